@@ -1,0 +1,93 @@
+// The op log on disk: the only file I/O of the core.
+//
+// Layout of the data dir:
+//   LOCK                     flock()ed while a node uses the dir
+//   journal/SEQ.log          segments; SEQ = 20-digit index of the first entry
+//   snapshots/INDEX.snap     state snapshots; the newest valid one is used
+//
+// Group commit: append() only buffers. flush(), called once per loop turn,
+// hands everything buffered to libuv's thread pool, which writes it and
+// runs one fdatasync; entries appended meanwhile wait for the next flush.
+// The loop never blocks on disk. When a write or sync fails, the file is cut
+// back to its last durable size, every entry not yet durable is dropped, and
+// the durable callback reports the failure, so the caller fails those
+// requests instead of acknowledging them.
+//
+// Threading: every method and callback runs on the loop thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "core/model/log_entry.hpp"
+#include "core/model/status.hpp"
+
+namespace desaster {
+
+struct Snapshot {
+  std::uint64_t index = 0;  // last entry the state includes
+  std::uint64_t term = 0;
+  std::string state;  // State::encode_snapshot()
+};
+
+struct JournalOptions {
+  std::uint64_t segment_bytes = 64u << 20;  // roll to a new segment past this
+  bool sync = true;                         // false only in tests that measure without fdatasync
+};
+
+// What open() found on disk.
+struct Recovery {
+  std::optional<Snapshot> snapshot;
+  std::vector<LogEntry> entries;      // after the snapshot, in index order
+  std::uint64_t truncated_bytes = 0;  // torn or corrupt tail cut off
+  std::vector<std::string> notes;     // one log line each: what was cut and why
+};
+
+class Journal {
+ public:
+  // Called after each group commit: on success, entries up to last_index are
+  // durable; on failure, entries from first_failed on were dropped.
+  using DurableCallback = std::function<void(const Status& status, std::uint64_t last_index,
+                                             std::uint64_t first_failed)>;
+
+  // Locks the data dir (error "already in use by pid N" when another node has
+  // it), creates what is missing, loads the newest snapshot and the entries
+  // after it, and truncates a torn tail.
+  static Result<std::unique_ptr<Journal>> open(uv_loop_t* loop, const std::string& data_dir,
+                                               const JournalOptions& options, Recovery& recovery);
+  ~Journal();
+
+  void set_durable_callback(DurableCallback callback);
+
+  // Buffers an entry; its index must be last_index() + 1.
+  void append(LogEntry entry);
+  // Starts a group commit of what append() buffered, unless one is running
+  // (then it starts when that one ends). Cheap when there is nothing to do.
+  void flush();
+
+  std::uint64_t last_index() const;     // last appended (maybe not yet durable)
+  std::uint64_t durable_index() const;  // last known durable
+  std::uint64_t last_term() const;
+  bool busy() const;  // a write, sync or snapshot is in flight
+
+  // Writes a snapshot (serialized by the caller) on the thread pool, then
+  // deletes segments and older snapshots it makes unnecessary.
+  void write_snapshot(Snapshot snapshot, std::function<void(const Status&)> done);
+  std::uint64_t bytes_since_snapshot() const;
+
+  // Finishes in-flight work, then calls done. No appends after this.
+  void close(std::function<void()> done);
+
+ private:
+  struct Impl;
+  explicit Journal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace desaster

@@ -1,0 +1,117 @@
+// The op list: every change to scheduler state is one of these, proposed by
+// the master, journaled, and applied in log order by State::apply on every
+// node. Decisions only the master makes (leases, expiries, promotions,
+// purges) are ops too, so followers never guess.
+//
+// Wire/disk form (op_codec.cpp): msgpack array [kOpFormatVersion, type, body...].
+// Changing a struct below means changing its codec and bumping the version.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/model/job.hpp"
+#include "core/model/queue.hpp"
+
+namespace desaster {
+
+inline constexpr std::uint32_t kOpFormatVersion = 1;
+
+// Adds jobs; each gets state scheduled (run_at in the future) or queued.
+// Per-job result: conflict when the unique key is held by a live job.
+struct EnqueueOp {
+  std::vector<Job> jobs;
+};
+
+struct LeaseGrant {
+  JobId id = 0;
+  std::uint32_t attempt = 0;  // must equal job.attempts + 1, else the grant is stale
+  std::string node;
+  std::string worker;
+  TimeMs expires_at = 0;  // 0: no expiry
+};
+
+// Hands queued jobs to workers; the job becomes running with the op's term.
+struct LeaseOp {
+  std::vector<LeaseGrant> grants;
+};
+
+struct Completion {
+  JobId id = 0;
+  std::uint64_t term = 0;     // the lease's term and attempt: a report for an
+  std::uint32_t attempt = 0;  // older lease counts as a duplicate run only
+  Outcome outcome = Outcome::succeeded;
+  std::int32_t exit_status = 0;
+  std::string output_tail;
+  std::string error;
+  std::uint64_t cpu_ms = 0;
+  std::uint64_t max_rss_kb = 0;
+};
+
+// Ends running attempts. A failed attempt with attempts left becomes failed
+// with run_at = op time + backoff; without, dead.
+struct CompleteOp {
+  std::vector<Completion> completions;
+};
+
+// Gives running jobs back to their queue's head without blame (graceful
+// shutdown, worker handed them back, the leader changed). With charge set, the
+// attempt still counts (worker vanished mid-job): out of attempts means dead.
+struct ReleaseOp {
+  std::vector<JobId> ids;
+  bool charge = false;
+  std::string reason;
+};
+
+// scheduled/failed jobs whose run_at has come become queued.
+struct PromoteOp {
+  std::vector<JobId> ids;
+};
+
+// Operator: dead, failed, killed or succeeded jobs run again with a fresh
+// attempt count; scheduled ones run now.
+struct RetryOp {
+  std::vector<JobId> ids;
+};
+
+// Operator: removes jobs in any state but running (a running job is killed first).
+struct DeleteOp {
+  std::vector<JobId> ids;
+};
+
+// Drops succeeded jobs that finished before their queue's retention ends
+// (op time - retention_ms).
+struct PurgeOp {};
+
+struct QueueCreateOp {
+  std::string name;
+  QueueConfig config;
+};
+// Replaces a queue's settings (pause, resume, retry overrides); creates it if missing.
+struct QueueConfigureOp {
+  std::string name;
+  QueueConfig config;
+};
+// Deletes the queue's queued, scheduled and failed (awaiting retry) jobs.
+struct QueueClearOp {
+  std::string name;
+};
+// Clears the queue and forgets it; refused while it has running jobs.
+struct QueueDeleteOp {
+  std::string name;
+};
+
+// First entry of every leader's term (Raft's no-op). Leases from earlier
+// terms have no worker listening any more in a standalone node, so they are
+// released without charge and the jobs run again.
+struct LeaderStartOp {
+  std::string node;
+};
+
+using Op =
+    std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp, PurgeOp,
+                 QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp, LeaderStartOp>;
+
+}  // namespace desaster

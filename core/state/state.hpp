@@ -1,0 +1,129 @@
+// The scheduler state machine. State changes only through apply(op); apply
+// is deterministic (the same ops in the same order give the same state on
+// every node) and does no I/O and reads no clock: time is the op's timestamp.
+//
+// Besides the jobs it keeps the indexes the master needs to decide its next
+// ops (ready jobs per queue in dispatch order, scheduled jobs by run_at,
+// leases by expiry, succeeded jobs by finish time) and answers the reads that
+// clients make.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/model/job.hpp"
+#include "core/model/queue.hpp"
+#include "core/model/status.hpp"
+#include "core/state/op.hpp"
+
+namespace desaster {
+
+struct ApplyContext {
+  std::uint64_t term = 0;
+  std::uint64_t index = 0;
+  TimeMs now = 0;  // the op's timestamp
+};
+
+// A job whose state changed, in the order the changes happened.
+struct JobEvent {
+  JobId id = 0;
+  JobState state = JobState::queued;
+  bool removed = false;  // deleted or purged: no longer in state
+};
+
+struct ApplyResult {
+  // One per item of a batch op (jobs, grants, completions, ids), in order;
+  // a single Status for ops that are not batches.
+  std::vector<Status> statuses;
+  std::vector<JobEvent> events;
+};
+
+// Per-state job counts; indexed by static_cast<size_t>(JobState).
+struct StateCounts {
+  std::uint64_t by_state[7] = {};
+  std::uint64_t total() const;
+};
+
+struct QueueInfo {
+  std::string name;
+  QueueConfig config;
+  StateCounts counts;
+  bool explicit_create = false;  // made by queue create, not by first use
+};
+
+struct Totals {
+  std::uint64_t enqueued = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed_attempts = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t killed = 0;
+  std::uint64_t duplicate_runs = 0;
+  std::uint64_t purged = 0;
+};
+
+struct ListQuery {
+  std::string queue;              // empty: every queue
+  std::optional<JobState> state;  // none: every state
+  JobId after = 0;                // cursor: ids greater than this
+  std::size_t limit = 100;
+};
+
+struct ListPage {
+  std::vector<const Job*> jobs;  // ascending id
+  JobId next = 0;                // cursor for the next page, 0 when this is the last
+  std::uint64_t total = 0;       // jobs matching the filter
+};
+
+class State {
+ public:
+  State();
+  ~State();
+  State(State&&) noexcept;
+  State& operator=(State&&) noexcept;
+
+  ApplyResult apply(const Op& op, const ApplyContext& ctx);
+
+  std::uint64_t applied_index() const;
+  std::uint64_t applied_term() const;
+
+  // Reads.
+  const Job* find(JobId id) const;
+  std::vector<QueueInfo> queues() const;
+  std::optional<QueueInfo> queue(const std::string& name) const;
+  StateCounts counts() const;
+  const Totals& totals() const;
+  ListPage list(const ListQuery& query) const;
+  JobId max_job_id() const;
+
+  // The master's inputs for its next ops.
+  // Calls visit for the queued jobs of an unpaused queue in dispatch order
+  // (higher priority first, then FIFO) until visit returns false.
+  void for_each_ready(const std::string& queue, const std::function<bool(const Job&)>& visit) const;
+  // Unpaused queues that have queued jobs, in name order.
+  std::vector<std::string> ready_queues() const;
+  std::vector<JobId> due_promotions(TimeMs now, std::size_t max) const;
+  std::vector<JobId> expired_leases(TimeMs now, std::size_t max) const;
+  std::vector<JobId> running_jobs() const;
+  // Whether a PurgeOp at `now` would drop anything.
+  bool purge_due(TimeMs now) const;
+  // Earliest time at which one of the three above has work; none if idle.
+  std::optional<TimeMs> next_deadline() const;
+
+  // Snapshot: the whole state, versioned msgpack.
+  std::string encode_snapshot() const;
+  static Result<State> decode_snapshot(std::string_view bytes);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace desaster

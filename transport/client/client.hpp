@@ -1,0 +1,115 @@
+// The C++ client library: talks the client protocol (protocol/messages.hpp)
+// to a node over a ZeroMQ DEALER. Calls are synchronous with a timeout;
+// a Client is not thread-safe (use one per thread).
+//
+// Worker is the API for external workers: register for queues with a number
+// of slots, get leased jobs, report how each ended.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/job.hpp"
+#include "core/model/queue.hpp"
+#include "core/model/status.hpp"
+#include "transport/protocol/messages.hpp"
+
+namespace desaster {
+
+struct ClientOptions {
+  std::string endpoint = "tcp://127.0.0.1:2691";
+  std::chrono::milliseconds timeout{10'000};  // per request, 0: wait forever
+  std::string name = "client";
+};
+
+struct EnqueueResult {
+  std::vector<JobId> ids;                // 0 where the job was refused
+  std::vector<Status> errors;            // ok where it was accepted
+  std::vector<std::optional<Job>> jobs;  // with wait: the final jobs
+};
+
+struct JobPage {
+  std::vector<Job> jobs;
+  JobId next = 0;
+  std::uint64_t total = 0;
+};
+
+struct QueueSummary {
+  std::string name;
+  bool paused = false;
+  std::uint64_t counts[7] = {};  // by JobState
+};
+
+class Client {
+ public:
+  static Result<std::unique_ptr<Client>> connect(const ClientOptions& options);
+  ~Client();
+
+  Result<EnqueueResult> enqueue(const std::vector<protocol::JobSpec>& jobs);
+  Result<JobId> enqueue(const protocol::JobSpec& job);  // fails with the job's own error
+  // Submit and wait: the reply comes when every job is final (or timeout).
+  Result<EnqueueResult> submit_and_wait(const std::vector<protocol::JobSpec>& jobs,
+                                        std::chrono::milliseconds timeout);
+  Result<std::vector<std::optional<Job>>> wait(const std::vector<JobId>& ids,
+                                               std::chrono::milliseconds timeout);
+  Result<Job> get(JobId id);
+  Result<JobPage> list(const protocol::List& query);
+  Result<std::vector<Status>> retry(const std::vector<JobId>& ids);
+  Result<std::vector<Status>> remove(const std::vector<JobId>& ids);
+  Result<std::vector<QueueSummary>> queues();
+  Status queue_command(const protocol::QueueCommand& command);
+  // The stats reply as a msgpack map, decoded into a JSON string for display.
+  Result<std::string> stats_json();
+
+ private:
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A leased job as a worker gets it.
+struct Lease {
+  Job job;
+  std::uint64_t term = 0;
+};
+
+struct WorkOutcome {
+  Outcome outcome = Outcome::succeeded;
+  std::int32_t exit_status = 0;
+  std::string output;
+  std::string error;
+};
+
+struct WorkerOptions {
+  std::string endpoint = "tcp://127.0.0.1:2691";
+  std::string name = "worker";
+  std::vector<std::string> queues{"*"};
+  std::uint32_t slots = 1;
+};
+
+class Worker {
+ public:
+  static Result<std::unique_ptr<Worker>> connect(const WorkerOptions& options);
+  ~Worker();
+
+  // Waits up to timeout for the next leased job (heartbeats go out meanwhile).
+  Result<std::optional<Lease>> next(std::chrono::milliseconds timeout);
+  // Reports a job's end; gives its slot back.
+  Status report(const Lease& lease, const WorkOutcome& outcome);
+  // Runs handler for each job until it returns false from keep_going or the
+  // connection fails.
+  Status run(const std::function<WorkOutcome(const Lease&)>& handler,
+             const std::function<bool()>& keep_going);
+
+ private:
+  struct Impl;
+  explicit Worker(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace desaster

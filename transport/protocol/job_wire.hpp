@@ -1,0 +1,27 @@
+// Jobs and queue summaries as clients see them: msgpack maps with named
+// fields, so clients in any language can read them without the storage
+// layout. Field names: id, queue, kind, class, payload, unique, priority,
+// run_at, timeout_ms, max_attempts, backoff_base_ms, backoff_max_ms, state,
+// attempts, duplicate_runs, created_at, started_at, finished_at, term, node,
+// worker, lease_expires_at, exit_status, output, error, history (array of
+// {attempt, started_at, finished_at, node, worker, exit_status, error,
+// cpu_ms, max_rss_kb}).
+#pragma once
+
+#include <msgpack.hpp>
+
+#include "core/model/job.hpp"
+#include "core/model/status.hpp"
+
+namespace desaster::protocol {
+
+using Packer = msgpack::packer<msgpack::sbuffer>;
+
+void pack_job_map(Packer& pk, const Job& job);
+Status unpack_job_map(const msgpack::object& obj, Job& out);
+
+// {code, message}, or nil for an ok Status.
+void pack_status(Packer& pk, const Status& status);
+Status unpack_status(const msgpack::object& obj, Status& out);
+
+}  // namespace desaster::protocol

@@ -1,0 +1,154 @@
+// The client protocol, message by message (ARCHITECTURE.md has the prose).
+//
+// Every message is one ZeroMQ frame holding a msgpack array:
+//   request  [kProtocolVersion, request id (uint), type (str), body (map)]
+//   reply    [kProtocolVersion, request id, status (str: "ok" or an ErrorCode name), body (map)]
+//   push     [kProtocolVersion, 0, type (str), body (map)]       node -> worker ("lease")
+// A client uses a DEALER; the node answers on its ROUTER. Request ids are
+// the client's, echoed in the reply; 0 is reserved for pushes. An error reply's
+// body is {"message": str}.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/model/job.hpp"
+#include "core/model/queue.hpp"
+#include "core/model/status.hpp"
+
+namespace desaster::protocol {
+
+inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::size_t kMaxFrameBytes = 16u << 20;  // larger frames are refused
+inline constexpr std::size_t kMaxBatch = 100'000;         // jobs or ids in one request
+
+// What a client asks to enqueue; the node fills in id, state and timestamps.
+struct JobSpec {
+  std::string queue = "default";
+  JobKind kind = JobKind::shell;
+  std::string job_class;
+  std::string payload;  // bin
+  std::string unique_key;
+  std::int32_t priority = 0;
+  TimeMs run_at = 0;       // absolute ms since epoch, or
+  std::int64_t in_ms = 0;  // relative to the node's clock
+  std::uint32_t timeout_ms = 0;
+  RetryOverrides retry;  // "max_attempts", "backoff_base_ms", "backoff_max_ms"
+};
+
+// "hello" {protocol, client} -> {node, version, protocol}
+struct Hello {
+  std::uint32_t protocol = kProtocolVersion;
+  std::string client;
+};
+// "enqueue" {jobs: [JobSpec map...], wait: bool, timeout_ms}
+//   -> {ids: [uint or nil], errors: [nil or {code, message}]}, and with wait
+//      also jobs: [job map or nil] once every accepted job is final or the
+//      timeout passed.
+struct Enqueue {
+  std::vector<JobSpec> jobs;
+  bool wait = false;
+  std::uint32_t timeout_ms = 0;  // 0: wait without limit
+};
+// "wait" {ids, timeout_ms} -> {jobs: [job map or nil]} when every job is
+// final (succeeded, dead, killed) or the timeout passed.
+struct Wait {
+  std::vector<JobId> ids;
+  std::uint32_t timeout_ms = 0;
+};
+// "get" {id} -> {job}
+struct Get {
+  JobId id = 0;
+};
+// "list" {queue, state, after, limit} -> {jobs, next, total}
+struct List {
+  std::string queue;
+  std::optional<JobState> state;
+  JobId after = 0;
+  std::uint32_t limit = 100;
+};
+// "retry" / "delete" {ids} -> {errors: [nil or {code, message}]}
+struct Retry {
+  std::vector<JobId> ids;
+};
+struct Delete {
+  std::vector<JobId> ids;
+};
+// "queues" {} -> {queues: [{name, paused, counts: {state: n}}]}
+struct Queues {};
+// "queue" {action: create|pause|resume|clear|delete, name, config?} -> {}
+enum class QueueAction : std::uint8_t { create, pause, resume, clear, remove };
+struct QueueCommand {
+  QueueAction action = QueueAction::create;
+  std::string name;
+  std::optional<QueueConfig> config;  // for create: "max_attempts", "backoff_base_ms", ...
+};
+// "stats" {} -> {node, version, index, term, counts, totals, queues, workers, running}
+struct Stats {};
+
+// Worker side. A worker registers, then grants credit; the node pushes
+// "lease" {job: job map, term} for each job and the worker answers with
+// "report". A worker silent for kWorkerTimeoutMs loses its leases.
+// "worker" {name, queues: [str], slots} -> {heartbeat_ms}
+struct WorkerHello {
+  std::string name;
+  std::vector<std::string> queues;  // "*" serves every queue
+  std::uint32_t slots = 1;          // initial credit
+};
+// "credit" {slots} -> no reply: adds free slots
+struct Credit {
+  std::uint32_t slots = 1;
+};
+// "report" {id, term, attempt, outcome, exit_status, output, error, cpu_ms, max_rss_kb} -> {}
+// A report also gives its slot back as credit.
+struct Report {
+  JobId id = 0;
+  std::uint64_t term = 0;
+  std::uint32_t attempt = 0;
+  Outcome outcome = Outcome::succeeded;
+  std::int32_t exit_status = 0;
+  std::string output;
+  std::string error;
+  std::uint64_t cpu_ms = 0;
+  std::uint64_t max_rss_kb = 0;
+};
+// "heartbeat" {} -> no reply
+struct Heartbeat {};
+
+inline constexpr std::uint32_t kWorkerHeartbeatMs = 1'000;
+inline constexpr std::uint32_t kWorkerTimeoutMs = 5'000;
+
+using RequestBody = std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues,
+                                 QueueCommand, Stats, WorkerHello, Credit, Report, Heartbeat>;
+
+struct Request {
+  std::uint64_t id = 0;
+  RequestBody body;
+};
+
+// The type string of a body ("enqueue", ...).
+const char* request_type(const RequestBody& body);
+
+std::string encode_request(const Request& request);
+// Errors say what was wrong: "request body field 'jobs' must be an array".
+// The request id is recovered when the envelope is sound, so the error can
+// be answered (id 0 otherwise).
+Result<Request> decode_request(std::string_view frame, std::uint64_t* id_for_error = nullptr);
+
+// A reply or a push as seen by a client.
+struct Reply {
+  std::uint64_t id = 0;
+  std::string type;  // pushes only ("lease")
+  Status status;
+  std::string body;  // the msgpack map, for the typed decoders below
+};
+Result<Reply> decode_reply(std::string_view frame);
+// body: an already-packed msgpack map (see body_writer.hpp).
+std::string encode_reply(std::uint64_t id, const Status& status, std::string_view body);
+std::string encode_push(std::string_view type, std::string_view body);
+
+}  // namespace desaster::protocol

@@ -1,0 +1,64 @@
+// Runs shell jobs as child processes of the node, driven by the libuv loop.
+//
+// Each run is posix_spawn()ed in its own process group with stdout and
+// stderr on one pipe, of which the last output_tail_bytes are kept. The
+// timeout sends SIGTERM to the group, then SIGKILL after kill_grace_ms.
+// Children are reaped with wait4() on SIGCHLD so every run reports its CPU
+// time and peak RSS.
+//
+// Threading: loop thread only. Owns its children: close() kills what still runs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <uv.h>
+
+#include "core/model/shell_command.hpp"
+#include "core/model/status.hpp"
+
+namespace desaster {
+
+struct ShellRunOptions {
+  std::uint32_t timeout_ms = 0;  // 0: none
+  std::uint32_t kill_grace_ms = 5'000;
+  std::size_t output_tail_bytes = 64 * 1024;
+};
+
+struct ShellResult {
+  bool succeeded = false;        // exited with status 0
+  std::int32_t exit_status = 0;  // exit code, or 128 + signal number when killed by a signal
+  bool timed_out = false;
+  bool killed = false;  // by kill(), not by the timeout
+  std::string output_tail;
+  std::string error;  // why it failed, in words ("exit status 3", "timed out after 5000 ms", "spawn
+                      // failed: ...")
+  std::uint64_t cpu_ms = 0;  // user + system
+  std::uint64_t max_rss_kb = 0;
+  std::uint64_t wall_ms = 0;
+};
+
+class ShellRunner {
+ public:
+  using Done = std::function<void(std::uint64_t run_id, ShellResult result)>;
+
+  explicit ShellRunner(uv_loop_t* loop);
+  ~ShellRunner();
+
+  // Starts a run; done is called exactly once (also when spawning fails).
+  void start(std::uint64_t run_id, const ShellCommand& command, const ShellRunOptions& options,
+             Done done);
+  // SIGTERM to the run's process group, SIGKILL after its kill grace.
+  void kill(std::uint64_t run_id);
+  std::size_t running() const;
+  // Kills what still runs, waits for the children and closes every handle.
+  void close(std::function<void()> done);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace desaster
