@@ -6,7 +6,13 @@
 // worker, lease_expires_at, exit_status, output, error, history (array of
 // {attempt, started_at, finished_at, node, worker, exit_status, error,
 // cpu_ms, max_rss_kb}).
+//
+// The payload goes out as bin; output and error as str, though they hold
+// whatever a process printed. Readers take bin or str for all three, and skip
+// fields they do not know, so a newer node may add some.
 #pragma once
+
+#include <string_view>
 
 #include <msgpack.hpp>
 
@@ -19,9 +25,15 @@ using Packer = msgpack::packer<msgpack::sbuffer>;
 
 void pack_job_map(Packer& pk, const Job& job);
 Status unpack_job_map(const msgpack::object& obj, Job& out);
+// The same, placing the map in errors: what is the message ("reply body"),
+// map_path where the job sits in it ("jobs[2]").
+Status unpack_job_map(const msgpack::object& obj, Job& out, std::string_view what,
+                      std::string_view map_path);
 
 // {code, message}, or nil for an ok Status.
 void pack_status(Packer& pk, const Status& status);
 Status unpack_status(const msgpack::object& obj, Status& out);
+Status unpack_status(const msgpack::object& obj, Status& out, std::string_view what,
+                     std::string_view map_path);
 
 }  // namespace desaster::protocol

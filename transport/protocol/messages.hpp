@@ -143,11 +143,13 @@ Result<Request> decode_request(std::string_view frame, std::uint64_t* id_for_err
 struct Reply {
   std::uint64_t id = 0;
   std::string type;  // pushes only ("lease")
-  Status status;
-  std::string body;  // the msgpack map, for the typed decoders below
+  Status status;     // an error reply's code and message; ok for pushes
+  std::string body;  // the msgpack map, for the typed decoders of replies.hpp
 };
 Result<Reply> decode_reply(std::string_view frame);
-// body: an already-packed msgpack map (see body_writer.hpp).
+// body: an already-packed msgpack map (see body_writer.hpp and replies.hpp);
+// empty means {}. For an error status the body is {"message": status.message}
+// and the body argument is ignored.
 std::string encode_reply(std::uint64_t id, const Status& status, std::string_view body);
 std::string encode_push(std::string_view type, std::string_view body);
 

@@ -1,0 +1,142 @@
+// Reading msgpack maps with named fields, for the protocol decoders.
+//
+// A MapReader walks one map and keeps the first error it meets, so a decoder
+// reads its fields in a row and asks for the outcome once:
+//
+//   MapReader r(obj, "request body");
+//   r.read("queue", spec.queue);
+//   r.read("priority", spec.priority);
+//   return r.finish();  // also refuses fields nobody asked for
+//
+// Errors name the field with its path inside the message:
+//   "request body field 'jobs[3].priority' must be an integer in [-2147483648, 2147483647]"
+// A missing field, or a nil one, leaves its target untouched, so structs keep
+// their defaults. Keys must be strings and may appear once.
+//
+// unpack_whole() is the one entry from bytes to msgpack objects: it applies
+// size limits before msgpack allocates (a 5-byte frame may announce an array
+// of four billion elements) and refuses trailing bytes.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <msgpack.hpp>
+
+#include "core/model/status.hpp"
+
+namespace desaster::protocol {
+
+// Nesting deeper than this is refused; no message of ours needs more than a few.
+inline constexpr std::size_t kMaxDepth = 32;
+
+// Unpacks exactly one msgpack value that fills all of bytes. what names the
+// thing in errors ("request", "reply"). Never throws.
+Result<msgpack::object_handle> unpack_whole(std::string_view bytes, std::string_view what);
+
+// Client text quoted back in an error: printable ASCII kept, other bytes as
+// \xNN, cut after max bytes, so a hostile key cannot garble a log line.
+std::string printable(std::string_view text, std::size_t max = 64);
+
+// Conversions of one msgpack value; each returns an empty string when it fit,
+// else the problem as it completes "... field 'x' <problem>".
+namespace convert {
+std::string as_string(const msgpack::object& obj, std::string& out);  // str only
+std::string as_bytes(const msgpack::object& obj, std::string& out);   // bin or str
+std::string as_bool(const msgpack::object& obj, bool& out);
+// Integers are range-checked; the problem text carries the range.
+std::string as_unsigned(const msgpack::object& obj, std::uint64_t max, std::uint64_t& out);
+std::string as_signed(const msgpack::object& obj, std::int64_t min, std::int64_t max,
+                      std::int64_t& out);
+
+template <std::integral T>
+requires(!std::same_as<T, bool>) std::string as_integer(const msgpack::object& obj, T& out) {
+  std::string problem;
+  if constexpr (std::is_unsigned_v<T>) {
+    std::uint64_t value = 0;
+    problem = as_unsigned(obj, std::numeric_limits<T>::max(), value);
+    if (problem.empty()) out = static_cast<T>(value);
+  } else {
+    std::int64_t value = 0;
+    problem = as_signed(obj, std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), value);
+    if (problem.empty()) out = static_cast<T>(value);
+  }
+  return problem;
+}
+}  // namespace convert
+
+class MapReader {
+ public:
+  // what: the message part in errors ("request body"); map_path: where this map
+  // sits inside it ("jobs[3]"), empty for the top. A non-map obj is an error.
+  MapReader(const msgpack::object& obj, std::string what, std::string map_path = {});
+
+  // The value under key, or nullptr when absent or nil. Marks key as known.
+  const msgpack::object* find(std::string_view key);
+  // Records "... field 'key' is missing" when find(key) would give nullptr.
+  void require(std::string_view key);
+
+  void read(std::string_view key, std::string& out);        // str
+  void read_bytes(std::string_view key, std::string& out);  // bin, or str
+  void read(std::string_view key, bool& out);
+  template <std::integral T>
+  requires(!std::same_as<T, bool>) void read(std::string_view key, T& out);
+  // An enum by name; parse is one of the *_from_string functions.
+  template <typename Enum>
+  void read_enum(std::string_view key, Enum& out, bool (*parse)(std::string_view, Enum&));
+
+  // The array under key, or nullptr (absent, nil, or an error recorded: not an
+  // array, more than max_items). Marks key as known.
+  const msgpack::object_array* find_array(std::string_view key, std::size_t max_items);
+  void read_strings(std::string_view key, std::vector<std::string>& out, std::size_t max_items);
+  void read_ids(std::string_view key, std::vector<std::uint64_t>& out, std::size_t max_items);
+
+  // The path of a field of this map ("jobs[3].priority"), and of an item of
+  // one of its arrays ("jobs[3]"), for nested readers and errors.
+  std::string field_path(std::string_view key) const;
+  std::string item_path(std::string_view key, std::size_t index) const;
+  const std::string& what() const { return what_; }
+
+  // Records "<what> field '<path>' <problem>" unless an error is already kept.
+  void fail_at(const std::string& path, std::string_view problem);
+  void fail(std::string_view key, std::string_view problem) { fail_at(field_path(key), problem); }
+  // Keeps status if it is the first error (for nested readers).
+  void merge(const Status& status);
+
+  bool ok() const { return status_.ok(); }
+  // Lenient end: unknown fields are fine (replies, where a newer node may add some).
+  const Status& status() const { return status_; }
+  // Strict end: a field that was never asked for is an error (requests).
+  Status finish();
+
+ private:
+  const msgpack::object_map* map_ = nullptr;
+  std::string what_;
+  std::string map_path_;
+  std::vector<std::string> known_;  // keys asked for, for finish()
+  Status status_;
+};
+
+template <std::integral T>
+requires(!std::same_as<T, bool>) void MapReader::read(std::string_view key, T& out) {
+  const msgpack::object* obj = find(key);
+  if (!obj) return;
+  std::string problem = convert::as_integer(*obj, out);
+  if (!problem.empty()) fail(key, problem);
+}
+
+template <typename Enum>
+void MapReader::read_enum(std::string_view key, Enum& out, bool (*parse)(std::string_view, Enum&)) {
+  const msgpack::object* obj = find(key);
+  if (!obj) return;
+  std::string name;
+  std::string problem = convert::as_string(*obj, name);
+  if (!problem.empty()) return fail(key, problem);
+  if (!parse(name, out)) fail(key, "has unknown value '" + printable(name) + "'");
+}
+
+}  // namespace desaster::protocol

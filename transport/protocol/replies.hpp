@@ -1,0 +1,102 @@
+// Typed bodies of replies and pushes, both directions: the node packs them
+// with encode_body() and hands the bytes to encode_reply()/encode_push(); a
+// client reads Reply::body back with decode_body(). The field names are the
+// ones in messages.hpp's comments. Readers skip fields they do not know, so a
+// newer node may add some; a known field with the wrong type is an error.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model/job.hpp"
+#include "core/model/status.hpp"
+#include "transport/protocol/messages.hpp"
+
+namespace desaster::protocol {
+
+// "hello" -> {node, version, protocol}
+struct HelloReply {
+  std::string node;     // the node's id
+  std::string version;  // the node's software version
+  std::uint32_t protocol = kProtocolVersion;
+};
+
+// "enqueue" -> {ids: [uint or nil], errors: [nil or {code, message}], jobs?}
+struct EnqueueReply {
+  std::vector<JobId> ids;      // 0 (nil on the wire) where the job was refused
+  std::vector<Status> errors;  // one per id; ok (nil) where it was accepted
+  // Only with wait: one per id, nil where refused or not final in time.
+  // An empty vector leaves the field out.
+  std::vector<std::optional<Job>> jobs;
+};
+
+// "wait" -> {jobs: [job map or nil]}
+struct WaitReply {
+  std::vector<std::optional<Job>> jobs;
+};
+
+// "get" -> {job}
+struct GetReply {
+  Job job;
+};
+
+// "list" -> {jobs, next, total}
+struct ListReply {
+  std::vector<Job> jobs;
+  JobId next = 0;  // the "after" of the next page, 0 at the end
+  std::uint64_t total = 0;
+};
+
+// "retry", "delete" -> {errors: [nil or {code, message}]}
+struct ErrorsReply {
+  std::vector<Status> errors;
+};
+
+// One queue in "queues" -> {queues: [{name, paused, counts: {state: n}}]}
+struct QueueSummary {
+  std::string name;
+  bool paused = false;
+  std::uint64_t counts[7] = {};  // by JobState; states without jobs may be left out
+};
+struct QueuesReply {
+  std::vector<QueueSummary> queues;
+};
+
+// "worker" -> {heartbeat_ms}
+struct WorkerReply {
+  std::uint32_t heartbeat_ms = kWorkerHeartbeatMs;
+};
+
+// The "lease" push: {job: job map, term}
+inline constexpr std::string_view kLeasePush = "lease";
+struct LeasePush {
+  Job job;
+  std::uint64_t term = 0;
+};
+
+std::string encode_body(const HelloReply& body);
+std::string encode_body(const EnqueueReply& body);
+std::string encode_body(const WaitReply& body);
+std::string encode_body(const GetReply& body);
+std::string encode_body(const ListReply& body);
+std::string encode_body(const ErrorsReply& body);
+std::string encode_body(const QueuesReply& body);
+std::string encode_body(const WorkerReply& body);
+std::string encode_body(const LeasePush& body);
+
+// bytes: a Reply's body. Errors start "reply body field ...". out is left
+// alone on error.
+Status decode_body(std::string_view bytes, HelloReply& out);
+Status decode_body(std::string_view bytes, EnqueueReply& out);
+Status decode_body(std::string_view bytes, WaitReply& out);
+Status decode_body(std::string_view bytes, GetReply& out);
+Status decode_body(std::string_view bytes, ListReply& out);
+Status decode_body(std::string_view bytes, ErrorsReply& out);
+Status decode_body(std::string_view bytes, QueuesReply& out);
+Status decode_body(std::string_view bytes, WorkerReply& out);
+Status decode_body(std::string_view bytes, LeasePush& out);
+
+}  // namespace desaster::protocol

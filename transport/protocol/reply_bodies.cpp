@@ -1,0 +1,255 @@
+// The typed reply and push bodies of replies.hpp: one writer and one reader
+// per body, side by side.
+#include <limits>
+
+#include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/job_wire.hpp"
+#include "transport/protocol/map_reader.hpp"
+#include "transport/protocol/replies.hpp"
+
+namespace desaster::protocol {
+
+namespace {
+
+constexpr const char* kWhat = "reply body";
+constexpr std::size_t kMaxQueues = std::numeric_limits<std::uint32_t>::max();
+constexpr JobState kAllStates[] = {JobState::scheduled, JobState::queued, JobState::running,
+                                   JobState::succeeded, JobState::failed, JobState::dead,
+                                   JobState::killed};
+
+void pack_statuses(BodyWriter& w, std::string_view name, const std::vector<Status>& errors) {
+  Packer& pk = w.key(name);
+  pk.pack_array(static_cast<std::uint32_t>(errors.size()));
+  for (const Status& status : errors) pack_status(pk, status);
+}
+
+void read_statuses(MapReader& r, std::string_view name, std::vector<Status>& out) {
+  const msgpack::object_array* array = r.find_array(name, kMaxBatch);
+  if (!array) return;
+  out.resize(array->size);
+  for (std::uint32_t i = 0; i < array->size && r.ok(); ++i)
+    r.merge(unpack_status(array->ptr[i], out[i], kWhat, r.item_path(name, i)));
+}
+
+void pack_optional_jobs(BodyWriter& w, std::string_view name,
+                        const std::vector<std::optional<Job>>& jobs) {
+  Packer& pk = w.key(name);
+  pk.pack_array(static_cast<std::uint32_t>(jobs.size()));
+  for (const std::optional<Job>& job : jobs) {
+    if (job) {
+      pack_job_map(pk, *job);
+    } else {
+      pk.pack_nil();
+    }
+  }
+}
+
+void read_optional_jobs(MapReader& r, std::string_view name, std::vector<std::optional<Job>>& out) {
+  const msgpack::object_array* array = r.find_array(name, kMaxBatch);
+  if (!array) return;
+  out.resize(array->size);
+  for (std::uint32_t i = 0; i < array->size && r.ok(); ++i) {
+    if (array->ptr[i].type == msgpack::type::NIL) continue;
+    Job job;
+    r.merge(unpack_job_map(array->ptr[i], job, kWhat, r.item_path(name, i)));
+    out[i] = std::move(job);
+  }
+}
+
+// Unpacks bytes and hands the reader to read; out changes only on success.
+template <typename Body, typename Read>
+Status decode_with(std::string_view bytes, Body& out, Read read) {
+  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kWhat);
+  if (!unpacked.ok()) return unpacked.status();
+  MapReader r(unpacked->get(), kWhat);
+  Body body;
+  if (r.ok()) read(r, body);
+  if (!r.ok()) return r.status();
+  out = std::move(body);
+  return Status::success();
+}
+
+}  // namespace
+
+std::string encode_body(const HelloReply& b) {
+  BodyWriter w;
+  w.add("node", b.node).add("version", b.version).add("protocol", b.protocol);
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, HelloReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, HelloReply& b) {
+    r.read("node", b.node);
+    r.read("version", b.version);
+    r.require("protocol");
+    r.read("protocol", b.protocol);
+  });
+}
+
+std::string encode_body(const EnqueueReply& b) {
+  BodyWriter w;
+  Packer& pk = w.key("ids");
+  pk.pack_array(static_cast<std::uint32_t>(b.ids.size()));
+  for (JobId id : b.ids) {
+    if (id == 0) {
+      pk.pack_nil();
+    } else {
+      pk.pack(id);
+    }
+  }
+  pack_statuses(w, "errors", b.errors);
+  if (!b.jobs.empty()) pack_optional_jobs(w, "jobs", b.jobs);
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, EnqueueReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, EnqueueReply& b) {
+    r.require("ids");
+    if (const msgpack::object_array* ids = r.find_array("ids", kMaxBatch)) {
+      b.ids.assign(ids->size, 0);
+      for (std::uint32_t i = 0; i < ids->size && r.ok(); ++i) {
+        if (ids->ptr[i].type == msgpack::type::NIL) continue;
+        std::string problem = convert::as_integer(ids->ptr[i], b.ids[i]);
+        if (!problem.empty()) r.fail_at(r.item_path("ids", i), problem);
+      }
+    }
+    read_statuses(r, "errors", b.errors);
+    read_optional_jobs(r, "jobs", b.jobs);
+    // Callers index errors and jobs by the ids' positions.
+    if (r.ok() && b.errors.size() != b.ids.size() && !b.errors.empty())
+      r.fail("errors", "has " + std::to_string(b.errors.size()) + " items for " +
+                           std::to_string(b.ids.size()) + " ids");
+    if (r.ok() && b.jobs.size() != b.ids.size() && !b.jobs.empty())
+      r.fail("jobs", "has " + std::to_string(b.jobs.size()) + " items for " +
+                         std::to_string(b.ids.size()) + " ids");
+    if (b.errors.empty()) b.errors.resize(b.ids.size());
+  });
+}
+
+std::string encode_body(const WaitReply& b) {
+  BodyWriter w;
+  pack_optional_jobs(w, "jobs", b.jobs);
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, WaitReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, WaitReply& b) {
+    r.require("jobs");
+    read_optional_jobs(r, "jobs", b.jobs);
+  });
+}
+
+std::string encode_body(const GetReply& b) {
+  BodyWriter w;
+  pack_job_map(w.key("job"), b.job);
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, GetReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, GetReply& b) {
+    r.require("job");
+    if (const msgpack::object* job = r.find("job"))
+      r.merge(unpack_job_map(*job, b.job, kWhat, r.field_path("job")));
+  });
+}
+
+std::string encode_body(const ListReply& b) {
+  BodyWriter w;
+  Packer& pk = w.key("jobs");
+  pk.pack_array(static_cast<std::uint32_t>(b.jobs.size()));
+  for (const Job& job : b.jobs) pack_job_map(pk, job);
+  w.add("next", b.next).add("total", b.total);
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, ListReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, ListReply& b) {
+    r.require("jobs");
+    if (const msgpack::object_array* jobs = r.find_array("jobs", kMaxBatch)) {
+      b.jobs.resize(jobs->size);
+      for (std::uint32_t i = 0; i < jobs->size && r.ok(); ++i)
+        r.merge(unpack_job_map(jobs->ptr[i], b.jobs[i], kWhat, r.item_path("jobs", i)));
+    }
+    r.read("next", b.next);
+    r.read("total", b.total);
+  });
+}
+
+std::string encode_body(const ErrorsReply& b) {
+  BodyWriter w;
+  pack_statuses(w, "errors", b.errors);
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, ErrorsReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, ErrorsReply& b) {
+    r.require("errors");
+    read_statuses(r, "errors", b.errors);
+  });
+}
+
+std::string encode_body(const QueuesReply& b) {
+  BodyWriter w;
+  w.key("queues").pack_array(static_cast<std::uint32_t>(b.queues.size()));
+  for (const QueueSummary& queue : b.queues) {
+    BodyWriter counts;
+    for (JobState state : kAllStates)
+      counts.add(to_string(state), queue.counts[static_cast<std::size_t>(state)]);
+    BodyWriter item;
+    item.add("name", queue.name).add("paused", queue.paused).add_packed("counts", counts.finish());
+    w.append_packed(item.finish());
+  }
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, QueuesReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, QueuesReply& b) {
+    r.require("queues");
+    const msgpack::object_array* queues = r.find_array("queues", kMaxQueues);
+    if (!queues) return;
+    b.queues.resize(queues->size);
+    for (std::uint32_t i = 0; i < queues->size && r.ok(); ++i) {
+      QueueSummary& queue = b.queues[i];
+      MapReader item(queues->ptr[i], kWhat, r.item_path("queues", i));
+      item.read("name", queue.name);
+      item.read("paused", queue.paused);
+      if (const msgpack::object* counts = item.find("counts")) {
+        MapReader by_state(*counts, kWhat, item.field_path("counts"));
+        for (JobState state : kAllStates)
+          by_state.read(to_string(state), queue.counts[static_cast<std::size_t>(state)]);
+        item.merge(by_state.status());
+      }
+      r.merge(item.status());
+    }
+  });
+}
+
+std::string encode_body(const WorkerReply& b) {
+  BodyWriter w;
+  w.add("heartbeat_ms", b.heartbeat_ms);
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, WorkerReply& out) {
+  return decode_with(bytes, out,
+                     [](MapReader& r, WorkerReply& b) { r.read("heartbeat_ms", b.heartbeat_ms); });
+}
+
+std::string encode_body(const LeasePush& b) {
+  BodyWriter w;
+  pack_job_map(w.key("job"), b.job);
+  w.add("term", b.term);
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, LeasePush& out) {
+  return decode_with(bytes, out, [](MapReader& r, LeasePush& b) {
+    r.require("job");
+    r.require("term");
+    if (const msgpack::object* job = r.find("job"))
+      r.merge(unpack_job_map(*job, b.job, kWhat, r.field_path("job")));
+    r.read("term", b.term);
+  });
+}
+
+}  // namespace desaster::protocol

@@ -1,0 +1,288 @@
+// Requests: encode_request and decode_request of messages.hpp. Each body has
+// one writer and one reader here, side by side, so the field names cannot
+// drift apart. Readers are strict: an unknown or mistyped field is refused
+// with its name, a missing one keeps the struct's default unless the body
+// cannot mean anything without it.
+#include <array>
+#include <utility>
+
+#include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/envelope.hpp"
+#include "transport/protocol/map_reader.hpp"
+#include "transport/protocol/messages.hpp"
+
+namespace desaster::protocol {
+
+namespace {
+
+// Indexed like RequestBody's alternatives.
+constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
+    "hello",  "enqueue", "wait",  "get",    "list",   "retry",  "delete",
+    "queues", "queue",   "stats", "worker", "credit", "report", "heartbeat"};
+
+constexpr std::array<const char*, 5> kQueueActionNames{"create", "pause", "resume", "clear",
+                                                       "delete"};
+
+const char* to_string(QueueAction action) {
+  return kQueueActionNames.at(static_cast<std::size_t>(action));
+}
+
+bool queue_action_from_string(std::string_view name, QueueAction& out) {
+  for (std::size_t i = 0; i < kQueueActionNames.size(); ++i) {
+    if (name == kQueueActionNames[i]) {
+      out = static_cast<QueueAction>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+void pack_ids(BodyWriter& w, std::string_view name, const std::vector<JobId>& ids) {
+  BodyWriter::Packer& pk = w.key(name);
+  pk.pack_array(static_cast<std::uint32_t>(ids.size()));
+  for (JobId id : ids) pk.pack(id);
+}
+
+// JobSpec leaves out fields at their defaults: a batch of kMaxBatch jobs has
+// to fit in kMaxFrameBytes with room for payloads.
+std::string encode_spec(const JobSpec& spec) {
+  const JobSpec defaults;
+  BodyWriter w;
+  if (spec.queue != defaults.queue) w.add("queue", spec.queue);
+  if (spec.kind != defaults.kind) w.add("kind", to_string(spec.kind));
+  if (!spec.job_class.empty()) w.add("class", spec.job_class);
+  if (!spec.payload.empty()) w.add_bytes("payload", spec.payload);
+  if (!spec.unique_key.empty()) w.add("unique", spec.unique_key);
+  if (spec.priority != 0) w.add("priority", spec.priority);
+  if (spec.run_at != 0) w.add("run_at", spec.run_at);
+  if (spec.in_ms != 0) w.add("in_ms", spec.in_ms);
+  if (spec.timeout_ms != 0) w.add("timeout_ms", spec.timeout_ms);
+  if (spec.retry.max_attempts != 0) w.add("max_attempts", spec.retry.max_attempts);
+  if (spec.retry.backoff_base_ms != 0) w.add("backoff_base_ms", spec.retry.backoff_base_ms);
+  if (spec.retry.backoff_max_ms != 0) w.add("backoff_max_ms", spec.retry.backoff_max_ms);
+  return w.finish();
+}
+
+void read_spec(MapReader& r, JobSpec& spec) {
+  r.read("queue", spec.queue);
+  r.read_enum("kind", spec.kind, job_kind_from_string);
+  r.read("class", spec.job_class);
+  r.read_bytes("payload", spec.payload);
+  r.read("unique", spec.unique_key);
+  r.read("priority", spec.priority);
+  r.read("run_at", spec.run_at);
+  r.read("in_ms", spec.in_ms);
+  r.read("timeout_ms", spec.timeout_ms);
+  r.read("max_attempts", spec.retry.max_attempts);
+  r.read("backoff_base_ms", spec.retry.backoff_base_ms);
+  r.read("backoff_max_ms", spec.retry.backoff_max_ms);
+}
+
+std::string encode_queue_config(const QueueConfig& config) {
+  BodyWriter w;
+  w.add("paused", config.paused);
+  w.add("max_attempts", config.retry.max_attempts);
+  w.add("backoff_base_ms", config.retry.backoff_base_ms);
+  w.add("backoff_max_ms", config.retry.backoff_max_ms);
+  w.add("retention_ms", config.retention_ms);
+  return w.finish();
+}
+
+void read_queue_config(MapReader& r, QueueConfig& config) {
+  r.read("paused", config.paused);
+  r.read("max_attempts", config.retry.max_attempts);
+  r.read("backoff_base_ms", config.retry.backoff_base_ms);
+  r.read("backoff_max_ms", config.retry.backoff_max_ms);
+  r.read("retention_ms", config.retention_ms);
+}
+
+// One writer and one reader per body.
+
+void write(BodyWriter& w, const Hello& b) {
+  w.add("protocol", b.protocol).add("client", b.client);
+}
+void read(MapReader& r, Hello& b) {
+  r.read("protocol", b.protocol);
+  r.read("client", b.client);
+}
+
+void write(BodyWriter& w, const Enqueue& b) {
+  w.key("jobs").pack_array(static_cast<std::uint32_t>(b.jobs.size()));
+  for (const JobSpec& spec : b.jobs) w.append_packed(encode_spec(spec));
+  w.add("wait", b.wait).add("timeout_ms", b.timeout_ms);
+}
+void read(MapReader& r, Enqueue& b) {
+  r.require("jobs");
+  if (const msgpack::object_array* jobs = r.find_array("jobs", kMaxBatch)) {
+    b.jobs.resize(jobs->size);
+    for (std::uint32_t i = 0; i < jobs->size && r.ok(); ++i) {
+      MapReader item(jobs->ptr[i], r.what(), r.item_path("jobs", i));
+      read_spec(item, b.jobs[i]);
+      r.merge(item.finish());
+    }
+  }
+  r.read("wait", b.wait);
+  r.read("timeout_ms", b.timeout_ms);
+}
+
+void write(BodyWriter& w, const Wait& b) {
+  pack_ids(w, "ids", b.ids);
+  w.add("timeout_ms", b.timeout_ms);
+}
+void read(MapReader& r, Wait& b) {
+  r.require("ids");
+  r.read_ids("ids", b.ids, kMaxBatch);
+  r.read("timeout_ms", b.timeout_ms);
+}
+
+void write(BodyWriter& w, const Get& b) {
+  w.add("id", b.id);
+}
+void read(MapReader& r, Get& b) {
+  r.require("id");
+  r.read("id", b.id);
+}
+
+void write(BodyWriter& w, const List& b) {
+  w.add("queue", b.queue);
+  if (b.state) w.add("state", to_string(*b.state));
+  w.add("after", b.after).add("limit", b.limit);
+}
+void read(MapReader& r, List& b) {
+  r.read("queue", b.queue);
+  if (r.find("state")) {
+    JobState state{};
+    r.read_enum("state", state, job_state_from_string);
+    b.state = state;
+  }
+  r.read("after", b.after);
+  r.read("limit", b.limit);
+}
+
+void write(BodyWriter& w, const Retry& b) {
+  pack_ids(w, "ids", b.ids);
+}
+void read(MapReader& r, Retry& b) {
+  r.require("ids");
+  r.read_ids("ids", b.ids, kMaxBatch);
+}
+
+void write(BodyWriter& w, const Delete& b) {
+  pack_ids(w, "ids", b.ids);
+}
+void read(MapReader& r, Delete& b) {
+  r.require("ids");
+  r.read_ids("ids", b.ids, kMaxBatch);
+}
+
+void write(BodyWriter&, const Queues&) {}
+void read(MapReader&, Queues&) {}
+
+void write(BodyWriter& w, const QueueCommand& b) {
+  w.add("action", to_string(b.action)).add("name", b.name);
+  if (b.config) w.add_packed("config", encode_queue_config(*b.config));
+}
+void read(MapReader& r, QueueCommand& b) {
+  r.require("action");
+  r.require("name");
+  r.read_enum("action", b.action, queue_action_from_string);
+  r.read("name", b.name);
+  if (const msgpack::object* config = r.find("config")) {
+    MapReader item(*config, r.what(), r.field_path("config"));
+    QueueConfig value;
+    read_queue_config(item, value);
+    r.merge(item.finish());
+    b.config = value;
+  }
+}
+
+void write(BodyWriter&, const Stats&) {}
+void read(MapReader&, Stats&) {}
+
+void write(BodyWriter& w, const WorkerHello& b) {
+  w.add("name", b.name);
+  BodyWriter::Packer& pk = w.key("queues");
+  pk.pack_array(static_cast<std::uint32_t>(b.queues.size()));
+  for (const std::string& queue : b.queues) BodyWriter::pack_string(pk, queue);
+  w.add("slots", b.slots);
+}
+void read(MapReader& r, WorkerHello& b) {
+  r.read("name", b.name);
+  r.read_strings("queues", b.queues, kMaxBatch);
+  r.read("slots", b.slots);
+}
+
+void write(BodyWriter& w, const Credit& b) {
+  w.add("slots", b.slots);
+}
+void read(MapReader& r, Credit& b) {
+  r.read("slots", b.slots);
+}
+
+void write(BodyWriter& w, const Report& b) {
+  w.add("id", b.id).add("term", b.term).add("attempt", b.attempt);
+  w.add("outcome", to_string(b.outcome)).add("exit_status", b.exit_status);
+  w.add("output", b.output).add("error", b.error);
+  w.add("cpu_ms", b.cpu_ms).add("max_rss_kb", b.max_rss_kb);
+}
+void read(MapReader& r, Report& b) {
+  for (const char* key : {"id", "term", "attempt", "outcome"}) r.require(key);
+  r.read("id", b.id);
+  r.read("term", b.term);
+  r.read("attempt", b.attempt);
+  r.read_enum("outcome", b.outcome, outcome_from_string);
+  r.read("exit_status", b.exit_status);
+  r.read_bytes("output", b.output);
+  r.read_bytes("error", b.error);
+  r.read("cpu_ms", b.cpu_ms);
+  r.read("max_rss_kb", b.max_rss_kb);
+}
+
+void write(BodyWriter&, const Heartbeat&) {}
+void read(MapReader&, Heartbeat&) {}
+
+// Builds the alternative at a runtime index and reads it.
+template <std::size_t... I>
+void read_alternative(std::size_t index, MapReader& r, RequestBody& out,
+                      std::index_sequence<I...>) {
+  ((index == I ? read(r, out.emplace<I>()) : void()), ...);
+}
+
+Status bad(std::string message) {
+  return Status::error(ErrorCode::bad_request, std::move(message));
+}
+
+}  // namespace
+
+const char* request_type(const RequestBody& body) {
+  return kTypeNames.at(body.index());
+}
+
+std::string encode_request(const Request& request) {
+  BodyWriter w;
+  std::visit([&w](const auto& body) { write(w, body); }, request.body);
+  return encode_envelope(request.id, request_type(request.body), w.finish());
+}
+
+Result<Request> decode_request(std::string_view frame, std::uint64_t* id_for_error) {
+  if (id_for_error) *id_for_error = 0;
+  Result<Envelope> envelope =
+      decode_envelope(frame, {"request", "type", "this node"}, id_for_error);
+  if (!envelope.ok()) return envelope.status();
+  Request request;
+  request.id = envelope->id;
+  if (request.id == 0) return bad("request id 0 is reserved for pushes");
+  const std::string_view type = envelope->word;
+  std::size_t index = 0;
+  while (index < kTypeNames.size() && type != kTypeNames[index]) ++index;
+  if (index == kTypeNames.size()) return bad("unknown request type '" + printable(type) + "'");
+
+  MapReader r(*envelope->body, "request body");
+  read_alternative(index, r, request.body,
+                   std::make_index_sequence<std::variant_size_v<RequestBody>>{});
+  Status status = r.finish();
+  if (!status.ok()) return status;
+  return request;
+}
+
+}  // namespace desaster::protocol
