@@ -32,11 +32,25 @@ Status check_segment_header(std::string_view bytes);
 
 // Appends one record to out.
 void encode_record(const LogEntry& entry, std::string& out);
+// The number of bytes encode_record() appends for entry, without encoding it.
+std::size_t encoded_record_size(const LogEntry& entry);
+
+// Decodes the one record at the front of bytes. On success size is the
+// record's length including its header; otherwise error says what is wrong
+// with it (without an offset: the caller knows where it looked). Empty bytes
+// give size 0 and an empty error.
+struct DecodedRecord {
+  LogEntry entry;
+  std::size_t size = 0;
+  std::string error;
+};
+DecodedRecord decode_record(std::string_view bytes);
 
 // Decodes records from the front of bytes (which starts after the header).
 // Stops at the first record that is incomplete, over size, fails its CRC or
 // does not decode; valid_bytes says how far the good records reach and
-// error says why it stopped early (empty when bytes ended cleanly).
+// error says why it stopped early and at which offset into bytes (empty when
+// bytes ended cleanly).
 struct DecodedRecords {
   std::vector<LogEntry> entries;
   std::size_t valid_bytes = 0;
