@@ -4,7 +4,11 @@
 // stderr on one pipe, of which the last output_tail_bytes are kept. The
 // timeout sends SIGTERM to the group, then SIGKILL after kill_grace_ms.
 // Children are reaped with wait4() on SIGCHLD so every run reports its CPU
-// time and peak RSS.
+// time and peak RSS. A run reports once its process is reaped and its output
+// reached EOF; a background process that keeps the output open gets 100 ms
+// more, then the run reports without it. Background processes of a job that
+// exited by itself are left running; those of a killed or timed-out job get
+// SIGKILL with the group.
 //
 // Threading: loop thread only. Owns its children: close() kills what still runs.
 #pragma once
@@ -45,15 +49,26 @@ class ShellRunner {
   using Done = std::function<void(std::uint64_t run_id, ShellResult result)>;
 
   explicit ShellRunner(uv_loop_t* loop);
+  // Destroy after close() has completed. Destroyed earlier, the runner
+  // SIGKILLs and reaps its children (blocking briefly), calls no more
+  // callbacks, and its remaining memory is freed when the loop next runs.
   ~ShellRunner();
 
-  // Starts a run; done is called exactly once (also when spawning fails).
+  // Starts a run; done is called exactly once, always from the loop (never
+  // inside start()), also when spawning fails: then exit_status is 127 and
+  // error "spawn failed: <strerror>". A run id that is still running is
+  // refused the same way ("not started: ...").
   void start(std::uint64_t run_id, const ShellCommand& command, const ShellRunOptions& options,
              Done done);
-  // SIGTERM to the run's process group, SIGKILL after its kill grace.
+  // SIGTERM to the run's process group, SIGKILL after its kill grace; the
+  // result has killed set. Unknown or finished ids are ignored.
   void kill(std::uint64_t run_id);
+  // Runs started whose done has not been called yet.
   std::size_t running() const;
-  // Kills what still runs, waits for the children and closes every handle.
+  // Kills what still runs as kill() does (SIGTERM, then SIGKILL after each
+  // run's kill grace; their done callbacks still come), waits until every
+  // child is reaped and every handle closed, then calls done from the loop.
+  // The runner may be destroyed inside done.
   void close(std::function<void()> done);
 
  private:
