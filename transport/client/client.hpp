@@ -1,9 +1,13 @@
 // The C++ client library: talks the client protocol (protocol/messages.hpp)
 // to a node over a ZeroMQ DEALER. Calls are synchronous with a timeout;
-// a Client is not thread-safe (use one per thread).
+// a Client is not thread-safe (use one per thread). A call that times out
+// fails with unavailable and drops its socket, so the request cannot reach
+// the node later; it may still have reached it already.
 //
 // Worker is the API for external workers: register for queues with a number
-// of slots, get leased jobs, report how each ended.
+// of slots, get leased jobs, report how each ended. A Worker keeps itself
+// alive on the node with heartbeats from a thread of its own while the
+// caller is busy with a job; its methods are still for one thread only.
 #pragma once
 
 #include <chrono>
@@ -18,6 +22,7 @@
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/replies.hpp"
 
 namespace desaster {
 
@@ -39,11 +44,8 @@ struct JobPage {
   std::uint64_t total = 0;
 };
 
-struct QueueSummary {
-  std::string name;
-  bool paused = false;
-  std::uint64_t counts[7] = {};  // by JobState
-};
+// {name, paused, counts by JobState}: the protocol's own struct.
+using QueueSummary = protocol::QueueSummary;
 
 class Client {
  public:

@@ -1,0 +1,458 @@
+// The client library against a fake node: a ROUTER in a thread that decodes
+// requests with the real codec and answers as the test says.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include <zmq.hpp>
+
+#include "transport/client/client.hpp"
+#include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/replies.hpp"
+
+using namespace desaster;
+using namespace desaster::protocol;
+using namespace std::chrono_literals;
+
+namespace {
+
+// An answer to send: a status and an already-encoded body.
+struct Answer {
+  Status status;
+  std::string body;
+};
+
+class FakeNode {
+ public:
+  // Returns the answer to a request, or nullopt to stay silent.
+  using Responder = std::function<std::optional<Answer>(const Request&)>;
+
+  explicit FakeNode(Responder responder = {}) : responder_(std::move(responder)) {
+    router_.set(zmq::sockopt::linger, 0);
+    router_.bind("tcp://127.0.0.1:*");
+    endpoint_ = router_.get(zmq::sockopt::last_endpoint);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FakeNode() {
+    stop_ = true;
+    thread_.join();
+  }
+
+  const std::string& endpoint() const { return endpoint_; }
+
+  // Sends a frame to the peer that last said "worker" (or anything, if none).
+  void push(std::string frame) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    outgoing_.push_back(std::move(frame));
+  }
+
+  // Waits up to limit until pred holds for the requests seen so far.
+  bool wait_for(const std::function<bool(const std::vector<Request>&)>& pred,
+                std::chrono::milliseconds limit = 5s) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return changed_.wait_for(lock, limit, [&] { return pred(requests_); });
+  }
+
+  std::vector<Request> requests() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return requests_;
+  }
+
+  template <typename Body>
+  std::vector<Body> bodies() {
+    std::vector<Body> out;
+    for (const Request& r : requests())
+      if (const Body* b = std::get_if<Body>(&r.body)) out.push_back(*b);
+    return out;
+  }
+
+  template <typename Body>
+  static bool count_at_least(const std::vector<Request>& requests, std::size_t n) {
+    std::size_t seen = 0;
+    for (const Request& r : requests) seen += std::holds_alternative<Body>(r.body);
+    return seen >= n;
+  }
+
+ private:
+  std::optional<Answer> answer(const Request& request) {
+    if (responder_) {
+      if (std::optional<Answer> a = responder_(request)) return a;
+    }
+    // What every test needs from a node and does not want to spell out.
+    if (std::holds_alternative<Hello>(request.body))
+      return Answer{{}, encode_body(HelloReply{"fake", "0.0.0", kProtocolVersion})};
+    if (std::holds_alternative<WorkerHello>(request.body))
+      return Answer{{}, encode_body(WorkerReply{50})};
+    if (std::holds_alternative<Report>(request.body)) return Answer{{}, ""};
+    return std::nullopt;
+  }
+
+  void serve() {
+    while (!stop_) {
+      zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, 5ms);
+      send_pushes();
+      if (!(item.revents & ZMQ_POLLIN)) continue;
+      zmq::message_t peer;
+      zmq::message_t frame;
+      if (!router_.recv(peer) || !peer.more() || !router_.recv(frame)) continue;
+      std::uint64_t id = 0;
+      Result<Request> request = decode_request(frame.to_string_view(), &id);
+      if (!request.ok()) {
+        reply(peer, encode_reply(id, request.status(), ""));
+        continue;
+      }
+      if (std::holds_alternative<WorkerHello>(request->body)) worker_ = peer.to_string();
+      std::optional<Answer> a = answer(*request);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        requests_.push_back(*request);
+      }
+      changed_.notify_all();
+      if (a) reply(peer, encode_reply(request->id, a->status, a->body));
+      last_peer_ = peer.to_string();
+    }
+  }
+
+  void send_pushes() {
+    std::deque<std::string> frames;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      frames.swap(outgoing_);
+    }
+    for (std::string& frame : frames) {
+      const std::string& to = worker_.empty() ? last_peer_ : worker_;
+      router_.send(zmq::buffer(to), zmq::send_flags::sndmore);
+      router_.send(zmq::buffer(frame), zmq::send_flags::none);
+    }
+  }
+
+  void reply(const zmq::message_t& peer, const std::string& frame) {
+    router_.send(zmq::buffer(peer.data(), peer.size()), zmq::send_flags::sndmore);
+    router_.send(zmq::buffer(frame), zmq::send_flags::none);
+  }
+
+  Responder responder_;
+  zmq::context_t context_;
+  zmq::socket_t router_{context_, zmq::socket_type::router};
+  std::string endpoint_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Request> requests_;
+  std::deque<std::string> outgoing_;
+  std::string worker_;     // serve() thread only
+  std::string last_peer_;  // serve() thread only
+};
+
+std::unique_ptr<Client> connect_to(const FakeNode& node, std::chrono::milliseconds timeout = 5s) {
+  ClientOptions options;
+  options.endpoint = node.endpoint();
+  options.timeout = timeout;
+  options.name = "test-client";
+  Result<std::unique_ptr<Client>> client = Client::connect(options);
+  INFO(client.status().message);
+  REQUIRE(client.ok());
+  return std::move(client.value());
+}
+
+std::unique_ptr<Worker> worker_for(const FakeNode& node) {
+  WorkerOptions options;
+  options.endpoint = node.endpoint();
+  options.name = "w-1";
+  options.queues = {"mail", "video"};
+  options.slots = 2;
+  Result<std::unique_ptr<Worker>> worker = Worker::connect(options);
+  INFO(worker.status().message);
+  REQUIRE(worker.ok());
+  return std::move(worker.value());
+}
+
+Job leased_job(JobId id, std::uint32_t attempts) {
+  Job job;
+  job.id = id;
+  job.queue = "mail";
+  job.state = JobState::running;
+  job.attempts = attempts;
+  job.payload = "args";
+  return job;
+}
+
+}  // namespace
+
+TEST_CASE("connect says hello with the client's name", "[client]") {
+  FakeNode node;
+  auto client = connect_to(node);
+  std::vector<Hello> hellos = node.bodies<Hello>();
+  REQUIRE(hellos.size() == 1);
+  CHECK(hellos[0].client == "test-client");
+  CHECK(hellos[0].protocol == kProtocolVersion);
+}
+
+TEST_CASE("connect refuses a node that speaks another protocol", "[client]") {
+  FakeNode node([](const Request& r) -> std::optional<Answer> {
+    if (std::holds_alternative<Hello>(r.body))
+      return Answer{{}, encode_body(HelloReply{"n", "9", 2})};
+    return std::nullopt;
+  });
+  ClientOptions options;
+  options.endpoint = node.endpoint();
+  Result<std::unique_ptr<Client>> client = Client::connect(options);
+  REQUIRE_FALSE(client.ok());
+  CHECK(client.status().message ==
+        "node at " + node.endpoint() + " speaks protocol 2, this client speaks 1");
+}
+
+TEST_CASE("enqueue returns the ids the node gave", "[client]") {
+  FakeNode node([](const Request& r) -> std::optional<Answer> {
+    const auto* enqueue = std::get_if<Enqueue>(&r.body);
+    if (!enqueue) return std::nullopt;
+    EnqueueReply reply;
+    for (std::size_t i = 0; i < enqueue->jobs.size(); ++i) {
+      reply.ids.push_back(100 + i);
+      reply.errors.emplace_back();
+    }
+    return Answer{{}, encode_body(reply)};
+  });
+  auto client = connect_to(node);
+  JobSpec a;
+  a.queue = "mail";
+  JobSpec b;
+  b.priority = 5;
+  Result<EnqueueResult> result = client->enqueue({a, b});
+  REQUIRE(result.ok());
+  CHECK(result->ids == std::vector<JobId>{100, 101});
+  CHECK(result->errors.size() == 2);
+
+  Result<JobId> single = client->enqueue(a);
+  REQUIRE(single.ok());
+  CHECK(*single == 100);
+
+  std::vector<Enqueue> seen = node.bodies<Enqueue>();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].jobs.at(0).queue == "mail");
+  CHECK(seen[0].jobs.at(1).priority == 5);
+  CHECK_FALSE(seen[0].wait);
+}
+
+TEST_CASE("a refused job fails the single enqueue with its own error", "[client]") {
+  FakeNode node([](const Request& r) -> std::optional<Answer> {
+    if (!std::holds_alternative<Enqueue>(r.body)) return std::nullopt;
+    EnqueueReply reply{{0}, {Status::error(ErrorCode::conflict, "unique key taken")}, {}};
+    return Answer{{}, encode_body(reply)};
+  });
+  auto client = connect_to(node);
+  Result<JobId> id = client->enqueue(JobSpec{});
+  REQUIRE_FALSE(id.ok());
+  CHECK(id.status().code == ErrorCode::conflict);
+  CHECK(id.status().message == "unique key taken");
+}
+
+TEST_CASE("an error reply becomes a Status with the node's message", "[client]") {
+  FakeNode node([](const Request& r) -> std::optional<Answer> {
+    if (!std::holds_alternative<Get>(r.body)) return std::nullopt;
+    return Answer{Status::error(ErrorCode::not_found, "no job 0000000000000007"), ""};
+  });
+  auto client = connect_to(node);
+  Result<Job> job = client->get(7);
+  REQUIRE_FALSE(job.ok());
+  CHECK(job.status().code == ErrorCode::not_found);
+  CHECK(job.status().message == "no job 0000000000000007");
+}
+
+TEST_CASE("a node that does not answer gives unavailable after the timeout", "[client]") {
+  FakeNode node;  // answers hello only
+  auto client = connect_to(node, 200ms);
+  auto started = std::chrono::steady_clock::now();
+  Result<Job> job = client->get(1);
+  auto took = std::chrono::steady_clock::now() - started;
+  REQUIRE_FALSE(job.ok());
+  CHECK(job.status().code == ErrorCode::unavailable);
+  CHECK(job.status().message == "no reply from " + node.endpoint() + " within 200 ms");
+  CHECK(took >= 200ms);
+  CHECK(took < 2s);
+}
+
+TEST_CASE("a late reply is not taken for the next request's", "[client]") {
+  std::atomic<int> gets{0};
+  FakeNode node([&](const Request& r) -> std::optional<Answer> {
+    const auto* get = std::get_if<Get>(&r.body);
+    if (!get) return std::nullopt;
+    if (gets++ == 0) return std::nullopt;  // the first one times out
+    GetReply reply;
+    reply.job.id = get->id;
+    return Answer{{}, encode_body(reply)};
+  });
+  auto client = connect_to(node, 300ms);
+  REQUIRE_FALSE(client->get(1).ok());
+  // Now answer the first request late, as a slow node would.
+  std::uint64_t first_id = node.requests().back().id;
+  GetReply late;
+  late.job.id = 1;
+  node.push(encode_reply(first_id, Status::success(), encode_body(late)));
+  Result<Job> second = client->get(2);
+  REQUIRE(second.ok());
+  CHECK(second->id == 2);
+}
+
+TEST_CASE("typed replies come back as the client's types", "[client]") {
+  FakeNode node([](const Request& r) -> std::optional<Answer> {
+    if (std::holds_alternative<Queues>(r.body)) {
+      QueueSummary q;
+      q.name = "mail";
+      q.counts[static_cast<int>(JobState::queued)] = 3;
+      return Answer{{}, encode_body(QueuesReply{{q}})};
+    }
+    if (const auto* list = std::get_if<List>(&r.body)) {
+      Job job;
+      job.id = list->after + 1;
+      return Answer{{}, encode_body(ListReply{{job}, 0, 1})};
+    }
+    if (std::holds_alternative<Retry>(r.body))
+      return Answer{{}, encode_body(ErrorsReply{{{}, Status::error(ErrorCode::not_found, "x")}})};
+    if (std::holds_alternative<QueueCommand>(r.body)) return Answer{{}, ""};
+    if (std::holds_alternative<Stats>(r.body)) {
+      BodyWriter w;
+      w.add("node", "n\"1").add("index", 42).add("paused", false);
+      return Answer{{}, w.finish()};
+    }
+    if (const auto* wait = std::get_if<Wait>(&r.body)) {
+      WaitReply reply;
+      for (JobId id : wait->ids) {
+        Job job;
+        job.id = id;
+        job.state = JobState::succeeded;
+        reply.jobs.emplace_back(job);
+      }
+      return Answer{{}, encode_body(reply)};
+    }
+    return std::nullopt;
+  });
+  auto client = connect_to(node);
+
+  Result<std::vector<QueueSummary>> queues = client->queues();
+  REQUIRE(queues.ok());
+  REQUIRE(queues->size() == 1);
+  CHECK(queues->at(0).counts[static_cast<int>(JobState::queued)] == 3);
+
+  List query;
+  query.after = 9;
+  Result<JobPage> page = client->list(query);
+  REQUIRE(page.ok());
+  CHECK(page->jobs.at(0).id == 10);
+  CHECK(page->total == 1);
+
+  Result<std::vector<Status>> retried = client->retry({1, 2});
+  REQUIRE(retried.ok());
+  CHECK(retried->at(1).code == ErrorCode::not_found);
+
+  CHECK(client->queue_command({QueueAction::pause, "mail", std::nullopt}).ok());
+
+  Result<std::string> stats = client->stats_json();
+  REQUIRE(stats.ok());
+  CHECK(*stats == R"({"node":"n\"1","index":42,"paused":false})");
+
+  Result<std::vector<std::optional<Job>>> waited = client->wait({4, 5}, 1s);
+  REQUIRE(waited.ok());
+  REQUIRE(waited->size() == 2);
+  CHECK(waited->at(1)->id == 5);
+  CHECK(node.bodies<Wait>().at(0).timeout_ms == 1000);
+}
+
+TEST_CASE("a worker registers, receives a pushed lease and reports it", "[client]") {
+  FakeNode node;
+  auto worker = worker_for(node);
+  std::vector<WorkerHello> hellos = node.bodies<WorkerHello>();
+  REQUIRE(hellos.size() == 1);
+  CHECK(hellos[0].name == "w-1");
+  CHECK(hellos[0].queues == std::vector<std::string>{"mail", "video"});
+  CHECK(hellos[0].slots == 2);
+
+  node.push(encode_push(kLeasePush, encode_body(LeasePush{leased_job(77, 2), 5})));
+  Result<std::optional<Lease>> lease = worker->next(5s);
+  REQUIRE(lease.ok());
+  REQUIRE(lease->has_value());
+  const Lease& got = **lease;
+  CHECK(got.job.id == 77);
+  CHECK(got.job.payload == "args");
+  CHECK(got.term == 5);
+
+  REQUIRE(worker->report(got, {Outcome::failed, 3, "partial", "exit 3"}).ok());
+  REQUIRE(node.wait_for([](const auto& rs) { return FakeNode::count_at_least<Report>(rs, 1); }));
+  Report report = node.bodies<Report>().at(0);
+  CHECK(report.id == 77);
+  CHECK(report.term == 5);
+  CHECK(report.attempt == 2);
+  CHECK(report.outcome == Outcome::failed);
+  CHECK(report.exit_status == 3);
+  CHECK(report.output == "partial");
+  CHECK(report.error == "exit 3");
+
+  // The reply to the report is consumed; the next lease still comes through.
+  node.push(encode_push(kLeasePush, encode_body(LeasePush{leased_job(78, 1), 5})));
+  lease = worker->next(5s);
+  REQUIRE(lease.ok());
+  REQUIRE(lease->has_value());
+  CHECK((*lease)->job.id == 78);
+}
+
+TEST_CASE("a worker with nothing to do returns empty after the timeout", "[client]") {
+  FakeNode node;
+  auto worker = worker_for(node);
+  Result<std::optional<Lease>> lease = worker->next(100ms);
+  REQUIRE(lease.ok());
+  CHECK_FALSE(lease->has_value());
+}
+
+TEST_CASE("a worker sends heartbeats while it waits in next()", "[client]") {
+  FakeNode node;  // asks for a heartbeat every 50 ms
+  auto worker = worker_for(node);
+  auto before = node.bodies<Heartbeat>().size();
+  REQUIRE(worker->next(400ms).ok());
+  // 400 ms at one per 50 ms: about 8; allow for a slow machine.
+  CHECK(node.bodies<Heartbeat>().size() - before >= 4);
+}
+
+TEST_CASE("a worker sends heartbeats while the caller is busy elsewhere", "[client]") {
+  FakeNode node;
+  auto worker = worker_for(node);
+  // No call into the worker at all: its own thread keeps it alive.
+  CHECK(
+      node.wait_for([](const auto& rs) { return FakeNode::count_at_least<Heartbeat>(rs, 3); }, 5s));
+}
+
+TEST_CASE("run() handles each lease and reports it until told to stop", "[client]") {
+  FakeNode node;
+  auto worker = worker_for(node);
+  for (JobId id = 1; id <= 3; ++id)
+    node.push(encode_push(kLeasePush, encode_body(LeasePush{leased_job(id, 1), 2})));
+  int handled = 0;
+  Status status = worker->run(
+      [&](const Lease& lease) -> WorkOutcome {
+        ++handled;
+        if (lease.job.id == 2) throw std::runtime_error("bad input");
+        return {Outcome::succeeded, 0, "ok", ""};
+      },
+      [&] { return handled < 3; });
+  REQUIRE(status.ok());
+  CHECK(handled == 3);
+  REQUIRE(node.wait_for([](const auto& rs) { return FakeNode::count_at_least<Report>(rs, 3); }));
+  std::vector<Report> reports = node.bodies<Report>();
+  CHECK(reports.at(0).outcome == Outcome::succeeded);
+  CHECK(reports.at(1).outcome == Outcome::failed);
+  CHECK(reports.at(1).error == "handler threw: bad input");
+  CHECK(reports.at(2).id == 3);
+}
+
+TEST_CASE("connect to a malformed endpoint fails with the reason", "[client]") {
+  ClientOptions options;
+  options.endpoint = "nonsense";
+  Result<std::unique_ptr<Client>> client = Client::connect(options);
+  REQUIRE_FALSE(client.ok());
+  CHECK(client.status().message.rfind("cannot connect to 'nonsense': ", 0) == 0);
+}

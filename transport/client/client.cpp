@@ -1,0 +1,162 @@
+// Client: one synchronous request at a time over a Connection; see client.hpp.
+#include "transport/client/client.hpp"
+
+#include "transport/client/connection.hpp"
+#include "transport/client/msgpack_json.hpp"
+#include "transport/protocol/map_reader.hpp"
+
+namespace desaster {
+
+using std::chrono::milliseconds;
+
+struct Client::Impl {
+  explicit Impl(const ClientOptions& opts) : options(opts), connection(opts.endpoint) {}
+
+  // The reply to body, as a typed body; error replies become their Status.
+  template <typename Body>
+  Result<Body> call(protocol::RequestBody body, milliseconds timeout);
+  Result<protocol::Reply> call_raw(protocol::RequestBody body, milliseconds timeout);
+
+  // The node may hold a waiting request up to wait; we allow that on top of
+  // the usual timeout (0 in either means no limit).
+  milliseconds timeout_with(milliseconds wait) const {
+    if (wait.count() <= 0 || options.timeout.count() <= 0) return milliseconds(0);
+    return options.timeout + wait;
+  }
+
+  ClientOptions options;
+  Connection connection;
+};
+
+Result<protocol::Reply> Client::Impl::call_raw(protocol::RequestBody body, milliseconds timeout) {
+  Result<protocol::Reply> reply = connection.call(std::move(body), timeout);
+  if (!reply.ok()) return reply.status();
+  if (!reply->status.ok()) return reply->status;
+  return reply;
+}
+
+template <typename Body>
+Result<Body> Client::Impl::call(protocol::RequestBody body, milliseconds timeout) {
+  Result<protocol::Reply> reply = call_raw(std::move(body), timeout);
+  if (!reply.ok()) return reply.status();
+  Body out;
+  Status status = protocol::decode_body(reply->body, out);
+  if (!status.ok()) {
+    return Status::error(ErrorCode::internal,
+                         "bad reply from " + connection.endpoint() + ": " + status.message);
+  }
+  return out;
+}
+
+namespace {
+
+EnqueueResult to_result(protocol::EnqueueReply&& reply) {
+  return {std::move(reply.ids), std::move(reply.errors), std::move(reply.jobs)};
+}
+
+}  // namespace
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() = default;
+
+Result<std::unique_ptr<Client>> Client::connect(const ClientOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  Status opened = impl->connection.open();
+  if (!opened.ok()) return opened;
+  Result<protocol::HelloReply> hello = impl->call<protocol::HelloReply>(
+      protocol::Hello{protocol::kProtocolVersion, options.name}, options.timeout);
+  if (!hello.ok()) return hello.status();
+  if (hello->protocol != protocol::kProtocolVersion) {
+    return Status::error(ErrorCode::unavailable,
+                         "node at " + options.endpoint + " speaks protocol " +
+                             std::to_string(hello->protocol) + ", this client speaks " +
+                             std::to_string(protocol::kProtocolVersion));
+  }
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
+}
+
+Result<EnqueueResult> Client::enqueue(const std::vector<protocol::JobSpec>& jobs) {
+  Result<protocol::EnqueueReply> reply = impl_->call<protocol::EnqueueReply>(
+      protocol::Enqueue{jobs, false, 0}, impl_->options.timeout);
+  if (!reply.ok()) return reply.status();
+  return to_result(std::move(reply.value()));
+}
+
+Result<JobId> Client::enqueue(const protocol::JobSpec& job) {
+  Result<EnqueueResult> result = enqueue(std::vector<protocol::JobSpec>{job});
+  if (!result.ok()) return result.status();
+  if (result->ids.size() != 1) {
+    return Status::error(ErrorCode::internal, "node answered one job with " +
+                                                  std::to_string(result->ids.size()) + " ids");
+  }
+  if (!result->errors.at(0).ok()) return result->errors[0];
+  return result->ids[0];
+}
+
+Result<EnqueueResult> Client::submit_and_wait(const std::vector<protocol::JobSpec>& jobs,
+                                              milliseconds timeout) {
+  protocol::Enqueue request{jobs, true, static_cast<std::uint32_t>(timeout.count())};
+  Result<protocol::EnqueueReply> reply =
+      impl_->call<protocol::EnqueueReply>(std::move(request), impl_->timeout_with(timeout));
+  if (!reply.ok()) return reply.status();
+  return to_result(std::move(reply.value()));
+}
+
+Result<std::vector<std::optional<Job>>> Client::wait(const std::vector<JobId>& ids,
+                                                     milliseconds timeout) {
+  protocol::Wait request{ids, static_cast<std::uint32_t>(timeout.count())};
+  Result<protocol::WaitReply> reply =
+      impl_->call<protocol::WaitReply>(std::move(request), impl_->timeout_with(timeout));
+  if (!reply.ok()) return reply.status();
+  return std::move(reply->jobs);
+}
+
+Result<Job> Client::get(JobId id) {
+  Result<protocol::GetReply> reply =
+      impl_->call<protocol::GetReply>(protocol::Get{id}, impl_->options.timeout);
+  if (!reply.ok()) return reply.status();
+  return std::move(reply->job);
+}
+
+Result<JobPage> Client::list(const protocol::List& query) {
+  Result<protocol::ListReply> reply =
+      impl_->call<protocol::ListReply>(query, impl_->options.timeout);
+  if (!reply.ok()) return reply.status();
+  return JobPage{std::move(reply->jobs), reply->next, reply->total};
+}
+
+Result<std::vector<Status>> Client::retry(const std::vector<JobId>& ids) {
+  Result<protocol::ErrorsReply> reply =
+      impl_->call<protocol::ErrorsReply>(protocol::Retry{ids}, impl_->options.timeout);
+  if (!reply.ok()) return reply.status();
+  return std::move(reply->errors);
+}
+
+Result<std::vector<Status>> Client::remove(const std::vector<JobId>& ids) {
+  Result<protocol::ErrorsReply> reply =
+      impl_->call<protocol::ErrorsReply>(protocol::Delete{ids}, impl_->options.timeout);
+  if (!reply.ok()) return reply.status();
+  return std::move(reply->errors);
+}
+
+Result<std::vector<QueueSummary>> Client::queues() {
+  Result<protocol::QueuesReply> reply =
+      impl_->call<protocol::QueuesReply>(protocol::Queues{}, impl_->options.timeout);
+  if (!reply.ok()) return reply.status();
+  return std::move(reply->queues);
+}
+
+Status Client::queue_command(const protocol::QueueCommand& command) {
+  Result<protocol::Reply> reply = impl_->call_raw(command, impl_->options.timeout);
+  return reply.ok() ? Status::success() : reply.status();
+}
+
+Result<std::string> Client::stats_json() {
+  Result<protocol::Reply> reply = impl_->call_raw(protocol::Stats{}, impl_->options.timeout);
+  if (!reply.ok()) return reply.status();
+  Result<msgpack::object_handle> body = protocol::unpack_whole(reply->body, "reply body");
+  if (!body.ok()) return body.status();
+  return msgpack_to_json(body->get());
+}
+
+}  // namespace desaster

@@ -1,0 +1,118 @@
+// The DEALER behind Client and Worker; see connection.hpp.
+#include "transport/client/connection.hpp"
+
+#include <cerrno>
+
+namespace desaster {
+
+namespace {
+
+Status unavailable(std::string message) {
+  return Status::error(ErrorCode::unavailable, std::move(message));
+}
+
+std::string zmq_reason() {
+  return zmq_strerror(zmq_errno());
+}
+
+}  // namespace
+
+Connection::Connection(std::string endpoint) : endpoint_(std::move(endpoint)) {}
+
+Connection::~Connection() = default;
+
+Status Connection::open() {
+  try {
+    zmq::socket_t socket(context_, zmq::socket_type::dealer);
+    // A request that never left must not be delivered after we gave up.
+    socket.set(zmq::sockopt::linger, 0);
+    socket.connect(endpoint_);
+    socket_ = std::move(socket);
+    return Status::success();
+  } catch (const zmq::error_t& e) {
+    return Status::error(ErrorCode::bad_request,
+                         "cannot connect to '" + endpoint_ + "': " + e.what());
+  }
+}
+
+Status Connection::reopen() {
+  socket_.reset();
+  return open();
+}
+
+Connection::Deadline Connection::deadline_after(std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return std::nullopt;
+  return Clock::now() + timeout;
+}
+
+Result<std::uint64_t> Connection::send(protocol::RequestBody body) {
+  if (!socket_) return unavailable("not connected to " + endpoint_);
+  protocol::Request request{next_id_++, std::move(body)};
+  std::string frame = protocol::encode_request(request);
+  // The pipe to the node takes a thousand messages before it pushes back;
+  // more than that pending means the node is not reading.
+  while (zmq_send(socket_->handle(), frame.data(), frame.size(), ZMQ_DONTWAIT) < 0) {
+    if (zmq_errno() == EINTR) continue;
+    return unavailable("cannot send to " + endpoint_ + ": " + zmq_reason());
+  }
+  return request.id;
+}
+
+Result<std::optional<protocol::Reply>> Connection::receive(Deadline deadline) {
+  if (!socket_) return unavailable("not connected to " + endpoint_);
+  for (;;) {
+    zmq::message_t message;
+    if (zmq_msg_recv(message.handle(), socket_->handle(), ZMQ_DONTWAIT) >= 0) {
+      // One frame per message; skip any extra parts a confused peer added.
+      while (message.more()) {
+        zmq::message_t next;
+        if (zmq_msg_recv(next.handle(), socket_->handle(), ZMQ_DONTWAIT) < 0) break;
+        message = std::move(next);
+      }
+      Result<protocol::Reply> reply = protocol::decode_reply(
+          std::string_view(static_cast<const char*>(message.data()), message.size()));
+      if (!reply.ok()) {
+        return Status::error(ErrorCode::internal,
+                             "undecodable reply from " + endpoint_ + ": " + reply.status().message);
+      }
+      return std::optional<protocol::Reply>(std::move(reply.value()));
+    }
+    if (zmq_errno() != EAGAIN && zmq_errno() != EINTR) {
+      return unavailable("cannot receive from " + endpoint_ + ": " + zmq_reason());
+    }
+    long wait_ms = -1;
+    if (deadline) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+      if (left.count() <= 0) return std::optional<protocol::Reply>();
+      wait_ms = static_cast<long>(left.count());
+    }
+    zmq_pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, wait_ms) < 0 && zmq_errno() != EINTR) {
+      return unavailable("cannot poll " + endpoint_ + ": " + zmq_reason());
+    }
+  }
+}
+
+Result<protocol::Reply> Connection::call(protocol::RequestBody body,
+                                         std::chrono::milliseconds timeout,
+                                         const std::function<void(protocol::Reply&)>& on_other) {
+  Result<std::uint64_t> id = send(std::move(body));
+  if (!id.ok()) return id.status();
+  const Deadline deadline = deadline_after(timeout);
+  for (;;) {
+    Result<std::optional<protocol::Reply>> frame = receive(deadline);
+    if (!frame.ok()) return frame.status();
+    if (!frame.value()) {
+      // Start clean: the request may still sit in the socket, and should not
+      // reach the node after the caller was told it failed.
+      reopen();
+      return unavailable("no reply from " + endpoint_ + " within " +
+                         std::to_string(timeout.count()) + " ms");
+    }
+    protocol::Reply& reply = **frame;
+    if (reply.id == *id) return std::move(reply);
+    if (on_other) on_other(reply);
+  }
+}
+
+}  // namespace desaster

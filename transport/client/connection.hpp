@@ -1,0 +1,59 @@
+// One DEALER to a node, shared by Client and Worker: request ids, framing,
+// and waiting for a reply with a deadline. Not thread-safe: its owner
+// serializes every call.
+//
+// Request ids only ever go up, across reopen() too, so a reply that arrives
+// after its request gave up can never be taken for a later one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "core/model/status.hpp"
+#include "transport/protocol/messages.hpp"
+
+namespace desaster {
+
+class Connection {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Deadline = std::optional<Clock::time_point>;  // nullopt: wait without limit
+
+  explicit Connection(std::string endpoint);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Creates the socket and connects (ZeroMQ connects in the background, so
+  // this fails only for a malformed endpoint).
+  Status open();
+  // Drops the socket with whatever is queued in it and connects afresh.
+  Status reopen();
+  const std::string& endpoint() const { return endpoint_; }
+
+  // Sends a request with the next id and returns that id.
+  Result<std::uint64_t> send(protocol::RequestBody body);
+  // One incoming frame, decoded; nullopt when none came before the deadline.
+  Result<std::optional<protocol::Reply>> receive(Deadline deadline);
+  // Sends body and waits for the reply with its id. Frames that are not that
+  // reply (pushes, replies to earlier requests) go to on_other if given. On
+  // timeout the socket is reopened and the error is unavailable:
+  // "no reply from tcp://... within 10000 ms".
+  Result<protocol::Reply> call(protocol::RequestBody body, std::chrono::milliseconds timeout,
+                               const std::function<void(protocol::Reply&)>& on_other = {});
+
+  static Deadline deadline_after(std::chrono::milliseconds timeout);  // 0: none
+
+ private:
+  std::string endpoint_;
+  zmq::context_t context_;
+  std::optional<zmq::socket_t> socket_;
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace desaster

@@ -1,0 +1,185 @@
+// Worker: registration, leases, reports and heartbeats over a Connection;
+// see client.hpp.
+//
+// Leases arrive as pushes at any time, also while we wait for some other
+// reply; they go to a local queue that next() serves first. Replies to
+// reports are consumed as they come and never waited for, so a report does
+// not stall the push stream. Every message we send proves we are alive;
+// when nothing has gone out for a heartbeat interval, a "heartbeat" does —
+// from next() while it waits, from a thread while the caller runs a job.
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "transport/client/client.hpp"
+#include "transport/client/connection.hpp"
+
+namespace desaster {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+// How often run() looks at keep_going while no job comes.
+constexpr milliseconds kRunPollInterval{100};
+constexpr milliseconds kRegisterTimeout{10'000};
+}  // namespace
+
+struct Worker::Impl {
+  explicit Impl(const WorkerOptions& opts) : options(opts), connection(opts.endpoint) {}
+  ~Impl();
+
+  Status register_worker();
+  void start_heartbeats();
+  // The callers below hold mutex.
+  Status send(protocol::RequestBody body);
+  void take(protocol::Reply& frame);
+  Status drain();  // takes what has arrived, without waiting
+  void heartbeat_if_due();
+
+  WorkerOptions options;
+  Connection connection;
+  std::mutex mutex;  // the socket is used by the caller and the heartbeat thread
+  std::condition_variable wake;
+  std::thread heartbeats;
+  bool stopping = false;
+  std::deque<Lease> leases;
+  Clock::time_point last_send = Clock::now();
+  milliseconds heartbeat{protocol::kWorkerHeartbeatMs};
+};
+
+Worker::Impl::~Impl() {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stopping = true;
+  }
+  wake.notify_all();
+  if (heartbeats.joinable()) heartbeats.join();
+}
+
+Status Worker::Impl::send(protocol::RequestBody body) {
+  Result<std::uint64_t> id = connection.send(std::move(body));
+  if (!id.ok()) return id.status();
+  last_send = Clock::now();
+  return Status::success();
+}
+
+void Worker::Impl::take(protocol::Reply& frame) {
+  if (frame.id != 0 || frame.type != protocol::kLeasePush) return;  // report replies: done
+  protocol::LeasePush push;
+  // A lease we cannot read expires on the node and comes back to someone.
+  if (!protocol::decode_body(frame.body, push).ok()) return;
+  leases.push_back(Lease{std::move(push.job), push.term});
+}
+
+Status Worker::Impl::drain() {
+  for (;;) {
+    Result<std::optional<protocol::Reply>> frame = connection.receive(Clock::now());
+    if (!frame.ok()) return frame.status();
+    if (!frame.value()) return Status::success();
+    take(**frame);
+  }
+}
+
+void Worker::Impl::heartbeat_if_due() {
+  if (Clock::now() - last_send >= heartbeat) send(protocol::Heartbeat{});
+}
+
+Status Worker::Impl::register_worker() {
+  std::lock_guard<std::mutex> lock(mutex);
+  protocol::WorkerHello hello{options.name, options.queues, options.slots};
+  last_send = Clock::now();
+  Result<protocol::Reply> reply = connection.call(std::move(hello), kRegisterTimeout,
+                                                  [this](protocol::Reply& frame) { take(frame); });
+  if (!reply.ok()) return reply.status();
+  if (!reply->status.ok()) return reply->status;
+  protocol::WorkerReply body;
+  Status decoded = protocol::decode_body(reply->body, body);
+  if (!decoded.ok()) {
+    return Status::error(ErrorCode::internal,
+                         "bad reply from " + options.endpoint + ": " + decoded.message);
+  }
+  if (body.heartbeat_ms > 0) heartbeat = milliseconds(body.heartbeat_ms);
+  return Status::success();
+}
+
+void Worker::Impl::start_heartbeats() {
+  heartbeats = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!stopping) {
+      heartbeat_if_due();
+      wake.wait_until(lock, last_send + heartbeat);
+    }
+  });
+}
+
+Worker::Worker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Worker::~Worker() = default;
+
+Result<std::unique_ptr<Worker>> Worker::connect(const WorkerOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  Status status = impl->connection.open();
+  if (status.ok()) status = impl->register_worker();
+  if (!status.ok()) return status;
+  impl->start_heartbeats();
+  return std::unique_ptr<Worker>(new Worker(std::move(impl)));
+}
+
+Result<std::optional<Lease>> Worker::next(milliseconds timeout) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  const Clock::time_point deadline = Clock::now() + timeout;
+  for (;;) {
+    Status drained = impl_->drain();
+    if (!drained.ok()) return drained;
+    if (!impl_->leases.empty()) {
+      Lease lease = std::move(impl_->leases.front());
+      impl_->leases.pop_front();
+      return std::optional<Lease>(std::move(lease));
+    }
+    const Clock::time_point now = Clock::now();
+    if (now >= deadline) return std::optional<Lease>();
+    impl_->heartbeat_if_due();
+    Result<std::optional<protocol::Reply>> frame =
+        impl_->connection.receive(std::min(deadline, impl_->last_send + impl_->heartbeat));
+    if (!frame.ok()) return frame.status();
+    if (frame.value()) impl_->take(**frame);
+  }
+}
+
+Status Worker::report(const Lease& lease, const WorkOutcome& outcome) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  protocol::Report report;
+  report.id = lease.job.id;
+  report.term = lease.term;
+  report.attempt = lease.job.attempts;
+  report.outcome = outcome.outcome;
+  report.exit_status = outcome.exit_status;
+  report.output = outcome.output;
+  report.error = outcome.error;
+  Status sent = impl_->send(std::move(report));
+  if (!sent.ok()) return sent;
+  return impl_->drain();
+}
+
+Status Worker::run(const std::function<WorkOutcome(const Lease&)>& handler,
+                   const std::function<bool()>& keep_going) {
+  while (keep_going()) {
+    Result<std::optional<Lease>> lease = next(kRunPollInterval);
+    if (!lease.ok()) return lease.status();
+    if (!lease.value()) continue;
+    WorkOutcome outcome;
+    try {
+      outcome = handler(**lease);
+    } catch (const std::exception& e) {
+      outcome = {Outcome::failed, 0, {}, std::string("handler threw: ") + e.what()};
+    } catch (...) {
+      outcome = {Outcome::failed, 0, {}, "handler threw"};
+    }
+    Status reported = report(**lease, outcome);
+    if (!reported.ok()) return reported;
+  }
+  return Status::success();
+}
+
+}  // namespace desaster
