@@ -28,7 +28,9 @@ JobId JobIdGenerator::next(TimeMs now) {
 
 void JobIdGenerator::observe(JobId id) {
   std::uint64_t ms = id >> (kNodeBits + kSequenceBits);
-  if (ms > last_ms_) {
+  // Equal counts too: another node's id in our current millisecond may carry
+  // a higher node tag or sequence than our next one would.
+  if (ms >= last_ms_) {
     last_ms_ = ms;
     sequence_ = kSequenceMax;  // the next id moves on to the next millisecond
   }
