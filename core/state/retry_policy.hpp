@@ -6,9 +6,9 @@
 // and j in [0, 0.25) is derived from a hash of (job id, attempt), so every
 // node computes the same retry time without a random source (apply stays
 // deterministic) and jobs that failed together do not retry together.
-// Defaults: 10 attempts, base 15 s, cap 1 h: the 10th attempt comes about
-// 3 hours after the first. A job's overrides win over its queue's, which win
-// over the defaults.
+// Defaults: 10 attempts, base 15 s, cap 1 h: the 10th attempt comes 2 to
+// 2.6 hours after the first (2 h 4 min of backoff plus the jitter). A job's overrides win over its
+// queue's, which win over the defaults.
 #pragma once
 
 #include <cstdint>
