@@ -105,9 +105,11 @@ class State {
 
   // The master's inputs for its next ops.
   // Calls visit for the queued jobs of an unpaused queue in dispatch order
-  // (higher priority first, then FIFO) until visit returns false.
+  // (higher priority first; within a priority the jobs released back to the
+  // head, latest first, then FIFO by id) until visit returns false.
   void for_each_ready(const std::string& queue, const std::function<bool(const Job&)>& visit) const;
-  // Unpaused queues that have queued jobs, in name order.
+  // Unpaused queues that have queued jobs, least recently leased from first
+  // (then by name): serving them in this order lets no queue starve another.
   std::vector<std::string> ready_queues() const;
   std::vector<JobId> due_promotions(TimeMs now, std::size_t max) const;
   std::vector<JobId> expired_leases(TimeMs now, std::size_t max) const;

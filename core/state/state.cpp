@@ -1,0 +1,215 @@
+// The reads of State: client queries and the master's inputs for its next
+// ops. All of them walk indexes from their front, never whole queues.
+#include "core/state/state.hpp"
+
+#include <algorithm>
+
+#include "core/state/state_impl.hpp"
+
+namespace desaster {
+
+using namespace state_detail;
+
+std::uint64_t StateCounts::total() const {
+  std::uint64_t sum = 0;
+  for (std::uint64_t n : by_state) sum += n;
+  return sum;
+}
+
+State::State() : impl_(std::make_unique<Impl>()) {}
+State::~State() = default;
+State::State(State&&) noexcept = default;
+State& State::operator=(State&&) noexcept = default;
+
+std::uint64_t State::applied_index() const {
+  return impl_->applied_index;
+}
+std::uint64_t State::applied_term() const {
+  return impl_->applied_term;
+}
+const Totals& State::totals() const {
+  return impl_->totals;
+}
+JobId State::max_job_id() const {
+  return impl_->max_job_id;
+}
+
+const Job* State::find(JobId id) const {
+  const JobSlot* slot = impl_->find(id);
+  return slot == nullptr ? nullptr : &slot->job;
+}
+
+namespace {
+
+QueueInfo info(const std::string& name, const QueueEntry& q) {
+  return QueueInfo{name, q.config, q.counts(), q.explicit_create};
+}
+
+// Merges ascending id sets into one ascending page: a min-heap over the
+// sets' fronts costs O(sets + limit * log sets), whatever their sizes.
+ListPage merge_page(const std::vector<const std::set<JobId>*>& sets, JobId after, std::size_t limit,
+                    const State& state) {
+  using Cursor = std::pair<std::set<JobId>::const_iterator, std::set<JobId>::const_iterator>;
+  std::vector<Cursor> heap;
+  for (const auto* set : sets) {
+    auto it = set->upper_bound(after);
+    if (it != set->end()) heap.emplace_back(it, set->end());
+  }
+  auto greater = [](const Cursor& a, const Cursor& b) { return *a.first > *b.first; };
+  std::make_heap(heap.begin(), heap.end(), greater);
+  ListPage page;
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), greater);
+    Cursor& top = heap.back();
+    if (page.jobs.size() == limit) {
+      // One more exists: this page is not the last.
+      if (!page.jobs.empty()) page.next = page.jobs.back()->id;
+      break;
+    }
+    page.jobs.push_back(state.find(*top.first));
+    if (++top.first == top.second) {
+      heap.pop_back();
+    } else {
+      std::push_heap(heap.begin(), heap.end(), greater);
+    }
+  }
+  return page;
+}
+
+}  // namespace
+
+std::vector<QueueInfo> State::queues() const {
+  std::vector<QueueInfo> out;
+  out.reserve(impl_->queues.size());
+  for (const auto& [name, q] : impl_->queues) out.push_back(info(name, q));
+  return out;
+}
+
+std::optional<QueueInfo> State::queue(const std::string& name) const {
+  const QueueEntry* q = impl_->find_queue(name);
+  if (q == nullptr) return std::nullopt;
+  return info(name, *q);
+}
+
+StateCounts State::counts() const {
+  StateCounts c;
+  for (const auto& [name, q] : impl_->queues) {
+    for (std::size_t s = 0; s < kJobStates; ++s) c.by_state[s] += q.by_state[s].size();
+  }
+  return c;
+}
+
+ListPage State::list(const ListQuery& query) const {
+  std::vector<const std::set<JobId>*> sets;
+  std::uint64_t total = 0;
+  if (query.queue.empty() && !query.state) {
+    ListPage page;
+    for (auto it = impl_->jobs.upper_bound(query.after); it != impl_->jobs.end(); ++it) {
+      if (page.jobs.size() == query.limit) {
+        if (!page.jobs.empty()) page.next = page.jobs.back()->id;
+        break;
+      }
+      page.jobs.push_back(&it->second.job);
+    }
+    page.total = impl_->jobs.size();
+    return page;
+  }
+  auto add_queue = [&](const QueueEntry& q) {
+    if (query.state) {
+      const auto& set = q.by_state[static_cast<std::size_t>(*query.state)];
+      sets.push_back(&set);
+      total += set.size();
+    } else {
+      for (const auto& set : q.by_state) {
+        sets.push_back(&set);
+        total += set.size();
+      }
+    }
+  };
+  if (!query.queue.empty()) {
+    if (const QueueEntry* q = impl_->find_queue(query.queue)) add_queue(*q);
+  } else {
+    for (const auto& [name, q] : impl_->queues) add_queue(q);
+  }
+  ListPage page = merge_page(sets, query.after, query.limit, *this);
+  page.total = total;
+  return page;
+}
+
+void State::for_each_ready(const std::string& queue,
+                           const std::function<bool(const Job&)>& visit) const {
+  const QueueEntry* q = impl_->find_queue(queue);
+  if (q == nullptr || q->config.paused) return;
+  for (const ReadyKey& key : q->ready) {
+    if (!visit(impl_->find(key.id)->job)) return;
+  }
+}
+
+// Least recently leased first, so that a planner serving them in this order
+// lets no queue starve another even when it grants one job at a time.
+std::vector<std::string> State::ready_queues() const {
+  std::vector<std::pair<std::uint64_t, const std::string*>> ready;
+  for (const auto& [name, q] : impl_->queues) {
+    if (!q.config.paused && !q.ready.empty()) ready.emplace_back(q.last_leased, &name);
+  }
+  std::stable_sort(ready.begin(), ready.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  out.reserve(ready.size());
+  for (const auto& [last, name] : ready) out.push_back(*name);
+  return out;
+}
+
+namespace {
+std::vector<JobId> due_prefix(const std::set<TimeKey>& index, TimeMs now, std::size_t max) {
+  std::vector<JobId> out;
+  for (auto it = index.begin(); it != index.end() && it->first <= now && out.size() < max; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<JobId> State::due_promotions(TimeMs now, std::size_t max) const {
+  return due_prefix(impl_->due, now, max);
+}
+
+std::vector<JobId> State::expired_leases(TimeMs now, std::size_t max) const {
+  return due_prefix(impl_->leases, now, max);
+}
+
+std::vector<JobId> State::running_jobs() const {
+  std::vector<JobId> out;
+  for (const auto& [name, q] : impl_->queues) {
+    const auto& running = q.by_state[static_cast<std::size_t>(JobState::running)];
+    out.insert(out.end(), running.begin(), running.end());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool State::purge_due(TimeMs now) const {
+  for (const auto& [name, q] : impl_->queues) {
+    if (q.succeeded.empty()) continue;
+    std::optional<TimeMs> due = purge_time(q.succeeded.begin()->first, q.config.retention_ms);
+    if (due && *due <= now) return true;
+  }
+  return false;
+}
+
+std::optional<TimeMs> State::next_deadline() const {
+  std::optional<TimeMs> deadline;
+  auto consider = [&](std::optional<TimeMs> t) {
+    if (t && (!deadline || *t < *deadline)) deadline = t;
+  };
+  if (!impl_->due.empty()) consider(impl_->due.begin()->first);
+  if (!impl_->leases.empty()) consider(impl_->leases.begin()->first);
+  for (const auto& [name, q] : impl_->queues) {
+    if (!q.succeeded.empty()) {
+      consider(purge_time(q.succeeded.begin()->first, q.config.retention_ms));
+    }
+  }
+  return deadline;
+}
+
+}  // namespace desaster

@@ -1,0 +1,117 @@
+// Internal to core/state: the data behind State and the indexes kept beside
+// the jobs. Every index is derived from the jobs alone (plus each queued
+// job's head rank), so a snapshot holds only queues and jobs and rebuilds
+// the rest, and one rule keeps them right: a job leaves every index
+// (detach) before any field an index keys on changes, and enters them again
+// (attach) afterwards. Jobs sit in map nodes that never move, which lets the
+// unique-key index hold views into the jobs' own strings.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "core/state/state.hpp"
+
+namespace desaster {
+namespace state_detail {
+
+inline constexpr std::size_t kJobStates = 7;
+inline constexpr std::size_t kMaxHistory = 20;
+
+// A queued job's place in line: higher priority first; among equals, jobs
+// put back at the head (nonzero rank, the latest first), then FIFO by id.
+struct ReadyKey {
+  std::int32_t priority = 0;
+  std::uint64_t head_rank = 0;
+  JobId id = 0;
+};
+
+struct ReadyOrder {
+  bool operator()(const ReadyKey& a, const ReadyKey& b) const {
+    if (a.priority != b.priority) return a.priority > b.priority;
+    if (a.head_rank != b.head_rank) return a.head_rank > b.head_rank;
+    return a.id < b.id;
+  }
+};
+
+using TimeKey = std::pair<TimeMs, JobId>;
+
+struct QueueEntry {
+  QueueConfig config;
+  bool explicit_create = false;
+  // The applied index of the last lease op that granted one of its jobs;
+  // the planner serves the least recently served queue first.
+  std::uint64_t last_leased = 0;
+
+  std::set<ReadyKey, ReadyOrder> ready;
+  std::array<std::set<JobId>, kJobStates> by_state;  // for list() and counts
+  std::set<TimeKey> succeeded;                       // by finished_at, for purge
+
+  StateCounts counts() const;
+};
+
+struct JobSlot {
+  Job job;
+  QueueEntry* queue = nullptr;  // the entry of job.queue; queues outlive their jobs
+  // Nonzero while queued after a release to the head; see ReadyKey.
+  std::uint64_t head_rank = 0;
+};
+
+// The data behind State; free helpers take it directly (State::Impl is
+// private to State).
+struct StateData {
+  std::map<JobId, JobSlot> jobs;
+  std::map<std::string, QueueEntry, std::less<>> queues;
+
+  std::set<TimeKey> due;     // scheduled and failed jobs by run_at
+  std::set<TimeKey> leases;  // running jobs with an expiry, by lease_expires_at
+  std::unordered_map<std::string_view, JobId> unique;  // keys of live jobs
+
+  Totals totals;
+  std::uint64_t head_counter = 0;  // the last head rank handed out
+  std::uint64_t applied_index = 0;
+  std::uint64_t applied_term = 0;
+  JobId max_job_id = 0;  // the largest id ever enqueued, deleted or not
+
+  JobSlot* find(JobId id);
+  const JobSlot* find(JobId id) const;
+  QueueEntry* find_queue(std::string_view name);
+  const QueueEntry* find_queue(std::string_view name) const;
+  // Creates the queue on first use.
+  QueueEntry& queue_for(const std::string& name);
+
+  // The live job holding `key`, if any.
+  const JobSlot* unique_holder(std::string_view key) const;
+
+  // Takes the job into state and every index; the queue must exist.
+  JobSlot& insert(Job job, std::uint64_t head_rank);
+  void erase(JobSlot& slot);
+
+  void attach(JobSlot& slot);
+  void detach(JobSlot& slot);
+  // detach, change, attach: the only way a stored job changes.
+  template <typename Change>
+  void update(JobSlot& slot, Change&& change) {
+    detach(slot);
+    change(slot);
+    attach(slot);
+  }
+};
+
+}  // namespace state_detail
+
+struct State::Impl : state_detail::StateData {};
+
+namespace state_detail {
+
+// finished_at + retention, or none when that lies beyond the end of time.
+std::optional<TimeMs> purge_time(TimeMs finished_at, std::uint64_t retention_ms);
+
+}  // namespace state_detail
+}  // namespace desaster
