@@ -1,0 +1,94 @@
+// Planning leases: ready queues take turns (in the order State::ready_queues
+// gives, least recently served first), and each turn gives the queue's next
+// job to the worker with the most free slots among those serving it. Only
+// the front of each queue is read: at most as many jobs as could be granted,
+// plus the reserved ones skipped on the way.
+#include "core/state/lease_planner.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace desaster {
+
+namespace {
+
+struct Candidate {
+  JobId id = 0;
+  std::uint32_t attempts = 0;
+  std::uint32_t timeout_ms = 0;
+};
+
+// One ready queue during planning.
+struct Lane {
+  std::vector<std::size_t> workers;  // indexes of the workers serving it
+  std::vector<Candidate> jobs;       // its next jobs in dispatch order
+  std::size_t next = 0;
+};
+
+bool serves(const WorkerCredit& worker, const std::string& queue) {
+  return std::any_of(worker.queues.begin(), worker.queues.end(),
+                     [&](const std::string& q) { return q == "*" || q == queue; });
+}
+
+TimeMs lease_expiry(TimeMs now, std::uint32_t timeout_ms, std::uint32_t grace_ms) {
+  if (timeout_ms == 0) return 0;
+  TimeMs delta = TimeMs{timeout_ms} + TimeMs{grace_ms};
+  constexpr TimeMs kMax = std::numeric_limits<TimeMs>::max();
+  return now > kMax - delta ? kMax : now + delta;
+}
+
+std::vector<Lane> open_lanes(const State& state, const std::vector<WorkerCredit>& workers,
+                             const std::unordered_set<JobId>& reserved, std::size_t max_grants) {
+  std::vector<Lane> lanes;
+  for (const std::string& name : state.ready_queues()) {
+    Lane lane;
+    std::uint64_t capacity = 0;
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+      if (workers[i].free > 0 && serves(workers[i], name)) {
+        lane.workers.push_back(i);
+        capacity += workers[i].free;
+      }
+    }
+    if (lane.workers.empty()) continue;
+    std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, max_grants));
+    state.for_each_ready(name, [&](const Job& job) {
+      if (reserved.count(job.id) == 0) lane.jobs.push_back({job.id, job.attempts, job.timeout_ms});
+      return lane.jobs.size() < wanted;
+    });
+    if (!lane.jobs.empty()) lanes.push_back(std::move(lane));
+  }
+  return lanes;
+}
+
+}  // namespace
+
+std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit>& workers,
+                                    const std::unordered_set<JobId>& reserved, TimeMs now,
+                                    std::size_t max_grants) {
+  std::vector<LeaseGrant> grants;
+  if (max_grants == 0) return grants;
+  std::vector<Lane> lanes = open_lanes(state, workers, reserved, max_grants);
+  std::size_t turn = 0;
+  while (!lanes.empty() && grants.size() < max_grants) {
+    if (turn >= lanes.size()) turn = 0;
+    Lane& lane = lanes[turn];
+    WorkerCredit* best = nullptr;
+    for (std::size_t i : lane.workers) {
+      if (workers[i].free > 0 && (best == nullptr || workers[i].free > best->free)) {
+        best = &workers[i];
+      }
+    }
+    if (best == nullptr || lane.next == lane.jobs.size()) {
+      lanes.erase(lanes.begin() + static_cast<std::ptrdiff_t>(turn));
+      continue;  // the next lane has moved into this turn
+    }
+    const Candidate& job = lane.jobs[lane.next++];
+    grants.push_back(LeaseGrant{job.id, job.attempts + 1, best->node, best->worker,
+                                lease_expiry(now, job.timeout_ms, best->timeout_grace_ms)});
+    --best->free;
+    ++turn;
+  }
+  return grants;
+}
+
+}  // namespace desaster
