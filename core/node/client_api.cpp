@@ -1,0 +1,390 @@
+#include "core/node/client_api.hpp"
+
+#include <type_traits>
+
+#include "core/model/shell_command.hpp"
+#include "transport/protocol/job_wire.hpp"
+
+namespace desaster {
+
+namespace {
+
+using protocol::Packer;
+
+std::string_view view(const msgpack::sbuffer& buffer) {
+  return {buffer.data(), buffer.size()};
+}
+
+void pack_counts(Packer& pk, const StateCounts& counts) {
+  pk.pack_map(7);
+  for (int s = 0; s < 7; ++s) {
+    pk.pack(std::string_view(to_string(static_cast<JobState>(s))));
+    pk.pack(counts.by_state[s]);
+  }
+}
+
+std::string pack_statuses(const std::vector<Status>& statuses) {
+  msgpack::sbuffer buffer;
+  Packer pk(buffer);
+  pk.pack_map(1);
+  pk.pack("errors");
+  pk.pack_array(static_cast<std::uint32_t>(statuses.size()));
+  for (const Status& s : statuses) protocol::pack_status(pk, s);
+  return std::string(view(buffer));
+}
+
+// Checks a spec and turns it into a job; the error names the job's place.
+Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
+  if (std::string why = check_queue_name(spec.queue); !why.empty()) {
+    return Status::error(ErrorCode::bad_request, why);
+  }
+  if (spec.kind == JobKind::http) {
+    return Status::error(ErrorCode::bad_request, "http jobs come from the HTTP front end only");
+  }
+  if (spec.kind == JobKind::shell) {
+    if (auto command = decode_shell_command(spec.payload); !command.ok()) {
+      return command.status();
+    }
+  }
+  job.id = id;
+  job.queue = spec.queue;
+  job.kind = spec.kind;
+  job.job_class = spec.job_class.empty() && spec.kind == JobKind::shell ? "shell" : spec.job_class;
+  job.payload = spec.payload;
+  job.unique_key = spec.unique_key;
+  job.priority = spec.priority;
+  job.run_at = spec.run_at ? spec.run_at : (spec.in_ms > 0 ? now + spec.in_ms : 0);
+  job.timeout_ms = spec.timeout_ms;
+  job.retry = spec.retry;
+  job.created_at = now;
+  return {};
+}
+
+}  // namespace
+
+std::string pack_enqueue_reply(const State& state, const std::vector<JobId>& ids,
+                               const std::vector<Status>& errors, bool with_jobs) {
+  msgpack::sbuffer buffer;
+  Packer pk(buffer);
+  pk.pack_map(with_jobs ? 3 : 2);
+  pk.pack("ids");
+  pk.pack_array(static_cast<std::uint32_t>(ids.size()));
+  for (JobId job_id : ids) {
+    if (job_id) {
+      pk.pack(job_id);
+    } else {
+      pk.pack_nil();
+    }
+  }
+  pk.pack("errors");
+  pk.pack_array(static_cast<std::uint32_t>(errors.size()));
+  for (const Status& s : errors) protocol::pack_status(pk, s);
+  if (with_jobs) {
+    pk.pack("jobs");
+    pack_job_list(pk, state, ids);
+  }
+  return std::string(view(buffer));
+}
+
+void pack_job_list(protocol::Packer& pk, const State& state, const std::vector<JobId>& ids) {
+  pk.pack_array(static_cast<std::uint32_t>(ids.size()));
+  for (JobId id : ids) {
+    const Job* job = id ? state.find(id) : nullptr;
+    if (job) {
+      protocol::pack_job_map(pk, *job);
+    } else {
+      pk.pack_nil();
+    }
+  }
+}
+
+std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids) {
+  msgpack::sbuffer buffer;
+  Packer pk(buffer);
+  pk.pack_map(1);
+  pk.pack("jobs");
+  pack_job_list(pk, state, ids);
+  return std::string(view(buffer));
+}
+
+ClientApi::ClientApi(const State& state, Proposer& proposer, Dispatcher& dispatcher,
+                     Waiters& waiters, Logger& log, NodeInfo info, Clock clock, JobIdGenerator& ids)
+    : state_(state),
+      proposer_(proposer),
+      dispatcher_(dispatcher),
+      waiters_(waiters),
+      log_(log),
+      info_(std::move(info)),
+      clock_(std::move(clock)),
+      ids_(ids) {}
+
+void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& parts) {
+  if (parts.size() != 2) {
+    ++bad_requests_;
+    log_.debug("dropped a message of " + std::to_string(parts.size()) + " frames");
+    return;
+  }
+  Peer peer{socket, parts[0].to_string()};
+  std::uint64_t id_for_error = 0;
+  Result<protocol::Request> request = protocol::decode_request(
+      std::string_view(static_cast<const char*>(parts[1].data()), parts[1].size()), &id_for_error);
+  if (!request.ok()) {
+    ++bad_requests_;
+    log_.warn("bad request: " + request.status().message);
+    peer.reply(id_for_error, request.status(), protocol::kEmptyMap);
+    return;
+  }
+  handle(peer, *request);
+}
+
+bool ClientApi::refuse_while_draining(const Peer& peer, std::uint64_t id) {
+  if (!draining_) return false;
+  peer.reply(id, Status::error(ErrorCode::unavailable, "the node is shutting down"),
+             protocol::kEmptyMap);
+  return true;
+}
+
+void ClientApi::handle(const Peer& peer, protocol::Request& request) {
+  const std::uint64_t id = request.id;
+  TimeMs now = clock_();
+  std::visit(
+      [&](auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, protocol::Hello>) {
+          msgpack::sbuffer buffer;
+          Packer pk(buffer);
+          pk.pack_map(3);
+          pk.pack("node");
+          pk.pack(info_.node_id);
+          pk.pack("version");
+          pk.pack(info_.version);
+          pk.pack("protocol");
+          pk.pack(protocol::kProtocolVersion);
+          peer.reply(id, Status::success(), view(buffer));
+        } else if constexpr (std::is_same_v<T, protocol::Enqueue>) {
+          enqueue(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::Wait>) {
+          waiters_.add(std::move(body.ids), body.timeout_ms,
+                       [this, peer, id](const std::vector<JobId>& ids) {
+                         peer.reply(id, Status::success(), pack_jobs_reply(state_, ids));
+                       });
+        } else if constexpr (std::is_same_v<T, protocol::Get>) {
+          const Job* job = state_.find(body.id);
+          if (!job) {
+            peer.reply(id, Status::error(ErrorCode::not_found, "no job " + format_job_id(body.id)),
+                       protocol::kEmptyMap);
+            return;
+          }
+          msgpack::sbuffer buffer;
+          Packer pk(buffer);
+          pk.pack_map(1);
+          pk.pack("job");
+          protocol::pack_job_map(pk, *job);
+          peer.reply(id, Status::success(), view(buffer));
+        } else if constexpr (std::is_same_v<T, protocol::List>) {
+          ListQuery query;
+          query.queue = body.queue;
+          query.state = body.state;
+          query.after = body.after;
+          query.limit = body.limit;
+          ListPage page = state_.list(query);
+          msgpack::sbuffer buffer;
+          Packer pk(buffer);
+          pk.pack_map(3);
+          pk.pack("jobs");
+          pk.pack_array(static_cast<std::uint32_t>(page.jobs.size()));
+          for (const Job* job : page.jobs) protocol::pack_job_map(pk, *job);
+          pk.pack("next");
+          pk.pack(page.next);
+          pk.pack("total");
+          pk.pack(page.total);
+          peer.reply(id, Status::success(), view(buffer));
+        } else if constexpr (std::is_same_v<T, protocol::Retry>) {
+          if (refuse_while_draining(peer, id)) return;
+          ids_op(peer, id, RetryOp{std::move(body.ids)});
+        } else if constexpr (std::is_same_v<T, protocol::Delete>) {
+          ids_op(peer, id, DeleteOp{std::move(body.ids)});
+        } else if constexpr (std::is_same_v<T, protocol::Queues>) {
+          std::vector<QueueInfo> queues = state_.queues();
+          msgpack::sbuffer buffer;
+          Packer pk(buffer);
+          pk.pack_map(1);
+          pk.pack("queues");
+          pk.pack_array(static_cast<std::uint32_t>(queues.size()));
+          for (const QueueInfo& q : queues) {
+            pk.pack_map(3);
+            pk.pack("name");
+            pk.pack(q.name);
+            pk.pack("paused");
+            pk.pack(q.config.paused);
+            pk.pack("counts");
+            pack_counts(pk, q.counts);
+          }
+          peer.reply(id, Status::success(), view(buffer));
+        } else if constexpr (std::is_same_v<T, protocol::QueueCommand>) {
+          queue_command(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::Stats>) {
+          stats(peer, id);
+        } else if constexpr (std::is_same_v<T, protocol::WorkerHello>) {
+          dispatcher_.on_worker_hello(peer, id, body, now);
+        } else if constexpr (std::is_same_v<T, protocol::Credit>) {
+          dispatcher_.on_credit(peer, body.slots, now);
+        } else if constexpr (std::is_same_v<T, protocol::Report>) {
+          dispatcher_.on_report(peer, id, body, now);
+        } else if constexpr (std::is_same_v<T, protocol::Heartbeat>) {
+          dispatcher_.on_heartbeat(peer, now);
+        } else {
+          static_assert(sizeof(T) == 0, "every request type needs a handler");
+        }
+      },
+      request.body);
+}
+
+void ClientApi::enqueue(const Peer& peer, std::uint64_t id, protocol::Enqueue& request) {
+  if (refuse_while_draining(peer, id)) return;
+  const TimeMs now = clock_();
+  const std::size_t n = request.jobs.size();
+  // Refused jobs keep their place in the reply with id 0 and their error.
+  std::vector<JobId> ids(n, 0);
+  std::vector<Status> errors(n);
+  std::vector<std::size_t> places;
+  EnqueueOp op;
+  op.jobs.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    Job job;
+    errors[i] = make_job(request.jobs[i], now, ids_.next(now), job);
+    if (!errors[i].ok()) continue;
+    places.push_back(i);
+    op.jobs.push_back(std::move(job));
+  }
+  for (std::size_t k = 0; k < places.size(); ++k) ids[places[k]] = op.jobs[k].id;
+
+  auto answer = [this, peer, id, wait = request.wait, timeout = request.timeout_ms](
+                    std::vector<JobId> ids, std::vector<Status> errors) {
+    auto send = [this, peer, id, errors = std::move(errors), wait](const std::vector<JobId>& ids) {
+      peer.reply(id, Status::success(), pack_enqueue_reply(state_, ids, errors, wait));
+    };
+    if (wait) {
+      waiters_.add(std::move(ids), timeout, std::move(send));
+    } else {
+      send(ids);
+    }
+  };
+
+  if (op.jobs.empty()) {
+    answer(std::move(ids), std::move(errors));
+    return;
+  }
+  proposer_.propose(std::move(op), [answer, ids = std::move(ids), errors = std::move(errors),
+                                    places = std::move(places), peer,
+                                    id](const Status& status, const ApplyResult& result) mutable {
+    if (!status.ok()) {
+      peer.reply(id, status, protocol::kEmptyMap);
+      return;
+    }
+    for (std::size_t k = 0; k < places.size() && k < result.statuses.size(); ++k) {
+      if (!result.statuses[k].ok()) {
+        errors[places[k]] = result.statuses[k];
+        ids[places[k]] = 0;
+      }
+    }
+    answer(std::move(ids), std::move(errors));
+  });
+}
+
+void ClientApi::ids_op(const Peer& peer, std::uint64_t id, Op op) {
+  proposer_.propose(std::move(op), [peer, id](const Status& status, const ApplyResult& result) {
+    if (!status.ok()) {
+      peer.reply(id, status, protocol::kEmptyMap);
+      return;
+    }
+    peer.reply(id, Status::success(), pack_statuses(result.statuses));
+  });
+}
+
+void ClientApi::queue_command(const Peer& peer, std::uint64_t id,
+                              const protocol::QueueCommand& command) {
+  if (std::string why = check_queue_name(command.name); !why.empty()) {
+    peer.reply(id, Status::error(ErrorCode::bad_request, why), protocol::kEmptyMap);
+    return;
+  }
+  Op op;
+  std::optional<QueueInfo> existing = state_.queue(command.name);
+  switch (command.action) {
+    case protocol::QueueAction::create:
+      op = QueueCreateOp{command.name, command.config.value_or(QueueConfig{})};
+      break;
+    case protocol::QueueAction::pause:
+    case protocol::QueueAction::resume: {
+      if (!existing) {
+        peer.reply(id, Status::error(ErrorCode::not_found, "no queue '" + command.name + "'"),
+                   protocol::kEmptyMap);
+        return;
+      }
+      QueueConfig config = existing->config;
+      config.paused = command.action == protocol::QueueAction::pause;
+      op = QueueConfigureOp{command.name, config};
+      break;
+    }
+    case protocol::QueueAction::clear:
+      op = QueueClearOp{command.name};
+      break;
+    case protocol::QueueAction::remove:
+      op = QueueDeleteOp{command.name};
+      break;
+  }
+  proposer_.propose(std::move(op), [peer, id](const Status& status, const ApplyResult& result) {
+    Status answer = status;
+    if (answer.ok() && !result.statuses.empty()) answer = result.statuses.front();
+    peer.reply(id, answer, protocol::kEmptyMap);
+  });
+}
+
+void ClientApi::stats(const Peer& peer, std::uint64_t id) {
+  const Totals& totals = state_.totals();
+  DispatchStats dispatch = dispatcher_.stats();
+  msgpack::sbuffer buffer;
+  Packer pk(buffer);
+  pk.pack_map(8);
+  pk.pack("node");
+  pk.pack(info_.node_id);
+  pk.pack("version");
+  pk.pack(info_.version);
+  pk.pack("term");
+  pk.pack(proposer_.term());
+  pk.pack("index");
+  pk.pack(state_.applied_index());
+  pk.pack("counts");
+  pack_counts(pk, state_.counts());
+  pk.pack("totals");
+  pk.pack_map(7);
+  pk.pack("enqueued");
+  pk.pack(totals.enqueued);
+  pk.pack("succeeded");
+  pk.pack(totals.succeeded);
+  pk.pack("failed_attempts");
+  pk.pack(totals.failed_attempts);
+  pk.pack("dead");
+  pk.pack(totals.dead);
+  pk.pack("killed");
+  pk.pack(totals.killed);
+  pk.pack("duplicate_runs");
+  pk.pack(totals.duplicate_runs);
+  pk.pack("purged");
+  pk.pack(totals.purged);
+  pk.pack("workers");
+  pk.pack_map(4);
+  pk.pack("connected");
+  pk.pack(static_cast<std::uint64_t>(dispatch.workers));
+  pk.pack("free_slots");
+  pk.pack(dispatch.free_slots);
+  pk.pack("leases_pushed");
+  pk.pack(dispatch.leases_pushed);
+  pk.pack("lost");
+  pk.pack(dispatch.workers_lost);
+  pk.pack("bad_requests");
+  pk.pack(bad_requests_);
+  peer.reply(id, Status::success(), view(buffer));
+}
+
+}  // namespace desaster

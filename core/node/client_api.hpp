@@ -1,0 +1,70 @@
+// The node's answer to every client-protocol request (protocol/messages.hpp):
+// decodes the frame, checks it, turns writes into ops through the proposer
+// and answers reads from the state. Worker messages go to the dispatcher.
+// A malformed request is answered with bad_request and logged; it never
+// stops the node.
+//
+// Threading: loop thread only.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/model/job_id.hpp"
+#include "core/node/dispatcher.hpp"
+#include "core/node/log.hpp"
+#include "core/node/peer.hpp"
+#include "core/node/proposer.hpp"
+#include "core/node/waiters.hpp"
+#include "core/state/state.hpp"
+#include "transport/protocol/job_wire.hpp"
+
+namespace desaster {
+
+struct NodeInfo {
+  std::string node_id;
+  std::string version;
+};
+
+class ClientApi {
+ public:
+  using Clock = std::function<TimeMs()>;
+
+  ClientApi(const State& state, Proposer& proposer, Dispatcher& dispatcher, Waiters& waiters,
+            Logger& log, NodeInfo info, Clock clock, JobIdGenerator& ids);
+
+  // One multipart message from a ROUTER: [routing id, frame].
+  void on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& parts);
+
+  void set_draining(bool draining) { draining_ = draining; }
+  std::uint64_t bad_requests() const { return bad_requests_; }
+
+ private:
+  void handle(const Peer& peer, protocol::Request& request);
+  void enqueue(const Peer& peer, std::uint64_t id, protocol::Enqueue& request);
+  void queue_command(const Peer& peer, std::uint64_t id, const protocol::QueueCommand& command);
+  void ids_op(const Peer& peer, std::uint64_t id, Op op);
+  void stats(const Peer& peer, std::uint64_t id);
+  bool refuse_while_draining(const Peer& peer, std::uint64_t id);
+
+  const State& state_;
+  Proposer& proposer_;
+  Dispatcher& dispatcher_;
+  Waiters& waiters_;
+  Logger& log_;
+  NodeInfo info_;
+  Clock clock_;
+  JobIdGenerator& ids_;
+  bool draining_ = false;
+  std::uint64_t bad_requests_ = 0;
+};
+
+// Reply bodies: {jobs: [job map or nil]} and the enqueue reply
+// {ids, errors[, jobs]}; ids of 0 pack as nil.
+void pack_job_list(protocol::Packer& pk, const State& state, const std::vector<JobId>& ids);
+std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids);
+std::string pack_enqueue_reply(const State& state, const std::vector<JobId>& ids,
+                               const std::vector<Status>& errors, bool with_jobs);
+
+}  // namespace desaster

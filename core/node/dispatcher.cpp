@@ -1,0 +1,196 @@
+#include "core/node/dispatcher.hpp"
+
+#include "core/model/job_id.hpp"
+#include "transport/protocol/job_wire.hpp"
+
+namespace desaster {
+
+namespace {
+
+constexpr std::size_t kMaxGrantsPerTurn = 4096;
+
+std::string encode_lease_push(const Job& job, std::uint64_t term) {
+  msgpack::sbuffer buffer;
+  protocol::Packer pk(buffer);
+  pk.pack_map(2);
+  pk.pack("job");
+  protocol::pack_job_map(pk, job);
+  pk.pack("term");
+  pk.pack(term);
+  return protocol::encode_push("lease", std::string_view(buffer.data(), buffer.size()));
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const State& state, Proposer& proposer, Logger& log, std::string node_id)
+    : state_(state), proposer_(proposer), log_(log), node_id_(std::move(node_id)) {}
+
+Dispatcher::WorkerRecord* Dispatcher::find(const Peer& peer) {
+  auto it = workers_.find(peer);
+  return it == workers_.end() ? nullptr : &it->second;
+}
+
+void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
+                                 const protocol::WorkerHello& hello, TimeMs now) {
+  if (auto it = workers_.find(peer); it != workers_.end()) {
+    drop_worker(it, "registered again");
+  }
+  WorkerRecord record;
+  record.peer = peer;
+  record.credit.node = node_id_;
+  record.credit.worker = hello.name + "#" + std::to_string(next_worker_number_++);
+  record.credit.queues = hello.queues;
+  record.credit.free = hello.slots;
+  record.last_seen = now;
+  log_.info("worker " + record.credit.worker + " registered with " + std::to_string(hello.slots) +
+            " slots");
+  worker_by_name_[record.credit.worker] = peer;
+  workers_.emplace(peer, std::move(record));
+
+  msgpack::sbuffer buffer;
+  protocol::Packer pk(buffer);
+  pk.pack_map(1);
+  pk.pack("heartbeat_ms");
+  pk.pack(protocol::kWorkerHeartbeatMs);
+  peer.reply(request_id, Status::success(), std::string_view(buffer.data(), buffer.size()));
+}
+
+void Dispatcher::on_credit(const Peer& peer, std::uint32_t slots, TimeMs now) {
+  if (WorkerRecord* w = find(peer)) {
+    w->credit.free += slots;
+    w->last_seen = now;
+  }
+}
+
+void Dispatcher::on_heartbeat(const Peer& peer, TimeMs now) {
+  if (WorkerRecord* w = find(peer)) w->last_seen = now;
+}
+
+void Dispatcher::on_report(const Peer& peer, std::uint64_t request_id,
+                           const protocol::Report& report, TimeMs now) {
+  WorkerRecord* w = find(peer);
+  if (!w) {
+    peer.reply(request_id,
+               Status::error(ErrorCode::bad_request, "report from an unregistered worker"),
+               protocol::kEmptyMap);
+    return;
+  }
+  w->last_seen = now;
+  // The slot is free as soon as the worker says so; the completion itself
+  // becomes an op with the other reports of this loop turn.
+  if (w->leases.erase(report.id) > 0) ++w->credit.free;
+  ++stats_.reports;
+  Completion c;
+  c.id = report.id;
+  c.term = report.term;
+  c.attempt = report.attempt;
+  c.outcome = report.outcome;
+  c.exit_status = report.exit_status;
+  c.output_tail = report.output;
+  c.error = report.error;
+  c.cpu_ms = report.cpu_ms;
+  c.max_rss_kb = report.max_rss_kb;
+  gathered_.completions.push_back(std::move(c));
+  gathered_reporters_.push_back(PendingReport{peer, request_id});
+}
+
+void Dispatcher::tick(TimeMs now) {
+  if (!gathered_.completions.empty()) {
+    CompleteOp op;
+    op.completions.swap(gathered_.completions);
+    std::vector<PendingReport> reporters;
+    reporters.swap(gathered_reporters_);
+    // A stale report (older term or attempt) is answered ok too: the worker
+    // did its part, and the state counted it as a duplicate run.
+    proposer_.propose(std::move(op),
+                      [reporters = std::move(reporters)](const Status& status, const ApplyResult&) {
+                        for (const PendingReport& r : reporters) {
+                          r.peer.reply(r.request_id, status, protocol::kEmptyMap);
+                        }
+                      });
+  }
+  if (!draining_) plan(now);
+}
+
+void Dispatcher::plan(TimeMs now) {
+  std::vector<WorkerCredit> credits;
+  for (auto& [peer, w] : workers_)
+    if (w.credit.free > 0) credits.push_back(w.credit);
+  if (credits.empty()) return;
+  std::vector<LeaseGrant> grants = plan_leases(state_, credits, reserved_, now, kMaxGrantsPerTurn);
+  if (grants.empty()) return;
+  for (const LeaseGrant& g : grants) {
+    reserved_.insert(g.id);
+    auto peer_it = worker_by_name_.find(g.worker);
+    if (peer_it == worker_by_name_.end()) continue;
+    WorkerRecord& w = workers_.at(peer_it->second);
+    --w.credit.free;
+    w.leases.insert(g.id);
+  }
+  proposer_.propose(LeaseOp{std::move(grants)});
+}
+
+void Dispatcher::on_applied(const Op& op, const ApplyResult& result) {
+  if (const auto* lease = std::get_if<LeaseOp>(&op)) push_leases(*lease, result);
+}
+
+void Dispatcher::push_leases(const LeaseOp& op, const ApplyResult& result) {
+  std::vector<JobId> orphaned;  // granted to a worker that is gone meanwhile
+  for (std::size_t i = 0; i < op.grants.size(); ++i) {
+    const LeaseGrant& g = op.grants[i];
+    reserved_.erase(g.id);
+    auto peer_it = worker_by_name_.find(g.worker);
+    WorkerRecord* w = peer_it == worker_by_name_.end() ? nullptr : find(peer_it->second);
+    bool granted = i < result.statuses.size() && result.statuses[i].ok();
+    if (!granted) {
+      if (w && w->leases.erase(g.id) > 0) ++w->credit.free;
+      continue;
+    }
+    const Job* job = state_.find(g.id);
+    if (!w || !job) {
+      orphaned.push_back(g.id);
+      continue;
+    }
+    w->peer.send(encode_lease_push(*job, job->lease_term));
+    ++stats_.leases_pushed;
+  }
+  if (!orphaned.empty()) {
+    proposer_.propose(ReleaseOp{std::move(orphaned), false, "worker left before its lease"});
+  }
+}
+
+void Dispatcher::expire_silent_workers(TimeMs now) {
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    auto next = std::next(it);
+    if (now - it->second.last_seen > static_cast<TimeMs>(protocol::kWorkerTimeoutMs)) {
+      drop_worker(it, "silent for " + std::to_string(now - it->second.last_seen) + " ms");
+    }
+    it = next;
+  }
+}
+
+void Dispatcher::drop_worker(std::map<Peer, WorkerRecord>::iterator it, const std::string& why) {
+  WorkerRecord& w = it->second;
+  std::vector<JobId> running;
+  for (JobId id : w.leases) {
+    // Leases still being proposed are released when they are applied.
+    if (!reserved_.count(id)) running.push_back(id);
+  }
+  log_.warn("worker " + w.credit.worker + " lost (" + why + "); releasing " +
+            std::to_string(running.size()) + " running jobs");
+  ++stats_.workers_lost;
+  worker_by_name_.erase(w.credit.worker);
+  workers_.erase(it);
+  if (!running.empty()) {
+    proposer_.propose(ReleaseOp{std::move(running), true, "worker lost: " + why});
+  }
+}
+
+DispatchStats Dispatcher::stats() const {
+  DispatchStats s = stats_;
+  s.workers = workers_.size();
+  for (const auto& [peer, w] : workers_) s.free_slots += w.credit.free;
+  return s;
+}
+
+}  // namespace desaster

@@ -1,0 +1,93 @@
+// The master's side of dispatch: workers (the node's own shell pool and
+// external workers alike) register over DEALER/ROUTER, grant credit (free
+// slots), get leased jobs pushed and report how each ended.
+//
+// Leases are ops: the planner's grants are proposed as a LeaseOp and pushed
+// to their workers only once applied. Reports are gathered for one loop turn
+// and proposed as one CompleteOp; each reporter is answered once it is
+// applied. A worker silent for kWorkerTimeoutMs is dropped and its running
+// jobs are released (charged: the attempt counts, as the job may be what
+// killed it).
+//
+// Threading: loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/node/log.hpp"
+#include "core/node/peer.hpp"
+#include "core/node/proposer.hpp"
+#include "core/state/lease_planner.hpp"
+#include "transport/protocol/messages.hpp"
+
+namespace desaster {
+
+struct DispatchStats {
+  std::size_t workers = 0;
+  std::uint64_t free_slots = 0;
+  std::uint64_t leases_pushed = 0;
+  std::uint64_t reports = 0;
+  std::uint64_t workers_lost = 0;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(const State& state, Proposer& proposer, Logger& log, std::string node_id);
+
+  void on_worker_hello(const Peer& peer, std::uint64_t request_id,
+                       const protocol::WorkerHello& hello, TimeMs now);
+  void on_credit(const Peer& peer, std::uint32_t slots, TimeMs now);
+  void on_report(const Peer& peer, std::uint64_t request_id, const protocol::Report& report,
+                 TimeMs now);
+  void on_heartbeat(const Peer& peer, TimeMs now);
+
+  // From the proposer's applied hook.
+  void on_applied(const Op& op, const ApplyResult& result);
+
+  // Once per loop turn: proposes the gathered reports and the next leases.
+  void tick(TimeMs now);
+  // Drops workers silent for longer than the timeout, releasing their jobs.
+  void expire_silent_workers(TimeMs now);
+
+  // While draining, no new leases are granted.
+  void set_draining(bool draining) { draining_ = draining; }
+  DispatchStats stats() const;
+
+ private:
+  struct WorkerRecord {
+    Peer peer;
+    WorkerCredit credit;  // credit.worker is the unique worker name
+    TimeMs last_seen = 0;
+    std::unordered_set<JobId> leases;
+  };
+  struct PendingReport {
+    Peer peer;
+    std::uint64_t request_id;
+  };
+
+  WorkerRecord* find(const Peer& peer);
+  void drop_worker(std::map<Peer, WorkerRecord>::iterator it, const std::string& why);
+  void plan(TimeMs now);
+  void push_leases(const LeaseOp& op, const ApplyResult& result);
+
+  const State& state_;
+  Proposer& proposer_;
+  Logger& log_;
+  std::string node_id_;
+  bool draining_ = false;
+  std::uint64_t next_worker_number_ = 1;
+  std::map<Peer, WorkerRecord> workers_;
+  std::unordered_map<std::string, Peer> worker_by_name_;
+  std::unordered_set<JobId> reserved_;  // leases proposed, not yet applied
+  CompleteOp gathered_;
+  std::vector<PendingReport> gathered_reporters_;
+  DispatchStats stats_;
+};
+
+}  // namespace desaster

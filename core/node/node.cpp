@@ -1,0 +1,374 @@
+#include "core/node/node.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <thread>
+
+#include "core/journal/journal.hpp"
+#include "core/journal/node_identity.hpp"
+#include "core/model/job_id.hpp"
+#include "core/node/client_api.hpp"
+#include "core/node/dispatcher.hpp"
+#include "core/node/log.hpp"
+#include "core/node/proposer.hpp"
+#include "core/node/timed_duties.hpp"
+#include "core/node/waiters.hpp"
+#include "core/state/state.hpp"
+#include "core/version.hpp"
+#include "transport/loop/zmq_watcher.hpp"
+#include "workers/shell/shell_pool.hpp"
+
+namespace desaster {
+
+namespace {
+
+TimeMs wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// A snapshot once the journal has grown this much since the last one.
+constexpr std::uint64_t kSnapshotEveryBytes = 256ull << 20;
+constexpr int kSocketHighWaterMark = 100'000;
+
+template <typename Handle>
+void close_handle(Handle* handle) {
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), nullptr);
+}
+
+}  // namespace
+
+struct Node::Impl {
+  NodeOptions options;
+  Logger log;
+  uv_loop_t loop{};
+  std::string node_id;
+
+  std::unique_ptr<Journal> journal;
+  State state;
+  std::unique_ptr<Proposer> proposer;
+  std::unique_ptr<JobIdGenerator> ids;
+  std::unique_ptr<Dispatcher> dispatcher;
+  std::unique_ptr<TimedDuties> duties;
+  std::unique_ptr<Waiters> waiters;
+  std::unique_ptr<ClientApi> api;
+
+  zmq::context_t context{1};
+  std::optional<zmq::socket_t> client_socket;
+  std::optional<zmq::socket_t> dispatch_socket;
+  std::unique_ptr<ZmqWatcher> client_watcher;
+  std::unique_ptr<ZmqWatcher> dispatch_watcher;
+  std::unique_ptr<ShellPool> shell_pool;
+
+  uv_prepare_t turn{};
+  uv_timer_t deadline{};
+  uv_timer_t housekeeping{};
+  uv_timer_t grace{};
+  uv_signal_t sigterm{};
+  uv_signal_t sigint{};
+
+  bool snapshot_in_flight = false;
+  bool shutting_down = false;
+  bool handing_back = false;
+  bool closing = false;
+  int exit_code = 0;
+
+  explicit Impl(NodeOptions o) : options(std::move(o)) {
+    log.set_verbosity(options.verbosity);
+    uv_loop_init(&loop);
+  }
+
+  Status start();
+  Status recover();
+  Status bind_sockets();
+  void on_turn();
+  void on_applied(const Op& op, const ApplyResult& result);
+  void maybe_snapshot();
+  void begin_shutdown(const char* why);
+  void hand_back_running();
+  void finish_shutdown();
+  void close_everything();
+};
+
+Node::Node(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Node::~Node() {
+  if (impl_) uv_loop_close(&impl_->loop);
+}
+
+Status Node::start() {
+  return impl_->start();
+}
+
+Status Node::Impl::start() {
+  if (Status s = recover(); !s.ok()) return s;
+  if (Status s = bind_sockets(); !s.ok()) return s;
+
+  waiters = std::make_unique<Waiters>(&loop, state);
+  dispatcher = std::make_unique<Dispatcher>(state, *proposer, log, node_id);
+  duties = std::make_unique<TimedDuties>(state, *proposer);
+  api = std::make_unique<ClientApi>(state, *proposer, *dispatcher, *waiters, log,
+                                    NodeInfo{node_id, kVersion}, wall_clock_ms, *ids);
+  proposer->set_applied_hook(
+      [this](const Op& op, const ApplyResult& result) { on_applied(op, result); });
+
+  client_watcher = std::make_unique<ZmqWatcher>(
+      &loop, *client_socket,
+      [this](std::vector<zmq::message_t>& parts) { api->on_message(client_watcher.get(), parts); });
+  dispatch_watcher = std::make_unique<ZmqWatcher>(&loop, *dispatch_socket,
+                                                  [this](std::vector<zmq::message_t>& parts) {
+                                                    api->on_message(dispatch_watcher.get(), parts);
+                                                  });
+
+  // The first entry of every term: what ran under the last term runs again.
+  proposer->propose(LeaderStartOp{node_id}, [this](const Status& status, const ApplyResult& r) {
+    if (!status.ok()) {
+      log.error("cannot start term " + std::to_string(proposer->term()) + ": " + status.message);
+      return;
+    }
+    if (!r.events.empty()) {
+      log.info("handed " + std::to_string(r.events.size()) +
+               " jobs that were running before the restart back to their queues");
+    }
+  });
+
+  uv_prepare_init(&loop, &turn);
+  turn.data = this;
+  uv_prepare_start(&turn, [](uv_prepare_t* h) noexcept { static_cast<Impl*>(h->data)->on_turn(); });
+  uv_timer_init(&loop, &deadline);
+  deadline.data = this;
+  uv_timer_init(&loop, &grace);
+  grace.data = this;
+  uv_timer_init(&loop, &housekeeping);
+  housekeeping.data = this;
+  uv_timer_start(
+      &housekeeping,
+      [](uv_timer_t* h) noexcept {
+        auto* self = static_cast<Impl*>(h->data);
+        self->dispatcher->expire_silent_workers(wall_clock_ms());
+      },
+      1000, 1000);
+  uv_signal_init(&loop, &sigterm);
+  sigterm.data = this;
+  uv_signal_start(
+      &sigterm,
+      [](uv_signal_t* h, int) noexcept { static_cast<Impl*>(h->data)->begin_shutdown("SIGTERM"); },
+      SIGTERM);
+  uv_signal_init(&loop, &sigint);
+  sigint.data = this;
+  uv_signal_start(
+      &sigint,
+      [](uv_signal_t* h, int) noexcept { static_cast<Impl*>(h->data)->begin_shutdown("SIGINT"); },
+      SIGINT);
+
+  std::uint32_t concurrency = options.concurrency;
+  if (concurrency == 0) concurrency = std::max(1u, std::thread::hardware_concurrency());
+  const std::string local = options.bind_address == "0.0.0.0" ? "127.0.0.1" : options.bind_address;
+  ShellPoolOptions pool;
+  pool.endpoint = "tcp://" + local + ":" + std::to_string(options.port + 2);
+  pool.name = "shell@" + node_id.substr(0, 8);
+  pool.slots = concurrency;
+  pool.log = [this](const std::string& line) { log.warn(line); };
+  shell_pool = std::make_unique<ShellPool>(&loop, context, std::move(pool));
+  if (Status s = shell_pool->start(); !s.ok()) return s;
+
+  log.info(std::string("desaster ") + kVersion + " listening: clients on tcp://" +
+           options.bind_address + ":" + std::to_string(options.port) + ", dispatch on tcp://" +
+           options.bind_address + ":" + std::to_string(options.port + 2) + "; data in " +
+           options.data_dir + "; " + std::to_string(concurrency) + " shell slots" +
+           (options.standalone ? "; standalone" : ""));
+  if (!options.standalone) {
+    log.warn("clustering is not built yet: running as a one-node cluster without beacons");
+  }
+  return {};
+}
+
+Status Node::Impl::recover() {
+  Recovery recovery;
+  JournalOptions journal_options;
+  Result<std::unique_ptr<Journal>> opened =
+      Journal::open(&loop, options.data_dir, journal_options, recovery);
+  if (!opened.ok()) return opened.status();
+  journal = std::move(*opened);
+  for (const std::string& note : recovery.notes) log.warn("recovery: " + note);
+
+  Result<std::string> id = load_or_create_node_id(options.data_dir);
+  if (!id.ok()) return id.status();
+  node_id = *id;
+  log.set_node(node_id.substr(0, 8));
+
+  std::uint64_t last_term = 0;
+  if (recovery.snapshot) {
+    Result<State> restored = State::decode_snapshot(recovery.snapshot->state);
+    if (!restored.ok()) {
+      return Status::error(ErrorCode::corrupt,
+                           "snapshot at index " + std::to_string(recovery.snapshot->index) +
+                               " does not decode: " + restored.status().message);
+    }
+    state = std::move(*restored);
+    last_term = recovery.snapshot->term;
+  }
+  proposer = std::make_unique<Proposer>(*journal, state, log, wall_clock_ms);
+  if (Status s = proposer->replay(recovery.entries); !s.ok()) return s;
+  last_term = std::max({last_term, journal->last_term(), state.applied_term()});
+  // A standalone node is a one-voter cluster that wins every election: each
+  // start is a new term, so leases of the last run are told apart.
+  proposer->set_term(last_term + 1);
+  log.set_term(last_term + 1);
+
+  std::uint32_t tag = 0;
+  for (char c : node_id) tag = tag * 31 + static_cast<unsigned char>(c);
+  ids = std::make_unique<JobIdGenerator>(tag);
+  ids->observe(state.max_job_id());
+
+  StateCounts counts = state.counts();
+  log.info("recovered " + std::to_string(counts.total()) + " jobs up to index " +
+           std::to_string(state.applied_index()) +
+           (recovery.snapshot ? " (snapshot at " + std::to_string(recovery.snapshot->index) + ", " +
+                                    std::to_string(recovery.entries.size()) + " entries after it)"
+                              : " (" + std::to_string(recovery.entries.size()) + " entries)"));
+  return {};
+}
+
+Status Node::Impl::bind_sockets() {
+  auto bind = [this](std::optional<zmq::socket_t>& socket, std::uint16_t port,
+                     const char* what) -> Status {
+    const std::string endpoint = "tcp://" + options.bind_address + ":" + std::to_string(port);
+    try {
+      socket.emplace(context, zmq::socket_type::router);
+      socket->set(zmq::sockopt::linger, 0);
+      socket->set(zmq::sockopt::sndhwm, kSocketHighWaterMark);
+      socket->set(zmq::sockopt::rcvhwm, kSocketHighWaterMark);
+      socket->bind(endpoint);
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EADDRINUSE) {
+        return Status::error(ErrorCode::unavailable,
+                             std::string(what) + " port " + std::to_string(port) + " on " +
+                                 options.bind_address +
+                                 " is in use (another desaster on this port? try -p)");
+      }
+      return Status::error(ErrorCode::unavailable,
+                           std::string("cannot bind ") + what + " " + endpoint + ": " + e.what());
+    }
+    return {};
+  };
+  if (Status s = bind(client_socket, options.port, "client"); !s.ok()) return s;
+  return bind(dispatch_socket, static_cast<std::uint16_t>(options.port + 2), "dispatch");
+}
+
+void Node::Impl::on_turn() {
+  if (closing) return;
+  const TimeMs now = wall_clock_ms();
+  dispatcher->tick(now);
+  if (!shutting_down) duties->tick(now);
+  journal->flush();
+  maybe_snapshot();
+  if (shutting_down && !handing_back &&
+      state.counts().by_state[static_cast<int>(JobState::running)] == 0 &&
+      proposer->in_flight() == 0) {
+    finish_shutdown();
+    return;
+  }
+  if (std::optional<TimeMs> next = duties->next_deadline(now); next && !shutting_down) {
+    uv_timer_start(
+        &deadline, [](uv_timer_t*) noexcept {}, static_cast<std::uint64_t>(*next - now), 0);
+  } else {
+    uv_timer_stop(&deadline);
+  }
+}
+
+void Node::Impl::on_applied(const Op& op, const ApplyResult& result) {
+  dispatcher->on_applied(op, result);
+  waiters->on_events(result.events);
+}
+
+void Node::Impl::maybe_snapshot() {
+  if (snapshot_in_flight || journal->bytes_since_snapshot() < kSnapshotEveryBytes) return;
+  snapshot_in_flight = true;
+  Snapshot snapshot{state.applied_index(), state.applied_term(), state.encode_snapshot()};
+  log.info("writing a snapshot at index " + std::to_string(snapshot.index) + " (" +
+           std::to_string(snapshot.state.size()) + " bytes)");
+  journal->write_snapshot(std::move(snapshot), [this](const Status& status) {
+    snapshot_in_flight = false;
+    if (!status.ok()) log.error("snapshot failed: " + status.message);
+  });
+}
+
+void Node::Impl::begin_shutdown(const char* why) {
+  if (shutting_down) {
+    log.info(std::string(why) + " again: handing back running jobs now");
+    hand_back_running();
+    return;
+  }
+  shutting_down = true;
+  api->set_draining(true);
+  dispatcher->set_draining(true);
+  const auto running = state.counts().by_state[static_cast<int>(JobState::running)];
+  log.info(std::string(why) + ": shutting down; " + std::to_string(running) +
+           " running jobs may finish within " + std::to_string(options.shutdown_grace_ms / 1000) +
+           " s");
+  uv_timer_start(
+      &grace, [](uv_timer_t* h) noexcept { static_cast<Impl*>(h->data)->hand_back_running(); },
+      options.shutdown_grace_ms, 0);
+}
+
+void Node::Impl::hand_back_running() {
+  if (handing_back || closing) return;
+  handing_back = true;
+  uv_timer_stop(&grace);
+  std::vector<JobId> running = state.running_jobs();
+  if (running.empty()) {
+    handing_back = false;
+    return;
+  }
+  log.info("handing back " + std::to_string(running.size()) + " running jobs to their queues");
+  proposer->propose(ReleaseOp{std::move(running), false, "node shut down"},
+                    [this](const Status& status, const ApplyResult&) {
+                      if (!status.ok()) {
+                        log.error("could not hand back running jobs: " + status.message);
+                        exit_code = 1;
+                      }
+                      handing_back = false;
+                      finish_shutdown();
+                    });
+}
+
+void Node::Impl::finish_shutdown() {
+  if (closing) return;
+  closing = true;
+  waiters->answer_all();
+  uv_prepare_stop(&turn);
+  uv_timer_stop(&deadline);
+  uv_timer_stop(&grace);
+  uv_timer_stop(&housekeeping);
+  uv_signal_stop(&sigterm);
+  uv_signal_stop(&sigint);
+  shell_pool->close([this] {
+    client_watcher->close([this] {
+      dispatch_watcher->close([this] { journal->close([this] { close_everything(); }); });
+    });
+  });
+}
+
+void Node::Impl::close_everything() {
+  client_socket.reset();
+  dispatch_socket.reset();
+  close_handle(&turn);
+  close_handle(&deadline);
+  close_handle(&grace);
+  close_handle(&housekeeping);
+  close_handle(&sigterm);
+  close_handle(&sigint);
+  log.info("stopped; journal flushed up to index " + std::to_string(state.applied_index()));
+}
+
+int Node::run() {
+  uv_run(&impl_->loop, UV_RUN_DEFAULT);
+  return impl_->exit_code;
+}
+
+}  // namespace desaster

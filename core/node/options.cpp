@@ -1,0 +1,199 @@
+#include "core/node/options.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <optional>
+
+#include "core/version.hpp"
+
+namespace desaster {
+
+namespace {
+
+struct Flag {
+  char short_name;  // 0: none
+  const char* long_name;
+  bool takes_value;
+};
+
+constexpr Flag kFlags[] = {
+    {'h', "help", false},        {'?', nullptr, false},
+    {'a', "bind-address", true}, {'b', "broadcast-address", true},
+    {'p', "port", true},         {'k', "key", true},
+    {'s', "standalone", false},  {'d', "data-dir", true},
+    {'v', "verbose", false},     {0, "version", false},
+    {'j', "concurrency", true},  {0, "shutdown-grace", true},
+};
+
+std::optional<std::uint64_t> parse_number(const std::string& text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+bool is_ipv4(const std::string& text) {
+  in_addr addr{};
+  return inet_pton(AF_INET, text.c_str(), &addr) == 1;
+}
+
+std::string flag_name(const Flag& flag) {
+  return flag.long_name ? std::string("--") + flag.long_name : std::string("-") + flag.short_name;
+}
+
+Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) {
+  auto bad = [&](const std::string& why) {
+    return Status::error(ErrorCode::bad_request, flag_name(flag) + ": " + why);
+  };
+  switch (flag.short_name) {
+    case 'h':
+    case '?':
+      out.show_help = true;
+      return {};
+    case 'a':
+      if (!is_ipv4(value)) return bad("'" + value + "' is not an IPv4 address");
+      out.bind_address = value;
+      return {};
+    case 'b':
+      if (!is_ipv4(value)) return bad("'" + value + "' is not an IPv4 address");
+      out.broadcast_address = value;
+      return {};
+    case 'p': {
+      // The node uses port, port+1 and port+2.
+      auto n = parse_number(value);
+      if (!n || *n < 1 || *n > 65533) return bad("'" + value + "' is not a port number (1-65533)");
+      out.port = static_cast<std::uint16_t>(*n);
+      return {};
+    }
+    case 'k':
+      if (value.empty()) return bad("the group key must not be empty");
+      out.group_key = value;
+      return {};
+    case 's':
+      out.standalone = true;
+      return {};
+    case 'd':
+      if (value.empty()) return bad("the data dir must not be empty");
+      out.data_dir = value;
+      return {};
+    case 'v':
+      ++out.verbosity;
+      return {};
+    case 'j': {
+      auto n = parse_number(value);
+      if (!n || *n < 1 || *n > 4096) return bad("'" + value + "' is not a number from 1 to 4096");
+      out.concurrency = static_cast<std::uint32_t>(*n);
+      return {};
+    }
+    case 0:
+      if (std::string_view(flag.long_name) == "version") {
+        out.show_version = true;
+        return {};
+      }
+      {
+        auto n = parse_number(value);
+        if (!n || *n > 86'400) return bad("'" + value + "' is not a number of seconds (0-86400)");
+        out.shutdown_grace_ms = static_cast<std::uint32_t>(*n * 1000);
+        return {};
+      }
+  }
+  return bad("unhandled flag");
+}
+
+}  // namespace
+
+Result<NodeOptions> parse_node_options(const std::vector<std::string>& args) {
+  NodeOptions out;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const Flag* flag = nullptr;
+    std::optional<std::string> inline_value;
+    if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
+      std::string name = arg.substr(2);
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        inline_value = name.substr(eq + 1);
+        name.resize(eq);
+      }
+      for (const Flag& f : kFlags)
+        if (f.long_name && name == f.long_name) flag = &f;
+      if (!flag) return Status::error(ErrorCode::bad_request, "unknown option '--" + name + "'");
+    } else if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-') {
+      // Short flags may be grouped (-sv) and take their value attached (-p2700) or next.
+      for (std::size_t j = 1; j < arg.size(); ++j) {
+        flag = nullptr;
+        for (const Flag& f : kFlags)
+          if (f.short_name == arg[j]) flag = &f;
+        if (!flag) {
+          return Status::error(ErrorCode::bad_request,
+                               std::string("unknown option '-") + arg[j] + "'");
+        }
+        if (!flag->takes_value) {
+          if (Status s = apply_flag(*flag, {}, out); !s.ok()) return s;
+          continue;
+        }
+        std::string value;
+        if (j + 1 < arg.size()) {
+          value = arg.substr(j + 1);
+        } else if (i + 1 < args.size()) {
+          value = args[++i];
+        } else {
+          return Status::error(ErrorCode::bad_request, flag_name(*flag) + " needs a value");
+        }
+        if (Status s = apply_flag(*flag, value, out); !s.ok()) return s;
+        break;
+      }
+      continue;
+    } else {
+      return Status::error(ErrorCode::bad_request, "unexpected argument '" + arg + "'");
+    }
+    if (flag->takes_value) {
+      if (!inline_value) {
+        if (i + 1 >= args.size()) {
+          return Status::error(ErrorCode::bad_request, flag_name(*flag) + " needs a value");
+        }
+        inline_value = args[++i];
+      }
+    } else if (inline_value) {
+      return Status::error(ErrorCode::bad_request, flag_name(*flag) + " takes no value");
+    }
+    if (Status s = apply_flag(*flag, inline_value.value_or(""), out); !s.ok()) return s;
+  }
+  return out;
+}
+
+std::string default_data_dir(bool is_root, const char* xdg_state_home, const char* home) {
+  if (is_root) return "/var/lib/desaster";
+  if (xdg_state_home && *xdg_state_home) return std::string(xdg_state_home) + "/desaster";
+  return std::string(home && *home ? home : ".") + "/.local/state/desaster";
+}
+
+std::string node_version_text() {
+  return std::string("desaster, Job Queueing Manager, version ") + kVersion + "\n";
+}
+
+std::string node_help_text() {
+  return node_version_text() +
+         "Licensed under GPL-3\n"
+         "\n"
+         " usage: desaster [-a BIND_ADDR] [-b BROADCAST_ADDR] [-p PORT] [-k GROUP_KEY] [-s]\n"
+         "\n"
+         " -?, -h, --help                 prints this help\n"
+         " -a, --bind-address=IPADDR      local IP address to bind to [0.0.0.0]\n"
+         " -b, --broadcast-address=IPADDR remote IP/multicast/broadcast address to announce to "
+         "[255.255.255.255]\n"
+         " -p, --port=NUMBER              port number for receiving/sending packets [2691]\n"
+         " -k, --key=GROUP_KEY            cluster-group shared key [default]\n"
+         " -s, --standalone               do not broadcast for peering with cluster\n"
+         " -d, --data-dir=PATH            where the journal and snapshots live "
+         "[/var/lib/desaster as root, else $XDG_STATE_HOME/desaster]\n"
+         " -j, --concurrency=NUMBER       shell jobs run at once on this node [number of CPUs]\n"
+         "     --shutdown-grace=SECONDS   on SIGTERM, how long running jobs may finish [30]\n"
+         " -v, --verbose                  log more detail (twice: even more)\n"
+         "     --version                  prints the version\n"
+         "\n"
+         " Ports: PORT is the client API (TCP), PORT+1 the state feed, PORT+2 peer and\n"
+         " dispatch traffic; beacons use UDP PORT.\n";
+}
+
+}  // namespace desaster

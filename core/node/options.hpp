@@ -1,0 +1,39 @@
+// The command line of `desaster`: the seed's flags plus the few a daemon
+// needs (data dir, verbosity, concurrency). Parsing is a pure function so it
+// can be unit-tested and fuzzed; only main() prints and exits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model/status.hpp"
+
+namespace desaster {
+
+struct NodeOptions {
+  std::string bind_address = "0.0.0.0";
+  std::string broadcast_address = "255.255.255.255";
+  std::uint16_t port = 2691;
+  std::string group_key = "default";
+  bool standalone = false;
+  std::string data_dir;           // empty: default_data_dir()
+  int verbosity = 0;              // -v: 1, -vv: 2
+  std::uint32_t concurrency = 0;  // shell jobs at once; 0: number of CPUs
+  std::uint32_t shutdown_grace_ms = 30'000;
+  bool show_help = false;
+  bool show_version = false;
+};
+
+// argv[0] is skipped. Errors say which flag and why ("--port: '70000' is not
+// a port number (1-65533)").
+Result<NodeOptions> parse_node_options(const std::vector<std::string>& args);
+
+// /var/lib/desaster as root, else $XDG_STATE_HOME/desaster (or
+// ~/.local/state/desaster).
+std::string default_data_dir(bool is_root, const char* xdg_state_home, const char* home);
+
+std::string node_help_text();
+std::string node_version_text();
+
+}  // namespace desaster

@@ -1,0 +1,64 @@
+// The master's write path: an op becomes a log entry with (term, index,
+// timestamp), is appended to the journal, and is applied to the state only
+// once the journal says it is durable; then its callback runs with the apply
+// result. A standalone node is a one-voter cluster: "durable on a majority"
+// is "durable here". If the journal fails, the op is never applied and its
+// callback gets the error, so no client is told OK for what is not on disk.
+//
+// Threading: loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+
+#include "core/journal/journal.hpp"
+#include "core/node/log.hpp"
+#include "core/state/op.hpp"
+#include "core/state/state.hpp"
+
+namespace desaster {
+
+class Proposer {
+ public:
+  // status is ok when the op was applied (result is then the apply result).
+  using Done = std::function<void(const Status& status, const ApplyResult& result)>;
+  // Runs after every applied op, before its Done: the hooks that keep the
+  // dispatcher and waiters in step with the state.
+  using AppliedHook = std::function<void(const Op& op, const ApplyResult& result)>;
+  using Clock = std::function<TimeMs()>;
+
+  Proposer(Journal& journal, State& state, Logger& log, Clock clock);
+
+  void set_term(std::uint64_t term) { term_ = term; }
+  std::uint64_t term() const { return term_; }
+  void set_applied_hook(AppliedHook hook) { applied_hook_ = std::move(hook); }
+
+  // Appends the op; done runs once it is applied or has failed.
+  void propose(Op op, Done done = {});
+  std::size_t in_flight() const { return pending_.size(); }
+
+  // Replays recovered entries into the state (at start-up, before any propose).
+  Status replay(const std::vector<LogEntry>& entries);
+
+ private:
+  struct Pending {
+    std::uint64_t index;
+    TimeMs timestamp;
+    Op op;
+    Done done;
+  };
+
+  void on_durable(const Status& status, std::uint64_t last_index, std::uint64_t first_failed);
+
+  Journal& journal_;
+  State& state_;
+  Logger& log_;
+  Clock clock_;
+  std::uint64_t term_ = 1;
+  TimeMs last_timestamp_ = 0;
+  std::deque<Pending> pending_;
+  AppliedHook applied_hook_;
+};
+
+}  // namespace desaster

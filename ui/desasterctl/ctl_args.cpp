@@ -1,0 +1,278 @@
+#include "ui/desasterctl/ctl_args.hpp"
+
+#include <charconv>
+
+#include "core/model/shell_command.hpp"
+#include "ui/common/durations.hpp"
+
+namespace desaster {
+
+namespace {
+
+Status bad(const std::string& message) {
+  return Status::error(ErrorCode::bad_request, message);
+}
+
+template <typename Int>
+bool parse_int(const std::string& text, Int& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc{} && end == text.data() + text.size();
+}
+
+// Walks the arguments of one command: options first, then operands.
+class ArgCursor {
+ public:
+  ArgCursor(const std::vector<std::string>& args, std::size_t pos) : args_(args), pos_(pos) {}
+  bool done() const { return pos_ >= args_.size(); }
+  const std::string& peek() const { return args_[pos_]; }
+  std::string take() { return args_[pos_++]; }
+  Result<std::string> value_of(const std::string& flag) {
+    if (done()) return bad(flag + " needs a value");
+    return take();
+  }
+
+ private:
+  const std::vector<std::string>& args_;
+  std::size_t pos_;
+};
+
+std::string normalize_endpoint(const std::string& text) {
+  if (text.find("://") != std::string::npos) return text;
+  if (text.find(':') == std::string::npos) return "tcp://" + text + ":2691";
+  return "tcp://" + text;
+}
+
+Status parse_enqueue(ArgCursor& cur, CtlArgs& out) {
+  bool use_shell = false;
+  ShellCommand command;
+  while (!cur.done()) {
+    std::string arg = cur.take();
+    if (arg == "--") break;
+    Result<std::string> v = std::string();
+    if (arg == "--queue" || arg == "-q" || arg == "--in" || arg == "--at" || arg == "--unique" ||
+        arg == "--priority" || arg == "--timeout" || arg == "--max-attempts" || arg == "--cwd" ||
+        arg == "--env") {
+      v = cur.value_of(arg);
+      if (!v.ok()) return v.status();
+    }
+    if (arg == "--queue" || arg == "-q") {
+      out.job.queue = *v;
+    } else if (arg == "--in") {
+      auto ms = parse_duration_ms(*v);
+      if (!ms.ok()) return bad("--in: " + ms.status().message);
+      out.job.in_ms = *ms;
+    } else if (arg == "--at") {
+      auto at = parse_time_ms(*v);
+      if (!at.ok()) return bad("--at: " + at.status().message);
+      out.job.run_at = *at;
+    } else if (arg == "--unique") {
+      out.job.unique_key = *v;
+    } else if (arg == "--priority") {
+      if (!parse_int(*v, out.job.priority)) return bad("--priority: '" + *v + "' is not a number");
+    } else if (arg == "--timeout") {
+      auto ms = parse_duration_ms(*v);
+      if (!ms.ok() || *ms > 0xffffffffll) return bad("--timeout: '" + *v + "' is not a duration");
+      out.job.timeout_ms = static_cast<std::uint32_t>(*ms);
+    } else if (arg == "--max-attempts") {
+      if (!parse_int(*v, out.job.retry.max_attempts) || out.job.retry.max_attempts == 0) {
+        return bad("--max-attempts: '" + *v + "' is not a number from 1");
+      }
+    } else if (arg == "--cwd") {
+      command.cwd = *v;
+    } else if (arg == "--env") {
+      auto eq = v->find('=');
+      if (eq == std::string::npos || eq == 0) return bad("--env: '" + *v + "' is not NAME=VALUE");
+      command.env[v->substr(0, eq)] = v->substr(eq + 1);
+    } else if (arg == "--sh") {
+      use_shell = true;
+    } else if (arg == "--wait") {
+      out.wait = true;
+    } else {
+      return bad("enqueue: unknown option '" + arg + "' (the command goes after --)");
+    }
+  }
+  std::vector<std::string> words;
+  while (!cur.done()) words.push_back(cur.take());
+  if (words.empty())
+    return bad("enqueue: no command given (desasterctl enqueue [options] -- CMD ARGS...)");
+  if (use_shell) {
+    for (const std::string& w : words) command.sh += (command.sh.empty() ? "" : " ") + w;
+  } else {
+    command.argv = std::move(words);
+  }
+  out.job.kind = JobKind::shell;
+  out.job.payload = encode_shell_command(command);
+  return {};
+}
+
+Status parse_list(ArgCursor& cur, CtlArgs& out) {
+  while (!cur.done()) {
+    std::string arg = cur.take();
+    auto v = cur.value_of(arg);
+    if (!v.ok()) return v.status();
+    if (arg == "--queue" || arg == "-q") {
+      out.list.queue = *v;
+    } else if (arg == "--state") {
+      JobState state;
+      if (!job_state_from_string(*v, state)) {
+        return bad("--state: '" + *v +
+                   "' is not one of scheduled, queued, running, succeeded, failed, dead, killed");
+      }
+      out.list.state = state;
+    } else if (arg == "--limit") {
+      if (!parse_int(*v, out.list.limit) || out.list.limit == 0 || out.list.limit > 10'000) {
+        return bad("--limit: '" + *v + "' is not a number from 1 to 10000");
+      }
+    } else if (arg == "--after") {
+      out.ids.push_back(*v);
+    } else {
+      return bad(out.command + ": unknown option '" + arg + "'");
+    }
+  }
+  return {};
+}
+
+Status parse_queue(ArgCursor& cur, CtlArgs& out) {
+  if (cur.done()) return bad("queue: which action? (create, pause, resume, clear, delete)");
+  std::string action = cur.take();
+  if (action == "create")
+    out.queue.action = protocol::QueueAction::create;
+  else if (action == "pause")
+    out.queue.action = protocol::QueueAction::pause;
+  else if (action == "resume")
+    out.queue.action = protocol::QueueAction::resume;
+  else if (action == "clear")
+    out.queue.action = protocol::QueueAction::clear;
+  else if (action == "delete")
+    out.queue.action = protocol::QueueAction::remove;
+  else
+    return bad("queue: unknown action '" + action + "' (create, pause, resume, clear, delete)");
+  if (cur.done()) return bad("queue " + action + ": which queue?");
+  out.queue.name = cur.take();
+  while (!cur.done()) {
+    std::string arg = cur.take();
+    if (out.queue.action != protocol::QueueAction::create) {
+      return bad("queue " + action + ": unexpected argument '" + arg + "'");
+    }
+    auto v = cur.value_of(arg);
+    if (!v.ok()) return v.status();
+    QueueConfig& config = out.queue.config.emplace(out.queue.config.value_or(QueueConfig{}));
+    if (arg == "--max-attempts") {
+      if (!parse_int(*v, config.retry.max_attempts) || config.retry.max_attempts == 0) {
+        return bad("--max-attempts: '" + *v + "' is not a number from 1");
+      }
+    } else if (arg == "--backoff" || arg == "--backoff-max" || arg == "--retention") {
+      auto ms = parse_duration_ms(*v);
+      if (!ms.ok()) return bad(arg + ": " + ms.status().message);
+      if (arg == "--retention") {
+        config.retention_ms = static_cast<std::uint64_t>(*ms);
+      } else if (*ms > 0xffffffffll) {
+        return bad(arg + ": '" + *v + "' is too long");
+      } else if (arg == "--backoff") {
+        config.retry.backoff_base_ms = static_cast<std::uint32_t>(*ms);
+      } else {
+        config.retry.backoff_max_ms = static_cast<std::uint32_t>(*ms);
+      }
+    } else {
+      return bad("queue create: unknown option '" + arg + "'");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
+  CtlArgs out;
+  // --json may stand anywhere before a "--" (desasterctl jobs --json).
+  std::vector<std::string> args;
+  bool after_separator = false;
+  for (const std::string& arg : raw) {
+    if (arg == "--") after_separator = true;
+    if (!after_separator && arg == "--json") {
+      out.json = true;
+      continue;
+    }
+    args.push_back(arg);
+  }
+  std::size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.empty() || arg[0] != '-') break;
+    if (arg == "-h" || arg == "--help") {
+      out.command = "help";
+      return out;
+    }
+    if (arg == "-c" || arg == "--connect" || arg == "--timeout") {
+      if (i + 1 >= args.size()) return bad(arg + " needs a value");
+      const std::string& v = args[++i];
+      if (arg == "--timeout") {
+        auto ms = parse_duration_ms(v);
+        if (!ms.ok()) return bad("--timeout: " + ms.status().message);
+        out.timeout_ms = *ms;
+      } else {
+        out.endpoint = normalize_endpoint(v);
+      }
+      continue;
+    }
+    return bad("unknown option '" + arg + "'");
+  }
+  if (i >= args.size()) return bad("no command given (try desasterctl --help)");
+  out.command = args[i++];
+  ArgCursor cur(args, i);
+  Status status;
+  const std::string& c = out.command;
+  if (c == "help") {
+  } else if (c == "enqueue") {
+    status = parse_enqueue(cur, out);
+  } else if (c == "jobs" || c == "failed") {
+    status = parse_list(cur, out);
+    if (c == "failed") out.list.state = JobState::dead;
+  } else if (c == "queue") {
+    status = parse_queue(cur, out);
+  } else if (c == "job" || c == "retry" || c == "delete" || c == "wait") {
+    while (!cur.done()) out.ids.push_back(cur.take());
+    if (out.ids.empty()) status = bad(c + ": which job? (give one or more ids)");
+    if (c == "job" && out.ids.size() > 1) status = bad("job: give one id");
+  } else if (c == "queues" || c == "stats") {
+    if (!cur.done()) status = bad(c + ": unexpected argument '" + cur.peek() + "'");
+  } else {
+    status = bad("unknown command '" + c + "' (try desasterctl --help)");
+  }
+  if (!status.ok()) return status;
+  return out;
+}
+
+std::string ctl_help_text() {
+  return "desasterctl: the command-line client of desaster\n"
+         "\n"
+         " usage: desasterctl [-c HOST[:PORT]] [--json] [--timeout DURATION] COMMAND [ARGS]\n"
+         "\n"
+         " -c, --connect=HOST[:PORT]   the node to talk to [127.0.0.1:2691]\n"
+         "     --json                  machine-readable output\n"
+         "     --timeout=DURATION      how long to wait for the node [10s]\n"
+         "\n"
+         " commands:\n"
+         "  enqueue [--queue Q] [--in 30s | --at TIME] [--unique KEY] [--priority N]\n"
+         "          [--timeout 5m] [--max-attempts N] [--env NAME=VALUE] [--cwd DIR]\n"
+         "          [--sh] [--wait] -- CMD ARGS...   enqueue a shell job, print its id\n"
+         "                                           (--sh: run the words through /bin/sh -c;\n"
+         "                                            --wait: wait until it is done)\n"
+         "  job ID                                   show one job\n"
+         "  jobs [--queue Q] [--state S] [--limit N] [--after ID]   list jobs\n"
+         "  failed [--queue Q] [--limit N]           list the failed set (dead jobs)\n"
+         "  retry ID...                              run failed, dead or finished jobs again\n"
+         "  delete ID...                             delete jobs (not running ones)\n"
+         "  wait ID...                               wait until the jobs are done\n"
+         "  queues                                   list queues with job counts\n"
+         "  queue create Q [--max-attempts N] [--backoff 15s] [--backoff-max 1h] [--retention "
+         "24h]\n"
+         "  queue pause|resume|clear|delete Q\n"
+         "  stats                                    node statistics\n"
+         "\n"
+         " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
+         " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"
+         " 3 when the node could not be reached.\n";
+}
+
+}  // namespace desaster

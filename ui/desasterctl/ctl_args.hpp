@@ -1,0 +1,37 @@
+// desasterctl's command line, parsed into a command without touching the
+// network, so it can be tested and fuzzed on its own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/status.hpp"
+#include "transport/protocol/messages.hpp"
+
+namespace desaster {
+
+struct CtlArgs {
+  std::string endpoint = "tcp://127.0.0.1:2691";
+  bool json = false;
+  std::int64_t timeout_ms = 10'000;
+  std::string
+      command;  // enqueue, job, jobs, queues, queue, failed, retry, delete, wait, stats, help
+
+  // enqueue
+  protocol::JobSpec job;
+  bool wait = false;
+  // job, retry, delete, wait
+  std::vector<std::string> ids;
+  // jobs, failed
+  protocol::List list;
+  // queue
+  protocol::QueueCommand queue;
+};
+
+// args excludes argv[0]. The error says what was wrong and where.
+Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& args);
+std::string ctl_help_text();
+
+}  // namespace desaster

@@ -1,0 +1,275 @@
+#include "ui/desasterctl/ctl_commands.hpp"
+
+#include <cstdio>
+#include <string>
+
+#include "core/model/job_id.hpp"
+#include "core/model/shell_command.hpp"
+#include "transport/client/client.hpp"
+#include "ui/common/durations.hpp"
+#include "ui/common/json_writer.hpp"
+
+namespace desaster {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRefused = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUnreachable = 3;
+
+int fail(const Status& status) {
+  std::fprintf(stderr, "desasterctl: %s\n", status.message.c_str());
+  return status.code == ErrorCode::unavailable ? kExitUnreachable : kExitRefused;
+}
+
+std::string one_line(std::string text, std::size_t width) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  if (text.size() > width) text = text.substr(0, width - 3) + "...";
+  return text;
+}
+
+std::string what_it_runs(const Job& job) {
+  if (job.kind != JobKind::shell) return job.job_class;
+  Result<ShellCommand> command = decode_shell_command(job.payload);
+  return command.ok() ? describe_shell_command(*command) : "?";
+}
+
+void print_job_table(const std::vector<Job>& jobs) {
+  std::printf("%-16s  %-12s  %-9s  %3s  %-20s  %-28s  %s\n", "ID", "QUEUE", "STATE", "TRY",
+              "CREATED", "COMMAND", "ERROR");
+  for (const Job& job : jobs) {
+    std::printf("%-16s  %-12s  %-9s  %3u  %-20s  %-28s  %s\n", format_job_id(job.id).c_str(),
+                one_line(job.queue, 12).c_str(), to_string(job.state), job.attempts,
+                format_time_ms(job.created_at).c_str(), one_line(what_it_runs(job), 28).c_str(),
+                one_line(job.last_error, 40).c_str());
+  }
+}
+
+void print_job_detail(const Job& job) {
+  auto row = [](const char* name, const std::string& value) {
+    std::printf("%-14s %s\n", name, value.c_str());
+  };
+  row("id", format_job_id(job.id));
+  row("queue", job.queue);
+  row("kind", to_string(job.kind));
+  row("runs", what_it_runs(job));
+  row("state", to_string(job.state));
+  row("attempts",
+      std::to_string(job.attempts) +
+          (job.duplicate_runs ? " (" + std::to_string(job.duplicate_runs) + " duplicate runs)"
+                              : ""));
+  if (job.priority) row("priority", std::to_string(job.priority));
+  if (!job.unique_key.empty()) row("unique", job.unique_key);
+  if (job.timeout_ms) row("timeout", format_duration_ms(job.timeout_ms));
+  row("created", format_time_ms(job.created_at));
+  if (job.run_at) row("run at", format_time_ms(job.run_at));
+  if (job.started_at) row("started", format_time_ms(job.started_at));
+  if (job.finished_at) row("finished", format_time_ms(job.finished_at));
+  if (!job.worker.empty()) row("worker", job.worker);
+  if (job.started_at && job.state != JobState::queued)
+    row("exit status", std::to_string(job.exit_status));
+  if (!job.last_error.empty()) row("error", job.last_error);
+  for (const Attempt& a : job.history) {
+    std::printf("attempt %-6u %s  %s  exit %d  cpu %llu ms  rss %llu KiB  %s\n", a.number,
+                format_time_ms(a.started_at).c_str(),
+                format_duration_ms(a.finished_at - a.started_at).c_str(), a.exit_status,
+                static_cast<unsigned long long>(a.cpu_ms),
+                static_cast<unsigned long long>(a.max_rss_kb), one_line(a.error, 60).c_str());
+  }
+  if (!job.output_tail.empty()) {
+    std::printf("output (tail):\n%s", job.output_tail.c_str());
+    if (job.output_tail.back() != '\n') std::printf("\n");
+  }
+}
+
+void print_jobs_json(const std::vector<Job>& jobs, JobId next, std::uint64_t total) {
+  JsonWriter json;
+  json.begin_object().key("jobs").begin_array();
+  for (const Job& job : jobs) write_job_json(json, job);
+  json.end_array();
+  json.key("next").value(next ? format_job_id(next) : std::string());
+  json.key("total").value(total);
+  json.end_object();
+  std::printf("%s\n", json.str().c_str());
+}
+
+Result<std::vector<JobId>> parse_ids(const std::vector<std::string>& texts) {
+  std::vector<JobId> ids;
+  for (const std::string& text : texts) {
+    std::optional<JobId> id = parse_job_id(text);
+    if (!id) return Status::error(ErrorCode::bad_request, "'" + text + "' is not a job id");
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+// Prints one line per failed item; returns the exit status.
+int report_statuses(const std::vector<JobId>& ids, const std::vector<Status>& statuses,
+                    const char* verb, bool json) {
+  int exit_code = kExitOk;
+  JsonWriter out;
+  out.begin_array();
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    Status s = i < statuses.size() ? statuses[i] : Status{};
+    out.begin_object().key("id").value(format_job_id(ids[i])).key("ok").value(s.ok());
+    if (!s.ok()) out.key("error").value(s.message);
+    out.end_object();
+    if (!s.ok()) {
+      exit_code = kExitRefused;
+      if (!json) std::fprintf(stderr, "%s: %s\n", format_job_id(ids[i]).c_str(), s.message.c_str());
+    } else if (!json) {
+      std::printf("%s %s\n", verb, format_job_id(ids[i]).c_str());
+    }
+  }
+  out.end_array();
+  if (json) std::printf("%s\n", out.str().c_str());
+  return exit_code;
+}
+
+int run_with(Client& client, const CtlArgs& args) {
+  const std::string& c = args.command;
+  if (c == "enqueue") {
+    if (args.wait) {
+      auto result = client.submit_and_wait({args.job}, std::chrono::milliseconds(0));
+      if (!result.ok()) return fail(result.status());
+      if (!result->errors.empty() && !result->errors[0].ok()) return fail(result->errors[0]);
+      if (result->jobs.empty() || !result->jobs[0]) {
+        return fail(Status::error(ErrorCode::not_found, "the job is gone"));
+      }
+      const Job& job = *result->jobs[0];
+      if (args.json) {
+        JsonWriter json;
+        write_job_json(json, job);
+        std::printf("%s\n", json.str().c_str());
+      } else {
+        std::fputs(job.output_tail.c_str(), stdout);
+        std::fprintf(stderr, "%s %s\n", format_job_id(job.id).c_str(), to_string(job.state));
+      }
+      return job.state == JobState::succeeded ? kExitOk : kExitRefused;
+    }
+    auto id = client.enqueue(args.job);
+    if (!id.ok()) return fail(id.status());
+    if (args.json) {
+      JsonWriter json;
+      json.begin_object().key("id").value(format_job_id(*id)).end_object();
+      std::printf("%s\n", json.str().c_str());
+    } else {
+      std::printf("%s\n", format_job_id(*id).c_str());
+    }
+    return kExitOk;
+  }
+  if (c == "job") {
+    auto ids = parse_ids(args.ids);
+    if (!ids.ok()) return fail(ids.status());
+    auto job = client.get(ids->front());
+    if (!job.ok()) return fail(job.status());
+    if (args.json) {
+      JsonWriter json;
+      write_job_json(json, *job);
+      std::printf("%s\n", json.str().c_str());
+    } else {
+      print_job_detail(*job);
+    }
+    return kExitOk;
+  }
+  if (c == "jobs" || c == "failed") {
+    protocol::List query = args.list;
+    if (!args.ids.empty()) {
+      auto after = parse_ids(args.ids);
+      if (!after.ok()) return fail(after.status());
+      query.after = after->front();
+    }
+    auto page = client.list(query);
+    if (!page.ok()) return fail(page.status());
+    if (args.json) {
+      print_jobs_json(page->jobs, page->next, page->total);
+    } else {
+      print_job_table(page->jobs);
+      std::printf("(%zu of %llu%s)\n", page->jobs.size(),
+                  static_cast<unsigned long long>(page->total),
+                  page->next ? ("; more with --after " + format_job_id(page->next)).c_str() : "");
+    }
+    return kExitOk;
+  }
+  if (c == "retry" || c == "delete") {
+    auto ids = parse_ids(args.ids);
+    if (!ids.ok()) return fail(ids.status());
+    auto statuses = c == "retry" ? client.retry(*ids) : client.remove(*ids);
+    if (!statuses.ok()) return fail(statuses.status());
+    return report_statuses(*ids, *statuses, c == "retry" ? "retrying" : "deleted", args.json);
+  }
+  if (c == "wait") {
+    auto ids = parse_ids(args.ids);
+    if (!ids.ok()) return fail(ids.status());
+    auto jobs = client.wait(*ids, std::chrono::milliseconds(0));
+    if (!jobs.ok()) return fail(jobs.status());
+    std::vector<Job> found;
+    for (const auto& job : *jobs)
+      if (job) found.push_back(*job);
+    if (args.json) {
+      print_jobs_json(found, 0, found.size());
+    } else {
+      print_job_table(found);
+    }
+    for (const Job& job : found)
+      if (job.state != JobState::succeeded) return kExitRefused;
+    return found.size() == ids->size() ? kExitOk : kExitRefused;
+  }
+  if (c == "queues") {
+    auto queues = client.queues();
+    if (!queues.ok()) return fail(queues.status());
+    if (args.json) {
+      JsonWriter json;
+      json.begin_array();
+      for (const QueueSummary& q : *queues) {
+        json.begin_object().key("name").value(q.name).key("paused").value(q.paused);
+        json.key("counts").begin_object();
+        for (int s = 0; s < 7; ++s)
+          json.key(to_string(static_cast<JobState>(s))).value(q.counts[s]);
+        json.end_object().end_object();
+      }
+      json.end_array();
+      std::printf("%s\n", json.str().c_str());
+    } else {
+      std::printf("%-20s %-7s %9s %9s %9s %9s %9s %9s %9s\n", "QUEUE", "PAUSED", "SCHEDULED",
+                  "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "DEAD", "KILLED");
+      for (const QueueSummary& q : *queues) {
+        std::printf("%-20s %-7s", one_line(q.name, 20).c_str(), q.paused ? "yes" : "no");
+        for (int s = 0; s < 7; ++s)
+          std::printf(" %9llu", static_cast<unsigned long long>(q.counts[s]));
+        std::printf("\n");
+      }
+    }
+    return kExitOk;
+  }
+  if (c == "queue") {
+    Status s = client.queue_command(args.queue);
+    if (!s.ok()) return fail(s);
+    if (args.json) std::printf("{\"ok\":true}\n");
+    return kExitOk;
+  }
+  if (c == "stats") {
+    auto json = client.stats_json();
+    if (!json.ok()) return fail(json.status());
+    std::printf("%s\n", json->c_str());
+    return kExitOk;
+  }
+  std::fprintf(stderr, "desasterctl: unknown command '%s'\n", c.c_str());
+  return kExitUsage;
+}
+
+}  // namespace
+
+int run_ctl_command(const CtlArgs& args) {
+  ClientOptions options;
+  options.endpoint = args.endpoint;
+  options.timeout = std::chrono::milliseconds(args.timeout_ms);
+  options.name = "desasterctl";
+  auto client = Client::connect(options);
+  if (!client.ok()) return fail(client.status());
+  return run_with(**client, args);
+}
+
+}  // namespace desaster

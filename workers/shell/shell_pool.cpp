@@ -1,0 +1,194 @@
+#include "workers/shell/shell_pool.hpp"
+
+#include <optional>
+#include <unordered_map>
+
+#include "core/model/shell_command.hpp"
+#include "transport/loop/zmq_watcher.hpp"
+#include "transport/protocol/job_wire.hpp"
+#include "transport/protocol/messages.hpp"
+#include "workers/shell/shell_runner.hpp"
+
+namespace desaster {
+
+struct ShellPool::Impl {
+  uv_loop_t* loop;
+  zmq::context_t& context;
+  ShellPoolOptions options;
+  std::optional<zmq::socket_t> socket;
+  std::unique_ptr<ZmqWatcher> watcher;
+  std::unique_ptr<ShellRunner> runner;
+  uv_timer_t* heartbeat = nullptr;  // freed in its close callback
+  std::uint64_t next_request_id = 1;
+  std::size_t running = 0;
+  bool closing = false;
+
+  struct Running {
+    std::uint64_t term;
+    std::uint32_t attempt;
+  };
+  std::unordered_map<JobId, Running> leases;
+
+  Impl(uv_loop_t* l, zmq::context_t& c, ShellPoolOptions o)
+      : loop(l), context(c), options(std::move(o)) {}
+
+  void log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  void send(protocol::RequestBody body) {
+    protocol::Request request{next_request_id++, std::move(body)};
+    std::string frame = protocol::encode_request(request);
+    std::vector<zmq::message_t> parts;
+    parts.emplace_back(frame.data(), frame.size());
+    watcher->send(std::move(parts));
+  }
+
+  void on_message(std::vector<zmq::message_t>& parts) {
+    if (parts.size() != 1) return;
+    auto reply = protocol::decode_reply(
+        std::string_view(static_cast<const char*>(parts[0].data()), parts[0].size()));
+    if (!reply.ok()) {
+      log("shell pool: undecodable message from the master: " + reply.status().message);
+      return;
+    }
+    if (reply->id != 0) {
+      if (!reply->status.ok()) log("shell pool: the master answered " + reply->status.message);
+      return;
+    }
+    if (reply->type == "lease") on_lease(reply->body);
+  }
+
+  void on_lease(const std::string& body) {
+    Job job;
+    std::uint64_t term = 0;
+    Status decoded;
+    try {
+      msgpack::object_handle handle = msgpack::unpack(body.data(), body.size());
+      const msgpack::object& map = handle.get();
+      if (map.type != msgpack::type::MAP) {
+        decoded = Status::error(ErrorCode::bad_request, "lease body is not a map");
+      } else {
+        bool have_job = false;
+        for (const auto& kv : map.via.map) {
+          std::string key = kv.key.as<std::string>();
+          if (key == "job") {
+            decoded = protocol::unpack_job_map(kv.val, job);
+            have_job = true;
+          } else if (key == "term") {
+            term = kv.val.as<std::uint64_t>();
+          }
+        }
+        if (!have_job) decoded = Status::error(ErrorCode::bad_request, "lease without a job");
+      }
+    } catch (const std::exception& e) {
+      decoded = Status::error(ErrorCode::bad_request, std::string("bad lease: ") + e.what());
+    }
+    if (!decoded.ok()) {
+      log("shell pool: " + decoded.message);
+      return;
+    }
+    leases[job.id] = Running{term, job.attempts};
+    if (closing) return;  // the node hands this one back itself
+    ShellResult refused;
+    if (job.kind != JobKind::shell) {
+      refused.error =
+          std::string("this node's shell pool cannot run ") + to_string(job.kind) + " jobs";
+      report(job.id, refused);
+      return;
+    }
+    Result<ShellCommand> command = decode_shell_command(job.payload);
+    if (!command.ok()) {
+      refused.error = command.status().message;
+      report(job.id, refused);
+      return;
+    }
+    ShellRunOptions run;
+    run.timeout_ms = job.timeout_ms;
+    run.output_tail_bytes = options.output_tail_bytes;
+    ++running;
+    runner->start(job.id, *command, run, [this](std::uint64_t id, ShellResult result) {
+      --running;
+      report(id, result);
+    });
+  }
+
+  void report(JobId id, const ShellResult& result) {
+    auto it = leases.find(id);
+    if (it == leases.end() || closing) return;
+    protocol::Report r;
+    r.id = id;
+    r.term = it->second.term;
+    r.attempt = it->second.attempt;
+    leases.erase(it);
+    r.outcome = result.succeeded   ? Outcome::succeeded
+                : result.killed    ? Outcome::killed
+                : result.timed_out ? Outcome::timed_out
+                                   : Outcome::failed;
+    r.exit_status = result.exit_status;
+    r.output = result.output_tail;
+    r.error = result.error;
+    r.cpu_ms = result.cpu_ms;
+    r.max_rss_kb = result.max_rss_kb;
+    send(std::move(r));
+  }
+};
+
+ShellPool::ShellPool(uv_loop_t* loop, zmq::context_t& context, ShellPoolOptions options)
+    : impl_(std::make_unique<Impl>(loop, context, std::move(options))) {}
+
+ShellPool::~ShellPool() = default;
+
+Status ShellPool::start() {
+  Impl& impl = *impl_;
+  try {
+    impl.socket.emplace(impl.context, zmq::socket_type::dealer);
+    impl.socket->set(zmq::sockopt::linger, 0);
+    impl.socket->connect(impl.options.endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::error(ErrorCode::unavailable,
+                         "shell pool cannot connect to " + impl.options.endpoint + ": " + e.what());
+  }
+  impl.runner = std::make_unique<ShellRunner>(impl.loop);
+  impl.watcher = std::make_unique<ZmqWatcher>(
+      impl.loop, *impl.socket,
+      [&impl](std::vector<zmq::message_t>& parts) { impl.on_message(parts); });
+  impl.send(protocol::WorkerHello{impl.options.name, {"*"}, impl.options.slots});
+
+  impl.heartbeat = new uv_timer_t;
+  uv_timer_init(impl.loop, impl.heartbeat);
+  impl.heartbeat->data = &impl;
+  uv_timer_start(
+      impl.heartbeat,
+      [](uv_timer_t* timer) noexcept {
+        static_cast<Impl*>(timer->data)->send(protocol::Heartbeat{});
+      },
+      protocol::kWorkerHeartbeatMs, protocol::kWorkerHeartbeatMs);
+  return {};
+}
+
+std::size_t ShellPool::running() const {
+  return impl_->running;
+}
+
+void ShellPool::close(std::function<void()> done) {
+  Impl& impl = *impl_;
+  impl.closing = true;
+  if (impl.heartbeat) {
+    uv_close(reinterpret_cast<uv_handle_t*>(impl.heartbeat),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+    impl.heartbeat = nullptr;
+  }
+  if (!impl.runner) {
+    if (done) done();
+    return;
+  }
+  impl.runner->close([&impl, done = std::move(done)]() mutable {
+    impl.watcher->close([&impl, done = std::move(done)]() {
+      impl.socket.reset();
+      if (done) done();
+    });
+  });
+}
+
+}  // namespace desaster

@@ -1,0 +1,48 @@
+// The node's own shell workers: one worker on the dispatch protocol with as
+// many slots as the node's concurrency. It connects a DEALER to the master's
+// dispatch ROUTER (the node's own in a standalone node: the same path a
+// remote node's pool will take), registers, gets leases pushed, runs them
+// with the ShellRunner and reports how each ended.
+//
+// Threading: loop thread only. Owns its socket and runner.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <uv.h>
+#include <zmq.hpp>
+
+#include "core/model/job.hpp"
+#include "core/model/status.hpp"
+
+namespace desaster {
+
+struct ShellPoolOptions {
+  std::string endpoint;  // the master's dispatch ROUTER
+  std::string name = "shell";
+  std::uint32_t slots = 1;
+  std::size_t output_tail_bytes = 64 * 1024;
+  // Logs one line per event (pool registration, run failures).
+  std::function<void(const std::string&)> log;
+};
+
+class ShellPool {
+ public:
+  ShellPool(uv_loop_t* loop, zmq::context_t& context, ShellPoolOptions options);
+  ~ShellPool();
+
+  Status start();
+  std::size_t running() const;
+  // Kills what still runs without reporting it (the node hands those jobs
+  // back itself), closes the socket and every handle, then done.
+  void close(std::function<void()> done);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace desaster
