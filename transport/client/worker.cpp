@@ -59,10 +59,11 @@ Worker::Impl::~Impl() {
 }
 
 Status Worker::Impl::send(protocol::RequestBody body) {
-  Result<std::uint64_t> id = connection.send(std::move(body));
-  if (!id.ok()) return id.status();
+  // Counted as sent even when it failed, so a node that stopped reading
+  // gets one heartbeat attempt per interval rather than a busy loop.
   last_send = Clock::now();
-  return Status::success();
+  Result<std::uint64_t> id = connection.send(std::move(body));
+  return id.ok() ? Status::success() : id.status();
 }
 
 void Worker::Impl::take(protocol::Reply& frame) {
