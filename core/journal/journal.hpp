@@ -13,7 +13,13 @@
 // the durable callback reports the failure, so the caller fails those
 // requests instead of acknowledging them.
 //
-// Threading: every method and callback runs on the loop thread.
+// Threading: every method and callback runs on the loop thread. File work
+// (commits, segment rolls, snapshots, closing) runs on the thread pool one
+// item at a time, in the order it was asked for.
+//
+// Lifetime: destroy a Journal after close() has called done. Destroying it
+// earlier is safe (work in flight finishes and is then discarded, with no
+// callbacks), but entries not yet durable are lost.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
 #include <uv.h>
 
 #include "core/model/log_entry.hpp"
@@ -39,6 +46,14 @@ struct Snapshot {
 struct JournalOptions {
   std::uint64_t segment_bytes = 64u << 20;  // roll to a new segment past this
   bool sync = true;                         // false only in tests that measure without fdatasync
+
+  // Test-only fault injection (beanstalkd's falloc): when set, these replace
+  // write(2) and fdatasync(2) for the records of a group commit, so tests can
+  // simulate a full disk (return -1 and set errno). They run on the thread
+  // pool. Segment headers, snapshots and the cut-back after a failure always
+  // use the real calls.
+  std::function<ssize_t(int fd, const void* data, std::size_t size)> write_hook;
+  std::function<int(int fd)> sync_hook;
 };
 
 // What open() found on disk.
@@ -56,17 +71,22 @@ class Journal {
   using DurableCallback = std::function<void(const Status& status, std::uint64_t last_index,
                                              std::uint64_t first_failed)>;
 
-  // Locks the data dir (error "already in use by pid N" when another node has
-  // it), creates what is missing, loads the newest snapshot and the entries
-  // after it, and truncates a torn tail.
+  // Locks the data dir (unavailable "data dir D is in use by another desaster
+  // (pid N)" when another node has it), creates what is missing, loads the
+  // newest snapshot and the entries after it, and truncates a torn tail.
+  // Blocks: call it before the loop runs. Fails with corrupt, and cuts
+  // nothing, when entries between the snapshot and the journal are missing.
   static Result<std::unique_ptr<Journal>> open(uv_loop_t* loop, const std::string& data_dir,
                                                const JournalOptions& options, Recovery& recovery);
   ~Journal();
 
   void set_durable_callback(DurableCallback callback);
 
-  // Buffers an entry; its index must be last_index() + 1.
-  void append(LogEntry entry);
+  // Buffers an entry. Refused (and nothing buffered) when its index is not
+  // last_index() + 1 or its term is below last_term() (conflict), when it is
+  // over kMaxRecordBytes encoded (bad_request), or after close() or a failure
+  // that left the segment in an unknown state (unavailable).
+  Status append(LogEntry entry);
   // Starts a group commit of what append() buffered, unless one is running
   // (then it starts when that one ends). Cheap when there is nothing to do.
   void flush();
@@ -77,11 +97,18 @@ class Journal {
   bool busy() const;  // a write, sync or snapshot is in flight
 
   // Writes a snapshot (serialized by the caller) on the thread pool, then
-  // deletes segments and older snapshots it makes unnecessary.
+  // deletes segments and older snapshots it makes unnecessary. Its index must
+  // not be past durable_index() when its turn comes (else conflict). done
+  // runs from the loop, except after close(), when it runs at once with
+  // unavailable.
   void write_snapshot(Snapshot snapshot, std::function<void(const Status&)> done);
+  // Record bytes appended since the last snapshot was asked for (roughly the
+  // journal a restart would replay), for the caller's snapshot policy.
   std::uint64_t bytes_since_snapshot() const;
 
-  // Finishes in-flight work, then calls done. No appends after this.
+  // Commits what is buffered, finishes in-flight work, closes the files and
+  // releases the data dir lock, then calls done from the loop. No appends
+  // after this.
   void close(std::function<void()> done);
 
  private:

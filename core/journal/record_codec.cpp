@@ -5,6 +5,7 @@
 // with limits so a forged header cannot make it allocate.
 #include "core/journal/record_codec.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <exception>
 

@@ -1,0 +1,187 @@
+// Segment recovery (see journal_recovery.hpp).
+#include "core/journal/journal_recovery.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/journal/file_util.hpp"
+#include "core/journal/record_codec.hpp"
+
+namespace desaster {
+
+namespace {
+
+struct ScannedSegment {
+  SegmentName name;
+  std::uint64_t size = 0;
+  std::optional<std::uint64_t> last_entry;  // index of its last entry, if any
+};
+
+// Where a segment stops being good and why.
+struct Cut {
+  std::uint64_t offset = 0;  // 0 deletes the file, as its header is not trusted
+  std::string reason;
+};
+
+// A header with our magic but another version was written by another build of
+// desaster: refuse to start rather than treating its records as damage.
+Status check_newer_format(std::string_view bytes, const std::string& name) {
+  const std::string ours = encode_segment_header();
+  if (bytes.size() < kSegmentHeaderBytes ||
+      bytes.substr(0, 12) == std::string_view(ours).substr(0, 12) ||
+      bytes.substr(0, 8) != std::string_view(ours).substr(0, 8))
+    return Status::success();
+  return Status::error(
+      ErrorCode::corrupt,
+      "journal/" + name + ": " + check_segment_header(bytes).message + "; refusing to start");
+}
+
+Status truncate_file(const std::string& path, std::uint64_t size) {
+  journal_fs::FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return journal_fs::io_error("cannot open " + path, errno);
+  if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0 || ::fsync(fd.get()) != 0)
+    return journal_fs::io_error("cannot truncate " + path, errno);
+  return Status::success();
+}
+
+// Cuts segments[index] at cut.offset and deletes every later segment.
+Status apply_cut(const std::string& journal_dir, std::vector<SegmentName>& segments,
+                 std::size_t index, std::uint64_t size, const Cut& cut, Recovery& recovery) {
+  const std::string name = segments[index].file_name;
+  const std::string path = journal_dir + "/" + name;
+  Status done = cut.offset == 0 ? journal_fs::remove_file(path) : truncate_file(path, cut.offset);
+  if (!done.ok()) return done;
+  recovery.truncated_bytes += size - cut.offset;
+  recovery.notes.push_back("journal/" + name + ": cut " + std::to_string(size - cut.offset) +
+                           " bytes at offset " + std::to_string(cut.offset) + ": " + cut.reason);
+  for (std::size_t later = index + 1; later < segments.size(); ++later) {
+    const std::string later_path = journal_dir + "/" + segments[later].file_name;
+    auto later_size = journal_fs::file_size(later_path);
+    if (!later_size.ok()) return later_size.status();
+    done = journal_fs::remove_file(later_path);
+    if (!done.ok()) return done;
+    recovery.truncated_bytes += *later_size;
+    recovery.notes.push_back("journal/" + segments[later].file_name + ": deleted " +
+                             std::to_string(*later_size) +
+                             " bytes: it follows the cut in journal/" + name);
+  }
+  return journal_fs::fsync_dir(journal_dir);
+}
+
+// How many leading segments only hold entries the snapshot includes: a crash
+// between writing a snapshot and cleaning up leaves them behind.
+std::size_t count_obsolete(const std::vector<SegmentName>& segments, std::uint64_t snapshot_index) {
+  std::size_t obsolete = 0;
+  while (obsolete + 1 < segments.size() && segments[obsolete + 1].first_index <= snapshot_index + 1)
+    ++obsolete;
+  return obsolete;
+}
+
+Status remove_obsolete(const std::string& journal_dir, std::vector<SegmentName>& segments,
+                       std::size_t obsolete) {
+  if (obsolete == 0) return Status::success();
+  for (std::size_t i = 0; i < obsolete; ++i) {
+    Status removed = journal_fs::remove_file(journal_dir + "/" + segments[i].file_name);
+    if (!removed.ok()) return removed;
+  }
+  segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(obsolete));
+  return journal_fs::fsync_dir(journal_dir);
+}
+
+}  // namespace
+
+Result<RecoveredLog> recover_log(const std::string& journal_dir,
+                                 const std::optional<Snapshot>& snapshot, Recovery& recovery) {
+  auto listed = list_segments(journal_dir);
+  if (!listed.ok()) return listed.status();
+  std::vector<SegmentName> segments = std::move(*listed);
+  const std::uint64_t snapshot_index = snapshot ? snapshot->index : 0;
+
+  RecoveredLog log;
+  log.last_index = snapshot_index;
+  log.last_term = snapshot ? snapshot->term : 0;
+
+  const std::size_t obsolete = count_obsolete(segments, snapshot_index);
+  if (obsolete < segments.size() && segments[obsolete].first_index > snapshot_index + 1) {
+    const SegmentName& first = segments[obsolete];
+    return Status::error(
+        ErrorCode::corrupt,
+        "journal/" + first.file_name + " starts at index " + std::to_string(first.first_index) +
+            " but " +
+            (snapshot ? "the snapshot ends at index " + std::to_string(snapshot_index)
+                      : std::string("there is no snapshot")) +
+            ": entries " + std::to_string(snapshot_index + 1) + " to " +
+            std::to_string(first.first_index - 1) + " are missing; refusing to start");
+  }
+  Status removed = remove_obsolete(journal_dir, segments, obsolete);
+  if (!removed.ok()) return removed;
+
+  std::vector<ScannedSegment> scanned;
+  std::optional<std::uint64_t> previous;  // index of the last good entry so far
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const SegmentName& segment = segments[i];
+    auto bytes = journal_fs::read_file(journal_dir + "/" + segment.file_name);
+    if (!bytes.ok()) return bytes.status();
+    const std::string_view view = *bytes;
+    Status newer = check_newer_format(view, segment.file_name);
+    if (!newer.ok()) return newer;
+
+    ScannedSegment scan{segment, view.size(), std::nullopt};
+    std::optional<Cut> cut;
+    Status header = check_segment_header(view);
+    if (!header.ok()) {
+      cut = Cut{0, header.message};
+    } else if (previous && segment.first_index != *previous + 1) {
+      cut = Cut{0, "segment starts at index " + std::to_string(segment.first_index) + " where " +
+                       std::to_string(*previous + 1) + " was expected"};
+    }
+    std::size_t offset = kSegmentHeaderBytes;
+    std::uint64_t expected = segment.first_index;
+    while (!cut && offset < view.size()) {
+      DecodedRecord record = decode_record(view.substr(offset));
+      if (!record.error.empty()) {
+        cut = Cut{offset, record.error};
+        break;
+      }
+      if (record.entry.index != expected) {
+        cut = Cut{offset, "entry index " + std::to_string(record.entry.index) + " where " +
+                              std::to_string(expected) + " was expected"};
+        break;
+      }
+      ++expected;
+      previous = record.entry.index;
+      scan.last_entry = record.entry.index;
+      if (record.entry.index > snapshot_index) {
+        log.last_index = record.entry.index;
+        log.last_term = record.entry.term;
+        log.bytes_after_snapshot += record.size;
+        recovery.entries.push_back(std::move(record.entry));
+      }
+      offset += record.size;
+    }
+    if (cut) {
+      Status applied = apply_cut(journal_dir, segments, i, view.size(), *cut, recovery);
+      if (!applied.ok()) return applied;
+      if (cut->offset > 0) {
+        scan.size = cut->offset;
+        scanned.push_back(std::move(scan));
+      }
+      break;
+    }
+    scanned.push_back(std::move(scan));
+  }
+
+  for (const ScannedSegment& scan : scanned) log.segments.push_back(scan.name);
+  if (!scanned.empty()) {
+    const ScannedSegment& tail = scanned.back();
+    log.tail_size = tail.size;
+    log.tail_appendable = tail.last_entry ? *tail.last_entry == log.last_index
+                                          : tail.name.first_index == log.last_index + 1;
+  }
+  return log;
+}
+
+}  // namespace desaster

@@ -1,0 +1,35 @@
+// Recovery of the segments at open: reads them in order, keeps the entries
+// after the snapshot, and cuts the journal at the first record that is torn,
+// corrupt or out of sequence, so that what remains is exactly a prefix of
+// what was written. Runs on the loop thread before the loop starts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/journal/journal.hpp"
+#include "core/journal/segment_file.hpp"
+
+namespace desaster {
+
+struct RecoveredLog {
+  std::vector<SegmentName> segments;  // left on disk, in order
+  std::uint64_t last_index = 0;       // of the entries, or the snapshot's
+  std::uint64_t last_term = 0;
+  // Whether the last segment can take entry last_index + 1 (if not, a new
+  // segment named after it must be started), and its size.
+  bool tail_appendable = false;
+  std::uint64_t tail_size = 0;
+  std::uint64_t bytes_after_snapshot = 0;  // record bytes of recovery.entries
+};
+
+// Fills recovery.entries, truncated_bytes and notes. Fails (touching nothing
+// it would have to undo) when a segment cannot be read, when it was written
+// by a newer format, or when entries between the snapshot and the first
+// segment are missing: deleting the journal then would lose data for good.
+Result<RecoveredLog> recover_log(const std::string& journal_dir,
+                                 const std::optional<Snapshot>& snapshot, Recovery& recovery);
+
+}  // namespace desaster
