@@ -54,8 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   // Re-framing what was read gives a frame that reads the same.
-  const std::string reframed = reply->id == 0 ? encode_push(reply->type, reply->body)
-                                              : encode_reply(reply->id, reply->status, reply->body);
+  const std::string reframed = !reply->type.empty()
+                                   ? encode_push(reply->type, reply->body)
+                                   : encode_reply(reply->id, reply->status, reply->body);
   auto again = decode_reply(reframed);
   if (!again.ok() || again->id != reply->id || again->type != reply->type ||
       again->status.code != reply->status.code || again->status.message != reply->status.message) {

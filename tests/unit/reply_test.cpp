@@ -78,6 +78,16 @@ TEST_CASE("a frame with id 0 is a push with its type", "[transport][protocol]") 
   CHECK(got.job.attempts == 3);
 }
 
+TEST_CASE("an error reply with id 0 is an error, not a push", "[transport][protocol]") {
+  Result<Reply> reply = decode_reply(
+      encode_reply(0, Status::error(ErrorCode::bad_request, "request is truncated"), ""));
+  REQUIRE(reply.ok());
+  CHECK(reply->id == 0);
+  CHECK(reply->type.empty());
+  CHECK(reply->status.code == ErrorCode::bad_request);
+  CHECK(reply->status.message == "request is truncated");
+}
+
 TEST_CASE("a reply with an unknown status is refused", "[transport][protocol]") {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);

@@ -6,7 +6,9 @@
 //   push     [kProtocolVersion, 0, type (str), body (map)]       node -> worker ("lease")
 // A client uses a DEALER; the node answers on its ROUTER. Request ids are
 // the client's, echoed in the reply; 0 is reserved for pushes. An error reply's
-// body is {"message": str}.
+// body is {"message": str}. A frame too broken to yield its id is answered
+// with an error reply with id 0, which readers tell from a push by its
+// status name (push types are never status names).
 #pragma once
 
 #include <cstdint>
@@ -93,10 +95,11 @@ struct Stats {};
 // Worker side. A worker registers, then grants credit; the node pushes
 // "lease" {job: job map, term} for each job and the worker answers with
 // "report". A worker silent for kWorkerTimeoutMs loses its leases.
-// "worker" {name, queues: [str], slots} -> {heartbeat_ms}
+// "worker" {name, queues: [str], kinds?: [str], slots} -> {heartbeat_ms}
 struct WorkerHello {
   std::string name;
   std::vector<std::string> queues;  // "*" serves every queue
+  std::vector<JobKind> kinds;       // "kinds": the kinds it runs; empty: every kind
   std::uint32_t slots = 1;          // initial credit
 };
 // "credit" {slots} -> no reply: adds free slots
@@ -139,7 +142,8 @@ std::string encode_request(const Request& request);
 // be answered (id 0 otherwise).
 Result<Request> decode_request(std::string_view frame, std::uint64_t* id_for_error = nullptr);
 
-// A reply or a push as seen by a client.
+// A reply or a push as seen by a client. A push has id 0 and a type; an
+// error reply about an unreadable frame has id 0 and no type.
 struct Reply {
   std::uint64_t id = 0;
   std::string type;  // pushes only ("lease")

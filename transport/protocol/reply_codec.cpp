@@ -24,11 +24,14 @@ Result<Reply> decode_reply(std::string_view frame) {
   if (!envelope.ok()) return envelope.status();
   Reply reply;
   reply.id = envelope->id;
-  if (reply.id == 0) {
+  ErrorCode code{};
+  const bool is_status = error_code_from_string(envelope->word, code);
+  // Id 0 is a push, unless it is an error about a frame whose id the node
+  // could not read: push types are never status names.
+  if (reply.id == 0 && !(is_status && code != ErrorCode::ok)) {
     reply.type = std::string(envelope->word);
   } else {
-    ErrorCode code{};
-    if (!error_code_from_string(envelope->word, code)) {
+    if (!is_status) {
       return Status::error(ErrorCode::bad_request,
                            "reply status '" + printable(envelope->word) + "' is not known");
     }
