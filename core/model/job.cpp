@@ -5,7 +5,7 @@
 namespace desaster {
 
 namespace {
-constexpr std::array<std::string_view, 3> kKindNames{"shell", "ruby", "http"};
+constexpr std::array<std::string_view, 4> kKindNames{"shell", "ruby", "http", "task"};
 constexpr std::array<std::string_view, 7> kStateNames{"scheduled", "queued", "running", "succeeded",
                                                       "failed",    "dead",   "killed"};
 constexpr std::array<std::string_view, 4> kOutcomeNames{"succeeded", "failed", "timed_out",

@@ -21,6 +21,7 @@ enum class JobKind : std::uint8_t {
   shell,  // a command run by a node's shell runner
   ruby,   // a Ruby class's perform(*args) in a Ruby pool
   http,   // an HTTP request (transient, never journaled)
+  task,   // class + payload for an external worker (any language) serving its queue
 };
 
 enum class JobState : std::uint8_t {

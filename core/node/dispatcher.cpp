@@ -40,6 +40,7 @@ void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
   record.credit.node = node_id_;
   record.credit.worker = hello.name + "#" + std::to_string(next_worker_number_++);
   record.credit.queues = hello.queues;
+  record.credit.kinds = hello.kinds;
   record.credit.free = hello.slots;
   record.last_seen = now;
   log_.info("worker " + record.credit.worker + " registered with " + std::to_string(hello.slots) +

@@ -1,6 +1,7 @@
 // Planning leases: ready queues take turns (in the order State::ready_queues
 // gives, least recently served first), and each turn gives the queue's next
-// job to the worker with the most free slots among those serving it. Only
+// job to the worker with the most free slots among those serving it and
+// running its kind. Only
 // the front of each queue is read: at most as many jobs as could be granted,
 // plus the reserved ones skipped on the way.
 #include "core/state/lease_planner.hpp"
@@ -14,6 +15,7 @@ namespace {
 
 struct Candidate {
   JobId id = 0;
+  JobKind kind = JobKind::shell;
   std::uint32_t attempts = 0;
   std::uint32_t timeout_ms = 0;
 };
@@ -28,6 +30,11 @@ struct Lane {
 bool serves(const WorkerCredit& worker, const std::string& queue) {
   return std::any_of(worker.queues.begin(), worker.queues.end(),
                      [&](const std::string& q) { return q == "*" || q == queue; });
+}
+
+bool runs(const WorkerCredit& worker, JobKind kind) {
+  return worker.kinds.empty() ||
+         std::find(worker.kinds.begin(), worker.kinds.end(), kind) != worker.kinds.end();
 }
 
 TimeMs lease_expiry(TimeMs now, std::uint32_t timeout_ms, std::uint32_t grace_ms) {
@@ -52,7 +59,8 @@ std::vector<Lane> open_lanes(const State& state, const std::vector<WorkerCredit>
     if (lane.workers.empty()) continue;
     std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, max_grants));
     state.for_each_ready(name, [&](const Job& job) {
-      if (reserved.count(job.id) == 0) lane.jobs.push_back({job.id, job.attempts, job.timeout_ms});
+      if (reserved.count(job.id) == 0)
+        lane.jobs.push_back({job.id, job.kind, job.attempts, job.timeout_ms});
       return lane.jobs.size() < wanted;
     });
     if (!lane.jobs.empty()) lanes.push_back(std::move(lane));
@@ -72,19 +80,25 @@ std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit
   while (!lanes.empty() && grants.size() < max_grants) {
     if (turn >= lanes.size()) turn = 0;
     Lane& lane = lanes[turn];
+    bool any_free = false;
     WorkerCredit* best = nullptr;
+    const Candidate* job = lane.next < lane.jobs.size() ? &lane.jobs[lane.next] : nullptr;
     for (std::size_t i : lane.workers) {
-      if (workers[i].free > 0 && (best == nullptr || workers[i].free > best->free)) {
+      if (workers[i].free == 0) continue;
+      any_free = true;
+      if (job && runs(workers[i], job->kind) && (best == nullptr || workers[i].free > best->free)) {
         best = &workers[i];
       }
     }
-    if (best == nullptr || lane.next == lane.jobs.size()) {
+    if (!any_free || job == nullptr) {
       lanes.erase(lanes.begin() + static_cast<std::ptrdiff_t>(turn));
       continue;  // the next lane has moved into this turn
     }
-    const Candidate& job = lane.jobs[lane.next++];
-    grants.push_back(LeaseGrant{job.id, job.attempts + 1, best->node, best->worker,
-                                lease_expiry(now, job.timeout_ms, best->timeout_grace_ms)});
+    ++lane.next;
+    if (best == nullptr) continue;  // no free worker here runs this kind: the next job may fit
+    const Candidate& chosen = *job;
+    grants.push_back(LeaseGrant{chosen.id, chosen.attempts + 1, best->node, best->worker,
+                                lease_expiry(now, chosen.timeout_ms, best->timeout_grace_ms)});
     --best->free;
     ++turn;
   }

@@ -17,6 +17,7 @@ struct WorkerCredit {
   std::string node;
   std::string worker;
   std::vector<std::string> queues;          // "*" serves every queue
+  std::vector<JobKind> kinds;               // the kinds it runs; empty: every kind
   std::uint32_t free = 0;                   // decremented for every grant planned
   std::uint32_t timeout_grace_ms = 10'000;  // added to a job's timeout for its lease expiry
 };

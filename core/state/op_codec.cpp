@@ -363,7 +363,7 @@ void read_job(const msgpack::object& o, const Path& p, Job& out) {
   Job job;
   job.id = f.u64(0, "id");
   job.queue = f.string(1, "queue");
-  job.kind = f.enumeration<JobKind>(2, "kind", 3);
+  job.kind = f.enumeration<JobKind>(2, "kind", 4);
   job.job_class = f.string(3, "job_class");
   job.payload = f.string(4, "payload");
   job.unique_key = f.string(5, "unique_key");

@@ -172,3 +172,27 @@ TEST_CASE("planning from a queue of many jobs reads only its front", "[state][pl
             reserved.size() ==
         4000);
 }
+
+TEST_CASE("a worker gets only jobs of the kinds it runs", "[state][planner]") {
+  Log log;
+  EnqueueOp op;
+  op.jobs.push_back(make_job(1, "q"));
+  op.jobs.push_back(make_job(2, "q"));
+  op.jobs.back().kind = JobKind::task;
+  op.jobs.push_back(make_job(3, "q"));
+  log.step(op);
+  WorkerCredit shell = worker("shell", 5);
+  shell.kinds = {JobKind::shell};
+  WorkerCredit external = worker("external", 1);
+  external.kinds = {JobKind::task};
+  std::vector<WorkerCredit> workers{shell, external};
+  auto grants = plan_leases(log.state, workers, {}, log.now, 100);
+  REQUIRE(grants.size() == 3);
+  CHECK(granted_ids(grants) == std::vector<JobId>{1, 2, 3});
+  CHECK(assigned_workers(grants) == std::vector<std::string>{"shell", "external", "shell"});
+
+  // With no worker for its kind, a job waits and the jobs behind it go on.
+  std::vector<WorkerCredit> only_shell{shell};
+  auto later = plan_leases(log.state, only_shell, {}, log.now, 100);
+  CHECK(granted_ids(later) == std::vector<JobId>{1, 3});
+}

@@ -150,7 +150,7 @@ TEST_CASE("snapshot round trip keeps dispatch order", "[state][snapshot]") {
   CHECK(ready_order(log.state, "default") == std::vector<JobId>{7, 11, 20, 8, 2, 10});
   CHECK(ready_order(other.state, "default") == ready_order(log.state, "default"));
   // And the planner takes turns from where the original left off.
-  std::vector<WorkerCredit> wa{{"n", "w", {"*"}, 3, 0}};
+  std::vector<WorkerCredit> wa{{"n", "w", {"*"}, {}, 3, 0}};
   std::vector<WorkerCredit> wb = wa;
   auto ga = plan_leases(log.state, wa, {}, log.now, 10);
   auto gb = plan_leases(other.state, wb, {}, other.now, 10);
@@ -219,8 +219,8 @@ class RandomOps {
       case 3:
       case 4: {
         std::vector<WorkerCredit> workers{
-            {"n", "w1", {"*"}, static_cast<std::uint32_t>(below(4)), 100},
-            {"n", "w2", {"q0"}, 2, 100}};
+            {"n", "w1", {"*"}, {}, static_cast<std::uint32_t>(below(4)), 100},
+            {"n", "w2", {"q0"}, {}, 2, 100}};
         return LeaseOp{plan_leases(state, workers, {}, log.now, 5)};
       }
       case 5:

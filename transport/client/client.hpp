@@ -91,6 +91,7 @@ struct WorkerOptions {
   std::string endpoint = "tcp://127.0.0.1:2691";
   std::string name = "worker";
   std::vector<std::string> queues{"*"};
+  std::vector<JobKind> kinds;  // empty: every kind
   std::uint32_t slots = 1;
 };
 

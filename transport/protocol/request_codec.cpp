@@ -204,11 +204,26 @@ void write(BodyWriter& w, const WorkerHello& b) {
   BodyWriter::Packer& pk = w.key("queues");
   pk.pack_array(static_cast<std::uint32_t>(b.queues.size()));
   for (const std::string& queue : b.queues) BodyWriter::pack_string(pk, queue);
+  if (!b.kinds.empty()) {
+    BodyWriter::Packer& kinds = w.key("kinds");
+    kinds.pack_array(static_cast<std::uint32_t>(b.kinds.size()));
+    for (JobKind kind : b.kinds) BodyWriter::pack_string(kinds, to_string(kind));
+  }
   w.add("slots", b.slots);
 }
 void read(MapReader& r, WorkerHello& b) {
   r.read("name", b.name);
   r.read_strings("queues", b.queues, kMaxBatch);
+  std::vector<std::string> kinds;
+  r.read_strings("kinds", kinds, 16);
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    JobKind kind{};
+    if (!job_kind_from_string(kinds[i], kind)) {
+      r.fail_at(r.item_path("kinds", i), "is not a job kind (shell, ruby, http, task)");
+      break;
+    }
+    b.kinds.push_back(kind);
+  }
   r.read("slots", b.slots);
 }
 

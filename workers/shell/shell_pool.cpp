@@ -153,7 +153,7 @@ Status ShellPool::start() {
   impl.watcher = std::make_unique<ZmqWatcher>(
       impl.loop, *impl.socket,
       [&impl](std::vector<zmq::message_t>& parts) { impl.on_message(parts); });
-  impl.send(protocol::WorkerHello{impl.options.name, {"*"}, impl.options.slots});
+  impl.send(protocol::WorkerHello{impl.options.name, {"*"}, {JobKind::shell}, impl.options.slots});
 
   impl.heartbeat = new uv_timer_t;
   uv_timer_init(impl.loop, impl.heartbeat);
