@@ -122,41 +122,58 @@ void Dispatcher::plan(TimeMs now) {
   if (grants.empty()) return;
   for (const LeaseGrant& g : grants) {
     reserved_.insert(g.id);
+    const Job* queued = state_.find(g.id);
     auto peer_it = worker_by_name_.find(g.worker);
-    if (peer_it == worker_by_name_.end()) continue;
+    if (!queued || peer_it == worker_by_name_.end()) continue;
     WorkerRecord& w = workers_.at(peer_it->second);
     --w.credit.free;
     w.leases.insert(g.id);
+    // The lease goes out now, before its op is durable: a job's run is
+    // at-least-once anyway, and waiting for the sync would put one more
+    // fdatasync into every job's round trip. The report is proposed after
+    // the LeaseOp, so the log orders them right; if the node dies first, the
+    // job is still queued in the journal and runs again under a new term,
+    // and this run's report counts as a duplicate.
+    Job leased = *queued;
+    leased.state = JobState::running;
+    leased.attempts = g.attempt;
+    leased.lease_term = proposer_.term();
+    leased.node = g.node;
+    leased.worker = g.worker;
+    leased.started_at = now;
+    leased.lease_expires_at = g.expires_at;
+    w.peer.send(encode_lease_push(leased, leased.lease_term));
+    ++stats_.leases_pushed;
   }
-  proposer_.propose(LeaseOp{std::move(grants)});
+  std::vector<JobId> ids;
+  for (const LeaseGrant& g : grants) ids.push_back(g.id);
+  proposer_.propose(LeaseOp{std::move(grants)},
+                    [this, ids = std::move(ids)](const Status& status, const ApplyResult&) {
+                      // Not written: the jobs stay queued and may be planned again.
+                      if (!status.ok())
+                        for (JobId id : ids) reserved_.erase(id);
+                    });
 }
 
 void Dispatcher::on_applied(const Op& op, const ApplyResult& result) {
-  if (const auto* lease = std::get_if<LeaseOp>(&op)) push_leases(*lease, result);
+  if (const auto* lease = std::get_if<LeaseOp>(&op)) settle_leases(*lease, result);
 }
 
-void Dispatcher::push_leases(const LeaseOp& op, const ApplyResult& result) {
+void Dispatcher::settle_leases(const LeaseOp& op, const ApplyResult& result) {
   std::vector<JobId> orphaned;  // granted to a worker that is gone meanwhile
   for (std::size_t i = 0; i < op.grants.size(); ++i) {
     const LeaseGrant& g = op.grants[i];
     reserved_.erase(g.id);
-    auto peer_it = worker_by_name_.find(g.worker);
-    WorkerRecord* w = peer_it == worker_by_name_.end() ? nullptr : find(peer_it->second);
     bool granted = i < result.statuses.size() && result.statuses[i].ok();
-    if (!granted) {
-      if (w && w->leases.erase(g.id) > 0) ++w->credit.free;
-      continue;
-    }
-    const Job* job = state_.find(g.id);
-    if (!w || !job) {
+    // A refused grant (the job was deleted or its queue paused meanwhile)
+    // leaves the worker running a job the state does not lease to it; its
+    // report will count as a duplicate run and give the slot back.
+    if (granted && worker_by_name_.find(g.worker) == worker_by_name_.end()) {
       orphaned.push_back(g.id);
-      continue;
     }
-    w->peer.send(encode_lease_push(*job, job->lease_term));
-    ++stats_.leases_pushed;
   }
   if (!orphaned.empty()) {
-    proposer_.propose(ReleaseOp{std::move(orphaned), false, "worker left before its lease"});
+    proposer_.propose(ReleaseOp{std::move(orphaned), true, "worker left during its lease"});
   }
 }
 

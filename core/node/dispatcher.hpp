@@ -3,11 +3,10 @@
 // slots), get leased jobs pushed and report how each ended.
 //
 // Leases are ops: the planner's grants are proposed as a LeaseOp and pushed
-// to their workers only once applied. Reports are gathered for one loop turn
-// and proposed as one CompleteOp; each reporter is answered once it is
-// applied. A worker silent for kWorkerTimeoutMs is dropped and its running
-// jobs are released (charged: the attempt counts, as the job may be what
-// killed it).
+// to their workers at once (see plan() for why that is safe). Reports are gathered for one loop
+// turn and proposed as one CompleteOp; each reporter is answered once it is applied. A worker
+// silent for kWorkerTimeoutMs is dropped and its running jobs are released (charged: the attempt
+// counts, as the job may be what killed it).
 //
 // Threading: loop thread only.
 #pragma once
@@ -74,7 +73,7 @@ class Dispatcher {
   WorkerRecord* find(const Peer& peer);
   void drop_worker(std::map<Peer, WorkerRecord>::iterator it, const std::string& why);
   void plan(TimeMs now);
-  void push_leases(const LeaseOp& op, const ApplyResult& result);
+  void settle_leases(const LeaseOp& op, const ApplyResult& result);
 
   const State& state_;
   Proposer& proposer_;
