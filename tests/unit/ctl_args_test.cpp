@@ -20,7 +20,7 @@ TEST_CASE("enqueue takes its options before -- and the command after", "[ctl]") 
   CHECK(command->argv == std::vector<std::string>{"echo", "--queue", "hi"});
 }
 
-TEST_CASE("--sh joins the words into one /bin/sh -c string", "[ctl]") {
+TEST_CASE("the --sh flag joins the words into one /bin/sh -c string", "[ctl]") {
   auto a = parse_ctl_args({"enqueue", "--sh", "--", "echo", "a", "&&", "false"});
   REQUIRE(a.ok());
   auto command = decode_shell_command(a->job.payload);
@@ -28,7 +28,7 @@ TEST_CASE("--sh joins the words into one /bin/sh -c string", "[ctl]") {
   CHECK(command->sh == "echo a && false");
 }
 
-TEST_CASE("--json may follow the command", "[ctl]") {
+TEST_CASE("the --json flag may follow the command", "[ctl]") {
   auto a = parse_ctl_args({"jobs", "--json", "--state", "dead"});
   REQUIRE(a.ok());
   CHECK(a->json);
