@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "transport/client/client.hpp"
+#include <desaster/client.hpp>
 
 using namespace desaster;
 using Clock = std::chrono::steady_clock;
