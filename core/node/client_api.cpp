@@ -1,36 +1,33 @@
 #include "core/node/client_api.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <type_traits>
 
 #include "core/model/shell_command.hpp"
-#include "transport/protocol/job_wire.hpp"
+#include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/replies.hpp"
 
 namespace desaster {
 
 namespace {
 
-using protocol::Packer;
-
-std::string_view view(const msgpack::sbuffer& buffer) {
-  return {buffer.data(), buffer.size()};
-}
-
-void pack_counts(Packer& pk, const StateCounts& counts) {
+void pack_counts(protocol::BodyWriter::Packer& pk, const StateCounts& counts) {
   pk.pack_map(7);
   for (int s = 0; s < 7; ++s) {
-    pk.pack(std::string_view(to_string(static_cast<JobState>(s))));
+    protocol::BodyWriter::pack_string(pk, to_string(static_cast<JobState>(s)));
     pk.pack(counts.by_state[s]);
   }
 }
 
-std::string pack_statuses(const std::vector<Status>& statuses) {
-  msgpack::sbuffer buffer;
-  Packer pk(buffer);
-  pk.pack_map(1);
-  pk.pack("errors");
-  pk.pack_array(static_cast<std::uint32_t>(statuses.size()));
-  for (const Status& s : statuses) protocol::pack_status(pk, s);
-  return std::string(view(buffer));
+std::vector<std::optional<Job>> find_jobs(const State& state, const std::vector<JobId>& ids) {
+  std::vector<std::optional<Job>> jobs;
+  jobs.reserve(ids.size());
+  for (JobId id : ids) {
+    const Job* job = id ? state.find(id) : nullptr;
+    jobs.push_back(job ? std::optional<Job>(*job) : std::nullopt);
+  }
+  return jobs;
 }
 
 // Checks a spec and turns it into a job; the error names the job's place.
@@ -64,47 +61,13 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
 
 std::string pack_enqueue_reply(const State& state, const std::vector<JobId>& ids,
                                const std::vector<Status>& errors, bool with_jobs) {
-  msgpack::sbuffer buffer;
-  Packer pk(buffer);
-  pk.pack_map(with_jobs ? 3 : 2);
-  pk.pack("ids");
-  pk.pack_array(static_cast<std::uint32_t>(ids.size()));
-  for (JobId job_id : ids) {
-    if (job_id) {
-      pk.pack(job_id);
-    } else {
-      pk.pack_nil();
-    }
-  }
-  pk.pack("errors");
-  pk.pack_array(static_cast<std::uint32_t>(errors.size()));
-  for (const Status& s : errors) protocol::pack_status(pk, s);
-  if (with_jobs) {
-    pk.pack("jobs");
-    pack_job_list(pk, state, ids);
-  }
-  return std::string(view(buffer));
-}
-
-void pack_job_list(protocol::Packer& pk, const State& state, const std::vector<JobId>& ids) {
-  pk.pack_array(static_cast<std::uint32_t>(ids.size()));
-  for (JobId id : ids) {
-    const Job* job = id ? state.find(id) : nullptr;
-    if (job) {
-      protocol::pack_job_map(pk, *job);
-    } else {
-      pk.pack_nil();
-    }
-  }
+  protocol::EnqueueReply reply{ids, errors, {}};
+  if (with_jobs) reply.jobs = find_jobs(state, ids);
+  return protocol::encode_body(reply);
 }
 
 std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids) {
-  msgpack::sbuffer buffer;
-  Packer pk(buffer);
-  pk.pack_map(1);
-  pk.pack("jobs");
-  pack_job_list(pk, state, ids);
-  return std::string(view(buffer));
+  return protocol::encode_body(protocol::WaitReply{find_jobs(state, ids)});
 }
 
 ClientApi::ClientApi(const State& state, Proposer& proposer, Dispatcher& dispatcher,
@@ -151,16 +114,9 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
       [&](auto& body) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, protocol::Hello>) {
-          msgpack::sbuffer buffer;
-          Packer pk(buffer);
-          pk.pack_map(3);
-          pk.pack("node");
-          pk.pack(info_.node_id);
-          pk.pack("version");
-          pk.pack(info_.version);
-          pk.pack("protocol");
-          pk.pack(protocol::kProtocolVersion);
-          peer.reply(id, Status::success(), view(buffer));
+          peer.reply(id, Status::success(),
+                     protocol::encode_body(protocol::HelloReply{info_.node_id, info_.version,
+                                                                protocol::kProtocolVersion}));
         } else if constexpr (std::is_same_v<T, protocol::Enqueue>) {
           enqueue(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::Wait>) {
@@ -175,12 +131,7 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
                        protocol::kEmptyMap);
             return;
           }
-          msgpack::sbuffer buffer;
-          Packer pk(buffer);
-          pk.pack_map(1);
-          pk.pack("job");
-          protocol::pack_job_map(pk, *job);
-          peer.reply(id, Status::success(), view(buffer));
+          peer.reply(id, Status::success(), protocol::encode_body(protocol::GetReply{*job}));
         } else if constexpr (std::is_same_v<T, protocol::List>) {
           ListQuery query;
           query.queue = body.queue;
@@ -188,39 +139,27 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           query.after = body.after;
           query.limit = body.limit;
           ListPage page = state_.list(query);
-          msgpack::sbuffer buffer;
-          Packer pk(buffer);
-          pk.pack_map(3);
-          pk.pack("jobs");
-          pk.pack_array(static_cast<std::uint32_t>(page.jobs.size()));
-          for (const Job* job : page.jobs) protocol::pack_job_map(pk, *job);
-          pk.pack("next");
-          pk.pack(page.next);
-          pk.pack("total");
-          pk.pack(page.total);
-          peer.reply(id, Status::success(), view(buffer));
+          protocol::ListReply reply;
+          reply.jobs.reserve(page.jobs.size());
+          for (const Job* job : page.jobs) reply.jobs.push_back(*job);
+          reply.next = page.next;
+          reply.total = page.total;
+          peer.reply(id, Status::success(), protocol::encode_body(reply));
         } else if constexpr (std::is_same_v<T, protocol::Retry>) {
           if (refuse_while_draining(peer, id)) return;
           ids_op(peer, id, RetryOp{std::move(body.ids)});
         } else if constexpr (std::is_same_v<T, protocol::Delete>) {
           ids_op(peer, id, DeleteOp{std::move(body.ids)});
         } else if constexpr (std::is_same_v<T, protocol::Queues>) {
-          std::vector<QueueInfo> queues = state_.queues();
-          msgpack::sbuffer buffer;
-          Packer pk(buffer);
-          pk.pack_map(1);
-          pk.pack("queues");
-          pk.pack_array(static_cast<std::uint32_t>(queues.size()));
-          for (const QueueInfo& q : queues) {
-            pk.pack_map(3);
-            pk.pack("name");
-            pk.pack(q.name);
-            pk.pack("paused");
-            pk.pack(q.config.paused);
-            pk.pack("counts");
-            pack_counts(pk, q.counts);
+          protocol::QueuesReply reply;
+          for (const QueueInfo& q : state_.queues()) {
+            protocol::QueueSummary summary;
+            summary.name = q.name;
+            summary.paused = q.config.paused;
+            std::copy(std::begin(q.counts.by_state), std::end(q.counts.by_state), summary.counts);
+            reply.queues.push_back(std::move(summary));
           }
-          peer.reply(id, Status::success(), view(buffer));
+          peer.reply(id, Status::success(), protocol::encode_body(reply));
         } else if constexpr (std::is_same_v<T, protocol::QueueCommand>) {
           queue_command(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::Stats>) {
@@ -298,7 +237,8 @@ void ClientApi::ids_op(const Peer& peer, std::uint64_t id, Op op) {
       peer.reply(id, status, protocol::kEmptyMap);
       return;
     }
-    peer.reply(id, Status::success(), pack_statuses(result.statuses));
+    peer.reply(id, Status::success(),
+               protocol::encode_body(protocol::ErrorsReply{result.statuses}));
   });
 }
 
@@ -343,48 +283,23 @@ void ClientApi::queue_command(const Peer& peer, std::uint64_t id,
 void ClientApi::stats(const Peer& peer, std::uint64_t id) {
   const Totals& totals = state_.totals();
   DispatchStats dispatch = dispatcher_.stats();
-  msgpack::sbuffer buffer;
-  Packer pk(buffer);
-  pk.pack_map(8);
-  pk.pack("node");
-  pk.pack(info_.node_id);
-  pk.pack("version");
-  pk.pack(info_.version);
-  pk.pack("term");
-  pk.pack(proposer_.term());
-  pk.pack("index");
-  pk.pack(state_.applied_index());
-  pk.pack("counts");
-  pack_counts(pk, state_.counts());
-  pk.pack("totals");
-  pk.pack_map(7);
-  pk.pack("enqueued");
-  pk.pack(totals.enqueued);
-  pk.pack("succeeded");
-  pk.pack(totals.succeeded);
-  pk.pack("failed_attempts");
-  pk.pack(totals.failed_attempts);
-  pk.pack("dead");
-  pk.pack(totals.dead);
-  pk.pack("killed");
-  pk.pack(totals.killed);
-  pk.pack("duplicate_runs");
-  pk.pack(totals.duplicate_runs);
-  pk.pack("purged");
-  pk.pack(totals.purged);
-  pk.pack("workers");
-  pk.pack_map(4);
-  pk.pack("connected");
-  pk.pack(static_cast<std::uint64_t>(dispatch.workers));
-  pk.pack("free_slots");
-  pk.pack(dispatch.free_slots);
-  pk.pack("leases_pushed");
-  pk.pack(dispatch.leases_pushed);
-  pk.pack("lost");
-  pk.pack(dispatch.workers_lost);
-  pk.pack("bad_requests");
-  pk.pack(bad_requests_);
-  peer.reply(id, Status::success(), view(buffer));
+  protocol::BodyWriter body;
+  body.add("node", info_.node_id).add("version", info_.version);
+  body.add("term", proposer_.term()).add("index", state_.applied_index());
+  pack_counts(body.key("counts"), state_.counts());
+  protocol::BodyWriter t;
+  t.add("enqueued", totals.enqueued).add("succeeded", totals.succeeded);
+  t.add("failed_attempts", totals.failed_attempts).add("dead", totals.dead);
+  t.add("killed", totals.killed).add("duplicate_runs", totals.duplicate_runs);
+  t.add("purged", totals.purged);
+  body.add_packed("totals", t.finish());
+  protocol::BodyWriter w;
+  w.add("connected", static_cast<std::uint64_t>(dispatch.workers));
+  w.add("free_slots", dispatch.free_slots).add("leases_pushed", dispatch.leases_pushed);
+  w.add("lost", dispatch.workers_lost);
+  body.add_packed("workers", w.finish());
+  body.add("bad_requests", bad_requests_);
+  peer.reply(id, Status::success(), body.finish());
 }
 
 }  // namespace desaster

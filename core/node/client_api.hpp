@@ -18,7 +18,6 @@
 #include "core/node/proposer.hpp"
 #include "core/node/waiters.hpp"
 #include "core/state/state.hpp"
-#include "transport/protocol/job_wire.hpp"
 
 namespace desaster {
 
@@ -62,7 +61,6 @@ class ClientApi {
 
 // Reply bodies: {jobs: [job map or nil]} and the enqueue reply
 // {ids, errors[, jobs]}; ids of 0 pack as nil.
-void pack_job_list(protocol::Packer& pk, const State& state, const std::vector<JobId>& ids);
 std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids);
 std::string pack_enqueue_reply(const State& state, const std::vector<JobId>& ids,
                                const std::vector<Status>& errors, bool with_jobs);

@@ -1,7 +1,7 @@
 #include "core/node/dispatcher.hpp"
 
 #include "core/model/job_id.hpp"
-#include "transport/protocol/job_wire.hpp"
+#include "transport/protocol/replies.hpp"
 
 namespace desaster {
 
@@ -9,15 +9,9 @@ namespace {
 
 constexpr std::size_t kMaxGrantsPerTurn = 4096;
 
-std::string encode_lease_push(const Job& job, std::uint64_t term) {
-  msgpack::sbuffer buffer;
-  protocol::Packer pk(buffer);
-  pk.pack_map(2);
-  pk.pack("job");
-  protocol::pack_job_map(pk, job);
-  pk.pack("term");
-  pk.pack(term);
-  return protocol::encode_push("lease", std::string_view(buffer.data(), buffer.size()));
+std::string encode_lease_push(Job job, std::uint64_t term) {
+  return protocol::encode_push(protocol::kLeasePush,
+                               protocol::encode_body(protocol::LeasePush{std::move(job), term}));
 }
 
 }  // namespace
@@ -48,12 +42,8 @@ void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
   worker_by_name_[record.credit.worker] = peer;
   workers_.emplace(peer, std::move(record));
 
-  msgpack::sbuffer buffer;
-  protocol::Packer pk(buffer);
-  pk.pack_map(1);
-  pk.pack("heartbeat_ms");
-  pk.pack(protocol::kWorkerHeartbeatMs);
-  peer.reply(request_id, Status::success(), std::string_view(buffer.data(), buffer.size()));
+  peer.reply(request_id, Status::success(),
+             protocol::encode_body(protocol::WorkerReply{protocol::kWorkerHeartbeatMs}));
 }
 
 void Dispatcher::on_credit(const Peer& peer, std::uint32_t slots, TimeMs now) {
@@ -142,7 +132,8 @@ void Dispatcher::plan(TimeMs now) {
     leased.worker = g.worker;
     leased.started_at = now;
     leased.lease_expires_at = g.expires_at;
-    w.peer.send(encode_lease_push(leased, leased.lease_term));
+    const std::uint64_t term = leased.lease_term;
+    w.peer.send(encode_lease_push(std::move(leased), term));
     ++stats_.leases_pushed;
   }
   std::vector<JobId> ids;
