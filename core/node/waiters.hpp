@@ -14,7 +14,7 @@
 
 #include <uv.h>
 
-#include "core/node/peer.hpp"
+#include "core/model/job.hpp"
 #include "core/state/state.hpp"
 
 namespace desaster {

@@ -105,8 +105,8 @@ TEST_CASE("SIGTERM hands a job still running after the grace period back to its 
   REQUIRE(wait_until([&] { return n.get(*id).state == JobState::running; }));
   CHECK(n.node.terminate() == 0);
   CHECK(n.node.log().find("handing back 1 running jobs") != std::string::npos);
-  // Started again with a node that runs nothing (queue paused at once is not
-  // possible before start), so look at the journal's view right after start.
+  // After the restart the job is queued again, or already running its next
+  // attempt; either way the handed-back attempt was not charged.
   n.restart();
   Job job = n.get(*id);
   CHECK((job.state == JobState::queued || job.state == JobState::running));
