@@ -1,0 +1,45 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+require "fake_node"
+require "json"
+
+# http messages through a pool master started with --rackup.
+class PoolRackTest < Minitest::Test
+  def setup
+    @tmp = Dir.mktmpdir("desaster-pool-rack")
+    @node = FakeNode.new("--rackup", File.join(APPS_DIR, "rack_echo/config.ru"))
+    @node.expect("loaded")
+    @worker = @node.spawn_worker
+  end
+
+  def teardown
+    @node.shutdown
+    FileUtils.rm_rf(@tmp)
+  end
+
+  def test_a_rack_env_goes_in_and_status_headers_and_body_come_back_with_the_body_closed
+    marker = File.join(@tmp, "closed")
+    env = { "REQUEST_METHOD" => "POST", "PATH_INFO" => "/echo", "QUERY_STRING" => "a=1",
+            "HTTP_X_TEST" => "yes", "HTTP_X_CLOSED_MARKER" => marker }
+    done = @worker.run("t" => "http", "id" => "20", "env" => env, "body" => "payload \x00\xff".b)
+    assert done["ok"], done.inspect
+    assert_equal 201, done["status"]
+    assert_equal({ "content-type" => "application/json", "x-multi" => "a\nb" }, done["headers"])
+    assert_equal Encoding::BINARY, done["body"].encoding
+    assert_equal({ "method" => "POST", "path" => "/echo", "query" => "a=1", "header" => "yes",
+                   "body_hex" => "payload \x00\xff".b.unpack1("H*"), "multiprocess" => true },
+                 JSON.parse(done["body"]))
+    assert_equal "closed", File.read(marker)
+  end
+
+  def test_an_env_with_nothing_but_a_path_gets_rack_defaults
+    done = @worker.run("t" => "http", "id" => "21", "env" => { "PATH_INFO" => "/" }, "body" => "".b)
+    assert_equal "GET", JSON.parse(done["body"])["method"]
+  end
+
+  def test_an_env_that_is_not_a_map_fails_the_request_with_a_protocol_error
+    done = @worker.run("t" => "http", "id" => "22", "env" => "GET /", "body" => "")
+    assert_equal "http field 'env' must be a map, not String", done["error"]["message"]
+  end
+end
