@@ -1,8 +1,9 @@
 // Journal records: a length and CRC-32C frame around a four-element msgpack
-// array. The decoder is the first thing recovery runs on bytes a crash may
-// have torn, so it trusts nothing: the length is bounded before anything is
-// read, the CRC is checked before msgpack sees the payload, and msgpack runs
-// with limits so a forged header cannot make it allocate.
+// array (five for entries that are not ops). The decoder is the first thing
+// recovery runs on bytes a crash may have torn, so it trusts nothing: the
+// length is bounded before anything is read, the CRC is checked before
+// msgpack sees the payload, and msgpack runs with limits so a forged header
+// cannot make it allocate.
 #include "core/journal/record_codec.hpp"
 
 #include <cstdio>
@@ -70,8 +71,9 @@ std::string hex32(std::uint32_t value) {
 
 // Fills entry from a decoded payload; returns what is wrong, or "".
 std::string entry_from_object(const msgpack::object& object, LogEntry& entry) {
-  const char* expected = "payload is not [term, index, timestamp, op]";
-  if (object.type != msgpack::type::ARRAY || object.via.array.size != 4) return expected;
+  const char* expected = "payload is not [term, index, timestamp, op, kind?]";
+  if (object.type != msgpack::type::ARRAY) return expected;
+  if (object.via.array.size != 4 && object.via.array.size != 5) return expected;
   const msgpack::object* fields = object.via.array.ptr;
   if (fields[0].type != msgpack::type::POSITIVE_INTEGER) return "term is not an unsigned integer";
   if (fields[1].type != msgpack::type::POSITIVE_INTEGER) return "index is not an unsigned integer";
@@ -86,6 +88,12 @@ std::string entry_from_object(const msgpack::object& object, LogEntry& entry) {
   if (fields[3].type != msgpack::type::BIN) return "op is not bin";
   entry.term = fields[0].via.u64;
   entry.index = fields[1].via.u64;
+  entry.kind = EntryKind::op;
+  if (object.via.array.size == 5) {
+    if (fields[4].type != msgpack::type::POSITIVE_INTEGER || fields[4].via.u64 >= kEntryKindCount)
+      return "kind is not a known entry kind";
+    entry.kind = static_cast<EntryKind>(fields[4].via.u64);
+  }
   entry.op.assign(fields[3].via.bin.ptr, fields[3].via.bin.size);
   return "";
 }
@@ -120,12 +128,14 @@ void encode_record(const LogEntry& entry, std::string& out) {
   out.append(kRecordHeaderBytes, '\0');
   StringSink sink{out};
   msgpack::packer<StringSink> packer(sink);
-  packer.pack_array(4);
+  const bool with_kind = entry.kind != EntryKind::op;
+  packer.pack_array(with_kind ? 5 : 4);
   packer.pack_uint64(entry.term);
   packer.pack_uint64(entry.index);
   packer.pack_int64(entry.timestamp);
   packer.pack_bin(static_cast<std::uint32_t>(entry.op.size()));
   packer.pack_bin_body(entry.op.data(), static_cast<std::uint32_t>(entry.op.size()));
+  if (with_kind) packer.pack_uint8(static_cast<std::uint8_t>(entry.kind));
   const std::size_t payload_size = out.size() - start - kRecordHeaderBytes;
   const char* payload = out.data() + start + kRecordHeaderBytes;
   put_le32(out.data() + start, static_cast<std::uint32_t>(payload_size));
@@ -135,7 +145,7 @@ void encode_record(const LogEntry& entry, std::string& out) {
 std::size_t encoded_record_size(const LogEntry& entry) {
   return kRecordHeaderBytes + 1 + packed_uint_size(entry.term) + packed_uint_size(entry.index) +
          packed_int_size(entry.timestamp) + packed_bin_header_size(entry.op.size()) +
-         entry.op.size();
+         entry.op.size() + (entry.kind != EntryKind::op ? 1 : 0);
 }
 
 DecodedRecord decode_record(std::string_view bytes) {
@@ -168,9 +178,9 @@ DecodedRecord decode_record(std::string_view bytes) {
   }
   try {
     std::size_t used = 0;
-    // One array of four scalars: anything bigger or deeper is not ours, and
-    // the limits stop msgpack before it allocates for a forged count.
-    const msgpack::unpack_limit limit(4, 0, kMaxRecordBytes, kMaxRecordBytes, 0, 1);
+    // One array of four or five scalars: anything bigger or deeper is not
+    // ours, and the limits stop msgpack before it allocates for a forged count.
+    const msgpack::unpack_limit limit(5, 0, kMaxRecordBytes, kMaxRecordBytes, 0, 1);
     msgpack::object_handle handle =
         msgpack::unpack(payload, length, used, reference_everything, nullptr, limit);
     if (used != length) {

@@ -3,7 +3,10 @@
 //   segment file = header, record*
 //   header       = "DSTRJRNL" (8 bytes) | u32 format version (LE) | u32 reserved (0)
 //   record       = u32 payload length (LE) | u32 CRC-32C of payload (LE) | payload
-//   payload      = msgpack [term, index, timestamp, op bytes (bin)]
+//   payload      = msgpack [term, index, timestamp, op bytes (bin), kind?]
+//
+// kind (EntryKind) is written only for entries that are not ops, so records
+// of ops keep the four-element form every earlier build wrote and reads.
 //
 // A record over kMaxRecordBytes, a CRC mismatch or a payload that does not
 // decode ends the valid part of a segment: recovery truncates from there.

@@ -61,7 +61,8 @@ std::string bin_payload(std::uint64_t term, std::uint64_t index, std::int64_t ti
 }
 
 bool same_entry(const LogEntry& a, const LogEntry& b) {
-  return a.term == b.term && a.index == b.index && a.timestamp == b.timestamp && a.op == b.op;
+  return a.term == b.term && a.index == b.index && a.timestamp == b.timestamp && a.op == b.op &&
+         a.kind == b.kind;
 }
 
 }  // namespace
@@ -206,10 +207,43 @@ TEST_CASE("a payload array of the wrong size is rejected", "[journal][codec]") {
   const std::string op = "op";
   DecodedRecords decoded = decode_records(frame(pack_array(1u, 2u, 3u)));
   CHECK(decoded.entries.empty());
-  CHECK_THAT(decoded.error, Catch::Contains("[term, index, timestamp, op]"));
-  decoded = decode_records(frame(pack_array(1u, 2u, 3u, bin(op), 5u)));
+  CHECK_THAT(decoded.error, Catch::Contains("[term, index, timestamp, op, kind?]"));
+  // Six elements are refused by msgpack's limits before anything is allocated.
+  decoded = decode_records(frame(pack_array(1u, 2u, 3u, bin(op), 1u, 0u)));
   CHECK(decoded.entries.empty());
-  CHECK_FALSE(decoded.error.empty());
+  CHECK_THAT(decoded.error, Catch::Contains("array size overflow"));
+}
+
+TEST_CASE("a config change entry keeps its kind and an op entry keeps the old four fields",
+          "[journal][codec]") {
+  LogEntry change = make_entry(4, "change");
+  change.kind = EntryKind::config_change;
+  std::string bytes;
+  encode_record(change, bytes);
+  CHECK(bytes.size() == encoded_record_size(change));
+  DecodedRecord record = decode_record(bytes);
+  REQUIRE(record.error.empty());
+  CHECK(record.entry.kind == EntryKind::config_change);
+  CHECK(same_entry(record.entry, change));
+  // An op is written exactly as builds before entry kinds wrote it.
+  LogEntry op = make_entry(5, "op");
+  std::string op_bytes;
+  encode_record(op, op_bytes);
+  CHECK(op_bytes == frame(bin_payload(op.term, op.index, op.timestamp, op.op)));
+  record = decode_record(op_bytes);
+  REQUIRE(record.error.empty());
+  CHECK(record.entry.kind == EntryKind::op);
+}
+
+TEST_CASE("an unknown or mistyped entry kind is rejected", "[journal][codec]") {
+  const std::string op = "op";
+  DecodedRecords decoded = decode_records(frame(pack_array(1u, 2u, 3u, bin(op), 2u)));
+  CHECK(decoded.entries.empty());
+  CHECK_THAT(decoded.error, Catch::Contains("kind is not a known entry kind"));
+  decoded = decode_records(frame(pack_array(1u, 2u, 3u, bin(op), std::string("op"))));
+  CHECK_THAT(decoded.error, Catch::Contains("kind is not a known entry kind"));
+  decoded = decode_records(frame(pack_array(1u, 2u, 3u, bin(op), -1)));
+  CHECK_THAT(decoded.error, Catch::Contains("kind is not a known entry kind"));
 }
 
 TEST_CASE("payload fields of the wrong type are rejected", "[journal][codec]") {
