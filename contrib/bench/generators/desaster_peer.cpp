@@ -4,6 +4,8 @@
 // drain starts when it is resumed with every worker already registered; the
 // drain ends when the node reports every job succeeded.
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -17,8 +19,6 @@ namespace {
 
 using namespace desaster;
 
-// A wait reply carries every job it names; chunks keep it under the frame limit.
-constexpr std::size_t kWaitChunk = 5000;
 constexpr std::uint32_t kWorkerSlots = 16;
 
 protocol::JobSpec task(const std::string& queue, std::size_t i) {
@@ -46,10 +46,6 @@ std::unique_ptr<Worker> connect_worker(const Args& args, const std::string& queu
   return std::move(*worker);
 }
 
-WorkOutcome noop(const Lease&) {
-  return WorkOutcome{};
-}
-
 class Desaster final : public Peer {
  public:
   explicit Desaster(const Args& args) : args_(args), queue_(queue_name()) {
@@ -73,35 +69,46 @@ class Desaster final : public Peer {
     for (std::size_t i = first; i < first + count; ++i) specs.push_back(task(queue_, i));
     auto result = client_->enqueue(specs);
     if (!result.ok()) fail("desaster enqueue: " + result.status().message);
-    ids_.insert(ids_.end(), result->ids.begin(), result->ids.end());
   }
 
   std::size_t work_until_empty() override { fail("desaster drains through drain()"); }
 
+  // The workers count what they ran; once every job was reported, the
+  // node's queue counts say when the last completion is durable. (Waiting on
+  // the ids instead would make the node pack every job into wait replies, a
+  // cost the peers are not asked to pay.)
   double drain(const Args& args, std::size_t jobs) override {
     std::atomic<bool> stop{false};
+    std::atomic<std::size_t> ran{0};
+    std::mutex mutex;
+    std::condition_variable all_ran;
     std::vector<std::thread> threads;
     const std::size_t before = workers_connected();
     for (int w = 0; w < args.workers; ++w)
-      threads.emplace_back(
-          [&] { connect_worker(args_, queue_)->run(noop, [&] { return !stop.load(); }); });
-    // Registered workers show up in stats; wait for them before the clock starts.
+      threads.emplace_back([&] {
+        connect_worker(args_, queue_)
+            ->run(
+                [&](const Lease&) {
+                  if (++ran == jobs) {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    all_ran.notify_all();
+                  }
+                  return WorkOutcome{};
+                },
+                [&] { return !stop.load(); });
+      });
     wait_for_workers(before + static_cast<std::size_t>(args.workers));
     auto start = Clock::now();
     command(protocol::QueueAction::resume);
-    std::size_t succeeded = 0;
-    for (std::size_t i = 0; i < ids_.size(); i += kWaitChunk) {
-      std::vector<JobId> chunk(ids_.begin() + i,
-                               ids_.begin() + std::min(ids_.size(), i + kWaitChunk));
-      auto done = client_->wait(chunk, std::chrono::minutes(10));
-      if (!done.ok()) fail("desaster wait: " + done.status().message);
-      for (const auto& job : *done) succeeded += job && job->state == JobState::succeeded;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      if (!all_ran.wait_for(lock, std::chrono::minutes(10), [&] { return ran >= jobs; }))
+        fail("desaster drain: " + std::to_string(ran) + " of " + std::to_string(jobs) + " ran");
     }
+    wait_for_succeeded(jobs);
     double seconds = seconds_since(start);
     stop = true;
     for (auto& t : threads) t.join();
-    if (succeeded != jobs)
-      fail("drain completed " + std::to_string(succeeded) + " of " + std::to_string(jobs));
     return seconds;
   }
 
@@ -134,12 +141,13 @@ class Desaster final : public Peer {
   }
 
   std::size_t workers_connected();
+  std::size_t succeeded();
+  void wait_for_succeeded(std::size_t count);
   void wait_for_workers(std::size_t count);
 
   Args args_;
   std::string queue_;
   std::unique_ptr<Client> client_;
-  std::vector<JobId> ids_;
 };
 
 // The node's stats count connected workers (its own shell pool among them).
@@ -151,7 +159,24 @@ std::size_t Desaster::workers_connected() {
   return std::stoul(stats->substr(at + 12));
 }
 
-// Polled, with a bound: the protocol has no event for another client's worker.
+std::size_t Desaster::succeeded() {
+  auto queues = client_->queues();
+  if (!queues.ok()) fail("desaster queues: " + queues.status().message);
+  for (const auto& q : *queues)
+    if (q.name == queue_) return q.counts[static_cast<int>(JobState::succeeded)];
+  fail("desaster: queue " + queue_ + " is gone");
+}
+
+// Polled, with a bound, both: the protocol has no event for another
+// client's worker, nor for a queue's counts.
+void Desaster::wait_for_succeeded(std::size_t count) {
+  auto start = Clock::now();
+  while (succeeded() < count) {
+    if (past(start, 60)) fail("desaster: jobs ran but did not succeed within 60 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 void Desaster::wait_for_workers(std::size_t count) {
   auto start = Clock::now();
   while (workers_connected() < count) {
