@@ -172,7 +172,7 @@ int run_report(const char* results, const char* out_dir) {
   const std::vector<Target> targets = {
       {"3: at least 2x the best durable peer",
        metric("enqueue-durable", "jobs_per_s"),
-       {"beanstalkd", "redis"},
+       {"beanstalkd", "redis", "gearman"},
        2},
       {"4: at least the best peer, 1 worker",
        metric("drain-1", "jobs_per_s"),
