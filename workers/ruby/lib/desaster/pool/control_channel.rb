@@ -52,7 +52,7 @@ module Desaster
         return [message, nil] if message.is_a?(Hash)
 
         [nil, "control message is a #{message.class.name.downcase}, not a map"]
-      rescue MessagePack::MalformedFormatError, MessagePack::StackError, EOFError, ArgumentError => e
+      rescue MessagePack::UnpackError, EOFError, ArgumentError => e
         [nil, "control message is not valid msgpack (#{e.message})"]
       end
     end

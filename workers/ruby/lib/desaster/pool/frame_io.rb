@@ -51,7 +51,7 @@ module Desaster
         return message if message.is_a?(Hash)
 
         [:bad, "frame holds a #{message.class.name.downcase}, not a map"]
-      rescue MessagePack::MalformedFormatError, MessagePack::StackError, EOFError, ArgumentError => e
+      rescue MessagePack::UnpackError, EOFError, ArgumentError => e
         [:bad, "frame is not valid msgpack (#{e.message})"]
       end
 

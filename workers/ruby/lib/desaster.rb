@@ -1,0 +1,55 @@
+# frozen_string_literal: true
+
+require "desaster/version"
+require "desaster/errors"
+require "desaster/configuration"
+require "desaster/client"
+require "desaster/job"
+require "desaster/daemon"
+
+# The desaster gem: enqueue jobs from any Ruby process, write job classes,
+# and (bin/desaster-pool) run them in a node's Ruby pool.
+module Desaster
+  @lock = Mutex.new
+
+  class << self
+    def config
+      @lock.synchronize { @config ||= Configuration.new }
+    end
+
+    # Desaster.configure { |c| c.url = "tcp://10.0.0.5:2691"; c.timeout = 2 }
+    def configure
+      yield config
+      reset_client!
+      config
+    end
+
+    # The process's shared client, opened on first use.
+    def client
+      @lock.synchronize { @client ||= Client.new(config: @config || Configuration.new) }
+    end
+
+    def reset_client!
+      old = @lock.synchronize { @client.tap { @client = nil } }
+      old&.close
+    end
+
+    # Desaster.enqueue(MyJob, 1, "two", queue: "default", in: 30, at: Time,
+    #                  unique: key, priority: n) -> id (16 hex digits)
+    def enqueue(job_class, *args, **options)
+      client.enqueue(job_class, *args, **options)
+    end
+
+    def get(id)
+      client.get(id)
+    end
+
+    def wait(ids, timeout: 30)
+      client.wait(ids, timeout: timeout)
+    end
+
+    def stats
+      client.stats
+    end
+  end
+end

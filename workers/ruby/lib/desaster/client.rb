@@ -1,0 +1,111 @@
+# frozen_string_literal: true
+
+require "desaster/connection"
+require "desaster/job_id"
+require "desaster/job_spec"
+
+module Desaster
+  # The client API over one Connection. Jobs come back as Hashes with string
+  # keys as the node sends them (ARCHITECTURE.md, job_wire), the id as 16 hex
+  # digits and, for ruby jobs, "args" decoded from the payload.
+  class Client
+    FINAL_STATES = %w[succeeded dead killed].freeze
+
+    attr_reader :connection
+
+    def initialize(url: nil, timeout: nil, key: nil, config: Desaster.config)
+      @timeout = timeout || config.timeout
+      @name = config.client_name
+      @connection = Connection.new(url: url || config.url, timeout: @timeout, key: key || config.key)
+    end
+
+    def hello
+      @connection.request("hello", { "protocol" => Connection::PROTOCOL_VERSION, "client" => @name })
+    end
+
+    # The new job's id; nil when a live job already holds the `unique:` key.
+    def enqueue(job_class, *args, **options)
+      spec = JobSpec.build(job_class, args, options)
+      reply = @connection.request("enqueue", { "jobs" => [spec] })
+      error = Array(reply["errors"]).first
+      if error
+        return nil if error["code"] == "conflict" && spec.key?("unique")
+
+        raise RequestError.new(error["code"], error["message"])
+      end
+      JobId.format(reply.fetch("ids").first)
+    end
+
+    # [[JobClass, args, options], ...] in one request (one journal write):
+    # ids in order, nil where a unique key was held.
+    def enqueue_many(jobs)
+      specs = jobs.map { |job_class, args, options| JobSpec.build(job_class, Array(args), options || {}) }
+      reply = @connection.request("enqueue", { "jobs" => specs })
+      reply.fetch("ids").zip(Array(reply["errors"])).map do |id, error|
+        raise RequestError.new(error["code"], error["message"]) if error && error["code"] != "conflict"
+
+        id && JobId.format(id)
+      end
+    end
+
+    def get(id)
+      job(@connection.request("get", { "id" => JobId.parse(id) }).fetch("job"))
+    end
+
+    # The jobs once every one is final (succeeded, dead, killed), or as they
+    # are when `timeout` seconds passed; nil for an unknown id.
+    def wait(ids, timeout: 30)
+      list = Array(ids).map { |id| JobId.parse(id) }
+      body = { "ids" => list, "timeout_ms" => (timeout * 1000).round }
+      reply = @connection.request("wait", body, timeout: timeout + @timeout)
+      reply.fetch("jobs").map { |j| j && job(j) }
+    end
+
+    def list(queue: nil, state: nil, after: nil, limit: 100)
+      body = { "limit" => limit }
+      body["queue"] = queue.to_s if queue
+      body["state"] = state.to_s if state
+      body["after"] = JobId.parse(after) if after
+      reply = @connection.request("list", body)
+      { "jobs" => reply.fetch("jobs").map { |j| job(j) }, "next" => reply["next"], "total" => reply["total"] }
+    end
+
+    def queues
+      @connection.request("queues").fetch("queues")
+    end
+
+    def stats
+      @connection.request("stats")
+    end
+
+    def retry(*ids)
+      ids_request("retry", ids)
+    end
+
+    def delete(*ids)
+      ids_request("delete", ids)
+    end
+
+    def close
+      @connection.close
+    end
+
+    private
+
+    def ids_request(type, ids)
+      @connection.request(type, { "ids" => ids.flatten.map { |id| JobId.parse(id) } }).fetch("errors")
+    end
+
+    def job(map)
+      map = map.merge("id" => JobId.format(map.fetch("id")))
+      map["args"] = decode_args(map["payload"]) if map["kind"] == "ruby"
+      map
+    end
+
+    def decode_args(payload)
+      MessagePack.unpack(payload.to_s)
+    rescue MessagePack::UnpackError, EOFError
+      nil
+    end
+  end
+end

@@ -1,0 +1,163 @@
+# frozen_string_literal: true
+
+require "ffi-rzmq"
+require "msgpack"
+require "desaster/errors"
+
+module Desaster
+  # One DEALER to a node's client port speaking the client protocol
+  # (ARCHITECTURE.md): request [1, id, type, body] -> reply [1, id, status,
+  # body]. Requests are synchronous; a reply to an earlier request that timed
+  # out is skipped by its id. Safe across fork (a child opens its own context)
+  # and between threads (one request at a time).
+  class Connection
+    PROTOCOL_VERSION = 1
+    MAX_FRAME = 16 << 20
+    # Status names of error replies; a frame with id 0 and one of these is the
+    # node saying it could not read our request's id (push types differ).
+    ERROR_CODES = %w[bad_request not_found conflict unavailable io_error corrupt internal].freeze
+
+    attr_reader :url
+
+    def initialize(url:, timeout:, key: nil)
+      @url = url
+      @timeout = timeout
+      @key = key
+      @mutex = Mutex.new
+      @next_id = 0
+      @pid = nil
+    end
+
+    # The reply body (a Hash) of one request; raises RequestError when the
+    # node answers with an error, TimeoutError when it does not answer.
+    def request(type, body = {}, timeout: @timeout)
+      @mutex.synchronize do
+        open if @pid != Process.pid
+        id = (@next_id += 1)
+        send_frame(MessagePack.pack([PROTOCOL_VERSION, id, type, body]), type)
+        await(id, type, timeout)
+      end
+    end
+
+    def close
+      @mutex.synchronize { close_socket }
+    end
+
+    private
+
+    # The one place a socket is set up, so the group key's CURVE setup has
+    # exactly one home when it comes.
+    def open
+      # After fork the parent's context belongs to the parent: leave it be.
+      close_socket if @pid == Process.pid
+      @context = ZMQ::Context.new if @pid != Process.pid || @context.nil?
+      @pid = Process.pid
+      socket = @context.socket(ZMQ::DEALER)
+      raise Error, "cannot create a ZeroMQ socket: #{ZMQ::Util.error_string}" unless socket
+
+      configure(socket)
+      @socket = socket
+    end
+
+    def configure(socket)
+      # A request that never left must not reach the node after we gave up.
+      socket.setsockopt(ZMQ::LINGER, 0)
+      secure(socket)
+      rc = socket.connect(@url)
+      raise Error, "cannot connect to '#{@url}': #{ZMQ::Util.error_string}" unless ZMQ::Util.resultcode_ok?(rc)
+    rescue StandardError
+      socket.close # an open socket would block the context's termination at exit
+      raise
+    end
+
+    def secure(_socket)
+      return if @key.nil? || @key.empty?
+
+      raise Error, "the group key (CURVE) is not supported by this version of the client yet"
+    end
+
+    def close_socket
+      @socket&.close
+      @socket = nil
+    end
+
+    def send_frame(frame, type)
+      rc = @socket.send_string(frame, ZMQ::DONTWAIT)
+      return if ZMQ::Util.resultcode_ok?(rc)
+
+      reopen
+      raise Error, "cannot send #{type} to #{@url}: #{ZMQ::Util.error_string}"
+    end
+
+    def await(id, type, timeout)
+      deadline = now + timeout
+      loop do
+        reply = receive(deadline)
+        if reply.nil?
+          # Start clean: the request may still sit in the socket.
+          reopen
+          raise TimeoutError, "no reply to #{type} from the node at #{@url} within #{timeout} s " \
+                              "(is a node running? Desaster.ensure_daemon! starts one)"
+        end
+        body = match(reply, id)
+        return body if body
+      end
+    end
+
+    def reopen
+      close_socket
+      open
+    end
+
+    # nil at the deadline
+    def receive(deadline)
+      poller = ZMQ::Poller.new
+      poller.register_readable(@socket)
+      loop do
+        frame = +""
+        rc = @socket.recv_string(frame, ZMQ::DONTWAIT)
+        if ZMQ::Util.resultcode_ok?(rc)
+          drain_more_parts
+          return frame
+        end
+        left = deadline - now
+        return nil if left <= 0
+
+        poller.poll((left * 1000).ceil)
+      end
+    end
+
+    def drain_more_parts
+      @socket.recv_string(+"", ZMQ::DONTWAIT) while @socket.more_parts?
+    end
+
+    # The body of the reply to request `id`, nil for any other frame
+    # (a late reply to an abandoned request, a push).
+    def match(frame, id)
+      version, reply_id, status, body = decode(frame)
+      raise ProtocolError, "the node speaks protocol #{version}, this client #{PROTOCOL_VERSION}" unless version == PROTOCOL_VERSION
+      return nil unless reply_id == id || (reply_id.zero? && ERROR_CODES.include?(status))
+      return body if status == "ok"
+
+      raise RequestError.new(status, body["message"].to_s)
+    end
+
+    def decode(frame)
+      raise ProtocolError, "reply of #{frame.bytesize} bytes is over the #{MAX_FRAME} limit" if frame.bytesize > MAX_FRAME
+
+      message = MessagePack.unpack(frame)
+      unless message.is_a?(Array) && message.size == 4 && message[1].is_a?(Integer) &&
+             message[2].is_a?(String) && message[3].is_a?(Hash)
+        raise ProtocolError, "reply from #{@url} is not [version, id, status, body]: #{message.inspect[0, 200]}"
+      end
+
+      message
+    rescue MessagePack::UnpackError, EOFError => e
+      raise ProtocolError, "undecodable reply from #{@url}: #{e.message}"
+    end
+
+    def now
+      Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    end
+  end
+end

@@ -1,0 +1,26 @@
+# frozen_string_literal: true
+
+module Desaster
+  class Error < StandardError; end
+
+  # No reply within the timeout: the node is down, overloaded or elsewhere.
+  class TimeoutError < Error; end
+
+  # Options or arguments the client refuses before anything is sent.
+  class ArgumentError < ::ArgumentError; end
+
+  # The node answered with an error; `code` is the protocol's error code
+  # name (bad_request, not_found, conflict, unavailable, io_error, corrupt,
+  # internal) and the message says what was wrong.
+  class RequestError < Error
+    attr_reader :code
+
+    def initialize(code, message)
+      @code = code
+      super("#{code}: #{message}")
+    end
+  end
+
+  # The node's reply could not be read: a protocol mismatch, not a node error.
+  class ProtocolError < Error; end
+end

@@ -1,0 +1,60 @@
+# frozen_string_literal: true
+
+module Desaster
+  # Sidekiq-style job classes:
+  #
+  #   class HardJob
+  #     include Desaster::Job
+  #     desaster_options queue: "critical", max_attempts: 3
+  #     def perform(name, count) ... end
+  #   end
+  #   HardJob.perform_async("bob", 5)
+  #   HardJob.perform_in(300, "bob", 5)      # seconds, or an ActiveSupport duration
+  #   HardJob.perform_at(Time.now + 3600, "bob", 5)
+  #
+  # The workers run HardJob.new.perform(*args).
+  module Job
+    def self.included(base)
+      base.extend(ClassMethods)
+    end
+
+    module ClassMethods
+      # Enqueue defaults for this class (any Desaster.enqueue option).
+      def desaster_options(options = nil)
+        @desaster_options = desaster_options.merge(options.transform_keys(&:to_sym)) if options
+        @desaster_options ||= superclass.respond_to?(:desaster_options) ? superclass.desaster_options.dup : {}
+      end
+
+      def perform_async(*args)
+        Desaster.enqueue(self, *args, **desaster_options)
+      end
+
+      def perform_in(seconds, *args)
+        Desaster.enqueue(self, *args, **desaster_options, in: seconds)
+      end
+
+      def perform_at(time, *args)
+        Desaster.enqueue(self, *args, **desaster_options, at: time)
+      end
+
+      # One-off options: HardJob.set(queue: "low").perform_async(1)
+      def set(options)
+        Setter.new(self, desaster_options.merge(options))
+      end
+    end
+
+    Setter = Struct.new(:job_class, :options) do
+      def perform_async(*args)
+        Desaster.enqueue(job_class, *args, **options)
+      end
+
+      def perform_in(seconds, *args)
+        Desaster.enqueue(job_class, *args, **options, in: seconds)
+      end
+
+      def perform_at(time, *args)
+        Desaster.enqueue(job_class, *args, **options, at: time)
+      end
+    end
+  end
+end
