@@ -113,6 +113,19 @@ class PoolMasterTest < Minitest::Test
     refute_equal worker.pid, @node.spawn_worker(1).pid
   end
 
+  def test_a_refused_fork_closes_the_workers_channel_and_the_master_serves_on
+    start("--require", File.join(APPS_DIR, "no_fork.rb"))
+    @node.expect("loaded")
+    ours, theirs = UNIXSocket.pair(:STREAM)
+    @node.control_send({ "t" => "spawn", "slot" => 4 }, ios: [theirs])
+    theirs.close
+    assert IO.select([ours], nil, nil, FakeNode::TIMEOUT), "the channel closes"
+    assert_nil ours.read_nonblock(1, exception: false)
+    assert_match(/cannot fork a worker for slot 4: Resource temporarily unavailable - fork refused by the test/, @node.log)
+    @node.control_send({ "t" => "stop" })
+    assert_equal 0, @node.wait_exit.exitstatus
+  end
+
   def test_stop_ends_an_idle_worker_with_status_0
     start_with_jobs
     worker = @node.spawn_worker

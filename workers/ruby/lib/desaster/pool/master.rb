@@ -98,10 +98,21 @@ module Desaster
         return refuse(received, "spawn after stop") if @stopping
 
         channel = received.ios.first
-        pid = fork { run_worker(channel, slot) }
+        pid = fork_worker(channel, slot)
         channel.close
+        return unless pid
+
         @children[pid] = slot
         @control.send_message("t" => "spawned", "slot" => slot, "pid" => pid)
+      end
+
+      # nil when the system refuses the fork (out of processes or memory): the
+      # node sees the channel close unanswered and retries with its backoff.
+      def fork_worker(channel, slot)
+        fork { run_worker(channel, slot) }
+      rescue SystemCallError => e
+        @log.call("cannot fork a worker for slot #{slot}: #{e.message}")
+        nil
       end
 
       def run_worker(channel, slot)
