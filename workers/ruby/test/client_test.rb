@@ -99,6 +99,12 @@ class ClientTest < Minitest::Test
     assert_equal [[1], [2], [3]], ids.first(3).map { |id| @client.get(id)["args"] }
   end
 
+  def test_perform_bulk_enqueues_every_argument_list_in_batches
+    ids = ReportJob.perform_bulk([["a"], ["b"], ["c"]], batch_size: 2)
+    assert_equal [["a"], ["b"], ["c"]], ids.map { |id| Desaster.get(id)["args"] }
+    assert_equal ["reports"], ids.map { |id| Desaster.get(id)["queue"] }.uniq
+  end
+
   def test_stats_and_queues_count_the_jobs
     2.times { @client.enqueue(DefaultJob, queue: "counted") }
     assert_operator @client.stats["counts"]["queued"], :>=, 2

@@ -11,6 +11,7 @@ module Desaster
   #   HardJob.perform_async("bob", 5)
   #   HardJob.perform_in(300, "bob", 5)      # seconds, or an ActiveSupport duration
   #   HardJob.perform_at(Time.now + 3600, "bob", 5)
+  #   HardJob.perform_bulk([["bob", 5], ["ann", 6]])  # one request
   #
   # The workers run HardJob.new.perform(*args).
   module Job
@@ -35,6 +36,14 @@ module Desaster
 
       def perform_at(time, *args)
         Desaster.enqueue(self, *args, **desaster_options, at: time)
+      end
+
+      # Many jobs in one request and one journal write, as Sidekiq's
+      # perform_bulk: HardJob.perform_bulk([[1, "a"], [2, "b"]]) -> ids.
+      def perform_bulk(args_list, batch_size: 1000)
+        args_list.each_slice(batch_size).flat_map do |slice|
+          Desaster.client.enqueue_many(slice.map { |args| [self, Array(args), desaster_options] })
+        end
       end
 
       # One-off options: HardJob.set(queue: "low").perform_async(1)
