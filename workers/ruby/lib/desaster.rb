@@ -6,6 +6,7 @@ require "desaster/configuration"
 require "desaster/client"
 require "desaster/job"
 require "desaster/daemon"
+require "desaster/hooks"
 
 # The desaster gem: enqueue jobs from any Ruby process, write job classes,
 # and (bin/desaster-pool) run them in a node's Ruby pool.

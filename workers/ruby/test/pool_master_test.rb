@@ -126,6 +126,25 @@ class PoolMasterTest < Minitest::Test
     assert_equal 0, @node.wait_exit.exitstatus
   end
 
+  def test_after_fork_hooks_run_in_each_worker_with_its_slot
+    start_with_jobs
+    out = File.join(@tmp, "slot")
+    assert @node.spawn_worker(5).run("t" => "job", "id" => "7", "class" => "SlotJob", "args" => [out])["ok"]
+    assert_equal "5", File.read(out)
+  end
+
+  def test_a_raising_after_fork_hook_ends_the_worker_with_status_70_and_the_error_logged
+    start("--require", File.join(APPS_DIR, "bad_after_fork.rb"))
+    @node.expect("loaded")
+    ours, theirs = UNIXSocket.pair(:STREAM)
+    @node.control_send({ "t" => "spawn", "slot" => 2 }, ios: [theirs])
+    theirs.close
+    @node.expect("spawned")
+    assert_equal 70, @node.expect("exited")["status"]
+    assert_match(/worker 2: after_fork hook failed: IOError: database unreachable/, @node.log)
+    assert_nil ours.read_nonblock(1, exception: false)
+  end
+
   def test_stop_ends_an_idle_worker_with_status_0
     start_with_jobs
     worker = @node.spawn_worker

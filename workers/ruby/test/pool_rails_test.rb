@@ -61,12 +61,12 @@ class PoolRailsTest < Minitest::Test
     assert_equal 200, request("GET", "/hello/again")["status"]
   end
 
-  def test_a_plain_job_runs_with_the_rails_app_loaded
+  def test_a_plain_job_runs_with_the_rails_app_loaded_inside_its_executor
     Dir.mktmpdir do |dir|
       out = File.join(dir, "stamp")
       done = @worker.run("t" => "job", "id" => "00000000000000ab", "class" => "RailsStampJob", "args" => [out])
       assert done["ok"], done.inspect
-      assert_equal "RailsApp production", File.read(out)
+      assert_equal "RailsApp production executor true", File.read(out), "the job ran inside the Rails executor"
     end
   end
 end

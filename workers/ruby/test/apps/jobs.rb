@@ -38,3 +38,12 @@ class BlockJob
     sleep
   end
 end
+
+# The after_fork hook records the worker's slot; SlotJob reports it.
+Desaster.after_fork { |slot| $desaster_test_slot = slot } # rubocop:disable Style/GlobalVars
+
+class SlotJob
+  def self.perform(path)
+    File.write(path, $desaster_test_slot.to_s) # rubocop:disable Style/GlobalVars
+  end
+end

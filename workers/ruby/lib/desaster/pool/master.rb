@@ -2,6 +2,7 @@
 
 require "socket"
 require "desaster/error_info"
+require "desaster/hooks"
 require "desaster/pool/app_loader"
 require "desaster/pool/control_channel"
 require "desaster/pool/worker"
@@ -120,11 +121,22 @@ module Desaster
         [@wake_r, @wake_w, @control].each(&:close)
         Process.setproctitle("desaster-pool #{@options.name} worker #{slot}")
         log = ->(text) { @log.call("worker #{slot}: #{text}") }
-        status = Worker.new(channel, rack_app: @rack_app, log: log).run
+        status = after_fork(slot, log) && Worker.new(channel, rack_app: @rack_app, log: log).run
         $stdout.flush
         $stderr.flush
         # exit! skips at_exit handlers inherited from the master's application.
         exit!(status)
+      end
+
+      # A worker whose after_fork hook raised cannot be trusted to serve:
+      # it exits 70 (EX_SOFTWARE) with the error in the log.
+      def after_fork(slot, log)
+        Desaster.run_after_fork_hooks(slot)
+        true
+      rescue Exception => e # rubocop:disable Lint/RescueException
+        log.call("after_fork hook failed: #{e.class}: #{e.message} (#{Array(e.backtrace).first})")
+        $stderr.flush
+        exit!(70)
       end
 
       # Malformed control messages are logged and dropped with their fds: the

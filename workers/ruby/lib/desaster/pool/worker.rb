@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "desaster/error_info"
+require "desaster/pool/app_executor"
 require "desaster/pool/frame_io"
 require "desaster/pool/job_runner"
 require "desaster/pool/rack_runner"
@@ -44,7 +45,7 @@ module Desaster
 
         case message["t"]
         when "stop" then :stop
-        when "job" then answer(message) { JobRunner.run(message); {} }
+        when "job" then answer(message) { AppExecutor.wrap { JobRunner.run(message) }; {} }
         when "http" then answer(message) { @rack.call(message) }
         else
           refuse(message, "unknown message type #{message['t'].inspect} (expected job, http or stop)")

@@ -22,7 +22,7 @@ end
 # A job the pool runs with the whole Rails app loaded.
 class RailsStampJob
   def perform(path)
-    File.write(path, "#{Rails.application.class.name} #{Rails.env}")
+    File.write(path, "#{Rails.application.class.name} #{Rails.env} executor #{Rails.application.executor.active?}")
   end
 end
 

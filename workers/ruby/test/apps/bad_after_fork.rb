@@ -1,0 +1,3 @@
+# frozen_string_literal: true
+
+Desaster.after_fork { |_slot| raise IOError, "database unreachable" }
