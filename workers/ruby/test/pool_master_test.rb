@@ -39,6 +39,14 @@ class PoolMasterTest < Minitest::Test
     assert_equal 1, @node.wait_exit.exitstatus
   end
 
+  def test_a_huge_exception_message_is_cut_to_fit_one_control_message
+    broken = File.join(@tmp, "huge.rb")
+    File.write(broken, "raise 'x' * 2_000_000\n")
+    start("--require", broken)
+    message = @node.expect("load_failed")["error"]["message"]
+    assert_match(/\Ax{16384}\.\.\. \(2000000 bytes\)\z/, message)
+  end
+
   def test_a_syntax_error_in_the_app_is_a_load_failure
     broken = File.join(@tmp, "syntax.rb")
     File.write(broken, "def oops(\n")

@@ -38,6 +38,13 @@ class PoolRackTest < Minitest::Test
     assert_equal "GET", JSON.parse(done["body"])["method"]
   end
 
+  def test_a_response_body_too_large_for_a_frame_fails_the_request_and_the_worker_serves_on
+    done = @worker.run("t" => "http", "id" => "23", "env" => { "HTTP_X_BIG_BODY" => "17" }, "body" => "")
+    refute done["ok"]
+    assert_match(/response body is over \d+ bytes, more than one frame carries/, done["error"]["message"])
+    assert @worker.run("t" => "http", "id" => "24", "env" => {}, "body" => "")["ok"]
+  end
+
   def test_an_env_that_is_not_a_map_fails_the_request_with_a_protocol_error
     done = @worker.run("t" => "http", "id" => "22", "env" => "GET /", "body" => "")
     assert_equal "http field 'env' must be a map, not String", done["error"]["message"]

@@ -39,6 +39,8 @@ module Desaster
         @socket.sendmsg(MessagePack.pack(message))
       rescue Errno::EPIPE, Errno::ECONNRESET, IOError
         nil # the node is gone; the master notices on its next receive
+      rescue Errno::EMSGSIZE, Errno::ENOBUFS => e
+        warn "desaster-pool: control message #{message['t']} not sent: #{e.message}"
       end
 
       def close

@@ -1,6 +1,8 @@
 # frozen_string_literal: true
 
 require "stringio"
+require "desaster/error_info"
+require "desaster/pool/frame_io"
 
 module Desaster
   module Pool
@@ -68,9 +70,15 @@ module Desaster
         end
       end
 
+      # Room for status and headers next to the body in one frame.
+      MAX_BODY = FrameIO::MAX_FRAME - (1 << 20)
+
       def collect(body)
         out = String.new(encoding: Encoding::BINARY)
-        body.each { |chunk| out << chunk.to_s.b }
+        body.each do |chunk|
+          out << chunk.to_s.b
+          raise ProtocolError, "response body is over #{MAX_BODY} bytes, more than one frame carries" if out.bytesize > MAX_BODY
+        end
         out
       ensure
         body.close if body.respond_to?(:close)

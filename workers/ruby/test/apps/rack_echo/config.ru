@@ -4,6 +4,9 @@
 require "json"
 
 run(lambda do |env|
+  big = env["HTTP_X_BIG_BODY"]
+  next [200, {}, Array.new(big.to_i, "x" * (1 << 20))] if big # that many MiB
+
   body = env["rack.input"].read
   reply = {
     "method" => env["REQUEST_METHOD"], "path" => env["PATH_INFO"], "query" => env["QUERY_STRING"],
