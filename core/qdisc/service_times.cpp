@@ -1,0 +1,42 @@
+// Moving averages of service time; see service_times.hpp.
+#include "core/qdisc/service_times.hpp"
+
+#include <algorithm>
+
+namespace desaster {
+
+namespace {
+
+// A day in microseconds bounds every sample, so mean arithmetic cannot overflow
+// and one stuck job cannot wreck the average for long.
+constexpr std::int64_t kMaxSampleUs = std::int64_t{86'400'000} * 1000;
+
+}  // namespace
+
+void ServiceAverage::record(TimeMs duration_ms) {
+  std::int64_t sample = std::clamp<std::int64_t>(duration_ms, 0, kMaxSampleUs / 1000) * 1000;
+  ++samples;
+  std::int64_t weight = std::min<std::int64_t>(static_cast<std::int64_t>(samples), kWarmup);
+  mean_us += (sample - mean_us) / weight;
+}
+
+void ServiceTimes::record(std::string_view job_class, TimeMs duration_ms) {
+  all.record(duration_ms);
+  auto it = by_class.find(job_class);
+  if (it == by_class.end()) it = by_class.emplace(std::string(job_class), ServiceAverage{}).first;
+  it->second.record(duration_ms);
+}
+
+std::optional<double> ServiceTimes::mean_ms(std::string_view job_class) const {
+  auto it = by_class.find(job_class);
+  if (it != by_class.end() && it->second.samples > 0)
+    return static_cast<double>(it->second.mean_us) / 1000.0;
+  return mean_ms();
+}
+
+std::optional<double> ServiceTimes::mean_ms() const {
+  if (all.samples == 0) return std::nullopt;
+  return static_cast<double>(all.mean_us) / 1000.0;
+}
+
+}  // namespace desaster

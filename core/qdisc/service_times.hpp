@@ -1,0 +1,42 @@
+// How long jobs take, per class: an exponentially weighted moving average of
+// finished jobs' durations, fed by the State as it applies completions. Plain
+// data in integers (microseconds), so every replica holds the same numbers
+// and a snapshot can store them as they are.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/model/job.hpp"
+
+namespace desaster {
+
+// The first kWarmup samples are averaged plainly, so early estimates are not
+// dragged towards zero; after that each sample weighs 1/kWarmup.
+struct ServiceAverage {
+  static constexpr std::int64_t kWarmup = 8;
+
+  std::int64_t mean_us = 0;
+  std::uint64_t samples = 0;
+
+  void record(TimeMs duration_ms);
+  bool operator==(const ServiceAverage&) const = default;
+};
+
+struct ServiceTimes {
+  ServiceAverage all;  // every class together
+  std::map<std::string, ServiceAverage, std::less<>> by_class;
+
+  // A negative duration (clocks of two masters disagreeing) counts as 0.
+  void record(std::string_view job_class, TimeMs duration_ms);
+  // The class's mean, else the mean over all classes; none before any sample.
+  std::optional<double> mean_ms(std::string_view job_class) const;
+  std::optional<double> mean_ms() const;
+
+  bool operator==(const ServiceTimes&) const = default;
+};
+
+}  // namespace desaster
