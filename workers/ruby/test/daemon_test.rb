@@ -24,6 +24,7 @@ class DaemonTest < Minitest::Test
       nil
     end
     FileUtils.rm_rf(@dir) if @dir
+    FileUtils.rm_f(File.join(Dir.tmpdir, "desaster-#{@port}.lock")) if @port
   end
 
   # desaster processes serving this test's port, found by their command line.
