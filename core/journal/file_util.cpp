@@ -48,6 +48,24 @@ Status fsync_dir(const std::string& path) {
   return Status::success();
 }
 
+Status write_file_atomically(const std::string& dir, const std::string& name,
+                             std::string_view bytes) {
+  const std::string path = dir + "/" + name;
+  const std::string tmp_path = path + ".tmp";
+  FileDescriptor fd(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) return io_error("cannot create " + tmp_path, errno);
+  int error = write_all(fd.get(), bytes);
+  if (error == 0 && ::fsync(fd.get()) != 0) error = errno;
+  if (error == 0 && ::close(fd.release()) != 0) error = errno;
+  if (error == 0 && ::rename(tmp_path.c_str(), path.c_str()) != 0) error = errno;
+  if (error != 0) {
+    fd.reset();
+    ::unlink(tmp_path.c_str());
+    return io_error("cannot write " + path, error);
+  }
+  return fsync_dir(dir);
+}
+
 Status ensure_dir(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0) {

@@ -28,6 +28,10 @@ using WriteFunction = std::function<ssize_t(int fd, const void* data, std::size_
 int write_all(int fd, std::string_view data, const WriteFunction& write_function = {});
 
 Status fsync_dir(const std::string& path);
+// Replaces dir/name with bytes so that a crash leaves the old file or the new
+// one, never a mix: writes dir/name.tmp, syncs it, renames it, syncs dir.
+Status write_file_atomically(const std::string& dir, const std::string& name,
+                             std::string_view bytes);
 // Creates path (and missing parents) as a directory.
 Status ensure_dir(const std::string& path);
 Result<std::string> read_file(const std::string& path);

@@ -27,10 +27,19 @@ struct SnapshotRequest {
   std::function<void(const Status&)> done;
   std::uint64_t appended_mark = 0;  // appended bytes when it was asked for
 };
+struct InstallRequest {
+  Snapshot snapshot;
+  std::function<void(const Status&)> done;
+};
+struct HardStateRequest {
+  HardState state;
+  std::function<void(const Status&)> done;
+};
 struct CloseRequest {
   std::function<void()> done;
 };
-using Request = std::variant<CommitRequest, SnapshotRequest, CloseRequest>;
+using Request =
+    std::variant<CommitRequest, SnapshotRequest, InstallRequest, HardStateRequest, CloseRequest>;
 
 }  // namespace
 
@@ -39,13 +48,14 @@ struct Journal::Impl {
   struct Work {
     uv_work_t request{};
     Impl* impl = nullptr;
-    std::variant<CommitWork, SnapshotWork, CloseWork> job;
-    std::function<void(const Status&)> snapshot_done;
+    std::variant<CommitWork, SnapshotWork, InstallWork, HardStateWork, CloseWork> job;
+    std::function<void(const Status&)> snapshot_done;  // also of installs and hard states
     std::uint64_t appended_mark = 0;
     std::function<void()> close_done;
   };
 
   uv_loop_t* loop = nullptr;
+  std::string data_dir;
   std::string journal_dir;
   std::string snapshots_dir;
   JournalOptions options;
@@ -61,6 +71,10 @@ struct Journal::Impl {
   std::uint64_t last_term = 0;
   std::uint64_t durable_index = 0;
   std::uint64_t durable_term = 0;
+  std::uint64_t snapshot_index = 0;  // entries at or below it are never replaced
+  // Set when entries of a commit already handed to the thread pool were
+  // replaced: that commit makes durable at most up to here.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> durable_cap;  // index, term
   std::uint64_t appended_bytes = 0;
   std::uint64_t appended_at_snapshot = 0;
 
@@ -74,14 +88,19 @@ struct Journal::Impl {
   std::shared_ptr<char> alive = std::make_shared<char>();
 
   Status append(LogEntry entry);
+  Status append_replacing(LogEntry entry, std::uint64_t previous_term);
+  void cut_tail(std::uint64_t index, std::uint64_t term);
   void request_commit();
   void start_next();
   void start_commit();
   void start_snapshot(SnapshotRequest request);
+  void start_install(InstallRequest request);
+  void start_hard_state(HardStateRequest request);
   void start_close(CloseRequest request);
   void submit(std::unique_ptr<Work> work);
   void finish(std::unique_ptr<Work> work);
   void finish_commit(CommitWork& commit);
+  void finish_install(InstallWork& install);
   // Runs a user callback; false when it destroyed the Journal.
   template <typename Callback>
   bool notify(Callback&& callback);
@@ -116,6 +135,41 @@ Status Journal::Impl::append(LogEntry entry) {
   return Status::success();
 }
 
+Status Journal::Impl::append_replacing(LogEntry entry, std::uint64_t previous_term) {
+  if (entry.index > last_index + 1 || entry.index <= snapshot_index)
+    return Status::error(ErrorCode::conflict, "replacing append of index " +
+                                                  std::to_string(entry.index) + " outside " +
+                                                  std::to_string(snapshot_index + 1) + ".." +
+                                                  std::to_string(last_index + 1));
+  if (entry.index == last_index + 1) return append(std::move(entry));
+  const std::uint64_t kept = entry.index - 1;
+  const std::uint64_t saved_index = last_index;
+  const std::uint64_t saved_term = last_term;
+  last_index = kept;
+  last_term = previous_term;
+  Status appended = append(std::move(entry));
+  if (!appended.ok()) {
+    last_index = saved_index;
+    last_term = saved_term;
+    return appended;
+  }
+  cut_tail(kept, previous_term);
+  return appended;
+}
+
+// The log now ends at index (with its term) before what was appended after
+// it: nothing past it is durable until a commit says so.
+void Journal::Impl::cut_tail(std::uint64_t index, std::uint64_t term) {
+  if (in_flight && std::holds_alternative<CommitWork>(in_flight->job) &&
+      std::get<CommitWork>(in_flight->job).last_index > index) {
+    if (!durable_cap || durable_cap->first > index) durable_cap = std::make_pair(index, term);
+  }
+  if (durable_index > index) {
+    durable_index = index;
+    durable_term = term;
+  }
+}
+
 void Journal::Impl::request_commit() {
   if (commit_queued) return;
   queue.emplace_back(CommitRequest{});
@@ -131,6 +185,10 @@ void Journal::Impl::start_next() {
       if (!pending.empty()) start_commit();  // empty when a failure dropped it
     } else if (auto* snapshot = std::get_if<SnapshotRequest>(&request)) {
       start_snapshot(std::move(*snapshot));
+    } else if (auto* install = std::get_if<InstallRequest>(&request)) {
+      start_install(std::move(*install));
+    } else if (auto* hard_state = std::get_if<HardStateRequest>(&request)) {
+      start_hard_state(std::move(*hard_state));
     } else {
       start_close(std::move(std::get<CloseRequest>(request)));
     }
@@ -147,8 +205,11 @@ void Journal::Impl::start_commit() {
   commit.first_index = pending_first;
   commit.last_index = last_index;
   commit.last_term = last_term;
-  // A segment holding only its header never rolls: the new one would get its name.
-  commit.roll = segment_size > kSegmentHeaderBytes && segment_size > options.segment_bytes;
+  // A segment holding only its header never rolls: the new one would get its
+  // name. Nor does one whose name is not below the first entry of the commit
+  // (after a replacing append): segment names must keep increasing.
+  commit.roll = segment_size > kSegmentHeaderBytes && segment_size > options.segment_bytes &&
+                pending_first > segments.back().first_index;
   commit.journal_dir = journal_dir;
   commit.sync = options.sync;
   commit.write_hook = options.write_hook;
@@ -174,6 +235,27 @@ void Journal::Impl::start_snapshot(SnapshotRequest request) {
   job.journal_dir = journal_dir;
   work->snapshot_done = std::move(request.done);
   work->appended_mark = request.appended_mark;
+  submit(std::move(work));
+}
+
+void Journal::Impl::start_install(InstallRequest request) {
+  auto work = std::make_unique<Work>();
+  InstallWork& job = work->job.emplace<InstallWork>();
+  job.snapshot = std::move(request.snapshot);
+  job.snapshots_dir = snapshots_dir;
+  job.journal_dir = journal_dir;
+  job.segment = std::move(segment);
+  job.segments = segments;
+  work->snapshot_done = std::move(request.done);
+  submit(std::move(work));
+}
+
+void Journal::Impl::start_hard_state(HardStateRequest request) {
+  auto work = std::make_unique<Work>();
+  HardStateWork& job = work->job.emplace<HardStateWork>();
+  job.data_dir = data_dir;
+  job.state = std::move(request.state);
+  work->snapshot_done = std::move(request.done);
   submit(std::move(work));
 }
 
@@ -203,6 +285,8 @@ void Journal::Impl::run_work(uv_work_t* request) noexcept {
         using Job = std::decay_t<decltype(job)>;
         if constexpr (std::is_same_v<Job, CommitWork>) run_commit(job);
         if constexpr (std::is_same_v<Job, SnapshotWork>) run_snapshot(job);
+        if constexpr (std::is_same_v<Job, InstallWork>) run_install(job);
+        if constexpr (std::is_same_v<Job, HardStateWork>) run_hard_state(job);
         if constexpr (std::is_same_v<Job, CloseWork>) run_close(job);
       },
       work->job);
@@ -242,8 +326,24 @@ void Journal::Impl::finish(std::unique_ptr<Work> work) {
       DurableCallback callback = durable_callback;
       if (!notify([&] { callback(status, index, first_failed); })) return;
     }
+  } else if (std::holds_alternative<InstallWork>(work->job) ||
+             std::holds_alternative<HardStateWork>(work->job)) {
+    Status status;
+    if (auto* install = std::get_if<InstallWork>(&work->job)) {
+      finish_install(*install);
+      status = install->status;
+    } else {
+      status = std::get<HardStateWork>(work->job).status;
+    }
+    if (work->snapshot_done) {
+      auto done = std::move(work->snapshot_done);
+      if (!notify([&] { done(status); })) return;
+    }
   } else if (auto* snapshot = std::get_if<SnapshotWork>(&work->job)) {
-    if (snapshot->status.ok()) appended_at_snapshot = work->appended_mark;
+    if (snapshot->status.ok()) {
+      appended_at_snapshot = work->appended_mark;
+      snapshot_index = std::max(snapshot_index, snapshot->snapshot.index);
+    }
     segments.erase(segments.begin(),
                    segments.begin() + static_cast<std::ptrdiff_t>(snapshot->deleted));
     if (work->snapshot_done) {
@@ -271,9 +371,15 @@ void Journal::Impl::finish_commit(CommitWork& commit) {
     segment_size += commit.bytes.size();
     durable_index = commit.last_index;
     durable_term = commit.last_term;
+    if (durable_cap && durable_cap->first < durable_index) {
+      durable_index = durable_cap->first;
+      durable_term = durable_cap->second;
+    }
+    durable_cap.reset();
     if (!pending.empty()) request_commit();
     return;
   }
+  durable_cap.reset();
   // Everything after the durable prefix is gone, including what was appended
   // while this commit ran: it would follow a hole.
   const std::uint64_t dropped = commit.bytes.size() + pending.size();
@@ -282,6 +388,29 @@ void Journal::Impl::finish_commit(CommitWork& commit) {
   last_index = durable_index;
   last_term = durable_term;
   if (commit.cut_back_failed) broken = commit.status;
+}
+
+void Journal::Impl::finish_install(InstallWork& install) {
+  if (install.new_segment.valid()) {
+    segment = std::move(install.new_segment);
+    segment_size = kSegmentHeaderBytes;
+    segments = {{install.snapshot.index + 1, segment_file_name(install.snapshot.index + 1)}};
+  }
+  if (!install.status.ok() && !segment.valid()) {
+    // The old segment is closed and no new one exists: appending is impossible.
+    broken = install.status;
+    return;
+  }
+  if (last_index < install.snapshot.index) {  // a failed commit dropped to below it
+    last_index = install.snapshot.index;
+    last_term = install.snapshot.term;
+  }
+  if (!install.status.ok()) return;  // only the cleanup failed: the log is right
+  durable_index = install.snapshot.index;
+  durable_term = install.snapshot.term;
+  snapshot_index = install.snapshot.index;
+  appended_at_snapshot = appended_bytes;
+  if (!pending.empty()) request_commit();
 }
 
 Result<std::unique_ptr<Journal>> Journal::open(uv_loop_t* loop, const std::string& data_dir,
@@ -294,6 +423,7 @@ Result<std::unique_ptr<Journal>> Journal::open(uv_loop_t* loop, const std::strin
 
   auto impl = std::make_unique<Impl>();
   impl->loop = loop;
+  impl->data_dir = data_dir;
   impl->journal_dir = data_dir + "/journal";
   impl->snapshots_dir = data_dir + "/snapshots";
   impl->options = options;
@@ -307,6 +437,10 @@ Result<std::unique_ptr<Journal>> Journal::open(uv_loop_t* loop, const std::strin
   if (!snapshot.ok()) return snapshot.status();
   auto log = recover_log(impl->journal_dir, *snapshot, recovery);
   if (!log.ok()) return log.status();
+  auto hard_state = read_hard_state_file(data_dir);
+  if (!hard_state.ok()) return hard_state.status();
+  recovery.hard_state = std::move(*hard_state);
+  impl->snapshot_index = *snapshot ? (*snapshot)->index : 0;
   recovery.snapshot = std::move(*snapshot);
 
   impl->segments = std::move(log->segments);
@@ -346,6 +480,10 @@ Status Journal::append(LogEntry entry) {
   return impl_->append(std::move(entry));
 }
 
+Status Journal::append_replacing(LogEntry entry, std::uint64_t previous_term) {
+  return impl_->append_replacing(std::move(entry), previous_term);
+}
+
 void Journal::flush() {
   if (impl_->pending.empty()) return;
   impl_->request_commit();
@@ -372,6 +510,37 @@ void Journal::write_snapshot(Snapshot snapshot, std::function<void(const Status&
   }
   impl_->queue.emplace_back(
       SnapshotRequest{std::move(snapshot), std::move(done), impl_->appended_bytes});
+  impl_->start_next();
+}
+
+void Journal::install_snapshot(Snapshot snapshot, std::function<void(const Status&)> done) {
+  Impl& impl = *impl_;
+  if (impl.closing) {
+    if (done) done(Status::error(ErrorCode::unavailable, "journal is closing"));
+    return;
+  }
+  // What was appended but not handed to a commit belongs to the log the
+  // snapshot replaces; a commit queued for it must not run before the install.
+  if (impl.commit_queued) {
+    std::erase_if(impl.queue,
+                  [](const Request& r) { return std::holds_alternative<CommitRequest>(r); });
+    impl.commit_queued = false;
+  }
+  impl.appended_bytes -= std::min<std::uint64_t>(impl.appended_bytes, impl.pending.size());
+  impl.pending.clear();
+  impl.cut_tail(std::min(impl.durable_index, snapshot.index), impl.durable_term);
+  impl.last_index = snapshot.index;
+  impl.last_term = snapshot.term;
+  impl.queue.emplace_back(InstallRequest{std::move(snapshot), std::move(done)});
+  impl.start_next();
+}
+
+void Journal::save_hard_state(HardState state, std::function<void(const Status&)> done) {
+  if (impl_->closing) {
+    if (done) done(Status::error(ErrorCode::unavailable, "journal is closing"));
+    return;
+  }
+  impl_->queue.emplace_back(HardStateRequest{std::move(state), std::move(done)});
   impl_->start_next();
 }
 

@@ -32,6 +32,7 @@
 #include <sys/types.h>
 #include <uv.h>
 
+#include "core/journal/hard_state_file.hpp"
 #include "core/model/log_entry.hpp"
 #include "core/model/status.hpp"
 
@@ -59,9 +60,10 @@ struct JournalOptions {
 // What open() found on disk.
 struct Recovery {
   std::optional<Snapshot> snapshot;
-  std::vector<LogEntry> entries;      // after the snapshot, in index order
-  std::uint64_t truncated_bytes = 0;  // torn or corrupt tail cut off
-  std::vector<std::string> notes;     // one log line each: what was cut and why
+  std::vector<LogEntry> entries;        // after the snapshot, in index order
+  std::uint64_t truncated_bytes = 0;    // torn or corrupt tail cut off
+  std::vector<std::string> notes;       // one log line each: what was cut and why
+  std::optional<HardState> hard_state;  // nullopt: this node never saved one
 };
 
 class Journal {
@@ -87,6 +89,14 @@ class Journal {
   // over kMaxRecordBytes encoded (bad_request), or after close() or a failure
   // that left the segment in an unknown state (unavailable).
   Status append(LogEntry entry);
+  // Raft's follower truncation: like append(), but entry.index may be at or
+  // below last_index(), and then it replaces every entry from its index on
+  // (previous_term is the term of the entry before it, which stays). The
+  // journal stays append-only: the replacing record follows the old ones,
+  // and recovery lets a record with a lower index supersede the tail from
+  // that index. Refused at or below the last snapshot (committed entries are
+  // never replaced) and past last_index() + 1.
+  Status append_replacing(LogEntry entry, std::uint64_t previous_term);
   // Starts a group commit of what append() buffered, unless one is running
   // (then it starts when that one ends). Cheap when there is nothing to do.
   void flush();
@@ -102,6 +112,16 @@ class Journal {
   // runs from the loop, except after close(), when it runs at once with
   // unavailable.
   void write_snapshot(Snapshot snapshot, std::function<void(const Status&)> done);
+  // A follower catching up from the leader's snapshot: writes it, then drops
+  // the whole log and starts an empty segment after it. Entries appended but
+  // not yet committed are dropped at once, so last_index() is the snapshot's
+  // and appends may follow straight away; they are written after it.
+  // A crash in between is safe: recovery drops entries from the snapshot's
+  // index on when the entry there has another term than the snapshot's.
+  void install_snapshot(Snapshot snapshot, std::function<void(const Status&)> done);
+  // Saves Raft's term and vote durably (DATA_DIR/HARD_STATE), in order with
+  // the commits asked for before it.
+  void save_hard_state(HardState state, std::function<void(const Status&)> done);
   // Record bytes appended since the last snapshot was asked for (roughly the
   // journal a restart would replay), for the caller's snapshot policy.
   std::uint64_t bytes_since_snapshot() const;

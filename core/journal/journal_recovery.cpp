@@ -91,6 +91,20 @@ Status remove_obsolete(const std::string& journal_dir, std::vector<SegmentName>&
   return journal_fs::fsync_dir(journal_dir);
 }
 
+// Deletes every segment left on disk (the ones a cut did not delete already).
+Status drop_log(const std::string& journal_dir, const std::vector<SegmentName>& segments,
+                Recovery& recovery) {
+  for (const SegmentName& segment : segments) {
+    const std::string path = journal_dir + "/" + segment.file_name;
+    auto size = journal_fs::file_size(path);
+    if (!size.ok()) continue;  // gone already
+    Status removed = journal_fs::remove_file(path);
+    if (!removed.ok()) return removed;
+    recovery.truncated_bytes += *size;
+  }
+  return journal_fs::fsync_dir(journal_dir);
+}
+
 }  // namespace
 
 Result<RecoveredLog> recover_log(const std::string& journal_dir,
@@ -121,6 +135,8 @@ Result<RecoveredLog> recover_log(const std::string& journal_dir,
 
   std::vector<ScannedSegment> scanned;
   std::optional<std::uint64_t> previous;  // index of the last good entry so far
+  // Of the log's entry at the snapshot's index; 0 (no term is 0) for none.
+  std::uint64_t term_at_snapshot = 0;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const SegmentName& segment = segments[i];
     auto bytes = journal_fs::read_file(journal_dir + "/" + segment.file_name);
@@ -134,28 +150,41 @@ Result<RecoveredLog> recover_log(const std::string& journal_dir,
     Status header = check_segment_header(view);
     if (!header.ok()) {
       cut = Cut{0, header.message};
-    } else if (previous && segment.first_index != *previous + 1) {
+    } else if (previous && segment.first_index > *previous + 1) {
       cut = Cut{0, "segment starts at index " + std::to_string(segment.first_index) + " where " +
                        std::to_string(*previous + 1) + " was expected"};
     }
     std::size_t offset = kSegmentHeaderBytes;
     std::uint64_t expected = segment.first_index;
+    bool first_record = true;
     while (!cut && offset < view.size()) {
       DecodedRecord record = decode_record(view.substr(offset));
       if (!record.error.empty()) {
         cut = Cut{offset, record.error};
         break;
       }
-      if (record.entry.index != expected) {
-        cut = Cut{offset, "entry index " + std::to_string(record.entry.index) + " where " +
+      const std::uint64_t index = record.entry.index;
+      // A lower index is a replacing append (Raft's follower truncation): it
+      // supersedes the tail from there. A segment starts with its name's index.
+      if (index > expected || index == 0 || (first_record && index != expected)) {
+        cut = Cut{offset, "entry index " + std::to_string(index) + " where " +
                               std::to_string(expected) + " was expected"};
         break;
       }
-      ++expected;
-      previous = record.entry.index;
-      scan.last_entry = record.entry.index;
-      if (record.entry.index > snapshot_index) {
-        log.last_index = record.entry.index;
+      if (index < expected) {
+        std::erase_if(recovery.entries, [&](const LogEntry& e) { return e.index >= index; });
+        if (index <= snapshot_index) term_at_snapshot = 0;
+        log.last_index = recovery.entries.empty() ? snapshot_index : recovery.entries.back().index;
+        log.last_term = recovery.entries.empty() ? (snapshot ? snapshot->term : 0)
+                                                 : recovery.entries.back().term;
+      }
+      first_record = false;
+      expected = index + 1;
+      previous = index;
+      scan.last_entry = index;
+      if (index == snapshot_index) term_at_snapshot = record.entry.term;
+      if (index > snapshot_index) {
+        log.last_index = index;
         log.last_term = record.entry.term;
         log.bytes_after_snapshot += record.size;
         recovery.entries.push_back(std::move(record.entry));
@@ -174,6 +203,22 @@ Result<RecoveredLog> recover_log(const std::string& journal_dir,
     scanned.push_back(std::move(scan));
   }
 
+  if (snapshot && term_at_snapshot != 0 && term_at_snapshot != snapshot->term) {
+    // A snapshot installed from the leader, then a crash before the old log
+    // was removed: the log disagrees with the snapshot at its index, so all
+    // of it after the snapshot belongs to a history the cluster replaced.
+    Status dropped = drop_log(journal_dir, segments, recovery);
+    if (!dropped.ok()) return dropped;
+    recovery.notes.push_back(
+        "journal: the log disagrees with snapshot " + std::to_string(snapshot_index) + " (term " +
+        std::to_string(term_at_snapshot) + " there, the snapshot's is " +
+        std::to_string(snapshot->term) + "); dropped it, as an installed snapshot replaces it");
+    recovery.entries.clear();
+    log.last_index = snapshot_index;
+    log.last_term = snapshot->term;
+    log.bytes_after_snapshot = 0;
+    return log;  // no segments: open() starts one after the snapshot
+  }
   for (const ScannedSegment& scan : scanned) log.segments.push_back(scan.name);
   if (!scanned.empty()) {
     const ScannedSegment& tail = scanned.back();

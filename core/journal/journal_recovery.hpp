@@ -1,7 +1,11 @@
 // Recovery of the segments at open: reads them in order, keeps the entries
 // after the snapshot, and cuts the journal at the first record that is torn,
-// corrupt or out of sequence, so that what remains is exactly a prefix of
-// what was written. Runs on the loop thread before the loop starts.
+// corrupt or leaves a gap, so that what remains is exactly a prefix of what
+// was written. A record whose index is lower than the one before replaces the
+// tail from its index (a follower's truncation, see Journal::append_replacing).
+// A log that disagrees with the snapshot at the snapshot's index was replaced
+// by an installed snapshot and is dropped. Also reads the hard state file.
+// Runs on the loop thread before the loop starts.
 #pragma once
 
 #include <cstdint>

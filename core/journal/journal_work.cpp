@@ -77,6 +77,41 @@ void run_snapshot(SnapshotWork& work) {
                                 "snapshot written, but cleaning up failed: " + cleaned.message);
 }
 
+void run_install(InstallWork& work) {
+  work.status = write_snapshot_file(work.snapshots_dir, work.snapshot);
+  if (!work.status.ok()) return;
+  work.segment.reset();
+  const std::string kept = segment_file_name(work.snapshot.index + 1);
+  for (const SegmentName& segment : work.segments) {
+    if (segment.file_name != kept) continue;
+    work.status = journal_fs::remove_file(work.journal_dir + "/" + kept);  // made again below
+    if (!work.status.ok()) return;
+  }
+  // The new segment before the old ones go: should deleting them fail,
+  // recovery still finds the snapshot and an intact log after it.
+  auto created = create_segment(work.journal_dir, work.snapshot.index + 1);
+  if (!created.ok()) {
+    work.status = created.status();
+    return;
+  }
+  work.new_segment = std::move(*created);
+  Status cleaned = remove_snapshots_before(work.snapshots_dir, work.snapshot.index);
+  for (const SegmentName& segment : work.segments) {
+    if (!cleaned.ok()) break;
+    if (segment.file_name != kept)
+      cleaned = journal_fs::remove_file(work.journal_dir + "/" + segment.file_name);
+  }
+  if (cleaned.ok()) cleaned = journal_fs::fsync_dir(work.journal_dir);
+  if (!cleaned.ok())
+    work.status =
+        Status::error(ErrorCode::io_error,
+                      "snapshot installed, but removing the old log failed: " + cleaned.message);
+}
+
+void run_hard_state(HardStateWork& work) {
+  work.status = write_hard_state_file(work.data_dir, work.state);
+}
+
 void run_close(CloseWork& work) {
   work.segment.reset();
   work.lock.release();

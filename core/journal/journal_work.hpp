@@ -52,6 +52,29 @@ struct SnapshotWork {
 
 void run_snapshot(SnapshotWork& work);
 
+struct InstallWork {
+  // In.
+  Snapshot snapshot;
+  std::string snapshots_dir;
+  std::string journal_dir;
+  journal_fs::FileDescriptor segment;  // the current segment, closed here
+  std::vector<SegmentName> segments;   // every segment, all deleted once the snapshot is durable
+  // Out.
+  journal_fs::FileDescriptor new_segment;  // named snapshot.index + 1
+  Status status;
+};
+
+// Writes the snapshot, then replaces the log with one empty segment after it.
+void run_install(InstallWork& work);
+
+struct HardStateWork {
+  std::string data_dir;
+  HardState state;
+  Status status;
+};
+
+void run_hard_state(HardStateWork& work);
+
 struct CloseWork {
   journal_fs::FileDescriptor segment;
   DataDirLock lock;

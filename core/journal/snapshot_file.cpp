@@ -89,22 +89,8 @@ std::string snapshot_file_name(std::uint64_t index) {
 }
 
 Status write_snapshot_file(const std::string& snapshots_dir, const Snapshot& snapshot) {
-  const std::string path = snapshots_dir + "/" + snapshot_file_name(snapshot.index);
-  const std::string tmp_path = path + ".tmp";
-  const std::string bytes = encode_snapshot_file(snapshot);
-  journal_fs::FileDescriptor fd(
-      ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd.valid()) return journal_fs::io_error("cannot create " + tmp_path, errno);
-  int error = journal_fs::write_all(fd.get(), bytes);
-  if (error == 0 && ::fsync(fd.get()) != 0) error = errno;
-  if (error == 0 && ::close(fd.release()) != 0) error = errno;
-  if (error == 0 && ::rename(tmp_path.c_str(), path.c_str()) != 0) error = errno;
-  if (error != 0) {
-    fd.reset();
-    ::unlink(tmp_path.c_str());
-    return journal_fs::io_error("cannot write snapshot " + path, error);
-  }
-  return journal_fs::fsync_dir(snapshots_dir);
+  return journal_fs::write_file_atomically(snapshots_dir, snapshot_file_name(snapshot.index),
+                                           encode_snapshot_file(snapshot));
 }
 
 Result<std::optional<Snapshot>> load_newest_snapshot(const std::string& snapshots_dir,
