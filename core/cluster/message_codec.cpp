@@ -1,0 +1,156 @@
+#include "core/cluster/message_codec.hpp"
+
+#include "core/cluster/wire_reader.hpp"
+
+namespace desaster {
+
+namespace {
+
+using wire::Path;
+
+constexpr std::size_t kMessageFields = 12;
+
+void pack_members(msgpack::packer<msgpack::sbuffer>& pk, const std::set<NodeId>& members) {
+  pk.pack_array(static_cast<std::uint32_t>(members.size()));
+  for (const NodeId& id : members) wire::pack_node_id(pk, id);
+}
+
+void pack_entry(msgpack::packer<msgpack::sbuffer>& pk, const LogEntry& e) {
+  pk.pack_array(5);
+  pk.pack_uint64(e.term);
+  pk.pack_uint64(e.index);
+  pk.pack_int64(e.timestamp);
+  pk.pack_uint8(static_cast<std::uint8_t>(e.kind));
+  wire::pack_bytes(pk, e.op);
+}
+
+std::set<NodeId> read_members(const msgpack::object& o, const Path& p) {
+  const msgpack::object_array& ids = wire::read_array(o, p);
+  std::set<NodeId> members;
+  for (std::size_t i = 0; i < ids.size; ++i) {
+    if (!members.insert(wire::read_node_id(ids.ptr[i], p.at(i))).second)
+      wire::fail(p.at(i), "listed twice");
+  }
+  return members;
+}
+
+LogEntry read_entry(const msgpack::object& o, const Path& p) {
+  const msgpack::object_array& f = wire::read_array(o, p, 5);
+  LogEntry e;
+  e.term = wire::read_u64(f.ptr[0], p.field("term"));
+  e.index = wire::read_u64(f.ptr[1], p.field("index"));
+  e.timestamp = wire::read_i64(f.ptr[2], p.field("timestamp"));
+  e.kind = static_cast<EntryKind>(wire::read_enum(f.ptr[3], p.field("kind"), kEntryKindCount));
+  e.op = std::string(wire::read_bytes(f.ptr[4], p.field("op")));
+  return e;
+}
+
+Snapshot read_snapshot(const msgpack::object& o, const Path& p) {
+  const msgpack::object_array& f = wire::read_array(o, p, 5);
+  Snapshot s;
+  s.meta.index = wire::read_u64(f.ptr[0], p.field("index"));
+  s.meta.term = wire::read_u64(f.ptr[1], p.field("term"));
+  s.meta.conf.voters = read_members(f.ptr[2], p.field("voters"));
+  s.meta.conf.learners = read_members(f.ptr[3], p.field("learners"));
+  for (const NodeId& id : s.meta.conf.learners) {
+    if (s.meta.conf.voters.count(id)) wire::fail(p.field("learners"), "a voter is also a learner");
+  }
+  s.data = std::string(wire::read_bytes(f.ptr[4], p.field("data")));
+  return s;
+}
+
+}  // namespace
+
+const char* to_string(MessageType type) {
+  switch (type) {
+    case MessageType::append:
+      return "append";
+    case MessageType::append_response:
+      return "append_response";
+    case MessageType::vote:
+      return "vote";
+    case MessageType::vote_response:
+      return "vote_response";
+    case MessageType::pre_vote:
+      return "pre_vote";
+    case MessageType::pre_vote_response:
+      return "pre_vote_response";
+    case MessageType::heartbeat:
+      return "heartbeat";
+    case MessageType::heartbeat_response:
+      return "heartbeat_response";
+    case MessageType::snapshot:
+      return "snapshot";
+  }
+  return "unknown";
+}
+
+std::string encode_message(const Message& m) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  pk.pack_array(kMessageFields);
+  pk.pack_uint64(kRaftMessageVersion);
+  pk.pack_uint8(static_cast<std::uint8_t>(m.type));
+  wire::pack_node_id(pk, m.from);
+  wire::pack_node_id(pk, m.to);
+  pk.pack_uint64(m.term);
+  pk.pack_uint64(m.log_term);
+  pk.pack_uint64(m.index);
+  pk.pack_uint64(m.commit);
+  if (m.reject) {
+    pk.pack_true();
+  } else {
+    pk.pack_false();
+  }
+  pk.pack_uint64(m.reject_hint);
+  pk.pack_array(static_cast<std::uint32_t>(m.entries.size()));
+  for (const LogEntry& e : m.entries) pack_entry(pk, e);
+  if (m.snapshot) {
+    pk.pack_array(5);
+    pk.pack_uint64(m.snapshot->meta.index);
+    pk.pack_uint64(m.snapshot->meta.term);
+    pack_members(pk, m.snapshot->meta.conf.voters);
+    pack_members(pk, m.snapshot->meta.conf.learners);
+    wire::pack_bytes(pk, m.snapshot->data);
+  } else {
+    pk.pack_nil();
+  }
+  return std::string(buffer.data(), buffer.size());
+}
+
+Result<Message> decode_message(std::string_view bytes) {
+  Result<msgpack::object_handle> handle = wire::unpack_bounded(bytes, "raft message");
+  if (!handle.ok()) return handle.status();
+  try {
+    const Path root{nullptr, "raft message"};
+    const msgpack::object_array& f = wire::read_array(handle->get(), root, kMessageFields);
+    const std::uint64_t version = wire::read_u64(f.ptr[0], root.field("version"));
+    if (version != kRaftMessageVersion)
+      wire::fail(root.field("version"), "unsupported version " + std::to_string(version) +
+                                            " (this build speaks " +
+                                            std::to_string(kRaftMessageVersion) + ")");
+    Message m;
+    m.type =
+        static_cast<MessageType>(wire::read_enum(f.ptr[1], root.field("type"), kMessageTypeCount));
+    m.from = wire::read_node_id(f.ptr[2], root.field("from"));
+    m.to = wire::read_node_id(f.ptr[3], root.field("to"));
+    m.term = wire::read_u64(f.ptr[4], root.field("term"));
+    m.log_term = wire::read_u64(f.ptr[5], root.field("log_term"));
+    m.index = wire::read_u64(f.ptr[6], root.field("index"));
+    m.commit = wire::read_u64(f.ptr[7], root.field("commit"));
+    m.reject = wire::read_bool(f.ptr[8], root.field("reject"));
+    m.reject_hint = wire::read_u64(f.ptr[9], root.field("reject_hint"));
+    const Path entries_path = root.field("entries");
+    const msgpack::object_array& entries = wire::read_array(f.ptr[10], entries_path);
+    m.entries.reserve(entries.size);
+    for (std::size_t i = 0; i < entries.size; ++i)
+      m.entries.push_back(read_entry(entries.ptr[i], entries_path.at(i)));
+    if (f.ptr[11].type != msgpack::type::NIL)
+      m.snapshot = read_snapshot(f.ptr[11], root.field("snapshot"));
+    return m;
+  } catch (const wire::WireError& e) {
+    return Status::error(ErrorCode::bad_request, e.message);
+  }
+}
+
+}  // namespace desaster

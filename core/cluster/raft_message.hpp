@@ -1,0 +1,45 @@
+// The messages Raft nodes exchange (the list and their meaning are in
+// ARCHITECTURE.md, "core/cluster — Raft"). One struct for all types, as
+// etcd's raftpb.Message: fields a type does not use stay zero.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/cluster/node_id.hpp"
+#include "core/cluster/raft_types.hpp"
+#include "core/model/log_entry.hpp"
+
+namespace desaster {
+
+enum class MessageType : std::uint8_t {
+  append,              // leader -> member: entries after (index, log_term), leader's commit
+  append_response,     // index: last matching index; or reject with reject_hint
+  vote,                // candidate -> voter: term, last (index, log_term)
+  vote_response,       // reject or grant
+  pre_vote,            // would you vote for me at `term`? (changes no term)
+  pre_vote_response,   // reject or grant
+  heartbeat,           // leader -> member: commit (capped at what the member holds)
+  heartbeat_response,  // I am alive and follow you
+  snapshot,            // leader -> member too far behind: the snapshot
+};
+inline constexpr std::uint32_t kMessageTypeCount = 9;
+
+const char* to_string(MessageType type);
+
+struct Message {
+  MessageType type = MessageType::append;
+  NodeId from{};  // initialisers let handlers build messages with designated initialisers
+  NodeId to{};
+  std::uint64_t term = 0;
+  std::uint64_t log_term = 0;
+  std::uint64_t index = 0;
+  std::uint64_t commit = 0;
+  bool reject = false;
+  std::uint64_t reject_hint = 0;
+  std::vector<LogEntry> entries{};
+  std::optional<Snapshot> snapshot{};
+};
+
+}  // namespace desaster
