@@ -74,6 +74,12 @@ NodeProcess::NodeProcess(std::string data_dir, std::uint16_t port,
       extra_args_(std::move(extra_args)),
       log_path_(data_dir_ + ".log") {}
 
+NodeProcess::NodeProcess(std::string data_dir, std::uint16_t port, NodeLaunch launch)
+    : data_dir_(std::move(data_dir)),
+      port_(port),
+      launch_(std::move(launch)),
+      log_path_(data_dir_ + ".log") {}
+
 NodeProcess::~NodeProcess() {
   if (pid_ > 0) kill9();
 }
@@ -95,9 +101,16 @@ void NodeProcess::spawn() {
     std::ifstream in(log_path_, std::ios::ate);
     log_offset_ = in ? static_cast<std::size_t>(in.tellg()) : 0;
   }
-  std::vector<std::string> args{DESASTER_BIN,          "-s", "-a",     "127.0.0.1", "-p",
-                                std::to_string(port_), "-d", data_dir_};
-  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  std::vector<std::string> args;
+  if (launch_) {
+    args = launch_->prefix;
+    args.push_back(DESASTER_BIN);
+    args.insert(args.end(), launch_->args.begin(), launch_->args.end());
+    args.insert(args.end(), {"-d", data_dir_});
+  } else {
+    args = {DESASTER_BIN, "-s", "-a", "127.0.0.1", "-p", std::to_string(port_), "-d", data_dir_};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  }
   pid_ = fork();
   if (pid_ == 0) {
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -108,7 +121,7 @@ void NodeProcess::spawn() {
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,11 +35,19 @@ std::uint16_t free_port_triplet();
 bool wait_until(const std::function<bool()>& cond,
                 std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
-// A desaster node as a child process (standalone, on 127.0.0.1), with its
-// stderr in a log file in the data dir's parent.
+// How to start a node other than standalone on 127.0.0.1: a command prefix
+// (such as `ip netns exec NS`) and every flag but -d.
+struct NodeLaunch {
+  std::vector<std::string> prefix;
+  std::vector<std::string> args;
+};
+
+// A desaster node as a child process (standalone, on 127.0.0.1, unless
+// launched otherwise), with its stderr in a log file beside the data dir.
 class NodeProcess {
  public:
   NodeProcess(std::string data_dir, std::uint16_t port, std::vector<std::string> extra_args = {});
+  NodeProcess(std::string data_dir, std::uint16_t port, NodeLaunch launch);
   ~NodeProcess();  // SIGKILLs a node still running
 
   // Starts the node and waits until it logs that it listens. On failure
@@ -66,6 +75,7 @@ class NodeProcess {
   std::string data_dir_;
   std::uint16_t port_;
   std::vector<std::string> extra_args_;
+  std::optional<NodeLaunch> launch_;
   std::string log_path_;
   pid_t pid_ = -1;
   std::size_t log_offset_ = 0;  // where this run's lines begin in the log

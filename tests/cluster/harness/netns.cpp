@@ -1,0 +1,102 @@
+#include "tests/cluster/harness/netns.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdint>
+
+#include <stdexcept>
+
+namespace desaster::test {
+
+namespace {
+
+std::string join(const std::vector<std::string>& args) {
+  std::string text;
+  for (const std::string& a : args) text += (text.empty() ? "" : " ") + a;
+  return text;
+}
+
+}  // namespace
+
+std::string network_namespaces_unavailable() {
+  if (::geteuid() != 0) return "several-node tests need root (CAP_NET_ADMIN) for ip netns";
+  CommandResult probe = run_command({"ip", "netns", "list"});
+  if (probe.exit_status != 0) return "ip netns does not work here: " + probe.err;
+  return "";
+}
+
+TestNetwork::TestNetwork(int nodes) : nodes_(nodes) {
+  prefix_ = "dst" + std::to_string(::getpid() % 100000) + "x" +
+            std::to_string(reinterpret_cast<std::uintptr_t>(this) % 997);
+  bridge_ns_ = prefix_ + "br";
+  ip({"netns", "add", bridge_ns_});
+  ip({"-n", bridge_ns_, "link", "add", "br0", "type", "bridge"});
+  ip({"-n", bridge_ns_, "link", "add", "br1", "type", "bridge"});
+  ip({"-n", bridge_ns_, "link", "set", "br0", "up"});
+  ip({"-n", bridge_ns_, "link", "set", "br1", "up"});
+  for (int i = 0; i < nodes; ++i) {
+    const std::string name = prefix_ + "n" + std::to_string(i);
+    const std::string port = "p" + std::to_string(i);
+    ip({"netns", "add", name});
+    names_.push_back(name);
+    ip({"-n", bridge_ns_, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns",
+        name});
+    ip({"-n", bridge_ns_, "link", "set", port, "master", "br0"});
+    ip({"-n", bridge_ns_, "link", "set", port, "up"});
+    ip({"-n", name, "addr", "add", address(i) + "/24", "broadcast", broadcast(), "dev", "eth0"});
+    ip({"-n", name, "link", "set", "eth0", "up"});
+    ip({"-n", name, "link", "set", "lo", "up"});
+  }
+}
+
+TestNetwork::~TestNetwork() {
+  for (const std::string& name : names_) {
+    CommandResult pids = run_command({"ip", "netns", "pids", name});
+    std::size_t at = 0;
+    while (at < pids.out.size()) {
+      std::size_t end = pids.out.find('\n', at);
+      if (end == std::string::npos) end = pids.out.size();
+      const std::string pid = pids.out.substr(at, end - at);
+      if (!pid.empty()) ::kill(std::stoi(pid), SIGKILL);
+      at = end + 1;
+    }
+    run_command({"ip", "netns", "delete", name});
+  }
+  run_command({"ip", "netns", "delete", bridge_ns_});
+}
+
+std::string TestNetwork::address(int node) const {
+  return "10.77.0." + std::to_string(node + 1);
+}
+
+std::vector<std::string> TestNetwork::exec_prefix(int node) const {
+  return {"ip", "netns", "exec", ns(node)};
+}
+
+CommandResult TestNetwork::run_in(int node, const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout) const {
+  std::vector<std::string> full = exec_prefix(node);
+  full.insert(full.end(), argv.begin(), argv.end());
+  return run_command(full, timeout);
+}
+
+void TestNetwork::partition(const std::vector<int>& minority) {
+  for (int node : minority)
+    ip({"-n", bridge_ns_, "link", "set", "p" + std::to_string(node), "master", "br1"});
+}
+
+void TestNetwork::heal() {
+  for (int i = 0; i < nodes_; ++i)
+    ip({"-n", bridge_ns_, "link", "set", "p" + std::to_string(i), "master", "br0"});
+}
+
+void TestNetwork::ip(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{"ip"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult result = run_command(argv);
+  if (result.exit_status != 0)
+    throw std::runtime_error("test network: `" + join(argv) + "` failed: " + result.err);
+}
+
+}  // namespace desaster::test
