@@ -16,6 +16,7 @@
 #include <msgpack.hpp>
 
 #include "core/model/job.hpp"
+#include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 
@@ -93,6 +94,8 @@ class Fields {
 void read_job(const msgpack::object& o, const Path& p, Job& out);
 void pack_queue_config(msgpack::packer<msgpack::sbuffer>& pk, const QueueConfig& config);
 QueueConfig read_queue_config(const msgpack::object& o, const Path& p);
+void pack_pool_spec(msgpack::packer<msgpack::sbuffer>& pk, const PoolSpec& spec);
+PoolSpec read_pool_spec(const msgpack::object& o, const Path& p);
 
 // Writing helpers.
 void pack_string(msgpack::packer<msgpack::sbuffer>& pk, std::string_view s);

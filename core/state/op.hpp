@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/model/job.hpp"
+#include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
 
 namespace desaster {
@@ -110,8 +111,24 @@ struct LeaderStartOp {
   std::string node;
 };
 
-using Op =
-    std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp, PurgeOp,
-                 QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp, LeaderStartOp>;
+// Operator: declares a Ruby pool or replaces its declaration. The state
+// sets spec.generation (1, or the old one + 1), so nodes running the pool
+// restart it with the new settings.
+struct PoolDeclareOp {
+  PoolSpec spec;
+};
+// Operator: forgets a pool; the nodes running it stop it.
+struct PoolRemoveOp {
+  std::string name;
+};
+// Operator: bumps a pool's generation; its nodes reload the application and
+// replace its workers one by one.
+struct PoolReloadOp {
+  std::string name;
+};
+
+using Op = std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp,
+                        PurgeOp, QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp,
+                        LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp>;
 
 }  // namespace desaster

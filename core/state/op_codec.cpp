@@ -18,18 +18,21 @@ using Packer = msgpack::packer<msgpack::sbuffer>;
 namespace {
 
 // Type code = position in the Op variant + 1; checked by the static_asserts.
-constexpr std::array<std::string_view, 13> kOpNames{
-    "enqueue",     "lease",        "complete",    "release",      "promote",
-    "retry",       "delete",       "purge",       "queue_create", "queue_configure",
-    "queue_clear", "queue_delete", "leader_start"};
+constexpr std::array<std::string_view, 16> kOpNames{
+    "enqueue",      "lease",           "complete",    "release",
+    "promote",      "retry",           "delete",      "purge",
+    "queue_create", "queue_configure", "queue_clear", "queue_delete",
+    "leader_start", "pool_declare",    "pool_remove", "pool_reload"};
 static_assert(std::variant_size_v<Op> == kOpNames.size());
 static_assert(std::is_same_v<std::variant_alternative_t<0, Op>, EnqueueOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Op>, LeaderStartOp>);
+static_assert(std::is_same_v<std::variant_alternative_t<15, Op>, PoolReloadOp>);
 
 constexpr std::size_t kJobFields = 24;
 constexpr std::size_t kAttemptFields = 9;
 constexpr std::size_t kGrantFields = 5;
 constexpr std::size_t kCompletionFields = 9;
+constexpr std::size_t kPoolSpecFields = 12;
 
 void pack_retry(Packer& pk, const RetryOverrides& r) {
   pk.pack_array(3);
@@ -173,6 +176,18 @@ struct Encoder {
     header(12, 1);
     codec::pack_string(pk, op.node);
   }
+  void operator()(const PoolDeclareOp& op) {
+    header(13, 1);
+    codec::pack_pool_spec(pk, op.spec);
+  }
+  void operator()(const PoolRemoveOp& op) {
+    header(14, 1);
+    codec::pack_string(pk, op.name);
+  }
+  void operator()(const PoolReloadOp& op) {
+    header(15, 1);
+    codec::pack_string(pk, op.name);
+  }
 };
 
 LeaseGrant read_grant(const msgpack::object& o, const Path& p) {
@@ -275,6 +290,18 @@ Op read_op_body(std::uint32_t type, const msgpack::object& root, const Path& p) 
     case 13: {
       Fields f(root, p, 3);
       return LeaderStartOp{f.string(2, "node")};
+    }
+    case 14: {
+      Fields f(root, p, 3);
+      return PoolDeclareOp{codec::read_pool_spec(f[2], f.path("spec"))};
+    }
+    case 15: {
+      Fields f(root, p, 3);
+      return PoolRemoveOp{f.string(2, "name")};
+    }
+    case 16: {
+      Fields f(root, p, 3);
+      return PoolReloadOp{f.string(2, "name")};
     }
     default:
       codec::fail(p.field("type"), "unknown op type " + std::to_string(type));
@@ -393,6 +420,56 @@ void pack_queue_config(Packer& pk, const QueueConfig& config) {
   pk.pack(config.paused);
   pack_retry(pk, config.retry);
   pk.pack(config.retention_ms);
+}
+
+void pack_pool_spec(Packer& pk, const PoolSpec& spec) {
+  pk.pack_array(kPoolSpecFields);
+  codec::pack_string(pk, spec.name);
+  codec::pack_string(pk, spec.node);
+  codec::pack_string(pk, spec.dir);
+  pk.pack_array(static_cast<std::uint32_t>(spec.require_files.size()));
+  for (const std::string& file : spec.require_files) codec::pack_string(pk, file);
+  codec::pack_string(pk, spec.rackup);
+  pk.pack(spec.min_workers);
+  pk.pack(spec.max_workers);
+  pk.pack_array(static_cast<std::uint32_t>(spec.queues.size()));
+  for (const PoolQueue& q : spec.queues) {
+    pk.pack_array(2);
+    codec::pack_string(pk, q.name);
+    pk.pack(q.weight);
+  }
+  pk.pack_array(static_cast<std::uint32_t>(spec.kinds.size()));
+  for (JobKind kind : spec.kinds) pk.pack(static_cast<std::uint32_t>(kind));
+  pk.pack(spec.memory_limit_mb);
+  pk.pack(spec.timeout_ms);
+  pk.pack(spec.generation);
+}
+
+PoolSpec read_pool_spec(const msgpack::object& o, const Path& p) {
+  Fields f(o, p, kPoolSpecFields);
+  PoolSpec spec;
+  spec.name = f.string(0, "name");
+  spec.node = f.string(1, "node");
+  spec.dir = f.string(2, "dir");
+  spec.require_files = read_list<std::string>(
+      f[3], f.path("require"),
+      [](const msgpack::object& item, const Path& ip) { return read_string(item, ip); });
+  spec.rackup = f.string(4, "rackup");
+  spec.min_workers = f.u32(5, "min_workers");
+  spec.max_workers = f.u32(6, "max_workers");
+  spec.queues =
+      read_list<PoolQueue>(f[7], f.path("queues"), [](const msgpack::object& item, const Path& ip) {
+        Fields q(item, ip, 2);
+        return PoolQueue{q.string(0, "name"), q.u32(1, "weight")};
+      });
+  spec.kinds =
+      read_list<JobKind>(f[8], f.path("kinds"), [](const msgpack::object& item, const Path& ip) {
+        return static_cast<JobKind>(read_enum(item, ip, 4));
+      });
+  spec.memory_limit_mb = f.u32(9, "memory_limit_mb");
+  spec.timeout_ms = f.u32(10, "timeout_ms");
+  spec.generation = f.u64(11, "generation");
+  return spec;
 }
 
 QueueConfig read_queue_config(const msgpack::object& o, const Path& p) {

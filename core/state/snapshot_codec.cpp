@@ -2,7 +2,9 @@
 //
 //   ["desaster-state", version, applied_index, applied_term, max_job_id,
 //    head_counter, totals[7], queues[[name, explicit_create, last_leased,
-//    config]...], jobs[[head_rank, job]...]]
+//    config]...], jobs[[head_rank, job]...], pools[spec...]]
+//
+// Version 2 added pools; a version 1 snapshot (no pools) still loads.
 //
 // Indexes are not stored: they follow from the jobs and are rebuilt on
 // decode. What they cannot be rebuilt from (a queued job's head rank, the
@@ -25,8 +27,9 @@ using codec::Path;
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "desaster-state";
-constexpr std::uint32_t kSnapshotVersion = 1;
-constexpr std::size_t kSnapshotFields = 9;
+constexpr std::uint32_t kSnapshotVersion = 2;
+constexpr std::size_t kSnapshotFieldsV1 = 9;
+constexpr std::size_t kSnapshotFields = 10;
 constexpr std::size_t kTotalsFields = 7;
 constexpr std::size_t kQueueFields = 4;
 
@@ -101,6 +104,21 @@ void read_jobs(const msgpack::object& o, const Path& p, StateData& s) {
   }
 }
 
+void read_pools(const msgpack::object& o, const Path& p, StateData& s) {
+  const auto& array = codec::read_array(o, p);
+  for (std::uint32_t i = 0; i < array.size; ++i) {
+    Path pp = p.at(i);
+    PoolSpec spec = codec::read_pool_spec(array.ptr[i], pp);
+    if (std::string error = check_pool_spec(spec); !error.empty()) codec::fail(pp, error);
+    if (spec.generation == 0) codec::fail(pp, "generation 0 is not valid");
+    if (!s.pools.empty() && spec.name <= s.pools.rbegin()->first) {
+      codec::fail(pp, "pool '" + spec.name + "' is out of order or repeated");
+    }
+    std::string name = spec.name;
+    s.pools.emplace_hint(s.pools.end(), std::move(name), std::move(spec));
+  }
+}
+
 }  // namespace
 
 std::string State::encode_snapshot() const {
@@ -129,6 +147,8 @@ std::string State::encode_snapshot() const {
     pk.pack(slot.head_rank);
     pack_job(pk, slot.job);
   }
+  pk.pack_array(static_cast<std::uint32_t>(s.pools.size()));
+  for (const auto& [name, spec] : s.pools) codec::pack_pool_spec(pk, spec);
   return std::string(buffer.data(), buffer.size());
 }
 
@@ -147,11 +167,11 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
       codec::fail(path, "not a desaster state snapshot");
     }
     std::uint32_t version = codec::read_u32(array.ptr[1], path.field("version"));
-    if (version != kSnapshotVersion) {
+    if (version != kSnapshotVersion && version != 1) {
       codec::fail(path, "version " + std::to_string(version) + " is not supported (expected " +
                             std::to_string(kSnapshotVersion) + ")");
     }
-    Fields f(root, path, kSnapshotFields);
+    Fields f(root, path, version == 1 ? kSnapshotFieldsV1 : kSnapshotFields);
     State state;
     Impl& s = *state.impl_;
     s.applied_index = f.u64(2, "applied_index");
@@ -161,6 +181,7 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
     s.totals = read_totals(f[6], f.path("totals"));
     read_queues(f[7], f.path("queues"), s);
     read_jobs(f[8], f.path("jobs"), s);
+    if (version >= 2) read_pools(f[9], f.path("pools"), s);
     return Result<State>(std::move(state));
   } catch (const codec::DecodeError& e) {
     return Status::error(ErrorCode::corrupt, e.message);

@@ -34,6 +34,18 @@ JobId State::max_job_id() const {
   return impl_->max_job_id;
 }
 
+std::vector<PoolSpec> State::pools() const {
+  std::vector<PoolSpec> out;
+  out.reserve(impl_->pools.size());
+  for (const auto& [name, spec] : impl_->pools) out.push_back(spec);
+  return out;
+}
+
+const PoolSpec* State::pool(std::string_view name) const {
+  auto it = impl_->pools.find(name);
+  return it == impl_->pools.end() ? nullptr : &it->second;
+}
+
 const Job* State::find(JobId id) const {
   const JobSlot* slot = impl_->find(id);
   return slot == nullptr ? nullptr : &slot->job;

@@ -102,6 +102,9 @@ class State {
   const Totals& totals() const;
   ListPage list(const ListQuery& query) const;
   JobId max_job_id() const;
+  // Declared Ruby pools, by name.
+  std::vector<PoolSpec> pools() const;
+  const PoolSpec* pool(std::string_view name) const;
 
   // The master's inputs for its next ops.
   // Calls visit for the queued jobs of an unpaused queue in dispatch order

@@ -1,6 +1,7 @@
 // Internal to core/state: the op handlers behind State::apply, one per op
 // type. Job ops live in state_apply.cpp, queue-wide ops (purge, the queue
-// ops, leader start) in state_apply_queues.cpp. Handlers check everything
+// ops, leader start) in state_apply_queues.cpp, pool ops in
+// state_apply_pools.cpp. Handlers check everything
 // before they change anything, so a refused item leaves no trace (a stale
 // completion's duplicate count aside, which is the point of it).
 #pragma once
@@ -46,6 +47,9 @@ class Applier {
   void operator()(const QueueClearOp& op);
   void operator()(const QueueDeleteOp& op);
   void operator()(const LeaderStartOp&);
+  void operator()(const PoolDeclareOp& op);
+  void operator()(const PoolRemoveOp& op);
+  void operator()(const PoolReloadOp& op);
 
  private:
   Status enqueue(const Job& in);

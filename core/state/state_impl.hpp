@@ -68,6 +68,7 @@ struct JobSlot {
 struct StateData {
   std::map<JobId, JobSlot> jobs;
   std::map<std::string, QueueEntry, std::less<>> queues;
+  std::map<std::string, PoolSpec, std::less<>> pools;  // Ruby pools by name
 
   std::set<TimeKey> due;     // scheduled and failed jobs by run_at
   std::set<TimeKey> leases;  // running jobs with an expiry, by lease_expires_at
