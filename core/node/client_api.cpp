@@ -172,6 +172,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           dispatcher_.on_report(peer, id, body, now);
         } else if constexpr (std::is_same_v<T, protocol::Heartbeat>) {
           dispatcher_.on_heartbeat(peer, now);
+        } else if constexpr (std::is_same_v<T, protocol::PoolCommand>) {
+          pool_command(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }
@@ -273,6 +275,41 @@ void ClientApi::queue_command(const Peer& peer, std::uint64_t id,
       op = QueueDeleteOp{command.name};
       break;
   }
+  proposer_.propose(std::move(op), [peer, id](const Status& status, const ApplyResult& result) {
+    Status answer = status;
+    if (answer.ok() && !result.statuses.empty()) answer = result.statuses.front();
+    peer.reply(id, answer, protocol::kEmptyMap);
+  });
+}
+
+void ClientApi::pool_command(const Peer& peer, std::uint64_t id, protocol::PoolCommand& command) {
+  Op op;
+  switch (command.action) {
+    case protocol::PoolAction::list: {
+      protocol::PoolsReply reply;
+      if (pool_lister_) reply.pools = pool_lister_();
+      peer.reply(id, Status::success(), protocol::encode_body(reply));
+      return;
+    }
+    case protocol::PoolAction::add: {
+      if (refuse_while_draining(peer, id)) return;
+      PoolSpec spec = std::move(*command.spec);
+      spec.generation = 0;  // the state assigns it
+      if (std::string why = check_pool_spec(spec); !why.empty()) {
+        peer.reply(id, Status::error(ErrorCode::bad_request, why), protocol::kEmptyMap);
+        return;
+      }
+      op = PoolDeclareOp{std::move(spec)};
+      break;
+    }
+    case protocol::PoolAction::remove:
+      op = PoolRemoveOp{command.name};
+      break;
+    case protocol::PoolAction::reload:
+      op = PoolReloadOp{command.name};
+      break;
+  }
+  if (refuse_while_draining(peer, id)) return;
   proposer_.propose(std::move(op), [peer, id](const Status& status, const ApplyResult& result) {
     Status answer = status;
     if (answer.ok() && !result.statuses.empty()) answer = result.statuses.front();

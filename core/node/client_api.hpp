@@ -18,6 +18,7 @@
 #include "core/node/proposer.hpp"
 #include "core/node/waiters.hpp"
 #include "core/state/state.hpp"
+#include "transport/protocol/replies.hpp"
 
 namespace desaster {
 
@@ -37,6 +38,9 @@ class ClientApi {
   void on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& parts);
 
   void set_draining(bool draining) { draining_ = draining; }
+  // Answers "pool" list: every declared pool, with its workers on this node.
+  using PoolLister = std::function<std::vector<protocol::PoolSummary>()>;
+  void set_pool_lister(PoolLister lister) { pool_lister_ = std::move(lister); }
   std::uint64_t bad_requests() const { return bad_requests_; }
 
  private:
@@ -45,6 +49,7 @@ class ClientApi {
   void queue_command(const Peer& peer, std::uint64_t id, const protocol::QueueCommand& command);
   void ids_op(const Peer& peer, std::uint64_t id, Op op);
   void stats(const Peer& peer, std::uint64_t id);
+  void pool_command(const Peer& peer, std::uint64_t id, protocol::PoolCommand& command);
   bool refuse_while_draining(const Peer& peer, std::uint64_t id);
 
   const State& state_;
@@ -57,6 +62,7 @@ class ClientApi {
   JobIdGenerator& ids_;
   bool draining_ = false;
   std::uint64_t bad_requests_ = 0;
+  PoolLister pool_lister_;
 };
 
 // Reply bodies: {jobs: [job map or nil]} and the enqueue reply

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "core/state/state.hpp"
 #include "core/version.hpp"
 #include "transport/loop/zmq_watcher.hpp"
+#include "workers/ruby_pool/pool_manager.hpp"
 #include "workers/shell/shell_pool.hpp"
 
 namespace desaster {
@@ -63,6 +65,7 @@ struct Node::Impl {
   std::unique_ptr<ZmqWatcher> client_watcher;
   std::unique_ptr<ZmqWatcher> dispatch_watcher;
   std::unique_ptr<ShellPool> shell_pool;
+  std::unique_ptr<ruby_pool::PoolManager> ruby_pools;
 
   uv_prepare_t turn{};
   uv_timer_t deadline{};
@@ -70,6 +73,7 @@ struct Node::Impl {
   uv_timer_t grace{};
   uv_signal_t sigterm{};
   uv_signal_t sigint{};
+  uv_signal_t sighup{};
 
   bool snapshot_in_flight = false;
   bool shutting_down = false;
@@ -169,12 +173,38 @@ Status Node::Impl::start() {
   if (concurrency == 0) concurrency = std::max(1u, std::thread::hardware_concurrency());
   const std::string local = options.bind_address == "0.0.0.0" ? "127.0.0.1" : options.bind_address;
   ShellPoolOptions pool;
-  pool.endpoint = "tcp://" + local + ":" + std::to_string(options.port + 2);
+  const std::string shell_endpoint = "tcp://" + local + ":" + std::to_string(options.port + 2);
+  pool.endpoint = shell_endpoint;
   pool.name = "shell@" + node_id.substr(0, 8);
   pool.slots = concurrency;
   pool.log = [this](const std::string& line) { log.warn(line); };
   shell_pool = std::make_unique<ShellPool>(&loop, context, std::move(pool));
   if (Status s = shell_pool->start(); !s.ok()) return s;
+
+  // Ruby pools: those the recovered state declares for this node start now,
+  // the rest as pool ops are applied.
+  ruby_pool::RubyPoolOptions ruby;
+  ruby.endpoint = shell_endpoint;
+  ruby.log = [this](const std::string& line) { log.info(line); };
+  if (const char* interpreter = std::getenv("DESASTER_RUBY"); interpreter && *interpreter) {
+    ruby.ruby = interpreter;
+  }
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  ruby_pools = std::make_unique<ruby_pool::PoolManager>(&loop, context, state, std::move(ruby),
+                                                        node_id, host);
+  api->set_pool_lister([this] { return ruby_pools->summaries(); });
+  ruby_pools->reconcile();
+  uv_signal_init(&loop, &sighup);
+  sighup.data = this;
+  uv_signal_start(
+      &sighup,
+      [](uv_signal_t* h, int) noexcept {
+        auto* self = static_cast<Impl*>(h->data);
+        self->log.info("SIGHUP: reloading the Ruby pools");
+        self->ruby_pools->reload_all();
+      },
+      SIGHUP);
 
   log.info(std::string("desaster ") + kVersion + " listening: clients on tcp://" +
            options.bind_address + ":" + std::to_string(options.port) + ", dispatch on tcp://" +
@@ -284,6 +314,11 @@ void Node::Impl::on_turn() {
 void Node::Impl::on_applied(const Op& op, const ApplyResult& result) {
   dispatcher->on_applied(op, result);
   waiters->on_events(result.events);
+  if (ruby_pools &&
+      (std::holds_alternative<PoolDeclareOp>(op) || std::holds_alternative<PoolRemoveOp>(op) ||
+       std::holds_alternative<PoolReloadOp>(op))) {
+    ruby_pools->reconcile();
+  }
 }
 
 void Node::Impl::maybe_snapshot() {
@@ -347,9 +382,12 @@ void Node::Impl::finish_shutdown() {
   uv_timer_stop(&housekeeping);
   uv_signal_stop(&sigterm);
   uv_signal_stop(&sigint);
-  shell_pool->close([this] {
-    client_watcher->close([this] {
-      dispatch_watcher->close([this] { journal->close([this] { close_everything(); }); });
+  uv_signal_stop(&sighup);
+  ruby_pools->close([this] {
+    shell_pool->close([this] {
+      client_watcher->close([this] {
+        dispatch_watcher->close([this] { journal->close([this] { close_everything(); }); });
+      });
     });
   });
 }
@@ -363,6 +401,7 @@ void Node::Impl::close_everything() {
   close_handle(&housekeeping);
   close_handle(&sigterm);
   close_handle(&sigint);
+  close_handle(&sighup);
   log.info("stopped; journal flushed up to index " + std::to_string(state.applied_index()));
 }
 

@@ -151,6 +151,34 @@ Status Client::queue_command(const protocol::QueueCommand& command) {
   return reply.ok() ? Status::success() : reply.status();
 }
 
+Status Client::pool_add(const PoolSpec& spec) {
+  protocol::PoolCommand command;
+  command.action = protocol::PoolAction::add;
+  command.name = spec.name;
+  command.spec = spec;
+  Result<protocol::Reply> reply = impl_->call_raw(std::move(command), impl_->options.timeout);
+  return reply.ok() ? Status::success() : reply.status();
+}
+
+Status Client::pool_remove(const std::string& name) {
+  Result<protocol::Reply> reply = impl_->call_raw(
+      protocol::PoolCommand{protocol::PoolAction::remove, name, {}}, impl_->options.timeout);
+  return reply.ok() ? Status::success() : reply.status();
+}
+
+Status Client::pool_reload(const std::string& name) {
+  Result<protocol::Reply> reply = impl_->call_raw(
+      protocol::PoolCommand{protocol::PoolAction::reload, name, {}}, impl_->options.timeout);
+  return reply.ok() ? Status::success() : reply.status();
+}
+
+Result<std::vector<PoolSummary>> Client::pools() {
+  Result<protocol::PoolsReply> reply = impl_->call<protocol::PoolsReply>(
+      protocol::PoolCommand{protocol::PoolAction::list, {}, {}}, impl_->options.timeout);
+  if (!reply.ok()) return reply.status();
+  return std::move(reply->pools);
+}
+
 Result<std::string> Client::stats_json() {
   Result<protocol::Reply> reply = impl_->call_raw(protocol::Stats{}, impl_->options.timeout);
   if (!reply.ok()) return reply.status();

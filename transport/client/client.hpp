@@ -46,6 +46,8 @@ struct JobPage {
 
 // {name, paused, counts by JobState}: the protocol's own struct.
 using QueueSummary = protocol::QueueSummary;
+// A declared Ruby pool and, where it runs on the node asked, its workers.
+using PoolSummary = protocol::PoolSummary;
 
 class Client {
  public:
@@ -65,6 +67,12 @@ class Client {
   Result<std::vector<Status>> remove(const std::vector<JobId>& ids);
   Result<std::vector<QueueSummary>> queues();
   Status queue_command(const protocol::QueueCommand& command);
+  // Ruby pools: declare (or redeclare) one, forget one, reload its
+  // application, list them with their workers on the node asked.
+  Status pool_add(const PoolSpec& spec);
+  Status pool_remove(const std::string& name);
+  Status pool_reload(const std::string& name);
+  Result<std::vector<PoolSummary>> pools();
   // The stats reply as a msgpack map, decoded into a JSON string for display.
   Result<std::string> stats_json();
 

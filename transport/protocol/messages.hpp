@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/model/job.hpp"
+#include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 
@@ -122,11 +123,25 @@ struct Report {
 // "heartbeat" {} -> no reply
 struct Heartbeat {};
 
+// "pool" {action: add|remove|reload|list, name?, spec?}
+//   add {spec: pool map (pool_wire.hpp)}, remove/reload {name} -> {}
+//   list {} -> {pools: [pool summary]} (replies.hpp): every declared pool,
+//   with its master and workers on the answering node.
+enum class PoolAction : std::uint8_t { add, remove, reload, list };
+struct PoolCommand {
+  PoolAction action = PoolAction::list;
+  std::string name;
+  std::optional<PoolSpec> spec;  // add
+};
+
 inline constexpr std::uint32_t kWorkerHeartbeatMs = 1'000;
 inline constexpr std::uint32_t kWorkerTimeoutMs = 5'000;
 
-using RequestBody = std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues,
-                                 QueueCommand, Stats, WorkerHello, Credit, Report, Heartbeat>;
+using RequestBody =
+    std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues, QueueCommand, Stats,
+                 WorkerHello, Credit, Report, Heartbeat, PoolCommand>;
+
+const char* to_string(PoolAction action);
 
 struct Request {
   std::uint64_t id = 0;

@@ -65,6 +65,41 @@ struct QueuesReply {
   std::vector<QueueSummary> queues;
 };
 
+// One worker of a pool on the answering node, in "pool" list.
+struct PoolWorkerSummary {
+  std::uint32_t slot = 0;
+  std::int64_t pid = 0;
+  std::string state;  // starting, idle, busy, stopping, exiting
+  JobId job = 0;      // 0: none
+  std::uint64_t rss_kb = 0;
+  std::uint32_t restarts = 0;
+  bool outdated = false;  // of an older load, being replaced by a reload
+};
+// One pool in "pool" list -> {pools: [{spec, local, master_state, master_pid,
+// generation, last_error, target, waiting, spawned, died,
+// killed_past_timeout, replaced_over_memory, jobs_done, workers}]}.
+// spec is the declaration; the rest describes the answering node's run of
+// it and is left out (local false) where the pool runs elsewhere.
+struct PoolSummary {
+  PoolSpec spec;
+  bool local = false;
+  std::string master_state;
+  std::int64_t master_pid = 0;
+  std::uint64_t generation = 0;  // the generation this node runs
+  std::string last_error;
+  std::uint32_t target = 0;
+  std::uint64_t waiting = 0;
+  std::uint64_t spawned = 0;
+  std::uint64_t died = 0;
+  std::uint64_t killed_past_timeout = 0;
+  std::uint64_t replaced_over_memory = 0;
+  std::uint64_t jobs_done = 0;
+  std::vector<PoolWorkerSummary> workers;
+};
+struct PoolsReply {
+  std::vector<PoolSummary> pools;
+};
+
 // "worker" -> {heartbeat_ms}
 struct WorkerReply {
   std::uint32_t heartbeat_ms = kWorkerHeartbeatMs;
@@ -86,6 +121,7 @@ std::string encode_body(const ErrorsReply& body);
 std::string encode_body(const QueuesReply& body);
 std::string encode_body(const WorkerReply& body);
 std::string encode_body(const LeasePush& body);
+std::string encode_body(const PoolsReply& body);
 
 // bytes: a Reply's body. Errors start "reply body field ...". out is left
 // alone on error.
@@ -98,5 +134,6 @@ Status decode_body(std::string_view bytes, ErrorsReply& out);
 Status decode_body(std::string_view bytes, QueuesReply& out);
 Status decode_body(std::string_view bytes, WorkerReply& out);
 Status decode_body(std::string_view bytes, LeasePush& out);
+Status decode_body(std::string_view bytes, PoolsReply& out);
 
 }  // namespace desaster::protocol

@@ -5,6 +5,7 @@
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/job_wire.hpp"
 #include "transport/protocol/map_reader.hpp"
+#include "transport/protocol/pool_wire.hpp"
 #include "transport/protocol/replies.hpp"
 
 namespace desaster::protocol {
@@ -249,6 +250,79 @@ Status decode_body(std::string_view bytes, LeasePush& out) {
     if (const msgpack::object* job = r.find("job"))
       r.merge(unpack_job_map(*job, b.job, kWhat, r.field_path("job")));
     r.read("term", b.term);
+  });
+}
+
+std::string encode_body(const PoolsReply& b) {
+  BodyWriter w;
+  w.key("pools").pack_array(static_cast<std::uint32_t>(b.pools.size()));
+  for (const PoolSummary& p : b.pools) {
+    BodyWriter item;
+    item.add_packed("spec", encode_pool_spec(p.spec)).add("local", p.local);
+    if (p.local) {
+      item.add("master_state", p.master_state).add("master_pid", p.master_pid);
+      item.add("generation", p.generation).add("last_error", p.last_error);
+      item.add("target", p.target).add("waiting", p.waiting).add("spawned", p.spawned);
+      item.add("died", p.died).add("killed_past_timeout", p.killed_past_timeout);
+      item.add("replaced_over_memory", p.replaced_over_memory).add("jobs_done", p.jobs_done);
+      item.key("workers").pack_array(static_cast<std::uint32_t>(p.workers.size()));
+      for (const PoolWorkerSummary& wk : p.workers) {
+        BodyWriter worker;
+        worker.add("slot", wk.slot).add("pid", wk.pid).add("state", wk.state);
+        worker.add("job", wk.job).add("rss_kb", wk.rss_kb).add("restarts", wk.restarts);
+        worker.add("outdated", wk.outdated);
+        item.append_packed(worker.finish());
+      }
+    }
+    w.append_packed(item.finish());
+  }
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, PoolsReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, PoolsReply& b) {
+    r.require("pools");
+    const msgpack::object_array* pools = r.find_array("pools", kMaxQueues);
+    if (!pools) return;
+    b.pools.resize(pools->size);
+    for (std::uint32_t i = 0; i < pools->size && r.ok(); ++i) {
+      PoolSummary& p = b.pools[i];
+      MapReader item(pools->ptr[i], kWhat, r.item_path("pools", i));
+      item.require("spec");
+      if (const msgpack::object* spec = item.find("spec")) {
+        MapReader s(*spec, kWhat, item.field_path("spec"));
+        read_pool_spec(s, p.spec);
+        item.merge(s.status());
+      }
+      item.read("local", p.local);
+      item.read("master_state", p.master_state);
+      item.read("master_pid", p.master_pid);
+      item.read("generation", p.generation);
+      item.read_bytes("last_error", p.last_error);
+      item.read("target", p.target);
+      item.read("waiting", p.waiting);
+      item.read("spawned", p.spawned);
+      item.read("died", p.died);
+      item.read("killed_past_timeout", p.killed_past_timeout);
+      item.read("replaced_over_memory", p.replaced_over_memory);
+      item.read("jobs_done", p.jobs_done);
+      if (const msgpack::object_array* workers = item.find_array("workers", kMaxQueues)) {
+        p.workers.resize(workers->size);
+        for (std::uint32_t k = 0; k < workers->size && item.ok(); ++k) {
+          PoolWorkerSummary& wk = p.workers[k];
+          MapReader wr(workers->ptr[k], kWhat, item.item_path("workers", k));
+          wr.read("slot", wk.slot);
+          wr.read("pid", wk.pid);
+          wr.read("state", wk.state);
+          wr.read("job", wk.job);
+          wr.read("rss_kb", wk.rss_kb);
+          wr.read("restarts", wk.restarts);
+          wr.read("outdated", wk.outdated);
+          item.merge(wr.status());
+        }
+      }
+      r.merge(item.status());
+    }
   });
 }
 

@@ -10,6 +10,7 @@
 #include "transport/protocol/envelope.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/pool_wire.hpp"
 
 namespace desaster::protocol {
 
@@ -17,8 +18,20 @@ namespace {
 
 // Indexed like RequestBody's alternatives.
 constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
-    "hello",  "enqueue", "wait",  "get",    "list",   "retry",  "delete",
-    "queues", "queue",   "stats", "worker", "credit", "report", "heartbeat"};
+    "hello", "enqueue", "wait",   "get",    "list",   "retry",     "delete", "queues",
+    "queue", "stats",   "worker", "credit", "report", "heartbeat", "pool"};
+
+constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
+
+bool pool_action_from_string(std::string_view name, PoolAction& out) {
+  for (std::size_t i = 0; i < kPoolActionNames.size(); ++i) {
+    if (name == kPoolActionNames[i]) {
+      out = static_cast<PoolAction>(i);
+      return true;
+    }
+  }
+  return false;
+}
 
 constexpr std::array<const char*, 5> kQueueActionNames{"create", "pause", "resume", "clear",
                                                        "delete"};
@@ -256,6 +269,28 @@ void read(MapReader& r, Report& b) {
 void write(BodyWriter&, const Heartbeat&) {}
 void read(MapReader&, Heartbeat&) {}
 
+void write(BodyWriter& w, const PoolCommand& b) {
+  w.add("action", to_string(b.action));
+  if (!b.name.empty()) w.add("name", b.name);
+  if (b.spec) w.add_packed("spec", encode_pool_spec(*b.spec));
+}
+void read(MapReader& r, PoolCommand& b) {
+  r.require("action");
+  r.read_enum("action", b.action, pool_action_from_string);
+  r.read("name", b.name);
+  if (const msgpack::object* spec = r.find("spec")) {
+    MapReader item(*spec, r.what(), r.field_path("spec"));
+    PoolSpec value;
+    read_pool_spec(item, value);
+    r.merge(item.finish());
+    b.spec = std::move(value);
+  }
+  if (!r.ok()) return;
+  if (b.action == PoolAction::add && !b.spec) r.require("spec");
+  if ((b.action == PoolAction::remove || b.action == PoolAction::reload) && b.name.empty())
+    r.require("name");
+}
+
 // Builds the alternative at a runtime index and reads it.
 template <std::size_t... I>
 void read_alternative(std::size_t index, MapReader& r, RequestBody& out,
@@ -268,6 +303,10 @@ Status bad(std::string message) {
 }
 
 }  // namespace
+
+const char* to_string(PoolAction action) {
+  return kPoolActionNames.at(static_cast<std::size_t>(action));
+}
 
 const char* request_type(const RequestBody& body) {
   return kTypeNames.at(body.index());

@@ -180,6 +180,86 @@ Status parse_queue(ArgCursor& cur, CtlArgs& out) {
   return {};
 }
 
+// pool add NAME --dir DIR [--require FILE]... [--rackup CONFIG_RU] [--min N] [--max N]
+//   [--queue Q[:WEIGHT]]... [--kind ruby|http]... [--memory MB] [--timeout 30m] [--node N]
+Status parse_pool_add(ArgCursor& cur, PoolSpec& spec) {
+  bool max_given = false;
+  while (!cur.done()) {
+    std::string arg = cur.take();
+    auto v = cur.value_of(arg);
+    if (!v.ok()) return v.status();
+    if (arg == "--dir") {
+      spec.dir = *v;
+    } else if (arg == "--require" || arg == "-r") {
+      spec.require_files.push_back(*v);
+    } else if (arg == "--rackup") {
+      spec.rackup = *v;
+    } else if (arg == "--min" || arg == "--max") {
+      std::uint32_t n = 0;
+      if (!parse_int(*v, n)) return bad(arg + ": '" + *v + "' is not a number");
+      (arg == "--min" ? spec.min_workers : spec.max_workers) = n;
+      if (arg == "--max") max_given = true;
+    } else if (arg == "--queue" || arg == "-q") {
+      PoolQueue queue{*v, 1};
+      if (auto colon = v->rfind(':'); colon != std::string::npos && colon + 1 < v->size() &&
+                                      parse_int(v->substr(colon + 1), queue.weight)) {
+        queue.name = v->substr(0, colon);
+      }
+      spec.queues.push_back(queue);
+    } else if (arg == "--kind") {
+      JobKind kind{};
+      if (!job_kind_from_string(*v, kind)) return bad("--kind: '" + *v + "' is not ruby or http");
+      spec.kinds.push_back(kind);
+    } else if (arg == "--memory") {
+      if (!parse_int(*v, spec.memory_limit_mb)) return bad("--memory: '" + *v + "' is not MiB");
+    } else if (arg == "--timeout") {
+      auto ms = parse_duration_ms(*v);
+      if (!ms.ok() || *ms <= 0 || *ms > 0xffffffffll)
+        return bad("--timeout: '" + *v + "' is not a duration");
+      spec.timeout_ms = static_cast<std::uint32_t>(*ms);
+    } else if (arg == "--node") {
+      spec.node = *v;
+    } else {
+      return bad("pool add: unknown option '" + arg + "'");
+    }
+  }
+  // --min alone above the default max means "exactly that many".
+  if (!max_given && spec.max_workers < spec.min_workers) spec.max_workers = spec.min_workers;
+  if (std::string why = check_pool_spec(spec); !why.empty()) return bad("pool add: " + why);
+  return {};
+}
+
+Status parse_pool(ArgCursor& cur, CtlArgs& out) {
+  if (cur.done()) return bad("pool: which action? (add, remove, reload, list)");
+  std::string action = cur.take();
+  protocol::PoolCommand& pool = out.pool;
+  if (action == "list") {
+    pool.action = protocol::PoolAction::list;
+    if (!cur.done()) return bad("pool list: unexpected argument '" + cur.peek() + "'");
+    return {};
+  }
+  if (action == "add") {
+    pool.action = protocol::PoolAction::add;
+  } else if (action == "remove" || action == "delete") {
+    pool.action = protocol::PoolAction::remove;
+  } else if (action == "reload") {
+    pool.action = protocol::PoolAction::reload;
+  } else {
+    return bad("pool: unknown action '" + action + "' (add, remove, reload, list)");
+  }
+  if (cur.done() || cur.peek().starts_with("-")) return bad("pool " + action + ": which pool?");
+  pool.name = cur.take();
+  if (pool.action != protocol::PoolAction::add) {
+    if (!cur.done()) return bad("pool " + action + ": unexpected argument '" + cur.peek() + "'");
+    return {};
+  }
+  PoolSpec spec;
+  spec.name = pool.name;
+  if (Status s = parse_pool_add(cur, spec); !s.ok()) return s;
+  pool.spec = std::move(spec);
+  return {};
+}
+
 }  // namespace
 
 Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
@@ -230,6 +310,12 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     if (c == "failed") out.list.state = JobState::dead;
   } else if (c == "queue") {
     status = parse_queue(cur, out);
+  } else if (c == "pool") {
+    status = parse_pool(cur, out);
+  } else if (c == "pools") {
+    out.command = "pool";
+    out.pool.action = protocol::PoolAction::list;
+    if (!cur.done()) status = bad("pools: unexpected argument '" + cur.peek() + "'");
   } else if (c == "job" || c == "retry" || c == "delete" || c == "wait") {
     while (!cur.done()) out.ids.push_back(cur.take());
     if (out.ids.empty()) status = bad(c + ": which job? (give one or more ids)");
@@ -269,6 +355,11 @@ std::string ctl_help_text() {
          "24h]\n"
          "  queue pause|resume|clear|delete Q\n"
          "  stats                                    node statistics\n"
+         "  pool add NAME --dir DIR (--require FILE | --rackup CONFIG_RU) [--min 1] [--max 1]\n"
+         "           [--queue Q[:WEIGHT]]... [--kind ruby|http] [--memory MB] [--timeout 30m]\n"
+         "           [--node NODE]                   declare (or redeclare) a Ruby pool\n"
+         "  pool remove|reload NAME                  stop a pool, or reload its application\n"
+         "  pool list (or pools)                     pools, with their workers on this node\n"
          "\n"
          " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
          " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"

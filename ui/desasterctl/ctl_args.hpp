@@ -17,7 +17,7 @@ struct CtlArgs {
   bool json = false;
   std::int64_t timeout_ms = 10'000;
   std::string
-      command;  // enqueue, job, jobs, queues, queue, failed, retry, delete, wait, stats, help
+      command;  // enqueue, job, jobs, queues, queue, failed, retry, delete, wait, stats, pool, help
 
   // enqueue
   protocol::JobSpec job;
@@ -28,6 +28,8 @@ struct CtlArgs {
   protocol::List list;
   // queue
   protocol::QueueCommand queue;
+  // pool
+  protocol::PoolCommand pool;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.

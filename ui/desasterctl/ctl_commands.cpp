@@ -128,6 +128,112 @@ int report_statuses(const std::vector<JobId>& ids, const std::vector<Status>& st
   return exit_code;
 }
 
+void write_pool_json(JsonWriter& json, const PoolSummary& p) {
+  const PoolSpec& spec = p.spec;
+  json.begin_object().key("name").value(spec.name).key("node").value(spec.node);
+  json.key("dir").value(spec.dir).key("require").begin_array();
+  for (const std::string& file : spec.require_files) json.value(file);
+  json.end_array().key("rackup").value(spec.rackup);
+  json.key("min").value(spec.min_workers).key("max").value(spec.max_workers);
+  json.key("queues").begin_array();
+  for (const PoolQueue& q : spec.queues)
+    json.begin_object().key("name").value(q.name).key("weight").value(q.weight).end_object();
+  json.end_array().key("kinds").begin_array();
+  for (JobKind kind : pool_kinds(spec)) json.value(to_string(kind));
+  json.end_array();
+  json.key("memory_limit_mb").value(spec.memory_limit_mb);
+  json.key("timeout_ms").value(pool_timeout_ms(spec)).key("generation").value(spec.generation);
+  json.key("local").value(p.local);
+  if (p.local) {
+    json.key("master_state").value(p.master_state).key("master_pid").value(p.master_pid);
+    json.key("running_generation").value(p.generation).key("last_error").value(p.last_error);
+    json.key("target").value(p.target).key("waiting").value(p.waiting);
+    json.key("spawned").value(p.spawned).key("died").value(p.died);
+    json.key("killed_past_timeout").value(p.killed_past_timeout);
+    json.key("replaced_over_memory").value(p.replaced_over_memory);
+    json.key("jobs_done").value(p.jobs_done).key("workers").begin_array();
+    for (const protocol::PoolWorkerSummary& w : p.workers) {
+      json.begin_object().key("slot").value(w.slot).key("pid").value(w.pid);
+      json.key("state").value(w.state);
+      json.key("job").value(w.job ? format_job_id(w.job) : std::string());
+      json.key("rss_kb").value(w.rss_kb).key("restarts").value(w.restarts);
+      json.key("outdated").value(w.outdated).end_object();
+    }
+    json.end_array();
+  }
+  json.end_object();
+}
+
+void print_pools(const std::vector<PoolSummary>& pools) {
+  for (const PoolSummary& p : pools) {
+    const PoolSpec& spec = p.spec;
+    std::string queues;
+    for (const PoolQueue& q : spec.queues)
+      queues += (queues.empty() ? "" : ",") + q.name +
+                (q.weight != 1 ? ":" + std::to_string(q.weight) : "");
+    std::printf("pool %s  %u..%u workers  queues %s  dir %s  generation %llu%s\n",
+                spec.name.c_str(), spec.min_workers, spec.max_workers,
+                queues.empty() ? "*" : queues.c_str(), spec.dir.c_str(),
+                static_cast<unsigned long long>(spec.generation),
+                spec.node.empty() ? "" : ("  node " + spec.node).c_str());
+    if (!p.local) {
+      std::printf("  (not on this node)\n");
+      continue;
+    }
+    std::printf(
+        "  master %s pid %lld; %llu jobs done, %llu waiting, %llu died, %llu killed past "
+        "timeout, %llu replaced over memory\n",
+        p.master_state.c_str(), static_cast<long long>(p.master_pid),
+        static_cast<unsigned long long>(p.jobs_done), static_cast<unsigned long long>(p.waiting),
+        static_cast<unsigned long long>(p.died),
+        static_cast<unsigned long long>(p.killed_past_timeout),
+        static_cast<unsigned long long>(p.replaced_over_memory));
+    if (!p.last_error.empty())
+      std::printf("  last error: %s\n", one_line(p.last_error, 200).c_str());
+    std::printf("  %4s  %8s  %-8s  %-16s  %9s  %8s\n", "SLOT", "PID", "STATE", "JOB", "RSS KIB",
+                "RESTARTS");
+    for (const protocol::PoolWorkerSummary& w : p.workers) {
+      std::printf(
+          "  %4u  %8lld  %-8s  %-16s  %9llu  %8u%s\n", w.slot, static_cast<long long>(w.pid),
+          w.state.c_str(), w.job ? format_job_id(w.job).c_str() : "-",
+          static_cast<unsigned long long>(w.rss_kb), w.restarts, w.outdated ? "  (old load)" : "");
+    }
+  }
+}
+
+int run_pool(Client& client, const CtlArgs& args) {
+  const protocol::PoolCommand& command = args.pool;
+  Status status;
+  switch (command.action) {
+    case protocol::PoolAction::list: {
+      auto pools = client.pools();
+      if (!pools.ok()) return fail(pools.status());
+      if (args.json) {
+        JsonWriter json;
+        json.begin_array();
+        for (const PoolSummary& p : *pools) write_pool_json(json, p);
+        json.end_array();
+        std::printf("%s\n", json.str().c_str());
+      } else {
+        print_pools(*pools);
+      }
+      return kExitOk;
+    }
+    case protocol::PoolAction::add:
+      status = client.pool_add(*command.spec);
+      break;
+    case protocol::PoolAction::remove:
+      status = client.pool_remove(command.name);
+      break;
+    case protocol::PoolAction::reload:
+      status = client.pool_reload(command.name);
+      break;
+  }
+  if (!status.ok()) return fail(status);
+  if (args.json) std::printf("{\"ok\":true}\n");
+  return kExitOk;
+}
+
 int run_with(Client& client, const CtlArgs& args) {
   const std::string& c = args.command;
   if (c == "enqueue") {
@@ -250,6 +356,7 @@ int run_with(Client& client, const CtlArgs& args) {
     if (args.json) std::printf("{\"ok\":true}\n");
     return kExitOk;
   }
+  if (c == "pool") return run_pool(client, args);
   if (c == "stats") {
     auto json = client.stats_json();
     if (!json.ok()) return fail(json.status());

@@ -1,0 +1,58 @@
+// The Ruby pools this node runs, kept in line with the replicated state: a
+// pool runs here when its declaration names no node, this node's id (or a
+// prefix of it) or this host's name. reconcile() after recovery and after
+// every applied op starts the pools that should run, reloads those whose
+// generation changed and stops those that are gone.
+//
+// Threading: loop thread only. Owns its pools.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/state/state.hpp"
+#include "transport/protocol/replies.hpp"
+#include "workers/ruby_pool/ruby_pool.hpp"
+
+namespace desaster::ruby_pool {
+
+// Where the gem lives: $DESASTER_RUBY_DIR, else the source tree's workers/ruby.
+std::string default_gem_dir();
+
+bool pool_runs_on(const PoolSpec& spec, const std::string& node_id, const std::string& host_name);
+
+class PoolManager {
+ public:
+  // base: the options every pool gets (endpoint, log, tunables); node_tag is
+  // filled in from node_id.
+  PoolManager(uv_loop_t* loop, zmq::context_t& context, const State& state, RubyPoolOptions base,
+              std::string node_id, std::string host_name);
+  ~PoolManager();
+
+  void reconcile();
+  // SIGHUP: every pool here loads its application again.
+  void reload_all();
+  // Every declared pool; those running here with their workers.
+  std::vector<protocol::PoolSummary> summaries() const;
+  void close(std::function<void()> done);
+
+ private:
+  void stop(std::map<std::string, std::unique_ptr<RubyPool>>::iterator it);
+  void maybe_all_closed();
+
+  uv_loop_t* loop_;
+  zmq::context_t& context_;
+  const State& state_;
+  RubyPoolOptions base_;
+  std::string node_id_;
+  std::string host_name_;
+  bool closing_ = false;
+  std::map<std::string, std::unique_ptr<RubyPool>> pools_;
+  std::size_t closing_count_ = 0;  // pools still closing
+  std::function<void()> on_all_closed_;
+};
+
+}  // namespace desaster::ruby_pool

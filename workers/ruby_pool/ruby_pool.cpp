@@ -1,0 +1,324 @@
+// RubyPool's lifecycle, its side of the dispatch protocol and the events of
+// its master processes; see ruby_pool.hpp.
+#include "workers/ruby_pool/ruby_pool.hpp"
+
+#include <msgpack.hpp>
+
+#include "core/model/job_id.hpp"
+#include "transport/protocol/replies.hpp"
+#include "workers/ruby_pool/ruby_pool_impl.hpp"
+
+namespace desaster::ruby_pool {
+
+namespace {
+
+std::vector<std::string> queue_names(const PoolSpec& spec) {
+  std::vector<std::string> names;
+  for (const PoolQueue& q : spec.queues) names.push_back(q.name);
+  if (names.empty()) names.push_back("*");
+  return names;
+}
+
+template <typename Handle>
+void close_and_delete(Handle*& handle) {
+  if (!handle) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(handle),
+           [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
+  handle = nullptr;
+}
+
+}  // namespace
+
+RubyPool::Impl::Impl(uv_loop_t* l, zmq::context_t& c, PoolSpec s, RubyPoolOptions o)
+    : loop(l), context(c), spec(std::move(s)), options(std::move(o)) {
+  target = spec.min_workers;
+  backoff = options.backoff_min_ms;
+  master_backoff = options.backoff_min_ms;
+}
+
+void RubyPool::Impl::log(const std::string& line) const {
+  if (options.log) options.log("pool " + spec.name + ": " + line);
+}
+
+Status RubyPool::Impl::connect() {
+  try {
+    socket.emplace(context, zmq::socket_type::dealer);
+    socket->set(zmq::sockopt::linger, 0);
+    socket->connect(options.endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::error(ErrorCode::unavailable, "pool " + spec.name + " cannot connect to " +
+                                                     options.endpoint + ": " + e.what());
+  }
+  watcher = std::make_unique<ZmqWatcher>(
+      loop, *socket, [this](std::vector<zmq::message_t>& parts) { on_dispatch_message(parts); });
+  registered_queues = queue_names(spec);
+  registered_kinds = pool_kinds(spec);
+  // No credit yet: leases come once workers are ready.
+  send(protocol::WorkerHello{"ruby:" + spec.name + "@" + options.node_tag, registered_queues,
+                             registered_kinds, 0});
+  credit = 0;
+  return {};
+}
+
+void RubyPool::Impl::send(protocol::RequestBody body) {
+  if (!watcher) return;
+  protocol::Request request{next_request_id++, std::move(body)};
+  std::string frame = protocol::encode_request(request);
+  std::vector<zmq::message_t> parts;
+  parts.emplace_back(frame.data(), frame.size());
+  watcher->send(std::move(parts));
+}
+
+void RubyPool::Impl::on_dispatch_message(std::vector<zmq::message_t>& parts) {
+  if (parts.size() != 1 || closing) return;
+  auto reply = protocol::decode_reply(
+      std::string_view(static_cast<const char*>(parts[0].data()), parts[0].size()));
+  if (!reply.ok()) {
+    log("undecodable message from the dispatcher: " + reply.status().message);
+    return;
+  }
+  if (reply->id != 0) {
+    if (!reply->status.ok()) log("the dispatcher answered " + reply->status.message);
+    return;
+  }
+  if (reply->type != protocol::kLeasePush) return;
+  protocol::LeasePush lease;
+  if (Status s = protocol::decode_body(reply->body, lease); !s.ok()) {
+    log("bad lease: " + s.message);
+    return;
+  }
+  on_lease(std::move(lease.job), lease.term);
+}
+
+void RubyPool::Impl::on_lease(Job job, std::uint64_t term) {
+  if (credit > 0) --credit;
+  held.push_back(HeldLease{std::move(job), term});
+  step();
+}
+
+void RubyPool::Impl::report(const RunningJob& job, Outcome outcome, std::string error,
+                            std::string output, std::uint64_t rss_kb) {
+  protocol::Report r;
+  r.id = job.id;
+  r.term = job.term;
+  r.attempt = job.attempt;
+  r.outcome = outcome;
+  r.exit_status = outcome == Outcome::succeeded ? 0 : 1;
+  r.error = std::move(error);
+  r.output = std::move(output);
+  r.max_rss_kb = rss_kb;
+  send(std::move(r));
+  ++credit;  // a report gives its slot back
+}
+
+void RubyPool::Impl::refuse(const Job& job, std::uint64_t term, const std::string& error) {
+  RunningJob running{job.id, term, job.attempts, 0, 0, job.kind};
+  report(running, Outcome::failed, error, {}, 0);
+}
+
+// The dispatcher's view of our free slots can only grow by credit messages
+// (and shrink by leases), so this only ever adds.
+void RubyPool::Impl::sync_credit() {
+  if (closing || !watcher) return;
+  std::size_t live = 0;
+  for (const auto& [slot, w] : workers) {
+    if (w->state != WorkerState::stopping && w->state != WorkerState::exiting) ++live;
+  }
+  const bool may_grow = master && master->state == MasterState::loaded && live < spec.max_workers;
+  const std::uint64_t can_take = count_idle() + (may_grow ? 1 : 0);
+  const std::uint64_t wanted = can_take > held.size() ? can_take - held.size() : 0;
+  if (wanted > credit) {
+    send(protocol::Credit{static_cast<std::uint32_t>(wanted - credit)});
+    credit = wanted;
+  }
+}
+
+void RubyPool::Impl::start_master() {
+  auto record = std::make_unique<MasterRecord>();
+  record->generation = ++master_generations;
+  MasterRecord* r = record.get();
+  PoolMaster::Events events;
+  events.on_message = [this, r](MasterMessage m) { on_master_message(*r, std::move(m)); };
+  events.on_channel_closed = [this, r](const std::string& why) { on_master_gone(*r, why); };
+  events.on_exit = [this, r](std::int64_t status, int signal) {
+    on_master_gone(*r, signal ? "killed by signal " + std::to_string(signal)
+                              : "exited with status " + std::to_string(status));
+  };
+  MasterLaunch launch{options.ruby, options.gem_dir, spec};
+  record->process = std::make_unique<PoolMaster>(loop, launch, std::move(events));
+  if (Status s = record->process->start(); !s.ok()) {
+    last_error = s.message;
+    log("cannot start the master: " + s.message);
+    record->state = MasterState::failed;
+  } else {
+    record->pid = record->process->pid();
+    log("started master pid " + std::to_string(record->pid) + " (load " +
+        std::to_string(record->generation) + ")");
+  }
+  if (master && master->state == MasterState::loaded) {
+    // Keep serving with the old load until the new one is in.
+    retired.push_back(std::move(master));
+    retired.back()->state = MasterState::retired;
+  } else if (master && master->process) {
+    master->process->close(nullptr);
+  }
+  master = std::move(record);
+  if (master->state == MasterState::failed) {
+    master_restart_at = now() + master_backoff;
+    master_backoff = std::min(master_backoff * 2, options.backoff_max_ms);
+  }
+}
+
+void RubyPool::Impl::on_master_message(MasterRecord& record, MasterMessage message) {
+  if (auto* loaded = std::get_if<MasterLoaded>(&message)) {
+    if (&record != master.get()) return;
+    record.state = MasterState::loaded;
+    record.pid = static_cast<pid_t>(loaded->pid);
+    master_backoff = options.backoff_min_ms;
+    last_error.clear();
+    log("master pid " + std::to_string(loaded->pid) + " loaded the application (load " +
+        std::to_string(record.generation) + ")");
+  } else if (auto* failed = std::get_if<MasterLoadFailed>(&message)) {
+    last_error = describe(failed->error);
+    log("loading failed: " + last_error);
+    if (&record == master.get()) {
+      record.state = MasterState::failed;
+      master_restart_at = now() + master_backoff;
+      master_backoff = std::min(master_backoff * 2, options.backoff_max_ms);
+    }
+  } else if (auto* spawned = std::get_if<MasterSpawned>(&message)) {
+    auto it = workers.find(spawned->slot);
+    if (it != workers.end() && it->second->master_generation == record.generation) {
+      it->second->pid = static_cast<pid_t>(spawned->pid);
+      ++counters.spawned;
+      log("spawned worker " + std::to_string(spawned->slot) + " pid " +
+          std::to_string(spawned->pid));
+    }
+  } else if (auto* exited = std::get_if<MasterExited>(&message)) {
+    on_worker_exited(*exited);
+  }
+  step();
+}
+
+void RubyPool::Impl::on_master_gone(MasterRecord& record, const std::string& why) {
+  if (closing || !record.process) return;
+  const bool current = &record == master.get();
+  if (record.state != MasterState::retired) {
+    log("master pid " + std::to_string(record.pid) + " " + why);
+  }
+  if (current) {
+    const bool was_loaded = record.state == MasterState::loaded;
+    const bool already_failed = record.state == MasterState::failed;
+    if (!was_loaded && last_error.empty()) last_error = "the master " + why + " before loading";
+    record.state = MasterState::failed;
+    record.process->close(nullptr);
+    record.process.reset();
+    if (!was_loaded && !retired.empty()) {
+      // A failed reload: the previous load goes on serving. This destroys
+      // record, which is not touched again.
+      master = std::move(retired.back());
+      retired.pop_back();
+      master->state = MasterState::loaded;
+      log("reload failed (" + last_error + "); load " + std::to_string(master->generation) +
+          " keeps serving");
+    } else if (!already_failed) {
+      master_restart_at = now() + master_backoff;
+      master_backoff = std::min(master_backoff * 2, options.backoff_max_ms);
+    }
+  } else {
+    for (auto it = retired.begin(); it != retired.end(); ++it) {
+      if (it->get() == &record) {
+        (*it)->process->close(nullptr);
+        retired.erase(it);
+        break;
+      }
+    }
+  }
+  step();
+}
+
+void RubyPool::Impl::retire_master(std::unique_ptr<MasterRecord> record) {
+  log("stopping master pid " + std::to_string(record->pid) + " (load " +
+      std::to_string(record->generation) + ")");
+  (void)record->process->send(encode_master_stop());
+  record->process->close(nullptr);
+}
+
+void RubyPool::Impl::reload(PoolSpec new_spec) {
+  spec = std::move(new_spec);
+  target = std::clamp(target, spec.min_workers, spec.max_workers);
+  log("reloading (generation " + std::to_string(spec.generation) + ")");
+  master_backoff = options.backoff_min_ms;
+  start_master();
+  step();
+}
+
+RubyPool::RubyPool(uv_loop_t* loop, zmq::context_t& context, PoolSpec spec, RubyPoolOptions options)
+    : impl_(std::make_unique<Impl>(loop, context, std::move(spec), std::move(options))) {}
+
+RubyPool::~RubyPool() = default;
+
+Status RubyPool::start() {
+  Impl& p = *impl_;
+  if (Status s = p.connect(); !s.ok()) return s;
+  p.timer = new uv_timer_t;
+  uv_timer_init(p.loop, p.timer);
+  p.timer->data = &p;
+  p.heartbeat = new uv_timer_t;
+  uv_timer_init(p.loop, p.heartbeat);
+  p.heartbeat->data = &p;
+  uv_timer_start(
+      p.heartbeat,
+      [](uv_timer_t* t) noexcept { static_cast<Impl*>(t->data)->send(protocol::Heartbeat{}); },
+      protocol::kWorkerHeartbeatMs, protocol::kWorkerHeartbeatMs);
+  p.start_master();
+  p.step();
+  return {};
+}
+
+void RubyPool::reload(PoolSpec spec) {
+  if (!impl_->closing) impl_->reload(std::move(spec));
+}
+
+const PoolSpec& RubyPool::spec() const {
+  return impl_->spec;
+}
+
+PoolStatus RubyPool::status() const {
+  return impl_->status();
+}
+
+void RubyPool::close(std::function<void()> done) {
+  Impl& p = *impl_;
+  if (p.closing) {
+    if (done) done();
+    return;
+  }
+  p.closing = true;
+  close_and_delete(p.timer);
+  close_and_delete(p.heartbeat);
+  for (auto& [slot, w] : p.workers) {
+    // The node hands a busy worker's job back itself.
+    if (w->state == WorkerState::busy && w->pid > 0) kill(w->pid, SIGKILL);
+    if (w->link) w->link->close();
+  }
+  p.workers.clear();
+  for (auto& record : p.retired)
+    if (record->process) record->process->close(nullptr);
+  p.retired.clear();
+  if (p.master && p.master->process) {
+    (void)p.master->process->send(encode_master_stop());
+    p.master->process->close(nullptr);
+  }
+  p.master.reset();
+  if (!p.watcher) {
+    if (done) done();
+    return;
+  }
+  p.watcher->close([&p, done = std::move(done)]() {
+    p.socket.reset();
+    if (done) done();
+  });
+}
+
+}  // namespace desaster::ruby_pool

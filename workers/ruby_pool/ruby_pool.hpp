@@ -1,0 +1,98 @@
+// One Ruby pool on this node: its master process(es), its workers and its
+// registration with the dispatcher. The pool is a dispatch consumer like the
+// shell pool: a DEALER to the master's dispatch ROUTER, registered as a
+// worker serving the pool's queues with kinds ruby (and http with a rackup);
+// its credit is the number of jobs it can start now. Leases go to idle
+// Ruby workers as `job` frames; `done` becomes a report.
+//
+// Supervision (all in the node's loop, one timer re-armed to the next
+// deadline): a worker that dies is replaced with backoff (100 ms doubling to
+// 10 s, reset by a finished job) and its job reported failed; a job past its
+// timeout gets its worker SIGKILLed and is reported timed out; a worker over
+// the memory limit after a job is stopped and replaced. The pool keeps
+// between min and max workers: it asks for one job more than it has idle
+// workers while it may grow, so a lease it cannot start at once is the sign
+// of a backlog and starts a worker; a worker idle for idle_retire_ms goes
+// while more than min are left. A reload starts a new master and, once it
+// has loaded, replaces the workers one by one (a new one ready, then an old
+// one stopped when idle); then the old master is stopped.
+//
+// Threading: loop thread only. Owns its socket, processes and handles.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+#include <zmq.hpp>
+
+#include "core/model/job.hpp"
+#include "core/model/pool_spec.hpp"
+#include "core/model/status.hpp"
+
+namespace desaster::ruby_pool {
+
+struct RubyPoolOptions {
+  std::string endpoint;  // the master's dispatch ROUTER
+  std::string node_tag;  // short node id, for the worker's registered name
+  std::string ruby = "ruby";
+  std::string gem_dir;  // workers/ruby: lib/ and bin/desaster-pool
+  std::function<void(const std::string&)> log;
+  std::uint64_t idle_retire_ms = 10'000;
+  std::uint64_t backoff_min_ms = 100;
+  std::uint64_t backoff_max_ms = 10'000;
+  std::uint64_t ready_timeout_ms = 60'000;  // spawn sent, no `ready`: the worker is killed
+};
+
+struct PoolWorkerStatus {
+  std::uint32_t slot = 0;
+  std::int64_t pid = 0;
+  std::string state;  // starting, idle, busy, stopping, exiting
+  JobId job = 0;
+  std::uint64_t rss_kb = 0;
+  std::uint32_t restarts = 0;  // of its slot
+  bool outdated = false;       // runs an older load of the app (during a reload)
+};
+
+struct PoolStatus {
+  std::string master_state;  // loading, loaded, failed, restarting, stopped
+  std::int64_t master_pid = 0;
+  std::uint64_t generation = 0;  // of the spec the pool runs
+  std::string last_error;
+  std::uint32_t target = 0;  // workers it wants now, between min and max
+  std::size_t waiting = 0;   // leased jobs waiting for a worker
+  std::vector<PoolWorkerStatus> workers;
+  std::uint64_t spawned = 0;
+  std::uint64_t died = 0;
+  std::uint64_t killed_past_timeout = 0;
+  std::uint64_t replaced_over_memory = 0;
+  std::uint64_t jobs_done = 0;
+};
+
+class RubyPool {
+ public:
+  RubyPool(uv_loop_t* loop, zmq::context_t& context, PoolSpec spec, RubyPoolOptions options);
+  ~RubyPool();
+  RubyPool(const RubyPool&) = delete;
+  RubyPool& operator=(const RubyPool&) = delete;
+
+  Status start();
+  // Loads the application again (with spec's settings) and replaces the
+  // workers one by one; no job is lost.
+  void reload(PoolSpec spec);
+  const PoolSpec& spec() const;
+  PoolStatus status() const;
+  // Stops everything; busy workers are killed without a report (the node
+  // hands their jobs back). done runs once every handle is closed.
+  void close(std::function<void()> done);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace desaster::ruby_pool

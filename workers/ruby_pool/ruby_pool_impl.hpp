@@ -1,0 +1,152 @@
+// Internal to workers/ruby_pool: the data behind RubyPool. ruby_pool.cpp
+// holds its lifecycle, the dispatch side and the master's events;
+// pool_supervision.cpp the workers' events and step(), which reconciles
+// what runs with what should (spawns, retirements, credit) and re-arms the
+// one timer to the next deadline.
+#pragma once
+
+#include <sys/types.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "transport/loop/zmq_watcher.hpp"
+#include "transport/protocol/messages.hpp"
+#include "workers/ruby_pool/pool_master.hpp"
+#include "workers/ruby_pool/ruby_pool.hpp"
+#include "workers/ruby_pool/worker_link.hpp"
+
+namespace desaster::ruby_pool {
+
+// Times are uv_now() milliseconds.
+using Millis = std::uint64_t;
+
+enum class WorkerState {
+  starting,  // spawn sent, waiting for `ready`
+  idle,      // waiting for a job
+  busy,      // running a job, waiting for `done`
+  stopping,  // `stop` sent, waiting for it to exit
+  exiting,   // its channel closed or the master reported it reaped: waiting for the other
+};
+
+enum class MasterState {
+  loading,  // started, waiting for `loaded`
+  loaded,   // forks workers on request
+  failed,   // `load_failed`, or died before loading
+  retired,  // an older load: stopped once its workers are gone
+};
+
+struct RunningJob {
+  JobId id = 0;
+  std::uint64_t term = 0;
+  std::uint32_t attempt = 0;
+  Millis deadline = 0;
+  std::uint32_t timeout_ms = 0;
+  JobKind kind = JobKind::ruby;
+};
+
+struct PoolWorker {
+  std::uint32_t slot = 0;
+  std::uint64_t master_generation = 0;  // which master forked it
+  pid_t pid = 0;
+  WorkerState state = WorkerState::starting;
+  std::unique_ptr<WorkerLink> link;
+  std::optional<RunningJob> job;
+  Millis since = 0;  // entered its state
+  std::uint64_t rss_kb = 0;
+  bool retire_after_job = false;
+  bool stop_expected = false;  // stopped or killed by us: not a crash
+  bool channel_closed = false;
+  bool reaped = false;
+  std::optional<std::int32_t> exit_status;
+  std::optional<std::int32_t> exit_signal;
+};
+
+struct MasterRecord {
+  std::unique_ptr<PoolMaster> process;
+  std::uint64_t generation = 0;
+  MasterState state = MasterState::loading;
+  pid_t pid = 0;
+};
+
+struct HeldLease {
+  Job job;
+  std::uint64_t term = 0;
+};
+
+struct RubyPool::Impl {
+  uv_loop_t* loop;
+  zmq::context_t& context;
+  PoolSpec spec;
+  RubyPoolOptions options;
+
+  std::optional<zmq::socket_t> socket;
+  std::unique_ptr<ZmqWatcher> watcher;
+  uv_timer_t* timer = nullptr;      // step deadlines; freed in its close callback
+  uv_timer_t* heartbeat = nullptr;  // freed in its close callback
+  std::uint64_t next_request_id = 1;
+  std::uint64_t credit = 0;  // free slots the dispatcher believes we have
+  std::vector<std::string> registered_queues;
+  std::vector<JobKind> registered_kinds;
+
+  std::unique_ptr<MasterRecord> master;                // the current load
+  std::vector<std::unique_ptr<MasterRecord>> retired;  // older loads winding down
+  std::uint64_t master_generations = 0;
+  Millis master_restart_at = 0;  // when no master runs: when to start one
+  Millis master_backoff = 0;
+
+  std::map<std::uint32_t, std::unique_ptr<PoolWorker>> workers;  // by slot
+  std::map<std::uint32_t, std::uint32_t> slot_restarts;
+  std::deque<HeldLease> held;  // leased, waiting for an idle worker
+  std::uint32_t target = 0;
+  Millis respawn_at = 0;
+  Millis backoff = 0;
+  std::string last_error;
+  PoolStatus counters;
+  bool closing = false;
+  bool in_step = false;
+
+  Impl(uv_loop_t* l, zmq::context_t& c, PoolSpec s, RubyPoolOptions o);
+
+  void log(const std::string& line) const;
+  Millis now() const { return uv_now(loop); }
+
+  // ruby_pool.cpp
+  Status connect();
+  void send(protocol::RequestBody body);
+  void on_dispatch_message(std::vector<zmq::message_t>& parts);
+  void on_lease(Job job, std::uint64_t term);
+  void report(const RunningJob& job, Outcome outcome, std::string error, std::string output,
+              std::uint64_t rss_kb);
+  void refuse(const Job& job, std::uint64_t term, const std::string& error);
+  void sync_credit();
+  void start_master();
+  void on_master_message(MasterRecord& record, MasterMessage message);
+  void on_master_gone(MasterRecord& record, const std::string& why);
+  void retire_master(std::unique_ptr<MasterRecord> record);
+  void reload(PoolSpec new_spec);
+
+  // pool_supervision.cpp
+  void step();
+  void spawn_worker();
+  void on_worker_message(PoolWorker& worker, WorkerMessage message);
+  void on_ready(PoolWorker& worker, const WorkerReady& ready);
+  void on_done(PoolWorker& worker, const WorkerDone& done);
+  void on_worker_gone(PoolWorker& worker, const std::string& why);
+  void on_worker_exited(const MasterExited& exited);
+  void finalize(PoolWorker& worker);
+  void stop_worker(PoolWorker& worker, const std::string& why);
+  void kill_worker(PoolWorker& worker);
+  void start_job(PoolWorker& worker, HeldLease lease);
+  PoolWorker* find_worker(pid_t pid);
+  bool outdated(const PoolWorker& worker) const;
+  std::size_t count_live_current() const;
+  std::size_t count_idle() const;
+  PoolStatus status() const;
+};
+
+std::string worker_state_name(WorkerState state);
+
+}  // namespace desaster::ruby_pool
