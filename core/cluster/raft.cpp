@@ -3,6 +3,7 @@
 // raft_election.cpp, raft_replication.cpp and raft_membership.cpp.
 #include "core/cluster/raft.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace desaster {
@@ -27,7 +28,8 @@ Raft::Raft(RaftConfig config, RaftStorage storage)
   if (config_.heartbeat_ticks < 1) config_.heartbeat_ticks = 1;
   if (config_.max_inflight < 1) config_.max_inflight = 1;
   log_.reset(storage.snapshot.meta, std::move(storage.entries), storage.hard_state.commit);
-  conf_ = storage.snapshot.meta.conf;  // later changes are applied again as they are re-applied
+  conf_ = storage.snapshot.meta.conf;  // later changes take effect again as they are re-applied
+  conf_index_ = storage.snapshot.meta.index;
   snapshot_ = std::move(storage.snapshot);
   term_ = storage.hard_state.term;
   vote_ = storage.hard_state.vote;
@@ -151,7 +153,8 @@ void Raft::step_by_role(const Message& m) {
   }
 }
 
-void Raft::tick() {
+void Raft::tick(TimeMs now) {
+  last_now_ = std::max(last_now_, now);
   switch (role_) {
     case Role::follower:
     case Role::pre_candidate:
@@ -172,6 +175,7 @@ Result<std::uint64_t> Raft::propose(const std::vector<std::string>& ops, TimeMs 
   }
   std::vector<LogEntry> entries;
   entries.reserve(ops.size());
+  last_now_ = std::max(last_now_, now);
   for (const std::string& op : ops) entries.push_back({term_, 0, now, op, EntryKind::op});
   append_as_leader(std::move(entries));
   return log_.last_index();
@@ -220,7 +224,9 @@ void Raft::advance(const Ready& r) {
   if (!r.entries.empty()) log_.persisted_to(r.entries.back().index, r.entries.back().term);
   for (const LogEntry& e : r.committed) {
     log_.applied_to(e.index);
-    if (e.kind != EntryKind::config_change) continue;
+    // A snapshot installed since this Ready was taken already holds the change.
+    if (e.kind != EntryKind::config_change || e.index <= conf_index_) continue;
+    conf_index_ = e.index;
     Result<ConfChange> change = decode_conf_change(e.op);
     if (change.ok()) apply_conf_change(*change);  // a leader never proposes a bad one
   }

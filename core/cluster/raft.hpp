@@ -63,7 +63,9 @@ class Raft {
  public:
   Raft(RaftConfig config, RaftStorage storage);
 
-  void tick();
+  // now: the caller's clock, kept only to stamp the entry a new leader
+  // appends first (proposals carry their own).
+  void tick(TimeMs now = 0);
   // A malformed message (entries that do not follow its index, terms above
   // the message's) is refused with bad_request and changes nothing.
   Status step(const Message& message);
@@ -145,6 +147,8 @@ class Raft {
   std::map<NodeId, Progress> progress_;  // leader: every member but itself
   std::map<NodeId, bool> votes_;
   std::uint64_t pending_conf_index_ = 0;
+  std::uint64_t conf_index_ = 0;  // the index conf_ is as of (an entry or a snapshot)
+  TimeMs last_now_ = 0;
   int election_elapsed_ = 0;
   int heartbeat_elapsed_ = 0;
   int randomized_election_ticks_ = 0;

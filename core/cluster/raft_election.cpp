@@ -45,7 +45,7 @@ void Raft::become_leader() {
   // The first entry of the term. Until it is committed the leader does not
   // know what its predecessors committed, so it proposes no membership
   // change before it is applied (Ongaro's fix for single-server changes).
-  append_as_leader({{term_, 0, 0, config_.term_start_op, EntryKind::op}});
+  append_as_leader({{term_, 0, last_now_, config_.term_start_op, EntryKind::op}});
   pending_conf_index_ = log_.last_index();
 }
 

@@ -10,6 +10,7 @@
 // entries that were replaced in between.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -64,7 +65,7 @@ class RaftLog {
   // handed out to persist (the caller persists before it applies).
   bool has_committed() const { return apply_limit() > apply_handed_; }
   std::vector<LogEntry> take_committed();
-  void applied_to(std::uint64_t index) { applied_ = index; }
+  void applied_to(std::uint64_t index) { applied_ = std::max(applied_, index); }
 
  private:
   std::uint64_t apply_limit() const;

@@ -107,6 +107,7 @@ void Raft::handle_snapshot(const Message& m) {
   }
   log_.restore(s.meta);
   conf_ = s.meta.conf;
+  conf_index_ = s.meta.index;
   snapshot_ = s;
   received_snapshot_ = s;
   send({.type = MessageType::append_response, .to = m.from, .index = log_.last_index()});

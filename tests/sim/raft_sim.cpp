@@ -169,7 +169,7 @@ class Simulation {
     }
     deliver(faulty);
     for (Node& node : nodes_) {
-      if (node.up && !(faulty && rng_.chance(faults_.skip_tick))) node.raft->tick();
+      if (node.up && !(faulty && rng_.chance(faults_.skip_tick))) node.raft->tick(now());
     }
     for (std::size_t n = 0; n < nodes_.size(); ++n) handle_ready(static_cast<int>(n), faulty);
     check();

@@ -139,3 +139,17 @@ TEST_CASE("a lost append is sent again after the next heartbeat", "[raft]") {
 }
 
 }  // namespace desaster::sim
+
+namespace desaster::sim {
+
+TEST_CASE("a new leader stamps its first entry with the latest time it was given", "[raft]") {
+  RaftConfig config;
+  config.term_start_op = "start";
+  Harness h(1, 0, 0, config);
+  h.raft(1).tick(1'750'000'000'000);
+  h.elect(1);
+  REQUIRE(h.node(1).applied.size() == 1);
+  CHECK(h.node(1).applied[0].timestamp == 1'750'000'000'000);
+}
+
+}  // namespace desaster::sim
