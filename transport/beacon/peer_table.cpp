@@ -27,7 +27,7 @@ std::vector<PeerEvent> PeerTable::observe(const Beacon& beacon, const std::strin
     return events;
   }
   if (it != peers_.end()) {
-    Peer& known = it->second;
+    BeaconPeer& known = it->second;
     if (known.address == address && known.tcp_port == beacon.tcp_port) {
       known.last_seen_ms = now_ms;
       return events;
@@ -35,7 +35,7 @@ std::vector<PeerEvent> PeerTable::observe(const Beacon& beacon, const std::strin
     events.push_back({PeerEvent::Kind::left, known, PeerLeft::moved});
     peers_.erase(it);
   }
-  Peer peer{beacon.node_id, address, beacon.tcp_port, now_ms};
+  BeaconPeer peer{beacon.node_id, address, beacon.tcp_port, now_ms};
   peers_.emplace(beacon.node_id, peer);
   events.push_back({PeerEvent::Kind::found, std::move(peer)});
   return events;

@@ -13,7 +13,7 @@
 
 namespace desaster {
 
-struct Peer {
+struct BeaconPeer {
   NodeIdBytes node_id{};
   std::string address;  // the beacon's source IP, as text
   std::uint16_t tcp_port = 0;
@@ -31,7 +31,7 @@ const char* to_string(PeerLeft reason);
 struct PeerEvent {
   enum class Kind : std::uint8_t { found, left };
   Kind kind;
-  Peer peer;
+  BeaconPeer peer;
   PeerLeft reason = PeerLeft::said_goodbye;  // when kind == left
 };
 
@@ -52,12 +52,12 @@ class PeerTable {
   // When the next peer would go silent, if any peer is known.
   std::optional<std::uint64_t> next_deadline() const;
 
-  const std::map<NodeIdBytes, Peer>& peers() const { return peers_; }
+  const std::map<NodeIdBytes, BeaconPeer>& peers() const { return peers_; }
   std::size_t size() const { return peers_.size(); }
 
  private:
   std::uint64_t silence_timeout_ms_;
-  std::map<NodeIdBytes, Peer> peers_;
+  std::map<NodeIdBytes, BeaconPeer> peers_;
 };
 
 }  // namespace desaster
