@@ -3,6 +3,7 @@
 //
 //   compare_bench PEER WORKLOAD --port P [--jobs N] [--batch B] [--workers W]
 //                 [--pid PID] [--seconds S] [--label NAME]
+//                 [--concurrency C] [--require FILE]   (ruby on desaster)
 //       PEER: beanstalkd redis gearman desaster sidekiq
 //       WORKLOAD: enqueue-single enqueue-batch drain round-trip memory ruby
 //       prints one JSON line per figure (see measure.hpp)
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <string>
 
+#include "desaster_ruby.hpp"
 #include "free_port.hpp"
 #include "measure.hpp"
 #include "peer.hpp"
@@ -63,12 +65,17 @@ Args parse(int argc, char** argv) {
       args.seconds = std::atof(value.c_str());
     else if (flag == "--label")
       args.workload = value;
+    else if (flag == "--concurrency")
+      args.concurrency = std::atoi(value.c_str());
+    else if (flag == "--require")
+      args.require_file = value;
     else
       fail("unknown flag " + flag);
   }
   if ((argc - 3) % 2 != 0) fail(std::string("flag without a value: ") + argv[argc - 1]);
   if (args.port <= 0) fail("--port is required");
-  if (args.jobs == 0 || args.batch == 0 || args.workers <= 0) fail("counts must be positive");
+  if (args.jobs == 0 || args.batch == 0 || args.workers <= 0 || args.concurrency <= 0)
+    fail("counts must be positive");
   return args;
 }
 
@@ -87,8 +94,9 @@ int main(int argc, char** argv) {
   }
   Args args = parse(argc, argv);
   if (args.mode == "ruby") {
-    if (args.peer != "sidekiq") fail("the ruby workload is measured on sidekiq only");
-    return run_sidekiq_ruby(args);
+    if (args.peer == "sidekiq") return run_sidekiq_ruby(args);
+    if (args.peer == "desaster") return run_desaster_ruby(args);
+    fail("the ruby workload is measured on desaster and sidekiq only");
   }
   return run_workload(args);
 }

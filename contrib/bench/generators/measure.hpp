@@ -25,7 +25,8 @@ struct Args {
   int workers = 1;
   pid_t pid = 0;         // the server, for memory
   double seconds = 0;    // a throughput run stops after this long (0: never)
-  int concurrency = 10;  // ruby: Sidekiq threads (the script starts Sidekiq with it)
+  int concurrency = 10;  // ruby: the desaster pool's workers (Sidekiq's threads: the script's -c)
+  std::string require_file;  // ruby on desaster: the job class file the pool loads
 };
 
 // The payload of job i: "job-<i>-" padded to 100 bytes.

@@ -32,6 +32,8 @@ const std::vector<Metric> kMetrics = {
     {"round-trip", "p99_us", "5 round trip p99 (us)", false},
     {"memory", "bytes_per_job", "6 memory (bytes per queued job)", false},
     {"ruby", "jobs_per_s", "7 Ruby no-op jobs (jobs/s)", true},
+    {"ruby-enqueue-single", "jobs_per_s", "7 Ruby client enqueue, one per call (jobs/s)", true},
+    {"ruby-enqueue-bulk", "jobs_per_s", "7 Ruby client enqueue, bulk of 1000 (jobs/s)", true},
 };
 
 const std::vector<std::string> kServers = {"desaster", "beanstalkd", "redis", "gearman", "sidekiq"};
