@@ -174,6 +174,9 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           dispatcher_.on_heartbeat(peer, now);
         } else if constexpr (std::is_same_v<T, protocol::PoolCommand>) {
           pool_command(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::Nodes>) {
+          protocol::NodesReply reply = nodes_lister_ ? nodes_lister_() : protocol::NodesReply{};
+          peer.reply(id, Status::success(), protocol::encode_body(reply));
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

@@ -41,6 +41,9 @@ class ClientApi {
   // Answers "pool" list: every declared pool, with its workers on this node.
   using PoolLister = std::function<std::vector<protocol::PoolSummary>()>;
   void set_pool_lister(PoolLister lister) { pool_lister_ = std::move(lister); }
+  // Answers "nodes": this node and the peers it found.
+  using NodesLister = std::function<protocol::NodesReply()>;
+  void set_nodes_lister(NodesLister lister) { nodes_lister_ = std::move(lister); }
   std::uint64_t bad_requests() const { return bad_requests_; }
 
  private:
@@ -63,6 +66,7 @@ class ClientApi {
   bool draining_ = false;
   std::uint64_t bad_requests_ = 0;
   PoolLister pool_lister_;
+  NodesLister nodes_lister_;
 };
 
 // Reply bodies: {jobs: [job map or nil]} and the enqueue reply

@@ -13,6 +13,7 @@
 #include "core/journal/node_identity.hpp"
 #include "core/model/job_id.hpp"
 #include "core/node/client_api.hpp"
+#include "core/node/discovery.hpp"
 #include "core/node/dispatcher.hpp"
 #include "core/node/log.hpp"
 #include "core/node/proposer.hpp"
@@ -21,6 +22,7 @@
 #include "core/state/state.hpp"
 #include "core/version.hpp"
 #include "transport/loop/zmq_watcher.hpp"
+#include "transport/security/group_keys.hpp"
 #include "workers/ruby_pool/pool_manager.hpp"
 #include "workers/shell/shell_pool.hpp"
 
@@ -66,6 +68,7 @@ struct Node::Impl {
   std::unique_ptr<ZmqWatcher> dispatch_watcher;
   std::unique_ptr<ShellPool> shell_pool;
   std::unique_ptr<ruby_pool::PoolManager> ruby_pools;
+  std::unique_ptr<Discovery> discovery;  // clustered nodes only
 
   uv_prepare_t turn{};
   uv_timer_t deadline{};
@@ -87,6 +90,9 @@ struct Node::Impl {
   }
 
   Status start();
+  Status start_discovery();
+  void close_discovery(std::function<void()> done);
+  protocol::NodesReply list_nodes() const;
   Status recover();
   Status bind_sockets();
   void on_turn();
@@ -212,9 +218,67 @@ Status Node::Impl::start() {
            options.data_dir + "; " + std::to_string(concurrency) + " shell slots" +
            (options.standalone ? "; standalone" : ""));
   if (!options.standalone) {
-    log.warn("clustering is not built yet: running as a one-node cluster without beacons");
+    if (Status s = start_discovery(); !s.ok()) return s;
   }
+  api->set_nodes_lister([this] { return list_nodes(); });
   return {};
+}
+
+// A clustered node announces itself by beacon and keeps the table of the
+// peers it hears. Raft replication over those peers is not wired in yet:
+// until it is, the node schedules on its own, and says so once.
+Status Node::Impl::start_discovery() {
+  Result<const GroupKeys*> keys = group_keys(options.group_key);
+  if (!keys.ok()) return keys.status();
+  DiscoveryOptions discovery_options;
+  discovery_options.bind_address = options.bind_address;
+  discovery_options.broadcast_address = options.broadcast_address;
+  discovery_options.beacon_port = options.port;
+  discovery_options.peer_port = static_cast<std::uint16_t>(options.port + 2);
+  discovery_options.node_id = node_id;
+  discovery = std::make_unique<Discovery>(&loop, std::move(discovery_options), **keys, log);
+  if (Status s = discovery->start(); !s.ok()) {
+    return Status::error(s.code, "cannot start beacons on udp " + options.broadcast_address + ":" +
+                                     std::to_string(options.port) + ": " + s.message);
+  }
+  log.info(
+      "beacons to " + options.broadcast_address + ":" + std::to_string(options.port) + " from " +
+      options.bind_address +
+      (options.group_key == "default" ? " with the default group key" : " with this group's key"));
+  log.warn(
+      "replication across nodes is not built yet: peers are found and listed "
+      "(desasterctl nodes), but this node schedules its own jobs alone");
+  return {};
+}
+
+protocol::NodesReply Node::Impl::list_nodes() const {
+  protocol::NodesReply reply;
+  reply.mode = options.standalone ? "standalone" : "clustered";
+  protocol::NodeSummary self;
+  self.node = node_id;
+  self.address = options.bind_address;
+  self.port = static_cast<std::uint16_t>(options.port + 2);
+  self.role = "leader";  // a one-voter cluster until replication is wired in
+  self.self = true;
+  self.term = proposer->term();
+  self.index = state.applied_index();
+  self.running =
+      static_cast<std::uint32_t>(state.counts().by_state[static_cast<int>(JobState::running)]);
+  self.free_slots = static_cast<std::uint32_t>(dispatcher->stats().free_slots);
+  reply.nodes.push_back(std::move(self));
+  if (discovery) {
+    for (const DiscoveredPeer& peer : discovery->peers()) {
+      protocol::NodeSummary node;
+      node.node = peer.node_id;
+      node.address = peer.address;
+      node.port = peer.peer_port;
+      node.role = "discovered";
+      node.last_seen_ms = peer.last_seen_ms;
+      reply.nodes.push_back(std::move(node));
+    }
+    reply.beacons_dropped = discovery->dropped();
+  }
+  return reply;
 }
 
 Status Node::Impl::recover() {
@@ -383,13 +447,24 @@ void Node::Impl::finish_shutdown() {
   uv_signal_stop(&sigterm);
   uv_signal_stop(&sigint);
   uv_signal_stop(&sighup);
-  ruby_pools->close([this] {
-    shell_pool->close([this] {
-      client_watcher->close([this] {
-        dispatch_watcher->close([this] { journal->close([this] { close_everything(); }); });
+  // The goodbye beacon goes first, so peers drop this node at once.
+  close_discovery([this] {
+    ruby_pools->close([this] {
+      shell_pool->close([this] {
+        client_watcher->close([this] {
+          dispatch_watcher->close([this] { journal->close([this] { close_everything(); }); });
+        });
       });
     });
   });
+}
+
+void Node::Impl::close_discovery(std::function<void()> done) {
+  if (!discovery) {
+    done();
+    return;
+  }
+  discovery->close(std::move(done));
 }
 
 void Node::Impl::close_everything() {

@@ -214,3 +214,38 @@ TEST_CASE("reply bodies skip unknown fields but refuse mistyped ones", "[transpo
   CHECK(decode_body("\x80", lease).message == "reply body field 'job' is missing");
   CHECK(decode_body("\x81", lease).message == "reply body is truncated");
 }
+
+namespace desaster::protocol {
+
+TEST_CASE("a nodes reply survives a round trip and names a bad node entry", "[transport][protocol]") {
+  NodesReply reply;
+  reply.mode = "clustered";
+  reply.beacons_dropped = 7;
+  reply.nodes.push_back({"0123456789abcdef0123456789abcdef", "10.77.0.1", 2693, "leader", true, 4,
+                         120, 0, 3, 5});
+  reply.nodes.push_back({"fedcba9876543210fedcba9876543210", "10.77.0.2", 2693, "discovered",
+                         false, 0, 0, 123456, 0, 0});
+  NodesReply back;
+  REQUIRE(decode_body(encode_body(reply), back).ok());
+  CHECK(back.mode == "clustered");
+  CHECK(back.beacons_dropped == 7);
+  REQUIRE(back.nodes.size() == 2);
+  CHECK(back.nodes[0].self);
+  CHECK(back.nodes[0].term == 4);
+  CHECK(back.nodes[0].free_slots == 5);
+  CHECK(back.nodes[1].role == "discovered");
+  CHECK(back.nodes[1].last_seen_ms == 123456);
+
+  BodyWriter missing;
+  missing.add("mode", "standalone");
+  CHECK(decode_body(missing.finish(), back).message == "reply body field 'nodes' is missing");
+  BodyWriter bad_port;
+  BodyWriter node;
+  node.add("node", "ab").add("port", "high");
+  bad_port.key("nodes").pack_array(1);
+  bad_port.append_packed(node.finish());
+  CHECK_THAT(decode_body(bad_port.finish(), back).message,
+             Catch::Contains("reply body field 'nodes[0].port'"));
+}
+
+}  // namespace desaster::protocol

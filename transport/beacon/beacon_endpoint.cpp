@@ -175,6 +175,11 @@ void BeaconEndpoint::Impl::on_datagram(ssize_t nread, const uv_buf_t* buf, const
                           mac_key_);
   if (!decoded.ok()) {
     drops_.count(decoded.fault);
+    if (config_.on_drop) {
+      char name[64] = {};
+      uv_ip_name(from, name, sizeof name);
+      config_.on_drop(name, decoded.fault);
+    }
     return;
   }
   if (decoded.beacon.node_id == config_.node_id) {

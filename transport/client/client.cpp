@@ -172,6 +172,10 @@ Status Client::pool_reload(const std::string& name) {
   return reply.ok() ? Status::success() : reply.status();
 }
 
+Result<protocol::NodesReply> Client::nodes() {
+  return impl_->call<protocol::NodesReply>(protocol::Nodes{}, impl_->options.timeout);
+}
+
 Result<std::vector<PoolSummary>> Client::pools() {
   Result<protocol::PoolsReply> reply = impl_->call<protocol::PoolsReply>(
       protocol::PoolCommand{protocol::PoolAction::list, {}, {}}, impl_->options.timeout);

@@ -73,6 +73,8 @@ class Client {
   Status pool_remove(const std::string& name);
   Status pool_reload(const std::string& name);
   Result<std::vector<PoolSummary>> pools();
+  // The node asked and the peers it has found (`desasterctl nodes`).
+  Result<protocol::NodesReply> nodes();
   // The stats reply as a msgpack map, decoded into a JSON string for display.
   Result<std::string> stats_json();
 

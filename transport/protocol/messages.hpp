@@ -134,12 +134,16 @@ struct PoolCommand {
   std::optional<PoolSpec> spec;  // add
 };
 
+// "nodes" {} -> {nodes: [node summary], beacons_dropped} (replies.hpp): the
+// answering node and every peer it has found by beacon.
+struct Nodes {};
+
 inline constexpr std::uint32_t kWorkerHeartbeatMs = 1'000;
 inline constexpr std::uint32_t kWorkerTimeoutMs = 5'000;
 
 using RequestBody =
     std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues, QueueCommand, Stats,
-                 WorkerHello, Credit, Report, Heartbeat, PoolCommand>;
+                 WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes>;
 
 const char* to_string(PoolAction action);
 

@@ -100,6 +100,27 @@ struct PoolsReply {
   std::vector<PoolSummary> pools;
 };
 
+// One node in "nodes": the answering node itself (self), or a peer it found
+// by beacon. role: leader, voter, learner, or discovered (found, not a
+// member); term and index are known for self only.
+struct NodeSummary {
+  std::string node;  // 32 hex digits
+  std::string address;
+  std::uint16_t port = 0;  // peer and dispatch traffic
+  std::string role;
+  bool self = false;
+  std::uint64_t term = 0;
+  std::uint64_t index = 0;
+  std::uint64_t last_seen_ms = 0;  // peers: when its last beacon came (node's clock)
+  std::uint32_t running = 0;       // self: jobs running on its workers
+  std::uint32_t free_slots = 0;    // self: free worker slots
+};
+struct NodesReply {
+  std::string mode;  // standalone or clustered
+  std::vector<NodeSummary> nodes;
+  std::uint64_t beacons_dropped = 0;
+};
+
 // "worker" -> {heartbeat_ms}
 struct WorkerReply {
   std::uint32_t heartbeat_ms = kWorkerHeartbeatMs;
@@ -122,6 +143,7 @@ std::string encode_body(const QueuesReply& body);
 std::string encode_body(const WorkerReply& body);
 std::string encode_body(const LeasePush& body);
 std::string encode_body(const PoolsReply& body);
+std::string encode_body(const NodesReply& body);
 
 // bytes: a Reply's body. Errors start "reply body field ...". out is left
 // alone on error.
@@ -135,5 +157,6 @@ Status decode_body(std::string_view bytes, QueuesReply& out);
 Status decode_body(std::string_view bytes, WorkerReply& out);
 Status decode_body(std::string_view bytes, LeasePush& out);
 Status decode_body(std::string_view bytes, PoolsReply& out);
+Status decode_body(std::string_view bytes, NodesReply& out);
 
 }  // namespace desaster::protocol

@@ -225,6 +225,48 @@ Status decode_body(std::string_view bytes, QueuesReply& out) {
   });
 }
 
+std::string encode_body(const NodesReply& b) {
+  BodyWriter w;
+  w.add("mode", b.mode).add("beacons_dropped", b.beacons_dropped);
+  w.key("nodes").pack_array(static_cast<std::uint32_t>(b.nodes.size()));
+  for (const NodeSummary& node : b.nodes) {
+    BodyWriter item;
+    item.add("node", node.node).add("address", node.address).add("port", node.port);
+    item.add("role", node.role).add("self", node.self).add("term", node.term);
+    item.add("index", node.index).add("last_seen_ms", node.last_seen_ms);
+    item.add("running", node.running).add("free_slots", node.free_slots);
+    w.append_packed(item.finish());
+  }
+  return w.finish();
+}
+
+Status decode_body(std::string_view bytes, NodesReply& out) {
+  return decode_with(bytes, out, [](MapReader& r, NodesReply& b) {
+    r.require("nodes");
+    r.read("mode", b.mode);
+    r.read("beacons_dropped", b.beacons_dropped);
+    const msgpack::object_array* nodes = r.find_array("nodes", kMaxQueues);
+    if (!nodes) return;
+    b.nodes.resize(nodes->size);
+    for (std::uint32_t i = 0; i < nodes->size && r.ok(); ++i) {
+      NodeSummary& node = b.nodes[i];
+      MapReader item(nodes->ptr[i], kWhat, r.item_path("nodes", i));
+      item.require("node");
+      item.read("node", node.node);
+      item.read("address", node.address);
+      item.read("port", node.port);
+      item.read("role", node.role);
+      item.read("self", node.self);
+      item.read("term", node.term);
+      item.read("index", node.index);
+      item.read("last_seen_ms", node.last_seen_ms);
+      item.read("running", node.running);
+      item.read("free_slots", node.free_slots);
+      r.merge(item.status());
+    }
+  });
+}
+
 std::string encode_body(const WorkerReply& b) {
   BodyWriter w;
   w.add("heartbeat_ms", b.heartbeat_ms);

@@ -19,7 +19,7 @@ namespace {
 // Indexed like RequestBody's alternatives.
 constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     "hello", "enqueue", "wait",   "get",    "list",   "retry",     "delete", "queues",
-    "queue", "stats",   "worker", "credit", "report", "heartbeat", "pool"};
+    "queue", "stats",   "worker", "credit", "report", "heartbeat", "pool",   "nodes"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -211,6 +211,9 @@ void read(MapReader& r, QueueCommand& b) {
 
 void write(BodyWriter&, const Stats&) {}
 void read(MapReader&, Stats&) {}
+
+void write(BodyWriter&, const Nodes&) {}
+void read(MapReader&, Nodes&) {}
 
 void write(BodyWriter& w, const WorkerHello& b) {
   w.add("name", b.name);

@@ -320,7 +320,7 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     while (!cur.done()) out.ids.push_back(cur.take());
     if (out.ids.empty()) status = bad(c + ": which job? (give one or more ids)");
     if (c == "job" && out.ids.size() > 1) status = bad("job: give one id");
-  } else if (c == "queues" || c == "stats") {
+  } else if (c == "queues" || c == "stats" || c == "nodes") {
     if (!cur.done()) status = bad(c + ": unexpected argument '" + cur.peek() + "'");
   } else {
     status = bad("unknown command '" + c + "' (try desasterctl --help)");
@@ -355,6 +355,7 @@ std::string ctl_help_text() {
          "24h]\n"
          "  queue pause|resume|clear|delete Q\n"
          "  stats                                    node statistics\n"
+         "  nodes                                    this node and the peers it found\n"
          "  pool add NAME --dir DIR (--require FILE | --rackup CONFIG_RU) [--min 1] [--max 1]\n"
          "           [--queue Q[:WEIGHT]]... [--kind ruby|http] [--memory MB] [--timeout 30m]\n"
          "           [--node NODE]                   declare (or redeclare) a Ruby pool\n"

@@ -234,6 +234,42 @@ int run_pool(Client& client, const CtlArgs& args) {
   return kExitOk;
 }
 
+int run_nodes(Client& client, bool as_json) {
+  auto reply = client.nodes();
+  if (!reply.ok()) return fail(reply.status());
+  if (as_json) {
+    JsonWriter json;
+    json.begin_object().key("mode").value(reply->mode);
+    json.key("beacons_dropped").value(reply->beacons_dropped).key("nodes").begin_array();
+    for (const protocol::NodeSummary& n : reply->nodes) {
+      json.begin_object().key("node").value(n.node).key("address").value(n.address);
+      json.key("port").value(unsigned{n.port}).key("role").value(n.role);
+      json.key("self").value(n.self).key("term").value(n.term).key("index").value(n.index);
+      json.key("last_seen_ms").value(n.last_seen_ms).key("running").value(n.running);
+      json.key("free_slots").value(n.free_slots).end_object();
+    }
+    json.end_array().end_object();
+    std::printf("%s\n", json.str().c_str());
+    return kExitOk;
+  }
+  std::printf("%-10s %-22s %-11s %6s %10s %8s %5s\n", "NODE", "ADDRESS", "ROLE", "TERM", "INDEX",
+              "RUNNING", "FREE");
+  for (const protocol::NodeSummary& n : reply->nodes) {
+    const std::string where = n.address + ":" + std::to_string(n.port);
+    if (n.self) {
+      std::printf("%-10s %-22s %-11s %6llu %10llu %8u %5u\n", (n.node.substr(0, 8) + "*").c_str(),
+                  where.c_str(), n.role.c_str(), static_cast<unsigned long long>(n.term),
+                  static_cast<unsigned long long>(n.index), n.running, n.free_slots);
+    } else {
+      std::printf("%-10s %-22s %-11s %6s %10s %8s %5s\n", n.node.substr(0, 8).c_str(),
+                  where.c_str(), n.role.c_str(), "-", "-", "-", "-");
+    }
+  }
+  std::printf("(%s; * = the node answering; %llu beacons dropped)\n", reply->mode.c_str(),
+              static_cast<unsigned long long>(reply->beacons_dropped));
+  return kExitOk;
+}
+
 int run_with(Client& client, const CtlArgs& args) {
   const std::string& c = args.command;
   if (c == "enqueue") {
@@ -357,6 +393,7 @@ int run_with(Client& client, const CtlArgs& args) {
     return kExitOk;
   }
   if (c == "pool") return run_pool(client, args);
+  if (c == "nodes") return run_nodes(client, args.json);
   if (c == "stats") {
     auto json = client.stats_json();
     if (!json.ok()) return fail(json.status());
