@@ -35,9 +35,9 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   if (std::string why = check_queue_name(spec.queue); !why.empty()) {
     return Status::error(ErrorCode::bad_request, why);
   }
-  if (spec.kind == JobKind::http) {
-    return Status::error(ErrorCode::bad_request, "http jobs come from the HTTP front end only");
-  }
+  // A client may enqueue an http job (a Rack env for a pool with a rackup):
+  // it is journaled like any job. The HTTP front end's requests will be the
+  // transient ones DESIGN.md describes.
   if (spec.kind == JobKind::shell) {
     if (auto command = decode_shell_command(spec.payload); !command.ok()) {
       return command.status();

@@ -264,3 +264,59 @@ TEST_CASE("desasterctl adds, lists and removes Ruby pools, and a pool survives a
   CHECK(ctl({"pools", "--json"}).out == "[]\n");
   CHECK(ctl({"pool", "remove", "web"}).exit_status == 1);
 }
+
+TEST_CASE("an http job runs a real Sinatra app in a Ruby pool and its Rack reply is the output",
+          "[integration][ruby]") {
+  RunningNode n;
+  // The gem's own Sinatra test app, found from this file like kAppSource.
+  const std::string app = kAppSource + "/../../../workers/ruby/test/apps/sinatra_app";
+  PoolSpec spec;
+  spec.name = "web";
+  spec.dir = app;
+  spec.rackup = app + "/config.ru";
+  spec.min_workers = 1;
+  spec.max_workers = 1;
+  spec.queues = {{"web", 1}};
+  Status added = n.client->pool_add(spec);
+  INFO(added.message);
+  REQUIRE(added.ok());
+
+  protocol::JobSpec request;
+  request.queue = "web";
+  request.kind = JobKind::http;
+  request.job_class = "GET /hello/ada";
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  pk.pack_map(2);
+  pk.pack(std::string("env"));
+  pk.pack_map(4);
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"REQUEST_METHOD", "GET"},
+                                                        {"PATH_INFO", "/hello/ada"},
+                                                        {"QUERY_STRING", "shout=1"},
+                                                        {"HTTP_HOST", "example.test"}}) {
+    pk.pack(key);
+    pk.pack(value);
+  }
+  pk.pack(std::string("body"));
+  pk.pack_bin(0);
+  request.payload.assign(buffer.data(), buffer.size());
+  auto id = n.client->enqueue(request);
+  INFO(id.status().message);
+  REQUIRE(id.ok());
+  Job job = n.wait_final(*id, 60s);
+  INFO(job.last_error);
+  INFO(n.node.log());
+  REQUIRE(job.state == JobState::succeeded);
+
+  msgpack::object_handle reply = msgpack::unpack(job.output_tail.data(), job.output_tail.size());
+  std::map<std::string, msgpack::object> fields;
+  reply.get().convert(fields);
+  CHECK(fields.at("status").as<int>() == 200);
+  std::string body;
+  const msgpack::object& raw = fields.at("body");
+  if (raw.type == msgpack::type::BIN) body.assign(raw.via.bin.ptr, raw.via.bin.size);
+  if (raw.type == msgpack::type::STR) body.assign(raw.via.str.ptr, raw.via.str.size);
+  CHECK(body.rfind("Hello ada from ", 0) == 0);
+  CHECK(body.back() == '!');
+}
