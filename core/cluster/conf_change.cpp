@@ -4,7 +4,7 @@
 #include "core/cluster/raft_types.hpp"
 #include "core/cluster/wire_reader.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 namespace {
 constexpr std::uint64_t kConfChangeVersion = 1;
@@ -51,4 +51,4 @@ Result<ConfChange> decode_conf_change(std::string_view bytes) {
   }
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -2,7 +2,7 @@
 
 #include "core/cluster/wire_reader.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 namespace {
 
@@ -153,4 +153,4 @@ Result<Message> decode_message(std::string_view bytes) {
   }
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -15,11 +15,11 @@
 #include "core/cluster/raft_message.hpp"
 #include "core/model/status.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 inline constexpr std::uint64_t kRaftMessageVersion = 1;
 
 std::string encode_message(const Message& message);
 Result<Message> decode_message(std::string_view bytes);
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -1,6 +1,6 @@
 #include "core/cluster/node_id.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 namespace {
 
@@ -38,4 +38,4 @@ std::optional<NodeId> NodeId::from_hex(std::string_view text) {
   return id;
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace desaster {
+namespace desaster::raft {
 
 struct NodeId {
   std::uint64_t hi = 0;
@@ -26,4 +26,4 @@ struct NodeId {
 
 inline constexpr NodeId kNoNode{};
 
-}  // namespace desaster
+}  // namespace desaster::raft

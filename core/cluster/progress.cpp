@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace desaster {
+namespace desaster::raft {
 
 bool Progress::paused() const {
   switch (state_) {
@@ -84,4 +84,4 @@ void Progress::heard_heartbeat() {
     inflight_.pop_front();
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <deque>
 
-namespace desaster {
+namespace desaster::raft {
 
 enum class ProgressState : std::uint8_t { probe, replicate, snapshot };
 
@@ -56,4 +56,4 @@ class Progress {
   std::deque<std::uint64_t> inflight_;  // last index of each unacknowledged append
 };
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <utility>
 
-namespace desaster {
+namespace desaster::raft {
 
 const char* to_string(Role role) {
   switch (role) {
@@ -233,4 +233,4 @@ void Raft::advance(const Ready& r) {
   if (role_ == Role::leader && maybe_commit()) broadcast_append();
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

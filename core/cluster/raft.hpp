@@ -30,7 +30,7 @@
 #include "core/model/job.hpp"
 #include "core/model/status.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 struct RaftConfig {
   NodeId id;
@@ -156,4 +156,4 @@ class Raft {
   HardState last_hard_state_;
 };
 
-}  // namespace desaster
+}  // namespace desaster::raft

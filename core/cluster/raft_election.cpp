@@ -1,7 +1,7 @@
 // Elections: role changes, (pre-)votes, the election timer and check-quorum.
 #include "core/cluster/raft.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 void Raft::reset(std::uint64_t term) {
   if (term != term_) {
@@ -159,4 +159,4 @@ bool Raft::quorum_active() const {
   return active >= quorum();
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

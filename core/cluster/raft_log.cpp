@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace desaster {
+namespace desaster::raft {
 
 void RaftLog::reset(const SnapshotMeta& snapshot, std::vector<LogEntry> entries,
                     std::uint64_t commit) {
@@ -120,4 +120,4 @@ std::vector<LogEntry> RaftLog::take_committed() {
   return out;
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -19,7 +19,7 @@
 #include "core/cluster/raft_types.hpp"
 #include "core/model/log_entry.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 class RaftLog {
  public:
@@ -81,4 +81,4 @@ class RaftLog {
   std::uint64_t applied_ = 0;
 };
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -2,7 +2,7 @@
 // committed, the leader's per-member progress, and log compaction.
 #include "core/cluster/raft.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 void Raft::reset_progress() {
   progress_.clear();
@@ -94,4 +94,4 @@ void Raft::compact(std::string snapshot_data) {
   log_.compact(index);
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

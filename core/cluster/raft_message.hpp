@@ -11,7 +11,7 @@
 #include "core/cluster/raft_types.hpp"
 #include "core/model/log_entry.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 enum class MessageType : std::uint8_t {
   append,              // leader -> member: entries after (index, log_term), leader's commit
@@ -42,4 +42,4 @@ struct Message {
   std::optional<Snapshot> snapshot{};
 };
 
-}  // namespace desaster
+}  // namespace desaster::raft

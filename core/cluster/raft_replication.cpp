@@ -7,7 +7,7 @@
 
 #include "core/cluster/raft.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 void Raft::append_as_leader(std::vector<LogEntry> entries) {
   for (LogEntry& e : entries) log_.append(std::move(e));
@@ -172,4 +172,4 @@ bool Raft::maybe_commit() {
   return true;
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -13,7 +13,7 @@
 #include "core/model/log_entry.hpp"
 #include "core/model/status.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 
 // What must be on disk before any message that depends on it is sent: a
 // node that forgets its vote could vote twice in one term.
@@ -77,4 +77,4 @@ struct RaftStorage {
   std::vector<LogEntry> entries;  // contiguous, starting at snapshot.meta.index + 1
 };
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace desaster {
+namespace desaster::raft {
 
 class SplitMix {
  public:
@@ -25,4 +25,4 @@ class SplitMix {
   std::uint64_t state_;
 };
 
-}  // namespace desaster
+}  // namespace desaster::raft

@@ -4,7 +4,7 @@
 #include <limits>
 #include <vector>
 
-namespace desaster::wire {
+namespace desaster::raft::wire {
 
 namespace {
 
@@ -200,4 +200,4 @@ void pack_node_id(msgpack::packer<msgpack::sbuffer>& pk, const NodeId& id) {
   pack_bytes(pk, std::string_view(bytes, 16));
 }
 
-}  // namespace desaster::wire
+}  // namespace desaster::raft::wire

@@ -16,7 +16,7 @@
 #include "core/cluster/node_id.hpp"
 #include "core/model/status.hpp"
 
-namespace desaster::wire {
+namespace desaster::raft::wire {
 
 struct WireError {
   std::string message;
@@ -55,4 +55,4 @@ const msgpack::object_array& read_array(const msgpack::object& o, const Path& p,
 void pack_bytes(msgpack::packer<msgpack::sbuffer>& pk, std::string_view bytes);
 void pack_node_id(msgpack::packer<msgpack::sbuffer>& pk, const NodeId& id);
 
-}  // namespace desaster::wire
+}  // namespace desaster::raft::wire

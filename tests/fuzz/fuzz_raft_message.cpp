@@ -10,6 +10,7 @@
 #include "core/cluster/raft.hpp"
 
 using namespace desaster;
+using namespace desaster::raft;
 
 namespace {
 

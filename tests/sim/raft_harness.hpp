@@ -12,7 +12,7 @@
 
 #include "core/cluster/raft.hpp"
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 
 struct HarnessNode {
   std::unique_ptr<Raft> raft;
@@ -142,4 +142,4 @@ class Harness {
   std::vector<Message> inbox_;
 };
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim

@@ -14,7 +14,7 @@
 #include "core/state/state.hpp"
 #include "tests/sim/sim_checker.hpp"
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 
 namespace {
 
@@ -483,4 +483,4 @@ SimResult run_simulation(const SimOptions& options) {
   return simulation.run();
 }
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim

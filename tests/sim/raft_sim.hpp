@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 
 struct SimOptions {
   std::uint64_t seed = 1;
@@ -39,4 +39,4 @@ struct SimResult {
 
 SimResult run_simulation(const SimOptions& options);
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 
 namespace {
 
@@ -122,4 +122,4 @@ void Checker::saw_lease(std::uint64_t job, std::uint64_t term, std::uint32_t att
   }
 }
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim

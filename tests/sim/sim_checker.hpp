@@ -15,7 +15,7 @@
 #include "core/cluster/raft.hpp"
 #include "core/model/log_entry.hpp"
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 
 std::uint64_t fnv1a(const std::string& bytes, std::uint64_t seed = 1469598103934665603ull);
 
@@ -64,4 +64,4 @@ class Checker {
   std::map<std::uint64_t, std::uint64_t> jobs_;  // job -> index of its enqueue
 };
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim

@@ -4,7 +4,7 @@
 
 #include "tests/sim/raft_harness.hpp"
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 namespace {
 
 int count_leaders(Harness& h, int nodes) {
@@ -143,4 +143,4 @@ TEST_CASE("a message with entries that do not follow its index is refused", "[ra
   CHECK_THAT(h.raft(2).step(m).message, Catch::Contains("addressed to"));
 }
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim

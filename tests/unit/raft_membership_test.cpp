@@ -4,7 +4,7 @@
 
 #include "tests/sim/raft_harness.hpp"
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 
 TEST_CASE("a learner receives the log but does not count for commit", "[raft]") {
   Harness h(1, 0, 1);
@@ -98,4 +98,4 @@ TEST_CASE("a removed voter shrinks the quorum, and a removed leader steps down",
   CHECK(h.raft(2).log().committed() == index);
 }
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim

@@ -7,7 +7,7 @@
 #include "core/cluster/node_id.hpp"
 #include "core/cluster/raft_types.hpp"
 
-namespace desaster {
+namespace desaster::raft {
 namespace {
 
 Message full_message() {
@@ -177,4 +177,4 @@ TEST_CASE("node ids print as 32 hex digits and parse back, refusing anything els
   CHECK(NodeId{}.empty());
 }
 
-}  // namespace desaster
+}  // namespace desaster::raft

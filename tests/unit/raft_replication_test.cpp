@@ -5,7 +5,7 @@
 
 #include "tests/sim/raft_harness.hpp"
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 namespace {
 
 std::vector<Message> appends_to(const HarnessNode& node, const NodeId& to) {
@@ -138,9 +138,9 @@ TEST_CASE("a lost append is sent again after the next heartbeat", "[raft]") {
   CHECK(h.raft(1).log().committed() == index);
 }
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 
 TEST_CASE("a new leader stamps its first entry with the latest time it was given", "[raft]") {
   RaftConfig config;
@@ -152,4 +152,4 @@ TEST_CASE("a new leader stamps its first entry with the latest time it was given
   CHECK(h.node(1).applied[0].timestamp == 1'750'000'000'000);
 }
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim

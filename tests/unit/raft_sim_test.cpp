@@ -13,7 +13,7 @@
 
 #include "tests/sim/raft_sim.hpp"
 
-namespace desaster::sim {
+namespace desaster::raft::sim {
 namespace {
 
 // About 10 ms of CPU per seed in an optimised build; sanitizers cost ~10x.
@@ -80,4 +80,4 @@ TEST_CASE("a simulated cluster keeps raft's safety properties and loses no commi
   CHECK(jobs > 0);
 }
 
-}  // namespace desaster::sim
+}  // namespace desaster::raft::sim
