@@ -217,14 +217,15 @@ TEST_CASE("reply bodies skip unknown fields but refuse mistyped ones", "[transpo
 
 namespace desaster::protocol {
 
-TEST_CASE("a nodes reply survives a round trip and names a bad node entry", "[transport][protocol]") {
+TEST_CASE("a nodes reply survives a round trip and names a bad node entry",
+          "[transport][protocol]") {
   NodesReply reply;
   reply.mode = "clustered";
   reply.beacons_dropped = 7;
-  reply.nodes.push_back({"0123456789abcdef0123456789abcdef", "10.77.0.1", 2693, "leader", true, 4,
-                         120, 0, 3, 5});
-  reply.nodes.push_back({"fedcba9876543210fedcba9876543210", "10.77.0.2", 2693, "discovered",
-                         false, 0, 0, 123456, 0, 0});
+  reply.nodes.push_back(
+      {"0123456789abcdef0123456789abcdef", "10.77.0.1", 2693, "leader", true, 4, 120, 0, 3, 5});
+  reply.nodes.push_back({"fedcba9876543210fedcba9876543210", "10.77.0.2", 2693, "discovered", false,
+                         0, 0, 123456, 0, 0});
   NodesReply back;
   REQUIRE(decode_body(encode_body(reply), back).ok());
   CHECK(back.mode == "clustered");
