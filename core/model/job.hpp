@@ -103,6 +103,13 @@ struct Job {
   std::string output_tail;
   std::string last_error;
   std::vector<Attempt> history;
+
+  // Fairness key for the sfq and htb disciplines (a customer id, say);
+  // empty: the job's class.
+  std::string flow;
+  // A pinned job is leased only to this node and/or this pool; empty: any.
+  std::string pin_node;
+  std::string pin_pool;
 };
 
 }  // namespace desaster

@@ -208,6 +208,15 @@ Fields::Fields(const msgpack::object& o, const Path& path, std::size_t count)
   }
 }
 
+Fields::Fields(const msgpack::object& o, const Path& path, std::size_t min_count,
+               std::size_t max_count)
+    : array_(read_array(o, path)), path_(path) {
+  if (array_.size < min_count || array_.size > max_count) {
+    fail(path_, "expected " + std::to_string(min_count) + " to " + std::to_string(max_count) +
+                    " fields, got " + std::to_string(array_.size));
+  }
+}
+
 std::uint64_t Fields::u64(std::size_t i, std::string_view name) const {
   return read_u64(array_.ptr[i], path_.field(name));
 }

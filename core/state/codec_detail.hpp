@@ -68,10 +68,14 @@ std::uint32_t read_enum(const msgpack::object& o, const Path& p, std::uint32_t c
 class Fields {
  public:
   Fields(const msgpack::object& o, const Path& path, std::size_t count);
+  // For records that grew trailing fields: any length from min_count to
+  // max_count; fields past size() are absent and keep their defaults.
+  Fields(const msgpack::object& o, const Path& path, std::size_t min_count, std::size_t max_count);
   Fields(const Fields&) = delete;  // paths handed out point at path_
   Fields& operator=(const Fields&) = delete;
 
   const msgpack::object& operator[](std::size_t i) const { return array_.ptr[i]; }
+  std::size_t size() const { return array_.size; }
   Path path(std::string_view name) const { return path_.field(name); }
 
   std::uint64_t u64(std::size_t i, std::string_view name) const;

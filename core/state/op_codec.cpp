@@ -1,7 +1,9 @@
 // The journal and snapshot form of ops and jobs: positional msgpack arrays.
 // An op is [kOpFormatVersion, type, fields...]; the type codes below are
 // part of the disk format and never reused. A job is a fixed array of all
-// its fields in declaration order (kJobFields), history included.
+// its fields in declaration order (kJobFields), history included; records
+// written before flow and pins existed have kJobFieldsBeforeFlow and load
+// with those fields empty.
 #include "core/state/op_codec.hpp"
 
 #include <array>
@@ -28,7 +30,8 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, Op>, EnqueueOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Op>, LeaderStartOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<15, Op>, PoolReloadOp>);
 
-constexpr std::size_t kJobFields = 24;
+constexpr std::size_t kJobFieldsBeforeFlow = 24;
+constexpr std::size_t kJobFields = 27;
 constexpr std::size_t kAttemptFields = 9;
 constexpr std::size_t kGrantFields = 5;
 constexpr std::size_t kCompletionFields = 9;
@@ -370,6 +373,9 @@ void pack_job(Packer& pk, const Job& job) {
   codec::pack_string(pk, job.last_error);
   pk.pack_array(static_cast<std::uint32_t>(job.history.size()));
   for (const Attempt& a : job.history) pack_attempt(pk, a);
+  codec::pack_string(pk, job.flow);
+  codec::pack_string(pk, job.pin_node);
+  codec::pack_string(pk, job.pin_pool);
 }
 
 Status unpack_job(const msgpack::object& obj, Job& out) {
@@ -386,7 +392,11 @@ Status unpack_job(const msgpack::object& obj, Job& out) {
 namespace codec {
 
 void read_job(const msgpack::object& o, const Path& p, Job& out) {
-  Fields f(o, p, kJobFields);
+  Fields f(o, p, kJobFieldsBeforeFlow, kJobFields);
+  if (f.size() != kJobFieldsBeforeFlow && f.size() != kJobFields) {
+    fail(p, "expected " + std::to_string(kJobFieldsBeforeFlow) + " or " +
+                std::to_string(kJobFields) + " fields, got " + std::to_string(f.size()));
+  }
   Job job;
   job.id = f.u64(0, "id");
   job.queue = f.string(1, "queue");
@@ -412,6 +422,11 @@ void read_job(const msgpack::object& o, const Path& p, Job& out) {
   job.output_tail = f.string(21, "output_tail");
   job.last_error = f.string(22, "last_error");
   job.history = read_list<Attempt>(f[23], f.path("history"), read_attempt);
+  if (f.size() == kJobFields) {
+    job.flow = f.string(24, "flow");
+    job.pin_node = f.string(25, "pin_node");
+    job.pin_pool = f.string(26, "pin_pool");
+  }
   out = std::move(job);
 }
 

@@ -41,6 +41,9 @@ Job full_job() {
   job.last_error = "exit 1";
   job.history.push_back({1, 10, 20, "node-a", "w1", 1, "boom", 123, 4567});
   job.history.push_back({2, 30, 40, "node-b", "w2", -9, "", 0, ~std::uint64_t{0}});
+  job.flow = "customer-17";
+  job.pin_node = "node-b";
+  job.pin_pool = "mailers";
   return job;
 }
 
@@ -269,7 +272,36 @@ TEST_CASE("decode_op names the field of a bad job inside an enqueue", "[state][c
     pk.pack(1);
     pk.pack(2);
   });
-  CHECK(error_of(short_job) == "op.enqueue.jobs[0]: expected 24 fields, got 2");
+  CHECK(error_of(short_job) == "op.enqueue.jobs[0]: expected 24 to 27 fields, got 2");
+}
+
+// An enqueue op whose one job is full_job() cut to its first `fields` fields.
+std::string enqueue_with_job_fields(std::size_t fields) {
+  std::string whole = encode_op(EnqueueOp{{full_job()}});
+  msgpack::object_handle handle = msgpack::unpack(whole.data(), whole.size());
+  const msgpack::object_array& job = handle.get().via.array.ptr[2].via.array.ptr[0].via.array;
+  return bytes_of([&](Packer& pk) {
+    pk.pack_array(3);
+    pk.pack(kOpFormatVersion);
+    pk.pack(1);
+    pk.pack_array(1);
+    pk.pack_array(static_cast<std::uint32_t>(fields));
+    for (std::size_t i = 0; i < fields; ++i) pk.pack(job.ptr[i]);
+  });
+}
+
+TEST_CASE("a job record from before flow and pins loads with them empty", "[state][codec]") {
+  Result<Op> decoded = decode_op(enqueue_with_job_fields(24));
+  REQUIRE(decoded.ok());
+  const Job& job = std::get<EnqueueOp>(*decoded).jobs.at(0);
+  CHECK(job.last_error == "exit 1");
+  CHECK(job.history.size() == 2);
+  CHECK(job.flow.empty());
+  CHECK(job.pin_node.empty());
+  CHECK(job.pin_pool.empty());
+
+  CHECK(error_of(enqueue_with_job_fields(25)) ==
+        "op.enqueue.jobs[0]: expected 24 or 27 fields, got 25");
 }
 
 TEST_CASE("decode_op refuses trailing bytes, truncation and non-arrays", "[state][codec]") {
