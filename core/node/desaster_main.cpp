@@ -36,7 +36,11 @@ int main(int argc, char** argv) {
   desaster::Node node(std::move(*options));
   if (desaster::Status s = node.start(); !s.ok()) {
     std::fprintf(stderr, "desaster: %s\n", s.message.c_str());
-    return 1;
+    // Leave without destructors: a half-started node has sockets whose
+    // watchers close only on a running loop, and ZeroMQ's context would wait
+    // for them forever. Nothing was acknowledged, so nothing needs flushing.
+    std::fflush(stderr);
+    std::_Exit(1);
   }
   return node.run();
 }

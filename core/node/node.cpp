@@ -17,12 +17,17 @@
 #include "core/node/dispatcher.hpp"
 #include "core/node/log.hpp"
 #include "core/node/proposer.hpp"
+#include "core/node/refusal_log.hpp"
 #include "core/node/timed_duties.hpp"
 #include "core/node/waiters.hpp"
 #include "core/state/state.hpp"
 #include "core/version.hpp"
 #include "transport/loop/zmq_watcher.hpp"
+#include "transport/security/curve_socket.hpp"
 #include "transport/security/group_keys.hpp"
+#include "transport/security/handshake_monitor.hpp"
+#include "transport/security/key_source.hpp"
+#include "transport/security/zap_handler.hpp"
 #include "workers/ruby_pool/pool_manager.hpp"
 #include "workers/shell/shell_pool.hpp"
 
@@ -62,6 +67,14 @@ struct Node::Impl {
   std::unique_ptr<ClientApi> api;
 
   zmq::context_t context{1};
+  // Every socket speaks CURVE with the group's keys; the ZAP handler
+  // decides who gets in, the monitors report who failed the handshake.
+  std::string group_key;
+  const GroupKeys* keys = nullptr;
+  std::unique_ptr<ZapHandler> zap;
+  std::unique_ptr<HandshakeMonitor> client_monitor;
+  std::unique_ptr<HandshakeMonitor> dispatch_monitor;
+  RefusalLog refusals{log};
   std::optional<zmq::socket_t> client_socket;
   std::optional<zmq::socket_t> dispatch_socket;
   std::unique_ptr<ZmqWatcher> client_watcher;
@@ -94,6 +107,8 @@ struct Node::Impl {
   void close_discovery(std::function<void()> done);
   protocol::NodesReply list_nodes() const;
   Status recover();
+  Status start_security();
+  void close_security(std::function<void()> done);
   Status bind_sockets();
   void on_turn();
   void on_applied(const Op& op, const ApplyResult& result);
@@ -116,6 +131,7 @@ Status Node::start() {
 
 Status Node::Impl::start() {
   if (Status s = recover(); !s.ok()) return s;
+  if (Status s = start_security(); !s.ok()) return s;
   if (Status s = bind_sockets(); !s.ok()) return s;
 
   waiters = std::make_unique<Waiters>(&loop, state);
@@ -181,6 +197,7 @@ Status Node::Impl::start() {
   ShellPoolOptions pool;
   const std::string shell_endpoint = "tcp://" + local + ":" + std::to_string(options.port + 2);
   pool.endpoint = shell_endpoint;
+  pool.keys = keys;
   pool.name = "shell@" + node_id.substr(0, 8);
   pool.slots = concurrency;
   pool.log = [this](const std::string& line) { log.warn(line); };
@@ -191,6 +208,7 @@ Status Node::Impl::start() {
   // the rest as pool ops are applied.
   ruby_pool::RubyPoolOptions ruby;
   ruby.endpoint = shell_endpoint;
+  ruby.keys = keys;
   ruby.log = [this](const std::string& line) { log.info(line); };
   if (const char* interpreter = std::getenv("DESASTER_RUBY"); interpreter && *interpreter) {
     ruby.ruby = interpreter;
@@ -228,15 +246,13 @@ Status Node::Impl::start() {
 // peers it hears. Raft replication over those peers is not wired in yet:
 // until it is, the node schedules on its own, and says so once.
 Status Node::Impl::start_discovery() {
-  Result<const GroupKeys*> keys = group_keys(options.group_key);
-  if (!keys.ok()) return keys.status();
   DiscoveryOptions discovery_options;
   discovery_options.bind_address = options.bind_address;
   discovery_options.broadcast_address = options.broadcast_address;
   discovery_options.beacon_port = options.port;
   discovery_options.peer_port = static_cast<std::uint16_t>(options.port + 2);
   discovery_options.node_id = node_id;
-  discovery = std::make_unique<Discovery>(&loop, std::move(discovery_options), **keys, log);
+  discovery = std::make_unique<Discovery>(&loop, std::move(discovery_options), *keys, log);
   if (Status s = discovery->start(); !s.ok()) {
     return Status::error(s.code, "cannot start beacons on udp " + options.broadcast_address + ":" +
                                      std::to_string(options.port) + ": " + s.message);
@@ -244,7 +260,7 @@ Status Node::Impl::start_discovery() {
   log.info(
       "beacons to " + options.broadcast_address + ":" + std::to_string(options.port) + " from " +
       options.bind_address +
-      (options.group_key == "default" ? " with the default group key" : " with this group's key"));
+      (group_key == kDefaultGroupKey ? " with the default group key" : " with this group's key"));
   log.warn(
       "replication across nodes is not built yet: peers are found and listed "
       "(desasterctl nodes), but this node schedules its own jobs alone");
@@ -328,8 +344,37 @@ Status Node::Impl::recover() {
   return {};
 }
 
+// The group key gives the CURVE keys (Argon2id: a fraction of a second, once).
+// The ZAP handler must answer before the first socket binds: without one,
+// libzmq 4.3 lets any CURVE client in.
+Status Node::Impl::start_security() {
+  group_key = resolve_group_key(options.group_key);
+  Result<const GroupKeys*> derived = group_keys(group_key);
+  if (!derived.ok()) return derived.status();
+  keys = *derived;
+  zap = std::make_unique<ZapHandler>(&loop, context, *keys, [this](const ZapRefusal& refusal) {
+    refusals.note(refusal.mechanism + " " + refusal.reason, refusal.address, wall_clock_ms());
+  });
+  if (Status s = zap->start(); !s.ok()) return s;
+  if (group_key == kDefaultGroupKey && options.bind_address.rfind("127.", 0) != 0) {
+    log.warn("running with the default group key on " + options.bind_address +
+             ": it is public, so anyone who can reach this node can enqueue and run jobs "
+             "on it; give every node and client a key of your own (-k or " +
+             kGroupKeyEnvironment + ")");
+  }
+  return {};
+}
+
+void Node::Impl::close_security(std::function<void()> done) {
+  client_monitor->close([this, done = std::move(done)]() mutable {
+    dispatch_monitor->close(
+        [this, done = std::move(done)]() mutable { zap->close(std::move(done)); });
+  });
+}
+
 Status Node::Impl::bind_sockets() {
-  auto bind = [this](std::optional<zmq::socket_t>& socket, std::uint16_t port,
+  auto bind = [this](std::optional<zmq::socket_t>& socket,
+                     std::unique_ptr<HandshakeMonitor>& monitor, std::uint16_t port,
                      const char* what) -> Status {
     const std::string endpoint = "tcp://" + options.bind_address + ":" + std::to_string(port);
     try {
@@ -337,6 +382,12 @@ Status Node::Impl::bind_sockets() {
       socket->set(zmq::sockopt::linger, 0);
       socket->set(zmq::sockopt::sndhwm, kSocketHighWaterMark);
       socket->set(zmq::sockopt::rcvhwm, kSocketHighWaterMark);
+      if (Status s = make_curve_server(*socket, *keys); !s.ok()) return s;
+      monitor = std::make_unique<HandshakeMonitor>(
+          &loop, context, *socket, [this](const HandshakeFailure& failure) {
+            refusals.note(failure.reason, "a peer on " + failure.endpoint, wall_clock_ms());
+          });
+      if (Status s = monitor->start(); !s.ok()) return s;
       socket->bind(endpoint);
     } catch (const zmq::error_t& e) {
       if (e.num() == EADDRINUSE) {
@@ -350,8 +401,9 @@ Status Node::Impl::bind_sockets() {
     }
     return {};
   };
-  if (Status s = bind(client_socket, options.port, "client"); !s.ok()) return s;
-  return bind(dispatch_socket, static_cast<std::uint16_t>(options.port + 2), "dispatch");
+  if (Status s = bind(client_socket, client_monitor, options.port, "client"); !s.ok()) return s;
+  return bind(dispatch_socket, dispatch_monitor, static_cast<std::uint16_t>(options.port + 2),
+              "dispatch");
 }
 
 void Node::Impl::on_turn() {
@@ -452,7 +504,9 @@ void Node::Impl::finish_shutdown() {
     ruby_pools->close([this] {
       shell_pool->close([this] {
         client_watcher->close([this] {
-          dispatch_watcher->close([this] { journal->close([this] { close_everything(); }); });
+          dispatch_watcher->close([this] {
+            close_security([this] { journal->close([this] { close_everything(); }); });
+          });
         });
       });
     });

@@ -183,7 +183,7 @@ std::string node_help_text() {
          " -b, --broadcast-address=IPADDR remote IP/multicast/broadcast address to announce to "
          "[255.255.255.255]\n"
          " -p, --port=NUMBER              port number for receiving/sending packets [2691]\n"
-         " -k, --key=GROUP_KEY            cluster-group shared key [default]\n"
+         " -k, --key=GROUP_KEY            cluster-group shared key [$DESASTER_KEY, else default]\n"
          " -s, --standalone               do not broadcast for peering with cluster\n"
          " -d, --data-dir=PATH            where the journal and snapshots live "
          "[/var/lib/desaster as root, else $XDG_STATE_HOME/desaster]\n"

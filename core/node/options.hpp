@@ -15,7 +15,7 @@ struct NodeOptions {
   std::string bind_address = "0.0.0.0";
   std::string broadcast_address = "255.255.255.255";
   std::uint16_t port = 2691;
-  std::string group_key = "default";
+  std::string group_key;  // empty: $DESASTER_KEY, else "default" (key_source.hpp)
   bool standalone = false;
   std::string data_dir;           // empty: default_data_dir()
   int verbosity = 0;              // -v: 1, -vv: 2

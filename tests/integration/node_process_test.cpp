@@ -4,6 +4,8 @@
 #include <zmq.hpp>
 
 #include "tests/integration/harness/fixtures.hpp"
+#include "transport/security/curve_socket.hpp"
+#include "transport/security/key_source.hpp"
 
 using namespace desaster;
 using namespace desaster::test;
@@ -71,6 +73,9 @@ TEST_CASE("malformed requests get a clear error and the node keeps its data",
   zmq::socket_t socket(context, zmq::socket_type::dealer);
   socket.set(zmq::sockopt::linger, 0);
   socket.set(zmq::sockopt::rcvtimeo, 10'000);
+  auto keys = group_keys(kDefaultGroupKey);
+  REQUIRE(keys.ok());
+  REQUIRE(make_curve_client(socket, **keys, CurveIdentity::client).ok());
   socket.connect(n.node.endpoint());
   auto ask = [&](const std::string& frame) {
     socket.send(zmq::buffer(frame), zmq::send_flags::none);

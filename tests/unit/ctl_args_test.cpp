@@ -28,6 +28,21 @@ TEST_CASE("the --sh flag joins the words into one /bin/sh -c string", "[ctl]") {
   CHECK(command->sh == "echo a && false");
 }
 
+TEST_CASE("the group key comes from -k or --key, and an empty one is refused", "[ctl]") {
+  auto a = parse_ctl_args({"-k", "s3cret", "stats"});
+  REQUIRE(a.ok());
+  CHECK(a->group_key == "s3cret");
+  auto b = parse_ctl_args({"--key", "other", "queues"});
+  REQUIRE(b.ok());
+  CHECK(b->group_key == "other");
+  auto none = parse_ctl_args({"stats"});
+  REQUIRE(none.ok());
+  CHECK(none->group_key.empty());  // the client then takes $DESASTER_KEY, else "default"
+  auto empty = parse_ctl_args({"-k", "", "stats"});
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.status().message.find("must not be empty") != std::string::npos);
+}
+
 TEST_CASE("the --json flag may follow the command", "[ctl]") {
   auto a = parse_ctl_args({"jobs", "--json", "--state", "dead"});
   REQUIRE(a.ok());

@@ -1,6 +1,7 @@
 // Group key derivation: deterministic per key, distinct between keys and
 // purposes, CURVE keypairs that match, Z85 forms ZeroMQ accepts, derived once
-// per process, and fast enough for a start.
+// per process. (Its cost, about 0.15 s of CPU, is a figure in README.md, not
+// a test: tests never fail on timing.)
 #include <catch2/catch.hpp>
 
 #include <ctime>
@@ -87,12 +88,11 @@ TEST_CASE("a group key is derived once per process", "[security][keys]") {
   CHECK(spent < CLOCKS_PER_SEC / 100);  // a lookup, not an Argon2id run
 }
 
-TEST_CASE("deriving a group key takes less than half a second", "[security][keys]") {
-  const auto start = std::chrono::steady_clock::now();
-  Result<GroupKeys> keys = derive_group_keys("timed key");
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  REQUIRE(keys.ok());
-  INFO("derivation took " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
-                          << " ms");
-  CHECK(elapsed < std::chrono::milliseconds(500));
+// A fixed vector: the key format is shared with the gem (group_keys.rb has
+// the same check), so a change to either derivation fails here first.
+TEST_CASE("the default group key derives the documented server key", "[security][keys]") {
+  const GroupKeys& keys = keys_for("default");
+  char hex[65] = {};
+  sodium_bin2hex(hex, sizeof hex, keys.server.public_key.data(), keys.server.public_key.size());
+  CHECK(std::string(hex) == "aeb5c6ae83718d463fc5b657f82878ee3e82674770144fbfe1ac2b3d42b8b17b");
 }

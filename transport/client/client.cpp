@@ -4,13 +4,15 @@
 #include "transport/client/connection.hpp"
 #include "transport/client/msgpack_json.hpp"
 #include "transport/protocol/map_reader.hpp"
+#include "transport/security/key_source.hpp"
 
 namespace desaster {
 
 using std::chrono::milliseconds;
 
 struct Client::Impl {
-  explicit Impl(const ClientOptions& opts) : options(opts), connection(opts.endpoint) {}
+  Impl(const ClientOptions& opts, const GroupKeys& keys)
+      : options(opts), connection(opts.endpoint, keys) {}
 
   // The reply to body, as a typed body; error replies become their Status.
   template <typename Body>
@@ -60,7 +62,9 @@ Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 
 Result<std::unique_ptr<Client>> Client::connect(const ClientOptions& options) {
-  auto impl = std::make_unique<Impl>(options);
+  Result<const GroupKeys*> keys = group_keys(resolve_group_key(options.group_key));
+  if (!keys.ok()) return keys.status();
+  auto impl = std::make_unique<Impl>(options, **keys);
   Status opened = impl->connection.open();
   if (!opened.ok()) return opened;
   Result<protocol::HelloReply> hello = impl->call<protocol::HelloReply>(

@@ -30,6 +30,9 @@ struct ClientOptions {
   std::string endpoint = "tcp://127.0.0.1:2691";
   std::chrono::milliseconds timeout{10'000};  // per request, 0: wait forever
   std::string name = "client";
+  // The cluster's group key; empty: $DESASTER_KEY, else "default"
+  // (key_source.hpp). The connection speaks CURVE with keys derived from it.
+  std::string group_key;
 };
 
 struct EnqueueResult {
@@ -103,6 +106,7 @@ struct WorkerOptions {
   std::vector<std::string> queues{"*"};
   std::vector<JobKind> kinds;  // empty: every kind
   std::uint32_t slots = 1;
+  std::string group_key;  // as in ClientOptions
 };
 
 class Worker {

@@ -3,6 +3,9 @@
 
 #include <cerrno>
 
+#include "transport/security/curve_socket.hpp"
+#include "transport/security/key_source.hpp"
+
 namespace desaster {
 
 namespace {
@@ -17,7 +20,8 @@ std::string zmq_reason() {
 
 }  // namespace
 
-Connection::Connection(std::string endpoint) : endpoint_(std::move(endpoint)) {}
+Connection::Connection(std::string endpoint, const GroupKeys& keys)
+    : endpoint_(std::move(endpoint)), keys_(keys) {}
 
 Connection::~Connection() = default;
 
@@ -26,8 +30,12 @@ Status Connection::open() {
     zmq::socket_t socket(context_, zmq::socket_type::dealer);
     // A request that never left must not be delivered after we gave up.
     socket.set(zmq::sockopt::linger, 0);
+    if (Status s = make_curve_client(socket, keys_, CurveIdentity::client); !s.ok()) return s;
+    Result<HandshakeWatch> watch = HandshakeWatch::start(context_, socket);
+    if (!watch.ok()) return watch.status();
     socket.connect(endpoint_);
     socket_ = std::move(socket);
+    watch_ = std::move(watch.value());
     return Status::success();
   } catch (const zmq::error_t& e) {
     return Status::error(ErrorCode::bad_request,
@@ -36,6 +44,7 @@ Status Connection::open() {
 }
 
 Status Connection::reopen() {
+  watch_.reset();
   socket_.reset();
   return open();
 }
@@ -86,11 +95,21 @@ Result<std::optional<protocol::Reply>> Connection::receive(Deadline deadline) {
       if (left.count() <= 0) return std::optional<protocol::Reply>();
       wait_ms = static_cast<long>(left.count());
     }
-    zmq_pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&item, 1, wait_ms) < 0 && zmq_errno() != EINTR) {
+    zmq_pollitem_t items[2] = {{socket_->handle(), 0, ZMQ_POLLIN, 0},
+                               {watch_->pollable(), 0, ZMQ_POLLIN, 0}};
+    if (zmq_poll(items, 2, wait_ms) < 0 && zmq_errno() != EINTR) {
       return unavailable("cannot poll " + endpoint_ + ": " + zmq_reason());
     }
+    if (items[1].revents & ZMQ_POLLIN) {
+      if (std::optional<std::string> reason = watch_->drain()) return refused(*reason);
+    }
   }
+}
+
+Status Connection::refused(const std::string& reason) const {
+  return Status::error(ErrorCode::unavailable, endpoint_ + " refused this client: " + reason +
+                                                   ". Is the group key the node's? (-k or " +
+                                                   kGroupKeyEnvironment + ")");
 }
 
 Result<protocol::Reply> Connection::call(protocol::RequestBody body,

@@ -15,7 +15,9 @@
 #include <zmq.hpp>
 
 #include "core/model/status.hpp"
+#include "transport/client/handshake_watch.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/security/group_keys.hpp"
 
 namespace desaster {
 
@@ -24,13 +26,16 @@ class Connection {
   using Clock = std::chrono::steady_clock;
   using Deadline = std::optional<Clock::time_point>;  // nullopt: wait without limit
 
-  explicit Connection(std::string endpoint);
+  // keys: the group's keys (group_keys.hpp); the connection speaks CURVE
+  // with the group's client keypair, as every node requires.
+  Connection(std::string endpoint, const GroupKeys& keys);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // Creates the socket and connects (ZeroMQ connects in the background, so
-  // this fails only for a malformed endpoint).
+  // this fails only for a malformed endpoint). A node that refuses the
+  // handshake (another group key) shows later, as receive()'s error.
   Status open();
   // Drops the socket with whatever is queued in it and connects afresh.
   Status reopen();
@@ -50,9 +55,13 @@ class Connection {
   static Deadline deadline_after(std::chrono::milliseconds timeout);  // 0: none
 
  private:
+  Status refused(const std::string& reason) const;
+
   std::string endpoint_;
+  const GroupKeys& keys_;
   zmq::context_t context_;
   std::optional<zmq::socket_t> socket_;
+  std::optional<HandshakeWatch> watch_;  // closed before socket_
   std::uint64_t next_id_ = 1;
 };
 

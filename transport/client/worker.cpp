@@ -14,6 +14,7 @@
 
 #include "transport/client/client.hpp"
 #include "transport/client/connection.hpp"
+#include "transport/security/key_source.hpp"
 
 namespace desaster {
 
@@ -27,7 +28,8 @@ constexpr milliseconds kRegisterTimeout{10'000};
 }  // namespace
 
 struct Worker::Impl {
-  explicit Impl(const WorkerOptions& opts) : options(opts), connection(opts.endpoint) {}
+  Impl(const WorkerOptions& opts, const GroupKeys& keys)
+      : options(opts), connection(opts.endpoint, keys) {}
   ~Impl();
 
   Status register_worker();
@@ -119,7 +121,9 @@ Worker::Worker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Worker::~Worker() = default;
 
 Result<std::unique_ptr<Worker>> Worker::connect(const WorkerOptions& options) {
-  auto impl = std::make_unique<Impl>(options);
+  Result<const GroupKeys*> keys = group_keys(resolve_group_key(options.group_key));
+  if (!keys.ok()) return keys.status();
+  auto impl = std::make_unique<Impl>(options, **keys);
   Status status = impl->connection.open();
   if (status.ok()) status = impl->register_worker();
   if (!status.ok()) return status;

@@ -283,10 +283,13 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
       out.command = "help";
       return out;
     }
-    if (arg == "-c" || arg == "--connect" || arg == "--timeout") {
+    if (arg == "-c" || arg == "--connect" || arg == "--timeout" || arg == "-k" || arg == "--key") {
       if (i + 1 >= args.size()) return bad(arg + " needs a value");
       const std::string& v = args[++i];
-      if (arg == "--timeout") {
+      if (arg == "-k" || arg == "--key") {
+        if (v.empty()) return bad(arg + ": the group key must not be empty");
+        out.group_key = v;
+      } else if (arg == "--timeout") {
         auto ms = parse_duration_ms(v);
         if (!ms.ok()) return bad("--timeout: " + ms.status().message);
         out.timeout_ms = *ms;
@@ -332,9 +335,11 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
 std::string ctl_help_text() {
   return "desasterctl: the command-line client of desaster\n"
          "\n"
-         " usage: desasterctl [-c HOST[:PORT]] [--json] [--timeout DURATION] COMMAND [ARGS]\n"
+         " usage: desasterctl [-c HOST[:PORT]] [-k KEY] [--json] [--timeout DURATION] COMMAND "
+         "[ARGS]\n"
          "\n"
          " -c, --connect=HOST[:PORT]   the node to talk to [127.0.0.1:2691]\n"
+         " -k, --key=GROUP_KEY         the cluster's group key [$DESASTER_KEY, else default]\n"
          "     --json                  machine-readable output\n"
          "     --timeout=DURATION      how long to wait for the node [10s]\n"
          "\n"

@@ -14,6 +14,7 @@ namespace desaster {
 
 struct CtlArgs {
   std::string endpoint = "tcp://127.0.0.1:2691";
+  std::string group_key;  // empty: $DESASTER_KEY, else "default"
   bool json = false;
   std::int64_t timeout_ms = 10'000;
   std::string

@@ -411,6 +411,7 @@ int run_ctl_command(const CtlArgs& args) {
   options.endpoint = args.endpoint;
   options.timeout = std::chrono::milliseconds(args.timeout_ms);
   options.name = "desasterctl";
+  options.group_key = args.group_key;
   auto client = Client::connect(options);
   if (!client.ok()) return fail(client.status());
   return run_with(**client, args);

@@ -12,6 +12,7 @@ Gem::Specification.new do |s|
   s.files = Dir["lib/**/*.rb", "bin/*", "README.md", "PROTOCOL.md"]
   s.bindir = "bin"
   s.executables = ["desaster-pool"]
+  s.add_dependency "ffi", ">= 1.12" # libsodium for the group key (group_keys.rb)
   s.add_dependency "ffi-rzmq", "~> 2.0"
   s.add_dependency "msgpack", ">= 1.4"
   s.add_dependency "rack", ">= 2.2"

@@ -6,6 +6,7 @@
 
 #include "core/model/job_id.hpp"
 #include "transport/protocol/replies.hpp"
+#include "transport/security/curve_socket.hpp"
 #include "workers/ruby_pool/ruby_pool_impl.hpp"
 
 namespace desaster::ruby_pool {
@@ -44,6 +45,12 @@ Status RubyPool::Impl::connect() {
   try {
     socket.emplace(context, zmq::socket_type::dealer);
     socket->set(zmq::sockopt::linger, 0);
+    if (options.keys == nullptr) {
+      return Status::error(ErrorCode::internal, "pool " + spec.name + " has no group keys");
+    }
+    if (Status s = make_curve_client(*socket, *options.keys, CurveIdentity::client); !s.ok()) {
+      return s;
+    }
     socket->connect(options.endpoint);
   } catch (const zmq::error_t& e) {
     return Status::error(ErrorCode::unavailable, "pool " + spec.name + " cannot connect to " +

@@ -32,12 +32,14 @@
 #include "core/model/job.hpp"
 #include "core/model/pool_spec.hpp"
 #include "core/model/status.hpp"
+#include "transport/security/group_keys.hpp"
 
 namespace desaster::ruby_pool {
 
 struct RubyPoolOptions {
-  std::string endpoint;  // the master's dispatch ROUTER
-  std::string node_tag;  // short node id, for the worker's registered name
+  std::string endpoint;             // the master's dispatch ROUTER
+  const GroupKeys* keys = nullptr;  // the group's keys: the pool connects with CURVE
+  std::string node_tag;             // short node id, for the worker's registered name
   std::string ruby = "ruby";
   std::string gem_dir;  // workers/ruby: lib/ and bin/desaster-pool
   std::function<void(const std::string&)> log;

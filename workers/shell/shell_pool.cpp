@@ -1,5 +1,7 @@
 #include "workers/shell/shell_pool.hpp"
 
+#include "transport/security/curve_socket.hpp"
+
 #include <optional>
 #include <unordered_map>
 
@@ -144,6 +146,13 @@ Status ShellPool::start() {
   try {
     impl.socket.emplace(impl.context, zmq::socket_type::dealer);
     impl.socket->set(zmq::sockopt::linger, 0);
+    if (impl.options.keys == nullptr) {
+      return Status::error(ErrorCode::internal, "shell pool started without the group's keys");
+    }
+    if (Status s = make_curve_client(*impl.socket, *impl.options.keys, CurveIdentity::client);
+        !s.ok()) {
+      return s;
+    }
     impl.socket->connect(impl.options.endpoint);
   } catch (const zmq::error_t& e) {
     return Status::error(ErrorCode::unavailable,

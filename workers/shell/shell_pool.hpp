@@ -17,11 +17,14 @@
 
 #include "core/model/job.hpp"
 #include "core/model/status.hpp"
+#include "transport/security/group_keys.hpp"
 
 namespace desaster {
 
 struct ShellPoolOptions {
   std::string endpoint;  // the master's dispatch ROUTER
+  // The group's keys: the pool connects with CURVE, as every client does.
+  const GroupKeys* keys = nullptr;
   std::string name = "shell";
   std::uint32_t slots = 1;
   std::size_t output_tail_bytes = 64 * 1024;

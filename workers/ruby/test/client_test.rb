@@ -68,6 +68,14 @@ class ClientTest < Minitest::Test
     assert_equal "report-42", @client.get(first)["unique"]
   end
 
+  def test_a_client_with_another_group_key_is_not_let_in
+    stranger = Desaster::Client.new(url: @node.url, key: "another group", timeout: 1)
+    error = assert_raises(Desaster::TimeoutError) { stranger.hello }
+    assert_match(/with this group key\?/, error.message)
+  ensure
+    stranger&.close
+  end
+
   def test_priority_timeout_and_retry_options_reach_the_job
     job = @client.get(@client.enqueue(DefaultJob, priority: 7, timeout: 2.5, max_attempts: 3, backoff: 1))
     assert_equal [7, 2500, 3, 1000], job.values_at("priority", "timeout_ms", "max_attempts", "backoff_base_ms")
@@ -149,6 +157,8 @@ end
 
 # Connection settings and failures that need no node.
 class ClientSettingsTest < Minitest::Test
+  DEFAULT_SERVER_PUBLIC = "aeb5c6ae83718d463fc5b657f82878ee3e82674770144fbfe1ac2b3d42b8b17b"
+
   def test_the_url_comes_from_desaster_url_then_desaster_port_then_the_default
     assert_equal "tcp://10.1.2.3:9", Desaster::Configuration.new("DESASTER_URL" => "tcp://10.1.2.3:9").url
     assert_equal "tcp://127.0.0.1:3000", Desaster::Configuration.new("DESASTER_PORT" => "3000").url
@@ -166,9 +176,13 @@ class ClientSettingsTest < Minitest::Test
     client&.close
   end
 
-  def test_a_group_key_is_refused_clearly_until_curve_is_supported
-    client = Desaster::Client.new(url: "tcp://127.0.0.1:1", key: "secret")
-    assert_raises(Desaster::Error) { client.hello }
+  # The same vector as tests/unit/group_keys_test.cpp: Ruby and C++ derive
+  # the same keys from the same group key.
+  def test_the_default_keys_match_the_nodes_derivation
+    keys = Desaster::GroupKeys.for(nil)
+    assert_equal DEFAULT_SERVER_PUBLIC, keys.server_public.unpack1("H*")
+    assert_same keys, Desaster::GroupKeys.for("default")
+    refute_equal keys.server_public, Desaster::GroupKeys.for("another group").server_public
   end
 
   def test_job_ids_parse_from_hex_or_integer_and_reject_anything_else

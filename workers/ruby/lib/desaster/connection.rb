@@ -3,6 +3,7 @@
 require "ffi-rzmq"
 require "msgpack"
 require "desaster/errors"
+require "desaster/group_keys"
 
 module Desaster
   # One DEALER to a node's client port speaking the client protocol
@@ -45,8 +46,7 @@ module Desaster
 
     private
 
-    # The one place a socket is set up, so the group key's CURVE setup has
-    # exactly one home when it comes.
+    # The one place a socket is set up.
     def open
       # After fork the parent's context belongs to the parent: leave it be.
       close_socket if @pid == Process.pid
@@ -70,10 +70,16 @@ module Desaster
       raise
     end
 
-    def secure(_socket)
-      return if @key.nil? || @key.empty?
-
-      raise Error, "the group key (CURVE) is not supported by this version of the client yet"
+    # Every node speaks CURVE with keys derived from the group key (nil or
+    # empty: the default key); a client presents the group's client keypair.
+    def secure(socket)
+      keys = GroupKeys.for(@key)
+      [[ZMQ::CURVE_SERVERKEY, keys.server_public, "CURVE_SERVERKEY"],
+       [ZMQ::CURVE_PUBLICKEY, keys.client_public, "CURVE_PUBLICKEY"],
+       [ZMQ::CURVE_SECRETKEY, keys.client_secret, "CURVE_SECRETKEY"]].each do |option, value, name|
+        rc = socket.setsockopt(option, value, value.bytesize)
+        raise Error, "cannot set #{name}: #{ZMQ::Util.error_string}" unless ZMQ::Util.resultcode_ok?(rc)
+      end
     end
 
     def close_socket
@@ -97,7 +103,8 @@ module Desaster
           # Start clean: the request may still sit in the socket.
           reopen
           raise TimeoutError, "no reply to #{type} from the node at #{@url} within #{timeout} s " \
-                              "(is a node running? Desaster.ensure_daemon! starts one)"
+                              "(is a node running, with this group key? Desaster.ensure_daemon! " \
+                              "starts one; the key comes from DESASTER_KEY or Desaster.config.key)"
         end
         body = match(reply, id)
         return body if body

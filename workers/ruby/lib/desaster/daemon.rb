@@ -69,8 +69,12 @@ module Desaster
       FileUtils.mkdir_p(File.dirname(@log))
       argv = [@bin, "-s", "-a", "127.0.0.1", "-p", @port.to_s]
       argv += ["-d", @data_dir] if @data_dir
+      # The node takes the group key the clients use (a key set in Ruby
+      # rather than in DESASTER_KEY would otherwise not reach it).
+      key = Desaster.config.key.to_s
+      env = key.empty? ? {} : { "DESASTER_KEY" => key }
       # Its own process group: a Ctrl-C meant for the app leaves the node be.
-      pid = Process.spawn(*argv, in: File::NULL, out: [@log, "a"], err: [:child, :out], pgroup: true)
+      pid = Process.spawn(env, *argv, in: File::NULL, out: [@log, "a"], err: [:child, :out], pgroup: true)
       waiter = Process.detach(pid)
       Result.new(started: true, pid: pid, node: await_hello(pid, waiter), log: @log)
     rescue Errno::ENOENT

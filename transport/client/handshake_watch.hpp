@@ -1,0 +1,45 @@
+// Tells a client, while it waits for a reply, that the node keeps refusing
+// its CURVE handshake, so a wrong group key is an error within a fraction
+// of a second instead of a timeout with no reason.
+//
+// libzmq reports handshake results only through a socket monitor: an
+// inproc PAIR that receives an event per connection attempt. The watch
+// owns that PAIR; Connection polls it beside the DEALER.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "core/model/status.hpp"
+
+namespace desaster {
+
+class HandshakeWatch {
+ public:
+  // Two refusals in a row, one reconnect apart, rule out a node that was
+  // merely restarting during the first attempt.
+  static constexpr int kRefusalsBeforeGivingUp = 2;
+
+  // Starts monitoring `socket` (call before it connects).
+  static Result<HandshakeWatch> start(zmq::context_t& context, zmq::socket_t& socket);
+  HandshakeWatch() = default;  // watches nothing (Result needs a default)
+  HandshakeWatch(HandshakeWatch&&) = default;
+  HandshakeWatch& operator=(HandshakeWatch&&) = default;
+
+  void* pollable() { return pair_.handle(); }
+  // Reads the events that arrived. Returns the reason once the handshake
+  // failed kRefusalsBeforeGivingUp times without a success in between, and
+  // starts counting afresh.
+  std::optional<std::string> drain();
+
+ private:
+  explicit HandshakeWatch(zmq::socket_t pair) : pair_(std::move(pair)) {}
+  zmq::socket_t pair_;
+  int refusals_in_a_row_ = 0;
+  std::string last_reason_;
+};
+
+}  // namespace desaster
