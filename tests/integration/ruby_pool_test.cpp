@@ -18,9 +18,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Next to this file (CMake compiles it by its absolute path).
-const std::string kAppSource =
-    std::string(__FILE__).substr(0, std::string(__FILE__).rfind('/')) + "/ruby_apps";
+// Next to this file. Not from __FILE__: a compiler cache may rewrite it
+// relative to the build directory.
+const std::string kAppSource = std::string(DESASTER_SOURCE_DIR) + "/tests/integration/ruby_apps";
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
