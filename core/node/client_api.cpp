@@ -79,7 +79,8 @@ ClientApi::ClientApi(const State& state, Proposer& proposer, Dispatcher& dispatc
       log_(log),
       info_(std::move(info)),
       clock_(std::move(clock)),
-      ids_(ids) {}
+      ids_(ids),
+      actions_(state, proposer, clock_) {}
 
 void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& parts) {
   if (parts.size() != 2) {
@@ -177,6 +178,12 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
         } else if constexpr (std::is_same_v<T, protocol::Nodes>) {
           protocol::NodesReply reply = nodes_lister_ ? nodes_lister_() : protocol::NodesReply{};
           peer.reply(id, Status::success(), protocol::encode_body(reply));
+        } else if constexpr (std::is_same_v<T, protocol::JobAction>) {
+          // Retry is refused while shutting down, as the retry request is; a
+          // kill is welcome then (a running job may be what holds shutdown up).
+          if (body.action == protocol::JobActionKind::retry && refuse_while_draining(peer, id))
+            return;
+          actions_.handle(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }
@@ -337,6 +344,7 @@ void ClientApi::stats(const Peer& peer, std::uint64_t id) {
   w.add("connected", static_cast<std::uint64_t>(dispatch.workers));
   w.add("free_slots", dispatch.free_slots).add("leases_pushed", dispatch.leases_pushed);
   w.add("lost", dispatch.workers_lost);
+  w.add("cancels_sent", dispatch.cancels_sent);
   body.add_packed("workers", w.finish());
   body.add("bad_requests", bad_requests_);
   peer.reply(id, Status::success(), body.finish());

@@ -13,6 +13,7 @@
 
 #include "core/model/job_id.hpp"
 #include "core/node/dispatcher.hpp"
+#include "core/node/job_action_handler.hpp"
 #include "core/node/log.hpp"
 #include "core/node/peer.hpp"
 #include "core/node/proposer.hpp"
@@ -67,6 +68,7 @@ class ClientApi {
   std::uint64_t bad_requests_ = 0;
   PoolLister pool_lister_;
   NodesLister nodes_lister_;
+  JobActionHandler actions_;
 };
 
 // Reply bodies: {jobs: [job map or nil]} and the enqueue reply

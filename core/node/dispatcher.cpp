@@ -69,7 +69,11 @@ void Dispatcher::on_report(const Peer& peer, std::uint64_t request_id,
   w->last_seen = now;
   // The slot is free as soon as the worker says so; the completion itself
   // becomes an op with the other reports of this loop turn.
-  if (w->leases.erase(report.id) > 0) ++w->credit.free;
+  if (auto lease = w->leases.find(report.id); lease != w->leases.end()) {
+    if (lease->second.cancelled) held_back_.erase(report.id);
+    w->leases.erase(lease);
+    ++w->credit.free;
+  }
   ++stats_.reports;
   Completion c;
   c.id = report.id;
@@ -108,7 +112,13 @@ void Dispatcher::plan(TimeMs now) {
   for (auto& [peer, w] : workers_)
     if (w.credit.free > 0) credits.push_back(w.credit);
   if (credits.empty()) return;
-  std::vector<LeaseGrant> grants = plan_leases(state_, credits, reserved_, now, kMaxGrantsPerTurn);
+  std::unordered_set<JobId> excluded;
+  if (!held_back_.empty()) {
+    excluded = reserved_;
+    excluded.insert(held_back_.begin(), held_back_.end());
+  }
+  std::vector<LeaseGrant> grants = plan_leases(
+      state_, credits, held_back_.empty() ? reserved_ : excluded, now, kMaxGrantsPerTurn);
   if (grants.empty()) return;
   for (const LeaseGrant& g : grants) {
     reserved_.insert(g.id);
@@ -117,7 +127,7 @@ void Dispatcher::plan(TimeMs now) {
     if (!queued || peer_it == worker_by_name_.end()) continue;
     WorkerRecord& w = workers_.at(peer_it->second);
     --w.credit.free;
-    w.leases.insert(g.id);
+    w.leases[g.id] = PushedLease{proposer_.term(), g.attempt, false};
     // The lease goes out now, before its op is durable: a job's run is
     // at-least-once anyway, and waiting for the sync would put one more
     // fdatasync into every job's round trip. The report is proposed after
@@ -148,6 +158,8 @@ void Dispatcher::plan(TimeMs now) {
 
 void Dispatcher::on_applied(const Op& op, const ApplyResult& result) {
   if (const auto* lease = std::get_if<LeaseOp>(&op)) settle_leases(*lease, result);
+  if (const auto* kill = std::get_if<KillOp>(&op)) cancel_leases(kill->ids, result, false);
+  if (const auto* move = std::get_if<RelocateOp>(&op)) cancel_leases(move->ids, result, true);
 }
 
 void Dispatcher::settle_leases(const LeaseOp& op, const ApplyResult& result) {
@@ -181,9 +193,11 @@ void Dispatcher::expire_silent_workers(TimeMs now) {
 void Dispatcher::drop_worker(std::map<Peer, WorkerRecord>::iterator it, const std::string& why) {
   WorkerRecord& w = it->second;
   std::vector<JobId> running;
-  for (JobId id : w.leases) {
-    // Leases still being proposed are released when they are applied.
-    if (!reserved_.count(id)) running.push_back(id);
+  for (const auto& [id, lease] : w.leases) {
+    held_back_.erase(id);
+    // Leases still being proposed are released when they are applied; the
+    // state has already ended cancelled ones.
+    if (!reserved_.count(id) && !lease.cancelled) running.push_back(id);
   }
   log_.warn("worker " + w.credit.worker + " lost (" + why + "); releasing " +
             std::to_string(running.size()) + " running jobs");

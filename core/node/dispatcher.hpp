@@ -33,6 +33,7 @@ struct DispatchStats {
   std::uint64_t leases_pushed = 0;
   std::uint64_t reports = 0;
   std::uint64_t workers_lost = 0;
+  std::uint64_t cancels_sent = 0;  // "cancel" pushes for killed or relocated running jobs
 };
 
 class Dispatcher {
@@ -59,11 +60,17 @@ class Dispatcher {
   DispatchStats stats() const;
 
  private:
+  // A lease pushed to a worker and not reported yet.
+  struct PushedLease {
+    std::uint64_t term = 0;
+    std::uint32_t attempt = 0;
+    bool cancelled = false;  // a "cancel" went out: the job was killed or relocated
+  };
   struct WorkerRecord {
     Peer peer;
     WorkerCredit credit;  // credit.worker is the unique worker name
     TimeMs last_seen = 0;
-    std::unordered_set<JobId> leases;
+    std::unordered_map<JobId, PushedLease> leases;
   };
   struct PendingReport {
     Peer peer;
@@ -74,6 +81,11 @@ class Dispatcher {
   void drop_worker(std::map<Peer, WorkerRecord>::iterator it, const std::string& why);
   void plan(TimeMs now);
   void settle_leases(const LeaseOp& op, const ApplyResult& result);
+  // Tells the workers holding leases of the jobs the op stopped to stop
+  // them (dispatcher_cancel.cpp). requeued: the jobs wait in a queue again
+  // (relocate) and are held back from new leases until the stopped run has
+  // reported, so its (term, attempt) is never taken for the next lease's.
+  void cancel_leases(const std::vector<JobId>& ids, const ApplyResult& result, bool requeued);
 
   const State& state_;
   Proposer& proposer_;
@@ -84,6 +96,8 @@ class Dispatcher {
   std::map<Peer, WorkerRecord> workers_;
   std::unordered_map<std::string, Peer> worker_by_name_;
   std::unordered_set<JobId> reserved_;  // leases proposed, not yet applied
+  // Relocated jobs whose stopped run has not reported yet: not leased again.
+  std::unordered_set<JobId> held_back_;
   CompleteOp gathered_;
   std::vector<PendingReport> gathered_reporters_;
   DispatchStats stats_;

@@ -200,6 +200,7 @@ Status Node::Impl::start() {
   pool.keys = keys;
   pool.name = "shell@" + node_id.substr(0, 8);
   pool.slots = concurrency;
+  pool.kill_grace_ms = options.kill_grace_ms;
   pool.log = [this](const std::string& line) { log.warn(line); };
   shell_pool = std::make_unique<ShellPool>(&loop, context, std::move(pool));
   if (Status s = shell_pool->start(); !s.ok()) return s;
@@ -209,6 +210,7 @@ Status Node::Impl::start() {
   ruby_pool::RubyPoolOptions ruby;
   ruby.endpoint = shell_endpoint;
   ruby.keys = keys;
+  ruby.kill_grace_ms = options.kill_grace_ms;
   ruby.log = [this](const std::string& line) { log.info(line); };
   if (const char* interpreter = std::getenv("DESASTER_RUBY"); interpreter && *interpreter) {
     ruby.ruby = interpreter;

@@ -24,7 +24,24 @@ constexpr Flag kFlags[] = {
     {'s', "standalone", false},  {'d', "data-dir", true},
     {'v', "verbose", false},     {0, "version", false},
     {'j', "concurrency", true},  {0, "shutdown-grace", true},
+    {0, "kill-grace", true},
 };
+
+// "10", "10s" or "500ms": a kill grace, at most an hour.
+std::optional<std::uint32_t> parse_grace_ms(std::string text) {
+  std::uint64_t scale = 1000;
+  if (text.ends_with("ms")) {
+    scale = 1;
+    text.resize(text.size() - 2);
+  } else if (text.ends_with("s")) {
+    text.resize(text.size() - 1);
+  }
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (value > 3'600'000 / scale) return std::nullopt;
+  return static_cast<std::uint32_t>(value * scale);
+}
 
 std::optional<std::uint64_t> parse_number(const std::string& text) {
   std::uint64_t value = 0;
@@ -89,6 +106,12 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
     case 0:
       if (std::string_view(flag.long_name) == "version") {
         out.show_version = true;
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "kill-grace") {
+        auto ms = parse_grace_ms(value);
+        if (!ms) return bad("'" + value + "' is not a grace such as 10s or 500ms (at most 1 h)");
+        out.kill_grace_ms = *ms;
         return {};
       }
       {
@@ -189,6 +212,8 @@ std::string node_help_text() {
          "[/var/lib/desaster as root, else $XDG_STATE_HOME/desaster]\n"
          " -j, --concurrency=NUMBER       shell jobs run at once on this node [number of CPUs]\n"
          "     --shutdown-grace=SECONDS   on SIGTERM, how long running jobs may finish [30]\n"
+         "     --kill-grace=DURATION      a killed job (or a shell job past its timeout) gets\n"
+         "                                TERM, then KILL after this long (10s, 500ms) [10s]\n"
          " -v, --verbose                  log more detail (twice: even more)\n"
          "     --version                  prints the version\n"
          "\n"

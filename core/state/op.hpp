@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -127,8 +128,48 @@ struct PoolReloadOp {
   std::string name;
 };
 
+// Job actions (operator). Each is atomic per job: every id gets its own
+// Status, and a refused job is left exactly as it was. Final jobs
+// (succeeded, dead, killed) are never changed by them.
+
+// Stops jobs for good. Scheduled, queued and failed jobs become killed; a
+// running one becomes killed at once: its lease is void, so a later report of
+// it counts as a duplicate run only. The dispatcher that applies the op tells
+// the worker holding the lease to stop the job ("cancel" push).
+struct KillOp {
+  std::vector<JobId> ids;
+};
+
+// Moves waiting (scheduled, queued, failed) jobs to another queue and/or pins
+// them to a node. A running job is stopped as by KillOp, but goes back to the
+// head of its (new) queue with its attempt not charged.
+struct RelocateOp {
+  std::vector<JobId> ids;
+  std::string queue;     // empty: the job keeps its queue
+  bool set_pin = false;  // pin_node replaces the job's pin ("" unpins)
+  std::string pin_node;
+};
+
+// Changes the role of waiting (scheduled, queued, failed) jobs: what is set
+// replaces the job's field, the rest stays.
+struct ReroleOp {
+  std::vector<JobId> ids;
+  std::optional<std::string> job_class;
+  std::optional<std::int32_t> priority;
+  std::optional<std::string> flow;
+  std::optional<std::string> queue;
+};
+
+// A scheduled job, or a failed one awaiting its retry, becomes due at run_at
+// instead (a time already past makes it due at once).
+struct RescheduleOp {
+  std::vector<JobId> ids;
+  TimeMs run_at = 0;
+};
+
 using Op = std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp,
                         PurgeOp, QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp,
-                        LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp>;
+                        LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp, KillOp,
+                        RelocateOp, ReroleOp, RescheduleOp>;
 
 }  // namespace desaster

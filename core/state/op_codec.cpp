@@ -20,15 +20,17 @@ using Packer = msgpack::packer<msgpack::sbuffer>;
 namespace {
 
 // Type code = position in the Op variant + 1; checked by the static_asserts.
-constexpr std::array<std::string_view, 16> kOpNames{
-    "enqueue",      "lease",           "complete",    "release",
-    "promote",      "retry",           "delete",      "purge",
-    "queue_create", "queue_configure", "queue_clear", "queue_delete",
-    "leader_start", "pool_declare",    "pool_remove", "pool_reload"};
+constexpr std::array<std::string_view, 20> kOpNames{
+    "enqueue",     "lease",        "complete",     "release",      "promote",
+    "retry",       "delete",       "purge",        "queue_create", "queue_configure",
+    "queue_clear", "queue_delete", "leader_start", "pool_declare", "pool_remove",
+    "pool_reload", "kill",         "relocate",     "rerole",       "reschedule"};
 static_assert(std::variant_size_v<Op> == kOpNames.size());
 static_assert(std::is_same_v<std::variant_alternative_t<0, Op>, EnqueueOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Op>, LeaderStartOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<15, Op>, PoolReloadOp>);
+static_assert(std::is_same_v<std::variant_alternative_t<16, Op>, KillOp>);
+static_assert(std::is_same_v<std::variant_alternative_t<19, Op>, RescheduleOp>);
 
 constexpr std::size_t kJobFieldsBeforeFlow = 24;
 constexpr std::size_t kJobFields = 27;
@@ -36,6 +38,25 @@ constexpr std::size_t kAttemptFields = 9;
 constexpr std::size_t kGrantFields = 5;
 constexpr std::size_t kCompletionFields = 9;
 constexpr std::size_t kPoolSpecFields = 12;
+constexpr std::size_t kRelocateFields = 2 + 4;
+constexpr std::size_t kReroleFields = 2 + 9;
+
+// Job actions' variant positions, from the static_asserts above.
+constexpr std::size_t kKillType = 16;
+constexpr std::size_t kRelocateType = 17;
+constexpr std::size_t kReroleType = 18;
+constexpr std::size_t kRescheduleType = 19;
+
+// An optional value as two fields: [present, value] (value at its default when absent).
+template <typename T>
+void pack_optional(Packer& pk, const std::optional<T>& value) {
+  pk.pack(value.has_value());
+  if constexpr (std::is_same_v<T, std::string>) {
+    codec::pack_string(pk, value.value_or(std::string()));
+  } else {
+    pk.pack(value.value_or(T{}));
+  }
+}
 
 void pack_retry(Packer& pk, const RetryOverrides& r) {
   pk.pack_array(3);
@@ -191,6 +212,30 @@ struct Encoder {
     header(15, 1);
     codec::pack_string(pk, op.name);
   }
+  void operator()(const KillOp& op) {
+    header(kKillType, 1);
+    pack_ids(pk, op.ids);
+  }
+  void operator()(const RelocateOp& op) {
+    header(kRelocateType, kRelocateFields - 2);
+    pack_ids(pk, op.ids);
+    codec::pack_string(pk, op.queue);
+    pk.pack(op.set_pin);
+    codec::pack_string(pk, op.pin_node);
+  }
+  void operator()(const ReroleOp& op) {
+    header(kReroleType, kReroleFields - 2);
+    pack_ids(pk, op.ids);
+    pack_optional(pk, op.job_class);
+    pack_optional(pk, op.priority);
+    pack_optional(pk, op.flow);
+    pack_optional(pk, op.queue);
+  }
+  void operator()(const RescheduleOp& op) {
+    header(kRescheduleType, 2);
+    pack_ids(pk, op.ids);
+    pk.pack(op.run_at);
+  }
 };
 
 LeaseGrant read_grant(const msgpack::object& o, const Path& p) {
@@ -305,6 +350,38 @@ Op read_op_body(std::uint32_t type, const msgpack::object& root, const Path& p) 
     case 16: {
       Fields f(root, p, 3);
       return PoolReloadOp{f.string(2, "name")};
+    }
+    case kKillType + 1: {
+      Fields f(root, p, 3);
+      return KillOp{read_ids(f[2], f.path("ids"))};
+    }
+    case kRelocateType + 1: {
+      Fields f(root, p, kRelocateFields);
+      RelocateOp op;
+      op.ids = read_ids(f[2], f.path("ids"));
+      op.queue = f.string(3, "queue");
+      op.set_pin = f.boolean(4, "set_pin");
+      op.pin_node = f.string(5, "pin_node");
+      return op;
+    }
+    case kReroleType + 1: {
+      Fields f(root, p, kReroleFields);
+      ReroleOp op;
+      op.ids = read_ids(f[2], f.path("ids"));
+      // Values are checked whether present or not: a record is sound or refused.
+      std::string job_class = f.string(4, "class");
+      std::int32_t priority = f.i32(6, "priority");
+      std::string flow = f.string(8, "flow");
+      std::string queue = f.string(10, "queue");
+      if (f.boolean(3, "has_class")) op.job_class = std::move(job_class);
+      if (f.boolean(5, "has_priority")) op.priority = priority;
+      if (f.boolean(7, "has_flow")) op.flow = std::move(flow);
+      if (f.boolean(9, "has_queue")) op.queue = std::move(queue);
+      return op;
+    }
+    case kRescheduleType + 1: {
+      Fields f(root, p, 4);
+      return RescheduleOp{read_ids(f[2], f.path("ids")), f.i64(3, "run_at")};
     }
     default:
       codec::fail(p.field("type"), "unknown op type " + std::to_string(type));

@@ -50,6 +50,11 @@ class Applier {
   void operator()(const PoolDeclareOp& op);
   void operator()(const PoolRemoveOp& op);
   void operator()(const PoolReloadOp& op);
+  // Job actions: state_apply_actions.cpp.
+  void operator()(const KillOp& op);
+  void operator()(const RelocateOp& op);
+  void operator()(const ReroleOp& op);
+  void operator()(const RescheduleOp& op);
 
  private:
   Status enqueue(const Job& in);
@@ -59,12 +64,19 @@ class Applier {
   Status promote(JobId id);
   Status retry(JobId id);
   Status remove(JobId id);
+  Status kill(JobId id);
+  Status relocate(JobId id, const RelocateOp& op);
+  Status rerole(JobId id, const ReroleOp& op);
+  Status reschedule(JobId id, TimeMs run_at);
 
   // Back to the front of its queue, before every job of its priority.
   void to_head(JobSlot& slot, bool uncharge);
   // Removes the job with its event.
   void erase(JobSlot& slot);
   void erase_all(QueueEntry& q, std::initializer_list<JobState> states);
+  // Moves the job to the queue named `queue` (created on first use); the
+  // caller has detached it.
+  void move_to_queue(JobSlot& slot, const std::string& queue);
   void event(const JobSlot& slot) { r_.events.push_back({slot.job.id, slot.job.state, false}); }
 
   StateData& s_;

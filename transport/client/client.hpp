@@ -81,6 +81,12 @@ class Client {
   // The stats reply as a msgpack map, decoded into a JSON string for display.
   Result<std::string> stats_json();
 
+  // Job actions (client_actions.cpp): kill, relocate, re-role, retry,
+  // delete or reschedule the jobs an action names by ids or by query; the
+  // reply counts what was done and lists the first refusals.
+  Result<protocol::JobActionReply> job_action(const protocol::JobAction& action);
+  Result<protocol::JobActionReply> kill(const std::vector<JobId>& ids);
+
  private:
   struct Impl;
   explicit Client(std::unique_ptr<Impl> impl);
@@ -107,6 +113,12 @@ struct WorkerOptions {
   std::vector<JobKind> kinds;  // empty: every kind
   std::uint32_t slots = 1;
   std::string group_key;  // as in ClientOptions
+  // Called when the node cancels a lease this worker holds (the job was
+  // killed or relocated): the job should stop as soon as it can and be
+  // reported with Outcome::killed. Runs on whichever thread reads the socket:
+  // the caller's inside next() or report(), or the worker's own thread while
+  // a job runs; keep it short (set a flag, signal a process).
+  std::function<void(JobId id)> on_cancel;
 };
 
 class Worker {
@@ -122,6 +134,9 @@ class Worker {
   // connection fails.
   Status run(const std::function<WorkOutcome(const Lease&)>& handler,
              const std::function<bool()>& keep_going);
+  // Whether the node has cancelled this lease (see WorkerOptions::on_cancel).
+  // The worker notices a cancel within about 100 ms while a job runs. Any thread.
+  bool cancelled(const Lease& lease) const;
 
  private:
   struct Impl;

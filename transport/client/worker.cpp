@@ -10,7 +10,9 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
+#include <tuple>
 
 #include "transport/client/client.hpp"
 #include "transport/client/connection.hpp"
@@ -25,6 +27,9 @@ namespace {
 // How often run() looks at keep_going while no job comes.
 constexpr milliseconds kRunPollInterval{100};
 constexpr milliseconds kRegisterTimeout{10'000};
+// How often the worker's own thread reads the socket while a job runs, so
+// that a "cancel" is noticed while the caller is busy.
+constexpr milliseconds kCancelPollInterval{100};
 }  // namespace
 
 struct Worker::Impl {
@@ -47,6 +52,11 @@ struct Worker::Impl {
   std::thread heartbeats;
   bool stopping = false;
   std::deque<Lease> leases;
+  // Cancelled leases (id, term, attempt) not reported yet; own mutex, so
+  // cancelled() never waits for a next() that blocks on the socket.
+  using LeaseKey = std::tuple<JobId, std::uint64_t, std::uint32_t>;
+  mutable std::mutex cancel_mutex;
+  std::set<LeaseKey> cancelled;
   Clock::time_point last_send = Clock::now();
   milliseconds heartbeat{protocol::kWorkerHeartbeatMs};
 };
@@ -69,6 +79,16 @@ Status Worker::Impl::send(protocol::RequestBody body) {
 }
 
 void Worker::Impl::take(protocol::Reply& frame) {
+  if (frame.id == 0 && frame.type == protocol::kCancelPush) {
+    protocol::CancelPush push;
+    if (!protocol::decode_body(frame.body, push).ok()) return;
+    {
+      std::lock_guard<std::mutex> lock(cancel_mutex);
+      cancelled.emplace(push.id, push.term, push.attempt);
+    }
+    if (options.on_cancel) options.on_cancel(push.id);
+    return;
+  }
   if (frame.id != 0 || frame.type != protocol::kLeasePush) return;  // report replies: done
   protocol::LeasePush push;
   // A lease we cannot read expires on the node and comes back to someone.
@@ -112,7 +132,8 @@ void Worker::Impl::start_heartbeats() {
     std::unique_lock<std::mutex> lock(mutex);
     while (!stopping) {
       heartbeat_if_due();
-      wake.wait_until(lock, last_send + heartbeat);
+      (void)drain();  // pushes that came while the caller is busy: cancels above all
+      wake.wait_until(lock, std::min(last_send + heartbeat, Clock::now() + kCancelPollInterval));
     }
   });
 }
@@ -162,9 +183,18 @@ Status Worker::report(const Lease& lease, const WorkOutcome& outcome) {
   report.exit_status = outcome.exit_status;
   report.output = outcome.output;
   report.error = outcome.error;
+  {
+    std::lock_guard<std::mutex> cancel_lock(impl_->cancel_mutex);
+    impl_->cancelled.erase({lease.job.id, lease.term, lease.job.attempts});
+  }
   Status sent = impl_->send(std::move(report));
   if (!sent.ok()) return sent;
   return impl_->drain();
+}
+
+bool Worker::cancelled(const Lease& lease) const {
+  std::lock_guard<std::mutex> lock(impl_->cancel_mutex);
+  return impl_->cancelled.count({lease.job.id, lease.term, lease.job.attempts}) > 0;
 }
 
 Status Worker::run(const std::function<WorkOutcome(const Lease&)>& handler,

@@ -22,6 +22,7 @@
 #include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
+#include "transport/protocol/action_messages.hpp"
 
 namespace desaster::protocol {
 
@@ -143,7 +144,7 @@ inline constexpr std::uint32_t kWorkerTimeoutMs = 5'000;
 
 using RequestBody =
     std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues, QueueCommand, Stats,
-                 WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes>;
+                 WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes, JobAction>;
 
 const char* to_string(PoolAction action);
 

@@ -18,8 +18,8 @@ namespace {
 
 // Indexed like RequestBody's alternatives.
 constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
-    "hello", "enqueue", "wait",   "get",    "list",   "retry",     "delete", "queues",
-    "queue", "stats",   "worker", "credit", "report", "heartbeat", "pool",   "nodes"};
+    "hello", "enqueue", "wait",   "get",    "list",      "retry", "delete", "queues", "queue",
+    "stats", "worker",  "credit", "report", "heartbeat", "pool",  "nodes",  "action"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 

@@ -4,6 +4,7 @@
 
 #include "core/model/shell_command.hpp"
 #include "ui/common/durations.hpp"
+#include "ui/desasterctl/ctl_actions.hpp"
 
 namespace desaster {
 
@@ -319,7 +320,9 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     out.command = "pool";
     out.pool.action = protocol::PoolAction::list;
     if (!cur.done()) status = bad("pools: unexpected argument '" + cur.peek() + "'");
-  } else if (c == "job" || c == "retry" || c == "delete" || c == "wait") {
+  } else if (is_action_command(c)) {
+    status = parse_action_args(args, i, out);
+  } else if (c == "job" || c == "wait") {
     while (!cur.done()) out.ids.push_back(cur.take());
     if (out.ids.empty()) status = bad(c + ": which job? (give one or more ids)");
     if (c == "job" && out.ids.size() > 1) status = bad("job: give one id");
@@ -352,8 +355,6 @@ std::string ctl_help_text() {
          "  job ID                                   show one job\n"
          "  jobs [--queue Q] [--state S] [--limit N] [--after ID]   list jobs\n"
          "  failed [--queue Q] [--limit N]           list the failed set (dead jobs)\n"
-         "  retry ID...                              run failed, dead or finished jobs again\n"
-         "  delete ID...                             delete jobs (not running ones)\n"
          "  wait ID...                               wait until the jobs are done\n"
          "  queues                                   list queues with job counts\n"
          "  queue create Q [--max-attempts N] [--backoff 15s] [--backoff-max 1h] [--retention "
@@ -365,7 +366,8 @@ std::string ctl_help_text() {
          "           [--queue Q[:WEIGHT]]... [--kind ruby|http] [--memory MB] [--timeout 30m]\n"
          "           [--node NODE]                   declare (or redeclare) a Ruby pool\n"
          "  pool remove|reload NAME                  stop a pool, or reload its application\n"
-         "  pool list (or pools)                     pools, with their workers on this node\n"
+         "  pool list (or pools)                     pools, with their workers on this node\n" +
+         action_help_text() +
          "\n"
          " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
          " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"

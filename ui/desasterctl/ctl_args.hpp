@@ -31,6 +31,9 @@ struct CtlArgs {
   protocol::QueueCommand queue;
   // pool
   protocol::PoolCommand pool;
+  // kill, relocate, re-role, retry, delete, reschedule (ctl_actions.hpp);
+  // the ids as typed are in ids
+  protocol::JobAction action;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.

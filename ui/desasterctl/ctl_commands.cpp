@@ -8,6 +8,7 @@
 #include "transport/client/client.hpp"
 #include "ui/common/durations.hpp"
 #include "ui/common/json_writer.hpp"
+#include "ui/desasterctl/ctl_actions.hpp"
 
 namespace desaster {
 
@@ -103,29 +104,6 @@ Result<std::vector<JobId>> parse_ids(const std::vector<std::string>& texts) {
     ids.push_back(*id);
   }
   return ids;
-}
-
-// Prints one line per failed item; returns the exit status.
-int report_statuses(const std::vector<JobId>& ids, const std::vector<Status>& statuses,
-                    const char* verb, bool json) {
-  int exit_code = kExitOk;
-  JsonWriter out;
-  out.begin_array();
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    Status s = i < statuses.size() ? statuses[i] : Status{};
-    out.begin_object().key("id").value(format_job_id(ids[i])).key("ok").value(s.ok());
-    if (!s.ok()) out.key("error").value(s.message);
-    out.end_object();
-    if (!s.ok()) {
-      exit_code = kExitRefused;
-      if (!json) std::fprintf(stderr, "%s: %s\n", format_job_id(ids[i]).c_str(), s.message.c_str());
-    } else if (!json) {
-      std::printf("%s %s\n", verb, format_job_id(ids[i]).c_str());
-    }
-  }
-  out.end_array();
-  if (json) std::printf("%s\n", out.str().c_str());
-  return exit_code;
 }
 
 void write_pool_json(JsonWriter& json, const PoolSummary& p) {
@@ -335,13 +313,7 @@ int run_with(Client& client, const CtlArgs& args) {
     }
     return kExitOk;
   }
-  if (c == "retry" || c == "delete") {
-    auto ids = parse_ids(args.ids);
-    if (!ids.ok()) return fail(ids.status());
-    auto statuses = c == "retry" ? client.retry(*ids) : client.remove(*ids);
-    if (!statuses.ok()) return fail(statuses.status());
-    return report_statuses(*ids, *statuses, c == "retry" ? "retrying" : "deleted", args.json);
-  }
+  if (is_action_command(c)) return run_action(client, args);
   if (c == "wait") {
     auto ids = parse_ids(args.ids);
     if (!ids.ok()) return fail(ids.status());

@@ -307,6 +307,14 @@ void RubyPool::Impl::step() {
         consider(w->job->deadline);
       }
     }
+    if (w->kill_at != 0 && w->state == WorkerState::stopping) {
+      if (t >= w->kill_at) {
+        log("worker pid " + std::to_string(w->pid) + " still there after SIGTERM: killing it");
+        kill_worker(*w);
+      } else {
+        consider(w->kill_at);
+      }
+    }
     if (w->state == WorkerState::starting) {
       if (t >= w->since + options.ready_timeout_ms) {
         log("worker " + std::to_string(slot) + " not ready after " +

@@ -88,6 +88,15 @@ void RubyPool::Impl::on_dispatch_message(std::vector<zmq::message_t>& parts) {
     if (!reply->status.ok()) log("the dispatcher answered " + reply->status.message);
     return;
   }
+  if (reply->type == protocol::kCancelPush) {
+    protocol::CancelPush push;
+    if (Status s = protocol::decode_body(reply->body, push); !s.ok()) {
+      log("bad cancel: " + s.message);
+      return;
+    }
+    cancel(push);
+    return;
+  }
   if (reply->type != protocol::kLeasePush) return;
   protocol::LeasePush lease;
   if (Status s = protocol::decode_body(reply->body, lease); !s.ok()) {

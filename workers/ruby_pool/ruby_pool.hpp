@@ -15,7 +15,10 @@
 // of a backlog and starts a worker; a worker idle for idle_retire_ms goes
 // while more than min are left. A reload starts a new master and, once it
 // has loaded, replaces the workers one by one (a new one ready, then an old
-// one stopped when idle); then the old master is stopped.
+// one stopped when idle); then the old master is stopped. A "cancel" push
+// for a lease it holds reports the job killed at once; a job still waiting
+// for a worker is dropped, a running one has its worker terminated (TERM,
+// then KILL after the grace) and replaced.
 //
 // Threading: loop thread only. Owns its socket, processes and handles.
 #pragma once
@@ -47,6 +50,9 @@ struct RubyPoolOptions {
   std::uint64_t backoff_min_ms = 100;
   std::uint64_t backoff_max_ms = 10'000;
   std::uint64_t ready_timeout_ms = 60'000;  // spawn sent, no `ready`: the worker is killed
+  // A worker whose job is cancelled (killed or relocated) gets SIGTERM, then
+  // SIGKILL after this long, and is replaced.
+  std::uint64_t kill_grace_ms = 10'000;
 };
 
 struct PoolWorkerStatus {

@@ -60,6 +60,7 @@ struct PoolWorker {
   bool stop_expected = false;  // stopped or killed by us: not a crash
   bool channel_closed = false;
   bool reaped = false;
+  Millis kill_at = 0;  // terminated by a cancel: SIGKILL at this time if still there
   std::optional<std::int32_t> exit_status;
   std::optional<std::int32_t> exit_signal;
 };
@@ -127,6 +128,10 @@ struct RubyPool::Impl {
   void on_master_gone(MasterRecord& record, const std::string& why);
   void retire_master(std::unique_ptr<MasterRecord> record);
   void reload(PoolSpec new_spec);
+
+  // pool_cancel.cpp
+  void cancel(const protocol::CancelPush& push);
+  void terminate_worker(PoolWorker& worker, const std::string& why);
 
   // pool_supervision.cpp
   void step();

@@ -59,6 +59,7 @@ struct ShellPool::Impl {
       return;
     }
     if (reply->type == "lease") on_lease(reply->body);
+    if (reply->type == protocol::kCancelPush) on_cancel(reply->body);
   }
 
   void on_lease(const std::string& body) {
@@ -108,11 +109,28 @@ struct ShellPool::Impl {
     ShellRunOptions run;
     run.timeout_ms = job.timeout_ms;
     run.output_tail_bytes = options.output_tail_bytes;
+    run.kill_grace_ms = options.kill_grace_ms;
     ++running;
     runner->start(job.id, *command, run, [this](std::uint64_t id, ShellResult result) {
       --running;
       report(id, result);
     });
+  }
+
+  // Stops the job of a cancelled lease; a cancel for a lease we no longer
+  // run (it ended, or a newer one replaced it) is ignored.
+  void on_cancel(const std::string& body) {
+    protocol::CancelPush cancel;
+    if (Status s = protocol::decode_body(body, cancel); !s.ok()) {
+      log("shell pool: bad cancel: " + s.message);
+      return;
+    }
+    auto it = leases.find(cancel.id);
+    if (it == leases.end() || it->second.term != cancel.term ||
+        it->second.attempt != cancel.attempt) {
+      return;
+    }
+    runner->kill(cancel.id);
   }
 
   void report(JobId id, const ShellResult& result) {

@@ -2,7 +2,9 @@
 // many slots as the node's concurrency. It connects a DEALER to the master's
 // dispatch ROUTER (the node's own in a standalone node: the same path a
 // remote node's pool will take), registers, gets leases pushed, runs them
-// with the ShellRunner and reports how each ended.
+// with the ShellRunner and reports how each ended. A "cancel" push for a
+// lease it runs stops that job (TERM to its process group, KILL after the
+// grace), which is then reported killed.
 //
 // Threading: loop thread only. Owns its socket and runner.
 #pragma once
@@ -28,6 +30,9 @@ struct ShellPoolOptions {
   std::string name = "shell";
   std::uint32_t slots = 1;
   std::size_t output_tail_bytes = 64 * 1024;
+  // A job killed on request (a "cancel" push) or past its timeout gets
+  // SIGTERM, then SIGKILL after this long.
+  std::uint32_t kill_grace_ms = 10'000;
   // Logs one line per event (pool registration, run failures).
   std::function<void(const std::string&)> log;
 };
