@@ -78,6 +78,12 @@ class Client {
   // The stats reply as a msgpack map, decoded into a JSON string for display.
   Result<std::string> stats_json();
 
+  // Queries (client_query.cpp): a page of jobs with the filters, sort and
+  // cursor of protocol::List, with the reply's cursor, total and the
+  // answering replica's log position; and the failed set grouped.
+  Result<protocol::ListReply> query(const protocol::List& query);
+  Result<protocol::GroupsReply> failed_groups(GroupBy by, const std::vector<JobState>& states = {});
+
  private:
   struct Impl;
   explicit Client(std::unique_ptr<Impl> impl);

@@ -30,6 +30,9 @@ struct CtlArgs {
   protocol::QueueCommand queue;
   // pool
   protocol::PoolCommand pool;
+
+  // failed --group-by (ctl_query_args.cpp; the query flags fill list)
+  std::optional<GroupBy> group_by;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.
