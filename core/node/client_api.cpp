@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "core/model/shell_command.hpp"
+#include "core/node/query_answers.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/replies.hpp"
 
@@ -55,6 +56,15 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   job.retry = spec.retry;
   job.created_at = now;
   return {};
+}
+
+// A read's reply: its body, or its error.
+void reply_with(const Peer& peer, std::uint64_t id, const Result<std::string>& body) {
+  if (body.ok()) {
+    peer.reply(id, Status::success(), body.value());
+  } else {
+    peer.reply(id, body.status(), protocol::kEmptyMap);
+  }
 }
 
 }  // namespace
@@ -134,18 +144,7 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           }
           peer.reply(id, Status::success(), protocol::encode_body(protocol::GetReply{*job}));
         } else if constexpr (std::is_same_v<T, protocol::List>) {
-          ListQuery query;
-          query.queue = body.queue;
-          query.state = body.state;
-          query.after = body.after;
-          query.limit = body.limit;
-          ListPage page = state_.list(query);
-          protocol::ListReply reply;
-          reply.jobs.reserve(page.jobs.size());
-          for (const Job* job : page.jobs) reply.jobs.push_back(*job);
-          reply.next = page.next;
-          reply.total = page.total;
-          peer.reply(id, Status::success(), protocol::encode_body(reply));
+          reply_with(peer, id, answer_list(state_, body));
         } else if constexpr (std::is_same_v<T, protocol::Retry>) {
           if (refuse_while_draining(peer, id)) return;
           ids_op(peer, id, RetryOp{std::move(body.ids)});
@@ -184,6 +183,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           if (body.action == protocol::JobActionKind::retry && refuse_while_draining(peer, id))
             return;
           actions_.handle(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::Groups>) {
+          reply_with(peer, id, answer_groups(state_, body));
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

@@ -57,37 +57,6 @@ QueueInfo info(const std::string& name, const QueueEntry& q) {
   return QueueInfo{name, q.config, q.counts(), q.explicit_create};
 }
 
-// Merges ascending id sets into one ascending page: a min-heap over the
-// sets' fronts costs O(sets + limit * log sets), whatever their sizes.
-ListPage merge_page(const std::vector<const std::set<JobId>*>& sets, JobId after, std::size_t limit,
-                    const State& state) {
-  using Cursor = std::pair<std::set<JobId>::const_iterator, std::set<JobId>::const_iterator>;
-  std::vector<Cursor> heap;
-  for (const auto* set : sets) {
-    auto it = set->upper_bound(after);
-    if (it != set->end()) heap.emplace_back(it, set->end());
-  }
-  auto greater = [](const Cursor& a, const Cursor& b) { return *a.first > *b.first; };
-  std::make_heap(heap.begin(), heap.end(), greater);
-  ListPage page;
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), greater);
-    Cursor& top = heap.back();
-    if (page.jobs.size() == limit) {
-      // One more exists: this page is not the last.
-      if (!page.jobs.empty()) page.next = page.jobs.back()->id;
-      break;
-    }
-    page.jobs.push_back(state.find(*top.first));
-    if (++top.first == top.second) {
-      heap.pop_back();
-    } else {
-      std::push_heap(heap.begin(), heap.end(), greater);
-    }
-  }
-  return page;
-}
-
 }  // namespace
 
 std::vector<QueueInfo> State::queues() const {
@@ -109,43 +78,6 @@ StateCounts State::counts() const {
     for (std::size_t s = 0; s < kJobStates; ++s) c.by_state[s] += q.by_state[s].size();
   }
   return c;
-}
-
-ListPage State::list(const ListQuery& query) const {
-  std::vector<const std::set<JobId>*> sets;
-  std::uint64_t total = 0;
-  if (query.queue.empty() && !query.state) {
-    ListPage page;
-    for (auto it = impl_->jobs.upper_bound(query.after); it != impl_->jobs.end(); ++it) {
-      if (page.jobs.size() == query.limit) {
-        if (!page.jobs.empty()) page.next = page.jobs.back()->id;
-        break;
-      }
-      page.jobs.push_back(&it->second.job);
-    }
-    page.total = impl_->jobs.size();
-    return page;
-  }
-  auto add_queue = [&](const QueueEntry& q) {
-    if (query.state) {
-      const auto& set = q.by_state[static_cast<std::size_t>(*query.state)];
-      sets.push_back(&set);
-      total += set.size();
-    } else {
-      for (const auto& set : q.by_state) {
-        sets.push_back(&set);
-        total += set.size();
-      }
-    }
-  };
-  if (!query.queue.empty()) {
-    if (const QueueEntry* q = impl_->find_queue(query.queue)) add_queue(*q);
-  } else {
-    for (const auto& [name, q] : impl_->queues) add_queue(q);
-  }
-  ListPage page = merge_page(sets, query.after, query.limit, *this);
-  page.total = total;
-  return page;
 }
 
 void State::for_each_ready(const std::string& queue,

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "core/model/job.hpp"
+#include "core/model/job_query.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 #include "core/state/op.hpp"
@@ -69,17 +71,53 @@ struct Totals {
   std::uint64_t purged = 0;
 };
 
+// A page of jobs: filters, one sort order, a cursor. The first four fields are
+// the original id-ordered listing; the rest default to "match everything,
+// ascending id", so a query that sets only those behaves as it always did.
 struct ListQuery {
   std::string queue;              // empty: every queue
-  std::optional<JobState> state;  // none: every state
-  JobId after = 0;                // cursor: ids greater than this
+  std::optional<JobState> state;  // none: every state (see also states)
+  JobId after = 0;                // id cursor for ascending id order: ids greater than this
   std::size_t limit = 100;
+
+  std::vector<JobState> states{};  // any of these (together with state); empty: no filter
+  // Case-insensitive substring of the id (16 hex digits), class, payload
+  // bytes (a shell command's argv and script appear verbatim in them),
+  // last_error or output_tail.
+  std::string search{};
+  std::string job_class{};  // exact; empty: any
+  std::string node{};       // exact: the node of the current or last attempt
+  std::string flow{};       // exact, against the effective flow (the class when unset)
+  std::uint32_t attempts_min = 0;
+  std::uint32_t attempts_max = std::numeric_limits<std::uint32_t>::max();
+  TimeRange created{};
+  TimeRange started{};
+  TimeRange finished{};
+  TimeRange run_at{};
+  SortColumn sort = SortColumn::id;
+  bool descending = false;
+  // A ListPage::cursor of the same sort and direction (see list_query.hpp);
+  // empty: the first page. Check it with check_list_query() first.
+  std::string cursor{};
+};
+
+// One group of State::groups(): its key, how many jobs, and the newest of them.
+struct JobGroup {
+  std::string key;
+  std::uint64_t count = 0;
+  JobId example = 0;
 };
 
 struct ListPage {
-  std::vector<const Job*> jobs;  // ascending id
-  JobId next = 0;                // cursor for the next page, 0 when this is the last
-  std::uint64_t total = 0;       // jobs matching the filter
+  std::vector<const Job*> jobs;  // in the query's order
+  JobId next = 0;  // ascending id order only: the next page's "after", 0 when this is the last
+  std::uint64_t total = 0;  // jobs matching the filter
+  // The next page's cursor (the last row's sort key and id, or where a
+  // bounded scan stopped); empty when this is the last page.
+  std::string cursor{};
+  // False when total was extrapolated from a bounded count (filters that no
+  // index answers, over very many jobs).
+  bool total_exact = true;
 };
 
 class State {
@@ -105,6 +143,9 @@ class State {
   // Declared Ruby pools, by name.
   std::vector<PoolSpec> pools() const;
   const PoolSpec* pool(std::string_view name) const;
+  // Jobs in `states` (empty: failed and dead) grouped by queue, class or
+  // error signature, largest group first (job_groups.cpp).
+  std::vector<JobGroup> groups(GroupBy by, const std::vector<JobState>& states) const;
 
   // The master's inputs for its next ops.
   // Calls visit for the queued jobs of an unpaused queue in dispatch order

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/state/query_index.hpp"
 #include "core/state/state.hpp"
 
 namespace desaster {
@@ -52,6 +53,7 @@ struct QueueEntry {
   std::set<ReadyKey, ReadyOrder> ready;
   std::array<std::set<JobId>, kJobStates> by_state;  // for list() and counts
   std::set<TimeKey> succeeded;                       // by finished_at, for purge
+  std::array<QueryIndex, kJobStates> query;          // for list() queries, by state
 
   StateCounts counts() const;
 };

@@ -68,6 +68,7 @@ void StateData::attach(JobSlot& slot) {
   const Job& job = slot.job;
   QueueEntry& q = *slot.queue;
   q.by_state[static_cast<std::size_t>(job.state)].insert(job.id);
+  q.query[static_cast<std::size_t>(job.state)].attach(job);
   switch (job.state) {
     case JobState::scheduled:
     case JobState::failed:
@@ -93,6 +94,7 @@ void StateData::detach(JobSlot& slot) {
   const Job& job = slot.job;
   QueueEntry& q = *slot.queue;
   q.by_state[static_cast<std::size_t>(job.state)].erase(job.id);
+  q.query[static_cast<std::size_t>(job.state)].detach(job);
   switch (job.state) {
     case JobState::scheduled:
     case JobState::failed:

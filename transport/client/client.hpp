@@ -86,6 +86,11 @@ class Client {
   // reply counts what was done and lists the first refusals.
   Result<protocol::JobActionReply> job_action(const protocol::JobAction& action);
   Result<protocol::JobActionReply> kill(const std::vector<JobId>& ids);
+  // Queries (client_query.cpp): a page of jobs with the filters, sort and
+  // cursor of protocol::List, with the reply's cursor, total and the
+  // answering replica's log position; and the failed set grouped.
+  Result<protocol::ListReply> query(const protocol::List& query);
+  Result<protocol::GroupsReply> failed_groups(GroupBy by, const std::vector<JobState>& states = {});
 
  private:
   struct Impl;

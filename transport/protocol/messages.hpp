@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "core/model/job.hpp"
+#include "core/model/job_query.hpp"
 #include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
@@ -68,12 +70,34 @@ struct Wait {
 struct Get {
   JobId id = 0;
 };
-// "list" {queue, state, after, limit} -> {jobs, next, total}
+// "list" {queue, state, after, limit, and the query fields below, each
+// optional} -> {jobs, next, total, cursor, total_exact, index, term}
+// (replies.hpp). The query fields are those of ListQuery (core/state/state.hpp):
+//   states: [str], search, class, node, flow: str, attempts_min,
+//   attempts_max: uint, created_after, created_before, started_after,
+//   started_before, finished_after, finished_before, run_after, run_before:
+//   int ms ("after" inclusive, "before" exclusive), sort: a SortColumn name,
+//   desc: bool, cursor: str (a reply's cursor).
 struct List {
   std::string queue;
   std::optional<JobState> state;
   JobId after = 0;
   std::uint32_t limit = 100;
+
+  std::vector<JobState> states{};
+  std::string search{};
+  std::string job_class{};
+  std::string node{};
+  std::string flow{};
+  std::uint32_t attempts_min = 0;
+  std::uint32_t attempts_max = std::numeric_limits<std::uint32_t>::max();
+  TimeRange created{};
+  TimeRange started{};
+  TimeRange finished{};
+  TimeRange run_at{};
+  SortColumn sort = SortColumn::id;
+  bool descending = false;
+  std::string cursor{};
 };
 // "retry" / "delete" {ids} -> {errors: [nil or {code, message}]}
 struct Retry {
@@ -142,9 +166,17 @@ struct Nodes {};
 inline constexpr std::uint32_t kWorkerHeartbeatMs = 1'000;
 inline constexpr std::uint32_t kWorkerTimeoutMs = 5'000;
 
+}  // namespace desaster::protocol
+
+#include "transport/protocol/query_messages.hpp"
+
+namespace desaster::protocol {
+
 using RequestBody =
     std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues, QueueCommand, Stats,
-                 WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes, JobAction>;
+                 WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes, JobAction,
+                 // query (query_messages.hpp)
+                 Groups>;
 
 const char* to_string(PoolAction action);
 

@@ -43,11 +43,17 @@ struct GetReply {
   Job job;
 };
 
-// "list" -> {jobs, next, total}
+// "list" -> {jobs, next, total, cursor, total_exact, index, term}
 struct ListReply {
   std::vector<Job> jobs;
-  JobId next = 0;  // the "after" of the next page, 0 at the end
+  JobId next = 0;  // the "after" of the next page in ascending id order, 0 at the end
   std::uint64_t total = 0;
+  std::string cursor{};     // the next page's "cursor", empty at the end
+  bool total_exact = true;  // false: total is an estimate (a bounded count)
+  // The answering replica's log position: the page is the state as of this
+  // applied index (and its term).
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
 };
 
 // "retry", "delete" -> {errors: [nil or {code, message}]}
@@ -160,3 +166,5 @@ Status decode_body(std::string_view bytes, PoolsReply& out);
 Status decode_body(std::string_view bytes, NodesReply& out);
 
 }  // namespace desaster::protocol
+
+#include "transport/protocol/query_replies.hpp"

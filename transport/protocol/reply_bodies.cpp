@@ -160,6 +160,8 @@ std::string encode_body(const ListReply& b) {
   pk.pack_array(static_cast<std::uint32_t>(b.jobs.size()));
   for (const Job& job : b.jobs) pack_job_map(pk, job);
   w.add("next", b.next).add("total", b.total);
+  w.add("cursor", b.cursor).add("total_exact", b.total_exact);
+  w.add("index", b.index).add("term", b.term);
   return w.finish();
 }
 
@@ -173,6 +175,10 @@ Status decode_body(std::string_view bytes, ListReply& out) {
     }
     r.read("next", b.next);
     r.read("total", b.total);
+    r.read("cursor", b.cursor);
+    r.read("total_exact", b.total_exact);
+    r.read("index", b.index);
+    r.read("term", b.term);
   });
 }
 

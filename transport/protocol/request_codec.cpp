@@ -19,7 +19,9 @@ namespace {
 // Indexed like RequestBody's alternatives.
 constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     "hello", "enqueue", "wait",   "get",    "list",      "retry", "delete", "queues", "queue",
-    "stats", "worker",  "credit", "report", "heartbeat", "pool",  "nodes",  "action"};
+    "stats", "worker",  "credit", "report", "heartbeat", "pool",  "nodes",  "action",
+    // query
+    "groups"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -160,6 +162,7 @@ void write(BodyWriter& w, const List& b) {
   w.add("queue", b.queue);
   if (b.state) w.add("state", to_string(*b.state));
   w.add("after", b.after).add("limit", b.limit);
+  write_query_fields(w, b);
 }
 void read(MapReader& r, List& b) {
   r.read("queue", b.queue);
@@ -170,6 +173,7 @@ void read(MapReader& r, List& b) {
   }
   r.read("after", b.after);
   r.read("limit", b.limit);
+  read_query_fields(r, b);
 }
 
 void write(BodyWriter& w, const Retry& b) {

@@ -1,10 +1,12 @@
 #include "ui/desasterctl/ctl_args.hpp"
 
 #include <charconv>
+#include <chrono>
 
 #include "core/model/shell_command.hpp"
 #include "ui/common/durations.hpp"
 #include "ui/desasterctl/ctl_actions.hpp"
+#include "ui/desasterctl/ctl_query_args.hpp"
 
 namespace desaster {
 
@@ -36,6 +38,11 @@ class ArgCursor {
   const std::vector<std::string>& args_;
   std::size_t pos_;
 };
+
+TimeMs now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
 
 std::string normalize_endpoint(const std::string& text) {
   if (text.find("://") != std::string::npos) return text;
@@ -103,33 +110,6 @@ Status parse_enqueue(ArgCursor& cur, CtlArgs& out) {
   }
   out.job.kind = JobKind::shell;
   out.job.payload = encode_shell_command(command);
-  return {};
-}
-
-Status parse_list(ArgCursor& cur, CtlArgs& out) {
-  while (!cur.done()) {
-    std::string arg = cur.take();
-    auto v = cur.value_of(arg);
-    if (!v.ok()) return v.status();
-    if (arg == "--queue" || arg == "-q") {
-      out.list.queue = *v;
-    } else if (arg == "--state") {
-      JobState state;
-      if (!job_state_from_string(*v, state)) {
-        return bad("--state: '" + *v +
-                   "' is not one of scheduled, queued, running, succeeded, failed, dead, killed");
-      }
-      out.list.state = state;
-    } else if (arg == "--limit") {
-      if (!parse_int(*v, out.list.limit) || out.list.limit == 0 || out.list.limit > 10'000) {
-        return bad("--limit: '" + *v + "' is not a number from 1 to 10000");
-      }
-    } else if (arg == "--after") {
-      out.ids.push_back(*v);
-    } else {
-      return bad(out.command + ": unknown option '" + arg + "'");
-    }
-  }
   return {};
 }
 
@@ -310,8 +290,10 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
   } else if (c == "enqueue") {
     status = parse_enqueue(cur, out);
   } else if (c == "jobs" || c == "failed") {
-    status = parse_list(cur, out);
-    if (c == "failed") out.list.state = JobState::dead;
+    status = parse_query_args(args, i, out, now_ms());
+    // Listed, the failed set is the dead jobs; grouped, failed and dead alike.
+    if (c == "failed" && !out.list.state && out.list.states.empty() && !out.group_by)
+      out.list.state = JobState::dead;
   } else if (c == "queue") {
     status = parse_queue(cur, out);
   } else if (c == "pool") {
@@ -352,9 +334,8 @@ std::string ctl_help_text() {
          "          [--sh] [--wait] -- CMD ARGS...   enqueue a shell job, print its id\n"
          "                                           (--sh: run the words through /bin/sh -c;\n"
          "                                            --wait: wait until it is done)\n"
-         "  job ID                                   show one job\n"
-         "  jobs [--queue Q] [--state S] [--limit N] [--after ID]   list jobs\n"
-         "  failed [--queue Q] [--limit N]           list the failed set (dead jobs)\n"
+         "  job ID                                   show one job\n" +
+         ctl_query_help_text() +
          "  wait ID...                               wait until the jobs are done\n"
          "  queues                                   list queues with job counts\n"
          "  queue create Q [--max-attempts N] [--backoff 15s] [--backoff-max 1h] [--retention "

@@ -34,6 +34,9 @@ struct CtlArgs {
   // kill, relocate, re-role, retry, delete, reschedule (ctl_actions.hpp);
   // the ids as typed are in ids
   protocol::JobAction action;
+
+  // failed --group-by (ctl_query_args.cpp; the query flags fill list)
+  std::optional<GroupBy> group_by;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.

@@ -9,6 +9,7 @@
 #include "ui/common/durations.hpp"
 #include "ui/common/json_writer.hpp"
 #include "ui/desasterctl/ctl_actions.hpp"
+#include "ui/desasterctl/ctl_query.hpp"
 
 namespace desaster {
 
@@ -294,25 +295,7 @@ int run_with(Client& client, const CtlArgs& args) {
     }
     return kExitOk;
   }
-  if (c == "jobs" || c == "failed") {
-    protocol::List query = args.list;
-    if (!args.ids.empty()) {
-      auto after = parse_ids(args.ids);
-      if (!after.ok()) return fail(after.status());
-      query.after = after->front();
-    }
-    auto page = client.list(query);
-    if (!page.ok()) return fail(page.status());
-    if (args.json) {
-      print_jobs_json(page->jobs, page->next, page->total);
-    } else {
-      print_job_table(page->jobs);
-      std::printf("(%zu of %llu%s)\n", page->jobs.size(),
-                  static_cast<unsigned long long>(page->total),
-                  page->next ? ("; more with --after " + format_job_id(page->next)).c_str() : "");
-    }
-    return kExitOk;
-  }
+  if (c == "jobs" || c == "failed") return run_query_command(client, args);
   if (is_action_command(c)) return run_action(client, args);
   if (c == "wait") {
     auto ids = parse_ids(args.ids);

@@ -1,0 +1,22 @@
+// The node's answers to the query requests "list" and "groups": read from
+// the local replica (any node answers, leader or not), with the replica's
+// applied index and term so a client can tell how current the answer is.
+#pragma once
+
+#include <string>
+
+#include "core/model/status.hpp"
+#include "core/state/state.hpp"
+#include "transport/protocol/messages.hpp"
+
+namespace desaster {
+
+// The reply body, or bad_request for a query that cannot run (a malformed
+// or foreign cursor, an empty range).
+Result<std::string> answer_list(const State& state, const protocol::List& request);
+Result<std::string> answer_groups(const State& state, const protocol::Groups& request);
+
+// The ListQuery a "list" request asks for.
+ListQuery to_list_query(const protocol::List& request);
+
+}  // namespace desaster
