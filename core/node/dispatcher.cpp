@@ -36,6 +36,7 @@ void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
   record.credit.queues = hello.queues;
   record.credit.kinds = hello.kinds;
   record.credit.free = hello.slots;
+  record.credit.pool = hello.pool;
   record.last_seen = now;
   log_.info("worker " + record.credit.worker + " registered with " + std::to_string(hello.slots) +
             " slots");
@@ -108,7 +109,8 @@ void Dispatcher::plan(TimeMs now) {
   for (auto& [peer, w] : workers_)
     if (w.credit.free > 0) credits.push_back(w.credit);
   if (credits.empty()) return;
-  std::vector<LeaseGrant> grants = plan_leases(state_, credits, reserved_, now, kMaxGrantsPerTurn);
+  std::vector<LeaseGrant> grants =
+      plan_leases(state_, credits, reserved_, now, kMaxGrantsPerTurn, fairness_);
   if (grants.empty()) return;
   for (const LeaseGrant& g : grants) {
     reserved_.insert(g.id);

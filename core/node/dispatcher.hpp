@@ -84,6 +84,7 @@ class Dispatcher {
   std::map<Peer, WorkerRecord> workers_;
   std::unordered_map<std::string, Peer> worker_by_name_;
   std::unordered_set<JobId> reserved_;  // leases proposed, not yet applied
+  LeaseFairness fairness_;              // weighted turns of the queues across plans
   CompleteOp gathered_;
   std::vector<PendingReport> gathered_reporters_;
   DispatchStats stats_;

@@ -23,6 +23,7 @@
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 #include "core/state/op.hpp"
+#include "core/state/pool_assignment.hpp"
 
 namespace desaster {
 
@@ -105,6 +106,13 @@ class State {
   // Declared Ruby pools, by name.
   std::vector<PoolSpec> pools() const;
   const PoolSpec* pool(std::string_view name) const;
+  // Worker assignment (pool_assignment.hpp): the replicated part.
+  const Assignments& assignments() const;
+  // The queues a pool serves on a node: its attachments, else its default
+  // (shell: every queue; a Ruby pool: its declared queues, or every queue).
+  // None for a pool that is neither "shell" nor declared.
+  std::optional<std::vector<PoolQueue>> pool_queues(std::string_view pool,
+                                                    std::string_view node) const;
 
   // The master's inputs for its next ops.
   // Calls visit for the queued jobs of an unpaused queue in dispatch order

@@ -50,6 +50,12 @@ class Applier {
   void operator()(const PoolDeclareOp& op);
   void operator()(const PoolRemoveOp& op);
   void operator()(const PoolReloadOp& op);
+  // Worker assignment ops: state_apply_assign.cpp.
+  void operator()(const PoolAttachOp& op);
+  void operator()(const PoolDetachOp& op);
+  void operator()(const PoolPauseOp& op);
+  void operator()(const NodeDrainOp& op);
+  void operator()(const PinOp& op);
 
  private:
   Status enqueue(const Job& in);

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/state/pool_assignment.hpp"
 #include "core/state/state.hpp"
 
 namespace desaster {
@@ -69,6 +70,7 @@ struct StateData {
   std::map<JobId, JobSlot> jobs;
   std::map<std::string, QueueEntry, std::less<>> queues;
   std::map<std::string, PoolSpec, std::less<>> pools;  // Ruby pools by name
+  Assignments assignments;                             // pool queues, paused pools, draining nodes
 
   std::set<TimeKey> due;     // scheduled and failed jobs by run_at
   std::set<TimeKey> leases;  // running jobs with an expiry, by lease_expires_at

@@ -78,6 +78,23 @@ class Client {
   // The stats reply as a msgpack map, decoded into a JSON string for display.
   Result<std::string> stats_json();
 
+  // Worker assignment (client_assign.cpp). node: an id, id prefix or host
+  // name; empty: every node (attach, detach, pause, resume) or the node
+  // asked (drain, undrain, which answer with the full id drained).
+  Status attach(const std::string& pool, const std::string& queue, std::uint32_t weight = 1,
+                const std::string& node = {});
+  Status detach(const std::string& pool, const std::string& queue, const std::string& node = {});
+  Status pause_pool(const std::string& pool, const std::string& node = {});
+  Status resume_pool(const std::string& pool, const std::string& node = {});
+  Result<std::string> drain(const std::string& node = {});
+  Result<std::string> undrain(const std::string& node = {});
+  Result<std::vector<Status>> pin(const std::vector<JobId>& ids, const std::string& node,
+                                  const std::string& pool);
+  Result<std::vector<Status>> unpin(const std::vector<JobId>& ids);
+  Result<protocol::AssignmentsReply> assignments();
+  // Any request; an error reply becomes its Status. For the calls above.
+  Result<protocol::Reply> request(protocol::RequestBody body);
+
  private:
   struct Impl;
   explicit Client(std::unique_ptr<Impl> impl);

@@ -30,6 +30,8 @@ struct CtlArgs {
   protocol::QueueCommand queue;
   // pool
   protocol::PoolCommand pool;
+  // attach, detach, pause, resume, drain, undrain, pin, unpin (ctl_assign_args.hpp)
+  protocol::AssignCommand assign;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.
