@@ -20,6 +20,7 @@ std::string check_pool_spec(const PoolSpec& spec) {
   if (!check_queue_name(spec.name).empty()) {
     return "pool name '" + spec.name + "' is not 1 to 128 bytes of [A-Za-z0-9_.:-]";
   }
+  if (spec.name == kShellPool) return "pool name 'shell' is taken by every node's shell pool";
   if (spec.dir.empty() || spec.dir.front() != '/') return "pool dir must be an absolute path";
   if (spec.require_files.empty() && spec.rackup.empty()) {
     return "pool needs a file to require or a rackup (config.ru)";

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model/job.hpp"
@@ -36,6 +37,9 @@ struct PoolSpec {
 
 inline constexpr std::uint32_t kDefaultPoolTimeoutMs = 30 * 60 * 1000;
 inline constexpr std::uint32_t kMaxPoolWorkers = 1024;
+// The name of every node's shell pool: worker assignment ops name it like a
+// Ruby pool, so no Ruby pool may take it.
+inline constexpr std::string_view kShellPool = "shell";
 
 // The kinds the pool runs: its own list, or ruby (+ http with a rackup).
 std::vector<JobKind> pool_kinds(const PoolSpec& spec);

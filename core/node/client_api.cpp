@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <type_traits>
 
 #include "core/model/shell_command.hpp"
@@ -55,6 +56,8 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   job.timeout_ms = spec.timeout_ms;
   job.retry = spec.retry;
   job.created_at = now;
+  job.pin_node = spec.pin_node;  // resolved to a full node id by the caller
+  job.pin_pool = spec.pin_pool;
   return {};
 }
 
@@ -185,6 +188,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           actions_.handle(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::Groups>) {
           reply_with(peer, id, answer_groups(state_, body));
+        } else if constexpr (std::is_same_v<T, protocol::AssignCommand>) {
+          assign_command(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }
@@ -202,10 +207,16 @@ void ClientApi::enqueue(const Peer& peer, std::uint64_t id, protocol::Enqueue& r
   std::vector<std::size_t> places;
   EnqueueOp op;
   op.jobs.reserve(n);
+  std::map<std::string, std::string> pinned_nodes;  // as given -> resolved, once per batch
   for (std::size_t i = 0; i < n; ++i) {
     Job job;
     errors[i] = make_job(request.jobs[i], now, ids_.next(now), job);
     if (!errors[i].ok()) continue;
+    if (!job.pin_node.empty()) {
+      auto [it, fresh] = pinned_nodes.try_emplace(job.pin_node);
+      if (fresh) it->second = resolve_node(job.pin_node);
+      job.pin_node = it->second;
+    }
     places.push_back(i);
     op.jobs.push_back(std::move(job));
   }
@@ -348,6 +359,7 @@ void ClientApi::stats(const Peer& peer, std::uint64_t id) {
   w.add("cancels_sent", dispatch.cancels_sent);
   body.add_packed("workers", w.finish());
   body.add("bad_requests", bad_requests_);
+  body.add("draining", state_.assignments().node_draining(info_.node_id));
   peer.reply(id, Status::success(), body.finish());
 }
 

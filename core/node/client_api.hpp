@@ -55,6 +55,13 @@ class ClientApi {
   void stats(const Peer& peer, std::uint64_t id);
   void pool_command(const Peer& peer, std::uint64_t id, protocol::PoolCommand& command);
   bool refuse_while_draining(const Peer& peer, std::uint64_t id);
+  // Worker assignment (client_api_assign.cpp).
+  void assign_command(const Peer& peer, std::uint64_t id, protocol::AssignCommand& command);
+  void assign_list(const Peer& peer, std::uint64_t id);
+  // A node named by id, id prefix (4+ hex digits) or host name, as its full
+  // id when it is this node or a peer it knows; else unchanged (a pin to a
+  // node nobody knows just waits).
+  std::string resolve_node(const std::string& name) const;
 
   const State& state_;
   Proposer& proposer_;

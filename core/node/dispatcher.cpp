@@ -36,6 +36,7 @@ void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
   record.credit.queues = hello.queues;
   record.credit.kinds = hello.kinds;
   record.credit.free = hello.slots;
+  record.credit.pool = hello.pool;
   record.last_seen = now;
   log_.info("worker " + record.credit.worker + " registered with " + std::to_string(hello.slots) +
             " slots");
@@ -117,8 +118,9 @@ void Dispatcher::plan(TimeMs now) {
     excluded = reserved_;
     excluded.insert(held_back_.begin(), held_back_.end());
   }
-  std::vector<LeaseGrant> grants = plan_leases(
-      state_, credits, held_back_.empty() ? reserved_ : excluded, now, kMaxGrantsPerTurn);
+  std::vector<LeaseGrant> grants =
+      plan_leases(state_, credits, held_back_.empty() ? reserved_ : excluded, now,
+                  kMaxGrantsPerTurn, fairness_);
   if (grants.empty()) return;
   for (const LeaseGrant& g : grants) {
     reserved_.insert(g.id);

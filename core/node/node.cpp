@@ -283,6 +283,7 @@ protocol::NodesReply Node::Impl::list_nodes() const {
   self.running =
       static_cast<std::uint32_t>(state.counts().by_state[static_cast<int>(JobState::running)]);
   self.free_slots = static_cast<std::uint32_t>(dispatcher->stats().free_slots);
+  self.draining = state.assignments().node_draining(node_id);
   reply.nodes.push_back(std::move(self));
   if (discovery) {
     for (const DiscoveredPeer& peer : discovery->peers()) {
@@ -292,6 +293,7 @@ protocol::NodesReply Node::Impl::list_nodes() const {
       node.port = peer.peer_port;
       node.role = "discovered";
       node.last_seen_ms = peer.last_seen_ms;
+      node.draining = state.assignments().node_draining(peer.node_id);
       reply.nodes.push_back(std::move(node));
     }
     reply.beacons_dropped = discovery->dropped();

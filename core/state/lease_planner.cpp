@@ -1,9 +1,10 @@
-// Planning leases: ready queues take turns (in the order State::ready_queues
-// gives, least recently served first), and each turn gives the queue's next
-// job to the worker with the most free slots among those serving it and
-// running its kind. Only
-// the front of each queue is read: at most as many jobs as could be granted,
-// plus the reserved ones skipped on the way.
+// Planning leases: ready queues take turns by stride scheduling (lowest pass
+// first; ties in the order State::ready_queues gives, least recently served
+// first), and each turn gives the queue's next job to the worker with the
+// most free slots among those serving it, running its kind and matching its
+// pins. Only the front of each queue is read: at most as many jobs as could
+// be granted, plus the reserved ones and (bounded) the unmatched pinned ones
+// skipped on the way.
 #include "core/state/lease_planner.hpp"
 
 #include <algorithm>
@@ -13,28 +14,54 @@ namespace desaster {
 
 namespace {
 
-struct Candidate {
-  JobId id = 0;
-  JobKind kind = JobKind::shell;
-  std::uint32_t attempts = 0;
-  std::uint32_t timeout_ms = 0;
+// A worker as the planner sees it this plan.
+struct Serving {
+  std::vector<PoolQueue> queues;  // with weights; "*" serves every queue
+  bool usable = false;            // has free slots and is neither paused nor draining
 };
 
 // One ready queue during planning.
 struct Lane {
+  std::string name;
   std::vector<std::size_t> workers;  // indexes of the workers serving it
-  std::vector<Candidate> jobs;       // its next jobs in dispatch order
+  std::vector<const Job*> jobs;      // its next jobs in dispatch order
   std::size_t next = 0;
 };
 
-bool serves(const WorkerCredit& worker, const std::string& queue) {
-  return std::any_of(worker.queues.begin(), worker.queues.end(),
-                     [&](const std::string& q) { return q == "*" || q == queue; });
+Serving resolve(const State& state, const WorkerCredit& w) {
+  Serving s;
+  const Assignments& assignments = state.assignments();
+  s.usable = w.free > 0 && !assignments.node_draining(w.node) &&
+             (w.pool.empty() || !assignments.pool_paused(w.pool, w.node));
+  std::optional<std::vector<PoolQueue>> pool_queues;
+  if (!w.pool.empty()) pool_queues = state.pool_queues(w.pool, w.node);
+  if (pool_queues) {
+    s.queues = std::move(*pool_queues);
+  } else {
+    for (const std::string& q : w.queues) s.queues.push_back(PoolQueue{q, 1});
+  }
+  return s;
+}
+
+// The weight at which a worker serves queue; 0 when it does not. A named
+// queue's own weight wins over "*".
+std::uint32_t weight_for(const Serving& s, const std::string& queue) {
+  std::uint32_t any = 0;
+  for (const PoolQueue& q : s.queues) {
+    if (q.name == queue) return std::max<std::uint32_t>(q.weight, 1);
+    if (q.name == "*") any = std::max<std::uint32_t>(q.weight, 1);
+  }
+  return any;
 }
 
 bool runs(const WorkerCredit& worker, JobKind kind) {
   return worker.kinds.empty() ||
          std::find(worker.kinds.begin(), worker.kinds.end(), kind) != worker.kinds.end();
+}
+
+bool pin_allows(const WorkerCredit& worker, const Job& job) {
+  return (job.pin_node.empty() || job.pin_node == worker.node) &&
+         (job.pin_pool.empty() || job.pin_pool == worker.pool);
 }
 
 TimeMs lease_expiry(TimeMs now, std::uint32_t timeout_ms, std::uint32_t grace_ms) {
@@ -45,22 +72,30 @@ TimeMs lease_expiry(TimeMs now, std::uint32_t timeout_ms, std::uint32_t grace_ms
 }
 
 std::vector<Lane> open_lanes(const State& state, const std::vector<WorkerCredit>& workers,
+                             const std::vector<Serving>& serving,
                              const std::unordered_set<JobId>& reserved, std::size_t max_grants) {
   std::vector<Lane> lanes;
   for (const std::string& name : state.ready_queues()) {
     Lane lane;
+    lane.name = name;
     std::uint64_t capacity = 0;
     for (std::size_t i = 0; i < workers.size(); ++i) {
-      if (workers[i].free > 0 && serves(workers[i], name)) {
+      if (serving[i].usable && weight_for(serving[i], name) > 0) {
         lane.workers.push_back(i);
         capacity += workers[i].free;
       }
     }
     if (lane.workers.empty()) continue;
     std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, max_grants));
+    std::size_t pinned_skips = 0;
     state.for_each_ready(name, [&](const Job& job) {
-      if (reserved.count(job.id) == 0)
-        lane.jobs.push_back({job.id, job.kind, job.attempts, job.timeout_ms});
+      if (reserved.count(job.id) > 0) return true;
+      bool pinned = !job.pin_node.empty() || !job.pin_pool.empty();
+      if (pinned && std::none_of(lane.workers.begin(), lane.workers.end(),
+                                 [&](std::size_t i) { return pin_allows(workers[i], job); })) {
+        return ++pinned_skips < kMaxPinnedSkips;
+      }
+      lane.jobs.push_back(&job);
       return lane.jobs.size() < wanted;
     });
     if (!lane.jobs.empty()) lanes.push_back(std::move(lane));
@@ -68,41 +103,77 @@ std::vector<Lane> open_lanes(const State& state, const std::vector<WorkerCredit>
   return lanes;
 }
 
+// The lane whose pass is lowest; the earliest of equals.
+std::size_t lowest_pass(const std::vector<Lane>& lanes, const LeaseFairness& fairness) {
+  std::size_t best = 0;
+  std::uint64_t best_pass = std::numeric_limits<std::uint64_t>::max();
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    auto it = fairness.pass.find(lanes[i].name);
+    std::uint64_t pass = it == fairness.pass.end() ? 0 : it->second;
+    pass = std::max(pass, fairness.virtual_time);
+    if (pass < best_pass) {
+      best = i;
+      best_pass = pass;
+    }
+  }
+  return best;
+}
+
+void advance(LeaseFairness& fairness, const std::string& queue, std::uint32_t weight) {
+  std::uint64_t& pass = fairness.pass[queue];
+  pass = std::max(pass, fairness.virtual_time);
+  fairness.virtual_time = pass;
+  pass += LeaseFairness::kStridePass / std::max<std::uint32_t>(weight, 1);
+}
+
 }  // namespace
 
 std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit>& workers,
                                     const std::unordered_set<JobId>& reserved, TimeMs now,
-                                    std::size_t max_grants) {
+                                    std::size_t max_grants, LeaseFairness& fairness) {
   std::vector<LeaseGrant> grants;
   if (max_grants == 0) return grants;
-  std::vector<Lane> lanes = open_lanes(state, workers, reserved, max_grants);
-  std::size_t turn = 0;
+  std::vector<Serving> serving;
+  serving.reserve(workers.size());
+  for (const WorkerCredit& w : workers) serving.push_back(resolve(state, w));
+  std::vector<Lane> lanes = open_lanes(state, workers, serving, reserved, max_grants);
   while (!lanes.empty() && grants.size() < max_grants) {
-    if (turn >= lanes.size()) turn = 0;
+    const std::size_t turn = lowest_pass(lanes, fairness);
     Lane& lane = lanes[turn];
     bool any_free = false;
-    WorkerCredit* best = nullptr;
-    const Candidate* job = lane.next < lane.jobs.size() ? &lane.jobs[lane.next] : nullptr;
+    std::size_t best = workers.size();
+    const Job* job = lane.next < lane.jobs.size() ? lane.jobs[lane.next] : nullptr;
     for (std::size_t i : lane.workers) {
       if (workers[i].free == 0) continue;
       any_free = true;
-      if (job && runs(workers[i], job->kind) && (best == nullptr || workers[i].free > best->free)) {
-        best = &workers[i];
+      if (job && runs(workers[i], job->kind) && pin_allows(workers[i], *job) &&
+          (best == workers.size() || workers[i].free > workers[best].free)) {
+        best = i;
       }
     }
     if (!any_free || job == nullptr) {
       lanes.erase(lanes.begin() + static_cast<std::ptrdiff_t>(turn));
-      continue;  // the next lane has moved into this turn
+      continue;
     }
     ++lane.next;
-    if (best == nullptr) continue;  // no free worker here runs this kind: the next job may fit
-    const Candidate& chosen = *job;
-    grants.push_back(LeaseGrant{chosen.id, chosen.attempts + 1, best->node, best->worker,
-                                lease_expiry(now, chosen.timeout_ms, best->timeout_grace_ms)});
-    --best->free;
-    ++turn;
+    if (best == workers.size()) continue;  // no free worker here takes this job: the next may fit
+    WorkerCredit& w = workers[best];
+    grants.push_back(LeaseGrant{job->id, job->attempts + 1, w.node, w.worker,
+                                lease_expiry(now, job->timeout_ms, w.timeout_grace_ms)});
+    --w.free;
+    advance(fairness, lane.name, weight_for(serving[best], lane.name));
   }
+  // A pass at or below the virtual time means the same as none.
+  std::erase_if(fairness.pass,
+                [&](const auto& entry) { return entry.second <= fairness.virtual_time; });
   return grants;
+}
+
+std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit>& workers,
+                                    const std::unordered_set<JobId>& reserved, TimeMs now,
+                                    std::size_t max_grants) {
+  LeaseFairness fairness;
+  return plan_leases(state, workers, reserved, now, max_grants, fairness);
 }
 
 }  // namespace desaster

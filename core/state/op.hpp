@@ -167,9 +167,44 @@ struct RescheduleOp {
   TimeMs run_at = 0;
 };
 
-using Op = std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp,
-                        PurgeOp, QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp,
-                        LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp, KillOp,
-                        RelocateOp, ReroleOp, RescheduleOp>;
+// Worker assignment (pool_assignment.hpp). A pool is "shell" (every node's
+// shell pool) or a declared Ruby pool; node empty means every node.
+// Operator: the pool serves queue with weight (replaces an earlier weight).
+struct PoolAttachOp {
+  std::string pool;
+  std::string queue;  // a queue name, or "*" for every queue
+  std::uint32_t weight = 1;
+  std::string node;
+};
+// Operator: the pool no longer serves queue (at node, or cluster-wide).
+struct PoolDetachOp {
+  std::string pool;
+  std::string queue;
+  std::string node;
+};
+// Operator: a paused pool's workers get no new leases; running jobs finish.
+// Resuming with an empty node resumes the pool everywhere.
+struct PoolPauseOp {
+  std::string pool;
+  std::string node;
+  bool paused = true;
+};
+// Operator: a draining node's workers get no new leases; running jobs finish.
+struct NodeDrainOp {
+  std::string node;
+  bool draining = true;
+};
+// Operator: sets pin_node and pin_pool of jobs (both empty: unpinned).
+struct PinOp {
+  std::vector<JobId> ids;
+  std::string node;
+  std::string pool;
+};
+
+using Op =
+    std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp, PurgeOp,
+                 QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp, LeaderStartOp,
+                 PoolDeclareOp, PoolRemoveOp, PoolReloadOp, KillOp, RelocateOp, ReroleOp,
+                 RescheduleOp, PoolAttachOp, PoolDetachOp, PoolPauseOp, NodeDrainOp, PinOp>;
 
 }  // namespace desaster

@@ -7,6 +7,7 @@
 #include "core/state/op_codec.hpp"
 
 #include <array>
+#include <optional>
 #include <type_traits>
 
 #include "core/state/codec_detail.hpp"
@@ -20,17 +21,20 @@ using Packer = msgpack::packer<msgpack::sbuffer>;
 namespace {
 
 // Type code = position in the Op variant + 1; checked by the static_asserts.
-constexpr std::array<std::string_view, 20> kOpNames{
+constexpr std::array<std::string_view, 25> kOpNames{
     "enqueue",     "lease",        "complete",     "release",      "promote",
     "retry",       "delete",       "purge",        "queue_create", "queue_configure",
     "queue_clear", "queue_delete", "leader_start", "pool_declare", "pool_remove",
-    "pool_reload", "kill",         "relocate",     "rerole",       "reschedule"};
+    "pool_reload", "kill",         "relocate",     "rerole",       "reschedule",
+    "pool_attach", "pool_detach",  "pool_pause",   "node_drain",   "pin"};
 static_assert(std::variant_size_v<Op> == kOpNames.size());
 static_assert(std::is_same_v<std::variant_alternative_t<0, Op>, EnqueueOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Op>, LeaderStartOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<15, Op>, PoolReloadOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<16, Op>, KillOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<19, Op>, RescheduleOp>);
+static_assert(std::is_same_v<std::variant_alternative_t<20, Op>, PoolAttachOp>);
+static_assert(std::is_same_v<std::variant_alternative_t<24, Op>, PinOp>);
 
 constexpr std::size_t kJobFieldsBeforeFlow = 24;
 constexpr std::size_t kJobFields = 27;
@@ -114,6 +118,43 @@ std::vector<JobId> read_ids(const msgpack::object& o, const Path& p) {
   for (std::uint32_t i = 0; i < array.size; ++i)
     ids.push_back(codec::read_u64(array.ptr[i], p.at(i)));
   return ids;
+}
+
+// The position of T in the Op variant.
+template <typename T, std::size_t I = 0>
+constexpr std::size_t type_of() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, Op>, T>) {
+    return I;
+  } else {
+    return type_of<T, I + 1>();
+  }
+}
+
+// Decodes the worker assignment ops (types past the pool ops).
+std::optional<Op> read_assign_op(std::uint32_t type, const msgpack::object& root, const Path& p) {
+  const std::size_t index = type - 1;
+  if (index == type_of<PoolAttachOp>()) {
+    Fields f(root, p, 6);
+    return PoolAttachOp{f.string(2, "pool"), f.string(3, "queue"), f.u32(4, "weight"),
+                        f.string(5, "node")};
+  }
+  if (index == type_of<PoolDetachOp>()) {
+    Fields f(root, p, 5);
+    return PoolDetachOp{f.string(2, "pool"), f.string(3, "queue"), f.string(4, "node")};
+  }
+  if (index == type_of<PoolPauseOp>()) {
+    Fields f(root, p, 5);
+    return PoolPauseOp{f.string(2, "pool"), f.string(3, "node"), f.boolean(4, "paused")};
+  }
+  if (index == type_of<NodeDrainOp>()) {
+    Fields f(root, p, 4);
+    return NodeDrainOp{f.string(2, "node"), f.boolean(3, "draining")};
+  }
+  if (index == type_of<PinOp>()) {
+    Fields f(root, p, 5);
+    return PinOp{read_ids(f[2], f.path("ids")), f.string(3, "node"), f.string(4, "pool")};
+  }
+  return std::nullopt;
 }
 
 // One overload per op: the fields after [version, type].
@@ -235,6 +276,38 @@ struct Encoder {
     header(kRescheduleType, 2);
     pack_ids(pk, op.ids);
     pk.pack(op.run_at);
+  }
+  // Worker assignment: the type comes from the variant, so these need no
+  // renumbering when ops are added before them.
+  void operator()(const PoolAttachOp& op) {
+    header(type_of<PoolAttachOp>(), 4);
+    codec::pack_string(pk, op.pool);
+    codec::pack_string(pk, op.queue);
+    pk.pack(op.weight);
+    codec::pack_string(pk, op.node);
+  }
+  void operator()(const PoolDetachOp& op) {
+    header(type_of<PoolDetachOp>(), 3);
+    codec::pack_string(pk, op.pool);
+    codec::pack_string(pk, op.queue);
+    codec::pack_string(pk, op.node);
+  }
+  void operator()(const PoolPauseOp& op) {
+    header(type_of<PoolPauseOp>(), 3);
+    codec::pack_string(pk, op.pool);
+    codec::pack_string(pk, op.node);
+    pk.pack(op.paused);
+  }
+  void operator()(const NodeDrainOp& op) {
+    header(type_of<NodeDrainOp>(), 2);
+    codec::pack_string(pk, op.node);
+    pk.pack(op.draining);
+  }
+  void operator()(const PinOp& op) {
+    header(type_of<PinOp>(), 3);
+    pack_ids(pk, op.ids);
+    codec::pack_string(pk, op.node);
+    codec::pack_string(pk, op.pool);
   }
 };
 
@@ -384,6 +457,7 @@ Op read_op_body(std::uint32_t type, const msgpack::object& root, const Path& p) 
       return RescheduleOp{read_ids(f[2], f.path("ids")), f.i64(3, "run_at")};
     }
     default:
+      if (std::optional<Op> op = read_assign_op(type, root, p)) return std::move(*op);
       codec::fail(p.field("type"), "unknown op type " + std::to_string(type));
   }
 }

@@ -2,9 +2,13 @@
 //
 //   ["desaster-state", version, applied_index, applied_term, max_job_id,
 //    head_counter, totals[7], queues[[name, explicit_create, last_leased,
-//    config]...], jobs[[head_rank, job]...], pools[spec...]]
+//    config]...], jobs[[head_rank, job]...], pools[spec...], assignments]
 //
-// Version 2 added pools; a version 1 snapshot (no pools) still loads.
+//   assignments = [attached[[pool, node, [[queue, weight]...]]...],
+//                  paused[[pool, node]...], draining[node...]]
+//
+// Version 2 added pools, version 3 the worker assignments; older
+// snapshots still load (with none).
 //
 // Indexes are not stored: they follow from the jobs and are rebuilt on
 // decode. What they cannot be rebuilt from (a queued job's head rank, the
@@ -27,9 +31,10 @@ using codec::Path;
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "desaster-state";
-constexpr std::uint32_t kSnapshotVersion = 2;
+constexpr std::uint32_t kSnapshotVersion = 3;
 constexpr std::size_t kSnapshotFieldsV1 = 9;
-constexpr std::size_t kSnapshotFields = 10;
+constexpr std::size_t kSnapshotFieldsV2 = 10;
+constexpr std::size_t kSnapshotFields = 11;
 constexpr std::size_t kTotalsFields = 7;
 constexpr std::size_t kQueueFields = 4;
 
@@ -119,6 +124,77 @@ void read_pools(const msgpack::object& o, const Path& p, StateData& s) {
   }
 }
 
+void pack_assignments(msgpack::packer<msgpack::sbuffer>& pk, const Assignments& a) {
+  pk.pack_array(3);
+  pk.pack_array(static_cast<std::uint32_t>(a.attached.size()));
+  for (const auto& [place, queues] : a.attached) {
+    pk.pack_array(3);
+    codec::pack_string(pk, place.first);
+    codec::pack_string(pk, place.second);
+    pk.pack_array(static_cast<std::uint32_t>(queues.size()));
+    for (const auto& [queue, weight] : queues) {
+      pk.pack_array(2);
+      codec::pack_string(pk, queue);
+      pk.pack(weight);
+    }
+  }
+  pk.pack_array(static_cast<std::uint32_t>(a.paused.size()));
+  for (const PoolPlace& place : a.paused) {
+    pk.pack_array(2);
+    codec::pack_string(pk, place.first);
+    codec::pack_string(pk, place.second);
+  }
+  pk.pack_array(static_cast<std::uint32_t>(a.draining.size()));
+  for (const std::string& node : a.draining) codec::pack_string(pk, node);
+}
+
+void check_pool_name(const StateData& s, const std::string& pool, const Path& p) {
+  if (pool != kShellPool && s.pools.count(pool) == 0) {
+    codec::fail(p, "pool '" + pool + "' is not declared");
+  }
+}
+
+void read_assignments(const msgpack::object& o, const Path& p, StateData& s) {
+  Fields f(o, p, 3);
+  Assignments& a = s.assignments;
+  Path attached_path = f.path("attached");
+  const auto& attached = codec::read_array(f[0], attached_path);
+  for (std::uint32_t i = 0; i < attached.size; ++i) {
+    Path ap = attached_path.at(i);
+    Fields entry(attached.ptr[i], ap, 3);
+    PoolPlace place{entry.string(0, "pool"), entry.string(1, "node")};
+    check_pool_name(s, place.first, ap);
+    Path qp = entry.path("queues");
+    const auto& queues = codec::read_array(entry[2], qp);
+    if (queues.size == 0) codec::fail(qp, "holds no queue");
+    auto& target = a.attached[place];
+    if (!target.empty()) codec::fail(ap, "pool '" + place.first + "' is repeated");
+    for (std::uint32_t k = 0; k < queues.size; ++k) {
+      Fields q(queues.ptr[k], qp.at(k), 2);
+      std::string queue = q.string(0, "queue");
+      std::uint32_t weight = q.u32(1, "weight");
+      if (std::string error = check_attachment(queue, weight); !error.empty())
+        codec::fail(qp.at(k), error);
+      if (!target.emplace(std::move(queue), weight).second) codec::fail(qp.at(k), "is repeated");
+    }
+  }
+  Path paused_path = f.path("paused");
+  const auto& paused = codec::read_array(f[1], paused_path);
+  for (std::uint32_t i = 0; i < paused.size; ++i) {
+    Fields entry(paused.ptr[i], paused_path.at(i), 2);
+    PoolPlace place{entry.string(0, "pool"), entry.string(1, "node")};
+    check_pool_name(s, place.first, paused_path.at(i));
+    if (!a.paused.insert(std::move(place)).second) codec::fail(paused_path.at(i), "is repeated");
+  }
+  Path draining_path = f.path("draining");
+  const auto& draining = codec::read_array(f[2], draining_path);
+  for (std::uint32_t i = 0; i < draining.size; ++i) {
+    std::string node = codec::read_string(draining.ptr[i], draining_path.at(i));
+    if (node.empty()) codec::fail(draining_path.at(i), "is empty");
+    if (!a.draining.insert(std::move(node)).second) codec::fail(draining_path.at(i), "is repeated");
+  }
+}
+
 }  // namespace
 
 std::string State::encode_snapshot() const {
@@ -149,6 +225,7 @@ std::string State::encode_snapshot() const {
   }
   pk.pack_array(static_cast<std::uint32_t>(s.pools.size()));
   for (const auto& [name, spec] : s.pools) codec::pack_pool_spec(pk, spec);
+  pack_assignments(pk, s.assignments);
   return std::string(buffer.data(), buffer.size());
 }
 
@@ -167,11 +244,14 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
       codec::fail(path, "not a desaster state snapshot");
     }
     std::uint32_t version = codec::read_u32(array.ptr[1], path.field("version"));
-    if (version != kSnapshotVersion && version != 1) {
+    if (version < 1 || version > kSnapshotVersion) {
       codec::fail(path, "version " + std::to_string(version) + " is not supported (expected " +
                             std::to_string(kSnapshotVersion) + ")");
     }
-    Fields f(root, path, version == 1 ? kSnapshotFieldsV1 : kSnapshotFields);
+    const std::size_t fields = version == 1   ? kSnapshotFieldsV1
+                               : version == 2 ? kSnapshotFieldsV2
+                                              : kSnapshotFields;
+    Fields f(root, path, fields);
     State state;
     Impl& s = *state.impl_;
     s.applied_index = f.u64(2, "applied_index");
@@ -182,6 +262,7 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
     read_queues(f[7], f.path("queues"), s);
     read_jobs(f[8], f.path("jobs"), s);
     if (version >= 2) read_pools(f[9], f.path("pools"), s);
+    if (version >= 3) read_assignments(f[10], f.path("assignments"), s);
     return Result<State>(std::move(state));
   } catch (const codec::DecodeError& e) {
     return Status::error(ErrorCode::corrupt, e.message);

@@ -25,6 +25,7 @@
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 #include "core/state/op.hpp"
+#include "core/state/pool_assignment.hpp"
 
 namespace desaster {
 
@@ -146,6 +147,13 @@ class State {
   // Jobs in `states` (empty: failed and dead) grouped by queue, class or
   // error signature, largest group first (job_groups.cpp).
   std::vector<JobGroup> groups(GroupBy by, const std::vector<JobState>& states) const;
+  // Worker assignment (pool_assignment.hpp): the replicated part.
+  const Assignments& assignments() const;
+  // The queues a pool serves on a node: its attachments, else its default
+  // (shell: every queue; a Ruby pool: its declared queues, or every queue).
+  // None for a pool that is neither "shell" nor declared.
+  std::optional<std::vector<PoolQueue>> pool_queues(std::string_view pool,
+                                                    std::string_view node) const;
 
   // The master's inputs for its next ops.
   // Calls visit for the queued jobs of an unpaused queue in dispatch order

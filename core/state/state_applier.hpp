@@ -55,6 +55,12 @@ class Applier {
   void operator()(const RelocateOp& op);
   void operator()(const ReroleOp& op);
   void operator()(const RescheduleOp& op);
+  // Worker assignment ops: state_apply_assign.cpp.
+  void operator()(const PoolAttachOp& op);
+  void operator()(const PoolDetachOp& op);
+  void operator()(const PoolPauseOp& op);
+  void operator()(const NodeDrainOp& op);
+  void operator()(const PinOp& op);
 
  private:
   Status enqueue(const Job& in);

@@ -69,6 +69,8 @@ Job fresh_job(const Job& in, const ApplyContext& ctx) {
   job.run_at = in.run_at;
   job.timeout_ms = in.timeout_ms;
   job.retry = in.retry;
+  job.pin_node = in.pin_node;
+  job.pin_pool = in.pin_pool;
   job.created_at = in.created_at != 0 ? in.created_at : ctx.now;
   job.state = in.run_at > ctx.now ? JobState::scheduled : JobState::queued;
   return job;

@@ -33,6 +33,7 @@ void Applier::operator()(const PoolRemoveOp& op) {
     return;
   }
   s_.pools.erase(it);
+  s_.assignments.forget_pool(op.name);
   r_.statuses.push_back(Status::success());
 }
 

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "core/state/query_index.hpp"
+#include "core/state/pool_assignment.hpp"
 #include "core/state/state.hpp"
 
 namespace desaster {
@@ -71,6 +72,7 @@ struct StateData {
   std::map<JobId, JobSlot> jobs;
   std::map<std::string, QueueEntry, std::less<>> queues;
   std::map<std::string, PoolSpec, std::less<>> pools;  // Ruby pools by name
+  Assignments assignments;                             // pool queues, paused pools, draining nodes
 
   std::set<TimeKey> due;     // scheduled and failed jobs by run_at
   std::set<TimeKey> leases;  // running jobs with an expiry, by lease_expires_at

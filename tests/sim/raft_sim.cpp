@@ -332,7 +332,7 @@ class Simulation {
       }
       if (busy < kWorkerSlots) {
         std::vector<WorkerCredit> workers{
-            WorkerCredit{node.id.hex(), "w", {"*"}, {}, kWorkerSlots - busy, 10'000}};
+            WorkerCredit{node.id.hex(), "w", {"*"}, {}, kWorkerSlots - busy, 10'000, {}}};
         std::vector<LeaseGrant> grants =
             plan_leases(node.state, workers, node.reserved, now(), kWorkerSlots);
         if (!grants.empty()) {

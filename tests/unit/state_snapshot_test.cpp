@@ -150,7 +150,7 @@ TEST_CASE("snapshot round trip keeps dispatch order", "[state][snapshot]") {
   CHECK(ready_order(log.state, "default") == std::vector<JobId>{7, 11, 20, 8, 2, 10});
   CHECK(ready_order(other.state, "default") == ready_order(log.state, "default"));
   // And the planner takes turns from where the original left off.
-  std::vector<WorkerCredit> wa{{"n", "w", {"*"}, {}, 3, 0}};
+  std::vector<WorkerCredit> wa{{"n", "w", {"*"}, {}, 3, 0, {}}};
   std::vector<WorkerCredit> wb = wa;
   auto ga = plan_leases(log.state, wa, {}, log.now, 10);
   auto gb = plan_leases(other.state, wb, {}, other.now, 10);
@@ -219,8 +219,8 @@ class RandomOps {
       case 3:
       case 4: {
         std::vector<WorkerCredit> workers{
-            {"n", "w1", {"*"}, {}, static_cast<std::uint32_t>(below(4)), 100},
-            {"n", "w2", {"q0"}, {}, 2, 100}};
+            {"n", "w1", {"*"}, {}, static_cast<std::uint32_t>(below(4)), 100, {}},
+            {"n", "w2", {"q0"}, {}, 2, 100, {}}};
         return LeaseOp{plan_leases(state, workers, {}, log.now, 5)};
       }
       case 5:
@@ -356,9 +356,9 @@ TEST_CASE("a snapshot with the wrong magic, version or shape is refused", "[stat
         std::string::npos);
   CHECK(snapshot_error(edited(good, [](std::size_t i, const msgpack::object&, Packer& pk) {
           if (i != 1) return false;
-          pk.pack(3);
+          pk.pack(4);
           return true;
-        })) == "snapshot: version 3 is not supported (expected 2)");
+        })) == "snapshot: version 4 is not supported (expected 3)");
   CHECK(snapshot_error(edited(good, [](std::size_t i, const msgpack::object&, Packer& pk) {
           if (i != 6) return false;
           pk.pack(std::string("totals"));

@@ -147,6 +147,10 @@ Result<std::vector<PoolSummary>> Client::pools() {
   return std::move(reply->pools);
 }
 
+Result<protocol::Reply> Client::request(protocol::RequestBody body) {
+  return impl_->call_raw(std::move(body), impl_->options.timeout);
+}
+
 Result<std::string> Client::stats_json() {
   Result<protocol::Reply> reply = impl_->call_raw(protocol::Stats{}, impl_->options.timeout);
   if (!reply.ok()) return reply.status();

@@ -91,6 +91,22 @@ class Client {
   // answering replica's log position; and the failed set grouped.
   Result<protocol::ListReply> query(const protocol::List& query);
   Result<protocol::GroupsReply> failed_groups(GroupBy by, const std::vector<JobState>& states = {});
+  // Worker assignment (client_assign.cpp). node: an id, id prefix or host
+  // name; empty: every node (attach, detach, pause, resume) or the node
+  // asked (drain, undrain, which answer with the full id drained).
+  Status attach(const std::string& pool, const std::string& queue, std::uint32_t weight = 1,
+                const std::string& node = {});
+  Status detach(const std::string& pool, const std::string& queue, const std::string& node = {});
+  Status pause_pool(const std::string& pool, const std::string& node = {});
+  Status resume_pool(const std::string& pool, const std::string& node = {});
+  Result<std::string> drain(const std::string& node = {});
+  Result<std::string> undrain(const std::string& node = {});
+  Result<std::vector<Status>> pin(const std::vector<JobId>& ids, const std::string& node,
+                                  const std::string& pool);
+  Result<std::vector<Status>> unpin(const std::vector<JobId>& ids);
+  Result<protocol::AssignmentsReply> assignments();
+  // Any request; an error reply becomes its Status. For the calls above.
+  Result<protocol::Reply> request(protocol::RequestBody body);
 
  private:
   struct Impl;

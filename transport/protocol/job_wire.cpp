@@ -10,7 +10,7 @@ namespace desaster::protocol {
 
 namespace {
 
-constexpr std::uint32_t kJobFields = 26;
+constexpr std::uint32_t kJobFields = 28;
 constexpr std::uint32_t kAttemptFields = 9;
 constexpr std::size_t kMaxHistory = std::numeric_limits<std::uint32_t>::max();
 
@@ -78,6 +78,8 @@ void pack_job_map(Packer& pk, const Job& job) {
   pack_text(field(pk, "error"), job.last_error);
   field(pk, "history").pack_array(static_cast<std::uint32_t>(job.history.size()));
   for (const Attempt& a : job.history) pack_attempt(pk, a);
+  pack_text(field(pk, "pin_node"), job.pin_node);
+  pack_text(field(pk, "pin_pool"), job.pin_pool);
 }
 
 Status unpack_job_map(const msgpack::object& obj, Job& out) {
@@ -121,6 +123,8 @@ Status unpack_job_map(const msgpack::object& obj, Job& out, std::string_view wha
       r.merge(item.status());
     }
   }
+  r.read("pin_node", job.pin_node);
+  r.read("pin_pool", job.pin_pool);
   if (!r.ok()) return r.status();
   out = std::move(job);
   return Status::success();

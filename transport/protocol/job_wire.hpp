@@ -5,7 +5,7 @@
 // attempts, duplicate_runs, created_at, started_at, finished_at, term, node,
 // worker, lease_expires_at, exit_status, output, error, history (array of
 // {attempt, started_at, finished_at, node, worker, exit_status, error,
-// cpu_ms, max_rss_kb}).
+// cpu_ms, max_rss_kb}), pin_node, pin_pool.
 //
 // The payload goes out as bin; output and error as str, though they hold
 // whatever a process printed. Readers take bin or str for all three, and skip

@@ -25,6 +25,7 @@
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 #include "transport/protocol/action_messages.hpp"
+#include "transport/protocol/assign_messages.hpp"
 
 namespace desaster::protocol {
 
@@ -44,6 +45,9 @@ struct JobSpec {
   std::int64_t in_ms = 0;  // relative to the node's clock
   std::uint32_t timeout_ms = 0;
   RetryOverrides retry;  // "max_attempts", "backoff_base_ms", "backoff_max_ms"
+  // "pin_node", "pin_pool": leased only to a worker of this node / pool.
+  std::string pin_node;
+  std::string pin_pool;
 };
 
 // "hello" {protocol, client} -> {node, version, protocol}
@@ -127,6 +131,9 @@ struct WorkerHello {
   std::vector<std::string> queues;  // "*" serves every queue
   std::vector<JobKind> kinds;       // "kinds": the kinds it runs; empty: every kind
   std::uint32_t slots = 1;          // initial credit
+  // "pool": the node pool it belongs to ("shell", a Ruby pool's name); the
+  // node then gives it the pool's assigned queues instead of `queues`.
+  std::string pool;
 };
 // "credit" {slots} -> no reply: adds free slots
 struct Credit {
@@ -176,7 +183,9 @@ using RequestBody =
     std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues, QueueCommand, Stats,
                  WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes, JobAction,
                  // query (query_messages.hpp)
-                 Groups>;
+                 Groups,
+                 // worker assignment (assign_messages.hpp)
+                 AssignCommand>;
 
 const char* to_string(PoolAction action);
 

@@ -13,6 +13,7 @@
 
 #include "core/model/job.hpp"
 #include "core/model/status.hpp"
+#include "transport/protocol/assign_replies.hpp"
 #include "transport/protocol/messages.hpp"
 
 namespace desaster::protocol {
@@ -120,6 +121,7 @@ struct NodeSummary {
   std::uint64_t last_seen_ms = 0;  // peers: when its last beacon came (node's clock)
   std::uint32_t running = 0;       // self: jobs running on its workers
   std::uint32_t free_slots = 0;    // self: free worker slots
+  bool draining = false;           // drained by NodeDrainOp: no new leases
 };
 struct NodesReply {
   std::string mode;  // standalone or clustered

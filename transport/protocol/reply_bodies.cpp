@@ -241,6 +241,7 @@ std::string encode_body(const NodesReply& b) {
     item.add("role", node.role).add("self", node.self).add("term", node.term);
     item.add("index", node.index).add("last_seen_ms", node.last_seen_ms);
     item.add("running", node.running).add("free_slots", node.free_slots);
+    item.add("draining", node.draining);
     w.append_packed(item.finish());
   }
   return w.finish();
@@ -268,6 +269,7 @@ Status decode_body(std::string_view bytes, NodesReply& out) {
       item.read("last_seen_ms", node.last_seen_ms);
       item.read("running", node.running);
       item.read("free_slots", node.free_slots);
+      item.read("draining", node.draining);
       r.merge(item.status());
     }
   });

@@ -18,10 +18,12 @@ namespace {
 
 // Indexed like RequestBody's alternatives.
 constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
-    "hello", "enqueue", "wait",   "get",    "list",      "retry", "delete", "queues", "queue",
-    "stats", "worker",  "credit", "report", "heartbeat", "pool",  "nodes",  "action",
+    "hello", "enqueue", "wait", "get", "list", "retry", "delete", "queues", "queue", "stats",
+    "worker", "credit", "report", "heartbeat", "pool", "nodes", "action",
     // query
-    "groups"};
+    "groups",
+    // worker assignment
+    "assign"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -75,6 +77,8 @@ std::string encode_spec(const JobSpec& spec) {
   if (spec.retry.max_attempts != 0) w.add("max_attempts", spec.retry.max_attempts);
   if (spec.retry.backoff_base_ms != 0) w.add("backoff_base_ms", spec.retry.backoff_base_ms);
   if (spec.retry.backoff_max_ms != 0) w.add("backoff_max_ms", spec.retry.backoff_max_ms);
+  if (!spec.pin_node.empty()) w.add("pin_node", spec.pin_node);
+  if (!spec.pin_pool.empty()) w.add("pin_pool", spec.pin_pool);
   return w.finish();
 }
 
@@ -91,6 +95,8 @@ void read_spec(MapReader& r, JobSpec& spec) {
   r.read("max_attempts", spec.retry.max_attempts);
   r.read("backoff_base_ms", spec.retry.backoff_base_ms);
   r.read("backoff_max_ms", spec.retry.backoff_max_ms);
+  r.read("pin_node", spec.pin_node);
+  r.read("pin_pool", spec.pin_pool);
 }
 
 std::string encode_queue_config(const QueueConfig& config) {
@@ -230,6 +236,7 @@ void write(BodyWriter& w, const WorkerHello& b) {
     for (JobKind kind : b.kinds) BodyWriter::pack_string(kinds, to_string(kind));
   }
   w.add("slots", b.slots);
+  if (!b.pool.empty()) w.add("pool", b.pool);
 }
 void read(MapReader& r, WorkerHello& b) {
   r.read("name", b.name);
@@ -245,6 +252,7 @@ void read(MapReader& r, WorkerHello& b) {
     b.kinds.push_back(kind);
   }
   r.read("slots", b.slots);
+  r.read("pool", b.pool);
 }
 
 void write(BodyWriter& w, const Credit& b) {

@@ -136,6 +136,8 @@ void write_job_json(JsonWriter& json, const Job& job) {
   json.key("finished_at").value(static_cast<std::int64_t>(job.finished_at));
   json.key("node").value(job.node);
   json.key("worker").value(job.worker);
+  json.key("pin_node").value(job.pin_node);
+  json.key("pin_pool").value(job.pin_pool);
   json.key("exit_status").value(static_cast<std::int64_t>(job.exit_status));
   json.key("output").value(job.output_tail);
   json.key("error").value(job.last_error);

@@ -7,6 +7,7 @@
 #include "ui/common/durations.hpp"
 #include "ui/desasterctl/ctl_actions.hpp"
 #include "ui/desasterctl/ctl_query_args.hpp"
+#include "ui/desasterctl/ctl_assign_args.hpp"
 
 namespace desaster {
 
@@ -59,7 +60,7 @@ Status parse_enqueue(ArgCursor& cur, CtlArgs& out) {
     Result<std::string> v = std::string();
     if (arg == "--queue" || arg == "-q" || arg == "--in" || arg == "--at" || arg == "--unique" ||
         arg == "--priority" || arg == "--timeout" || arg == "--max-attempts" || arg == "--cwd" ||
-        arg == "--env") {
+        arg == "--env" || arg == "--pin-node" || arg == "--pin-pool") {
       v = cur.value_of(arg);
       if (!v.ok()) return v.status();
     }
@@ -91,6 +92,10 @@ Status parse_enqueue(ArgCursor& cur, CtlArgs& out) {
       auto eq = v->find('=');
       if (eq == std::string::npos || eq == 0) return bad("--env: '" + *v + "' is not NAME=VALUE");
       command.env[v->substr(0, eq)] = v->substr(eq + 1);
+    } else if (arg == "--pin-node") {
+      out.job.pin_node = *v;
+    } else if (arg == "--pin-pool") {
+      out.job.pin_pool = *v;
     } else if (arg == "--sh") {
       use_shell = true;
     } else if (arg == "--wait") {
@@ -310,6 +315,8 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     if (c == "job" && out.ids.size() > 1) status = bad("job: give one id");
   } else if (c == "queues" || c == "stats" || c == "nodes") {
     if (!cur.done()) status = bad(c + ": unexpected argument '" + cur.peek() + "'");
+  } else if (is_assign_command(c)) {
+    status = parse_assign_args(args, i, out);
   } else {
     status = bad("unknown command '" + c + "' (try desasterctl --help)");
   }
@@ -331,6 +338,7 @@ std::string ctl_help_text() {
          " commands:\n"
          "  enqueue [--queue Q] [--in 30s | --at TIME] [--unique KEY] [--priority N]\n"
          "          [--timeout 5m] [--max-attempts N] [--env NAME=VALUE] [--cwd DIR]\n"
+         "          [--pin-node N] [--pin-pool P]\n"
          "          [--sh] [--wait] -- CMD ARGS...   enqueue a shell job, print its id\n"
          "                                           (--sh: run the words through /bin/sh -c;\n"
          "                                            --wait: wait until it is done)\n"
@@ -347,8 +355,10 @@ std::string ctl_help_text() {
          "           [--queue Q[:WEIGHT]]... [--kind ruby|http] [--memory MB] [--timeout 30m]\n"
          "           [--node NODE]                   declare (or redeclare) a Ruby pool\n"
          "  pool remove|reload NAME                  stop a pool, or reload its application\n"
-         "  pool list (or pools)                     pools, with their workers on this node\n" +
+         "  pool list (or pools)                     pools, with their workers on this node\n"
+         "                                           and the queues each pool serves\n" +
          action_help_text() +
+         ctl_assign_help_text() +
          "\n"
          " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
          " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"

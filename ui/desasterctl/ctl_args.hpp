@@ -37,6 +37,8 @@ struct CtlArgs {
 
   // failed --group-by (ctl_query_args.cpp; the query flags fill list)
   std::optional<GroupBy> group_by;
+  // attach, detach, pause, resume, drain, undrain, pin, unpin (ctl_assign_args.hpp)
+  protocol::AssignCommand assign;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.

@@ -10,6 +10,8 @@
 #include "ui/common/json_writer.hpp"
 #include "ui/desasterctl/ctl_actions.hpp"
 #include "ui/desasterctl/ctl_query.hpp"
+#include "ui/desasterctl/ctl_assign.hpp"
+#include "ui/desasterctl/ctl_assign_args.hpp"
 
 namespace desaster {
 
@@ -70,6 +72,8 @@ void print_job_detail(const Job& job) {
   if (job.started_at) row("started", format_time_ms(job.started_at));
   if (job.finished_at) row("finished", format_time_ms(job.finished_at));
   if (!job.worker.empty()) row("worker", job.worker);
+  if (!job.pin_node.empty()) row("pin node", job.pin_node);
+  if (!job.pin_pool.empty()) row("pin pool", job.pin_pool);
   if (job.started_at && job.state != JobState::queued)
     row("exit status", std::to_string(job.exit_status));
   if (!job.last_error.empty()) row("error", job.last_error);
@@ -195,6 +199,7 @@ int run_pool(Client& client, const CtlArgs& args) {
         std::printf("%s\n", json.str().c_str());
       } else {
         print_pools(*pools);
+        print_assignments(client);
       }
       return kExitOk;
     }
@@ -225,7 +230,7 @@ int run_nodes(Client& client, bool as_json) {
       json.key("port").value(unsigned{n.port}).key("role").value(n.role);
       json.key("self").value(n.self).key("term").value(n.term).key("index").value(n.index);
       json.key("last_seen_ms").value(n.last_seen_ms).key("running").value(n.running);
-      json.key("free_slots").value(n.free_slots).end_object();
+      json.key("free_slots").value(n.free_slots).key("draining").value(n.draining).end_object();
     }
     json.end_array().end_object();
     std::printf("%s\n", json.str().c_str());
@@ -244,6 +249,8 @@ int run_nodes(Client& client, bool as_json) {
                   where.c_str(), n.role.c_str(), "-", "-", "-", "-");
     }
   }
+  for (const protocol::NodeSummary& n : reply->nodes)
+    if (n.draining) std::printf("%s is draining: no new leases\n", n.node.substr(0, 8).c_str());
   std::printf("(%s; * = the node answering; %llu beacons dropped)\n", reply->mode.c_str(),
               static_cast<unsigned long long>(reply->beacons_dropped));
   return kExitOk;
@@ -292,6 +299,8 @@ int run_with(Client& client, const CtlArgs& args) {
       std::printf("%s\n", json.str().c_str());
     } else {
       print_job_detail(*job);
+      if (std::string why = pin_wait_reason(client, *job); !why.empty())
+        std::printf("%-14s %s\n", "waiting", why.c_str());
     }
     return kExitOk;
   }
@@ -349,6 +358,7 @@ int run_with(Client& client, const CtlArgs& args) {
   }
   if (c == "pool") return run_pool(client, args);
   if (c == "nodes") return run_nodes(client, args.json);
+  if (is_assign_command(c)) return run_assign_command(client, args);
   if (c == "stats") {
     auto json = client.stats_json();
     if (!json.ok()) return fail(json.status());

@@ -62,7 +62,7 @@ Status RubyPool::Impl::connect() {
   registered_kinds = pool_kinds(spec);
   // No credit yet: leases come once workers are ready.
   send(protocol::WorkerHello{"ruby:" + spec.name + "@" + options.node_tag, registered_queues,
-                             registered_kinds, 0});
+                             registered_kinds, 0, spec.name});
   credit = 0;
   return {};
 }

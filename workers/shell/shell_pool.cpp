@@ -180,7 +180,9 @@ Status ShellPool::start() {
   impl.watcher = std::make_unique<ZmqWatcher>(
       impl.loop, *impl.socket,
       [&impl](std::vector<zmq::message_t>& parts) { impl.on_message(parts); });
-  impl.send(protocol::WorkerHello{impl.options.name, {"*"}, {JobKind::shell}, impl.options.slots});
+  // As the "shell" pool its queues come from the replicated assignment.
+  impl.send(protocol::WorkerHello{
+      impl.options.name, {"*"}, {JobKind::shell}, impl.options.slots, std::string(kShellPool)});
 
   impl.heartbeat = new uv_timer_t;
   uv_timer_init(impl.loop, impl.heartbeat);

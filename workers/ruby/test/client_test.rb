@@ -81,6 +81,11 @@ class ClientTest < Minitest::Test
     assert_equal [7, 2500, 3, 1000], job.values_at("priority", "timeout_ms", "max_attempts", "backoff_base_ms")
   end
 
+  def test_pin_options_reach_the_job
+    job = @client.get(@client.enqueue(DefaultJob, pin_node: "nowhere", pin_pool: "app"))
+    assert_equal %w[nowhere app], job.values_at("pin_node", "pin_pool")
+  end
+
   def test_perform_async_uses_the_class_options
     job = Desaster.get(ReportJob.perform_async("monthly"))
     assert_equal ["reports", 2, ["monthly"], "ReportJob"], job.values_at("queue", "priority", "args", "class")
