@@ -15,7 +15,7 @@ TEST_CASE("a job action takes ids as typed", "[ctl][actions]") {
   CHECK_FALSE(a->action.all);
 }
 
-TEST_CASE("--all selects by query: --queue and --state", "[ctl][actions]") {
+TEST_CASE("a selection with --all is by query: --queue and --state", "[ctl][actions]") {
   auto a = parse_ctl_args({"delete", "--all", "--queue", "mail", "--state", "dead", "--json"});
   REQUIRE(a.ok());
   CHECK(a->action.action == protocol::JobActionKind::remove);
