@@ -55,13 +55,20 @@ void append_word(std::string& out, std::string_view word) {
 
 }  // namespace
 
-std::string error_signature(std::string_view error) {
+namespace {
+
+// error_signature() into out (cleared first), so a caller that signs many
+// errors reuses one buffer.
+void sign_error(std::string_view error, std::string& out) {
+  out.clear();
   std::string_view line = error.substr(0, error.find('\n'));
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
   while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
   while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
-  if (line.empty()) return "(no error)";
-  std::string out;
+  if (line.empty()) {
+    out = "(no error)";
+    return;
+  }
   for (std::size_t i = 0; i < line.size() && out.size() < kMaxSignatureBytes;) {
     char c = line[i];
     if (c == '"' || c == '\'') {
@@ -85,6 +92,13 @@ std::string error_signature(std::string_view error) {
     ++i;
   }
   if (out.size() > kMaxSignatureBytes) out.resize(kMaxSignatureBytes);
+}
+
+}  // namespace
+
+std::string error_signature(std::string_view error) {
+  std::string out;
+  sign_error(error, out);
   return out;
 }
 
@@ -95,10 +109,12 @@ std::vector<JobGroup> State::groups(GroupBy by, const std::vector<JobState>& sta
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
 
   std::unordered_map<std::string, JobGroup> groups;
-  auto add = [&groups](std::string_view key, std::uint64_t count, JobId newest) {
+  std::string key_buffer;
+  auto add = [&groups, &key_buffer](std::string_view key, std::uint64_t count, JobId newest) {
     if (count == 0) return;
-    auto it = groups.find(std::string(key));
-    if (it == groups.end()) it = groups.emplace(std::string(key), JobGroup{std::string(key)}).first;
+    if (key.data() != key_buffer.data()) key_buffer.assign(key);
+    auto it = groups.find(key_buffer);
+    if (it == groups.end()) it = groups.emplace(key_buffer, JobGroup{key_buffer}).first;
     it->second.count += count;
     it->second.example = std::max(it->second.example, newest);
   };
@@ -114,8 +130,10 @@ std::vector<JobGroup> State::groups(GroupBy by, const std::vector<JobState>& sta
             add(job_class, set.size(), set.rbegin()->id);
             break;
           case GroupBy::error:
-            for (const QueryEntry& entry : set)
-              add(error_signature(entry.job->last_error), 1, entry.id);
+            for (const QueryEntry& entry : set) {
+              sign_error(entry.job->last_error, key_buffer);
+              add(key_buffer, 1, entry.id);
+            }
             break;
         }
       }

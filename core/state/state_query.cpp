@@ -18,8 +18,8 @@ using namespace state_detail;
 
 namespace {
 
-constexpr std::size_t kScanBudget = 200'000;
-constexpr std::size_t kCountBudget = 200'000;
+constexpr std::size_t kScanBudget = 30'000;
+constexpr std::size_t kCountBudget = 20'000;
 
 struct SortKey {
   std::string_view text;

@@ -4,6 +4,7 @@
 #include "ui/common/durations.hpp"
 #include "ui/common/json_writer.hpp"
 #include "ui/desasterctl/ctl_args.hpp"
+#include "ui/desasterctl/ctl_query_args.hpp"
 
 using namespace desaster;
 
@@ -101,4 +102,87 @@ TEST_CASE("the JSON writer escapes control characters and invalid UTF-8", "[ctl]
       .value(std::int64_t{-3});
   json.key("l").begin_array().value(true).null().end_array().end_object();
   CHECK(json.str() == "{\"s\":\"a\\\"b\\n\\u0001\\u00ff\xc3\xa9\",\"n\":-3,\"l\":[true,null]}");
+}
+
+TEST_CASE("jobs takes the query flags into the list request", "[ctl][query]") {
+  auto a = parse_ctl_args({"jobs",
+                           "--search",
+                           "Timeout",
+                           "--queue",
+                           "mail",
+                           "--state",
+                           "failed,dead",
+                           "--class",
+                           "Mailer",
+                           "--node",
+                           "n1",
+                           "--flow",
+                           "c7",
+                           "--attempts",
+                           "2:5",
+                           "--created-after",
+                           "2026-11-28T10:00:00Z",
+                           "--created-before",
+                           "1800000000",
+                           "--sort",
+                           "finished_at",
+                           "--desc",
+                           "--limit",
+                           "20",
+                           "--cursor",
+                           "abc"});
+  REQUIRE(a.ok());
+  const protocol::List& l = a->list;
+  CHECK(l.search == "Timeout");
+  CHECK(l.queue == "mail");
+  CHECK(l.states == std::vector<JobState>{JobState::failed, JobState::dead});
+  CHECK(l.job_class == "Mailer");
+  CHECK(l.node == "n1");
+  CHECK(l.flow == "c7");
+  CHECK(l.attempts_min == 2);
+  CHECK(l.attempts_max == 5);
+  CHECK(l.created.from == 1'795'860'000'000);
+  CHECK(l.created.to == 1'800'000'000'000);
+  CHECK(l.sort == SortColumn::finished_at);
+  CHECK(l.descending);
+  CHECK(l.limit == 20);
+  CHECK(l.cursor == "abc");
+}
+
+TEST_CASE("query times may be ages before now", "[ctl][query]") {
+  CHECK(parse_query_time("10m", 1'000'000'000).value() == 1'000'000'000 - 600'000);
+  CHECK(parse_query_time("2026-11-28T10:00:00Z", 0).value() == 1'795'860'000'000);
+  CHECK(!parse_query_time("soon", 0).ok());
+}
+
+TEST_CASE("failed lists dead jobs, or groups failed and dead ones", "[ctl][query]") {
+  auto listed = parse_ctl_args({"failed"});
+  REQUIRE(listed.ok());
+  CHECK(listed->list.state == JobState::dead);
+  auto grouped = parse_ctl_args({"failed", "--group-by", "error"});
+  REQUIRE(grouped.ok());
+  CHECK(grouped->group_by == GroupBy::error);
+  CHECK(!grouped->list.state);
+  CHECK(grouped->list.states.empty());
+}
+
+TEST_CASE("bad query flags are refused with what was wrong", "[ctl][query]") {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"jobs", "--sort", "color"}, "--sort: 'color' is not one of"},
+      {{"jobs", "--state", "dead,zombie"}, "--state: 'zombie' is not one of"},
+      {{"jobs", "--attempts", "x"}, "--attempts: 'x' is not MIN"},
+      {{"jobs", "--attempts", "5:2"}, "the minimum is above the maximum"},
+      {{"jobs", "--created-after", "whenever"}, "--created-after: 'whenever' is not a time"},
+      {{"jobs", "--created-after", "1800000000", "--created-before", "1700000000"},
+       "a time range ends before it starts"},
+      {{"jobs", "--group-by", "error"}, "jobs: unknown option '--group-by'"},
+      {{"failed", "--group-by", "color"}, "--group-by: 'color' is not queue, class or error"},
+      {{"jobs", "--search"}, "--search needs a value"},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args.back());
+    auto r = parse_ctl_args(args);
+    REQUIRE(!r.ok());
+    CHECK(r.status().message.find(message) != std::string::npos);
+  }
 }

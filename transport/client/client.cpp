@@ -159,4 +159,14 @@ Result<std::string> Client::stats_json() {
   return msgpack_to_json(body->get());
 }
 
+// Queries (issue 4).
+Result<protocol::ListReply> Client::query(const protocol::List& query) {
+  return impl_->call<protocol::ListReply>(query, impl_->options.timeout);
+}
+
+Result<protocol::GroupsReply> Client::failed_groups(GroupBy by,
+                                                    const std::vector<JobState>& states) {
+  return impl_->call<protocol::GroupsReply>(protocol::Groups{by, states}, impl_->options.timeout);
+}
+
 }  // namespace desaster
