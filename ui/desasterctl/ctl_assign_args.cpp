@@ -116,7 +116,7 @@ Status parse_assign_args(const std::vector<std::string>& args, std::size_t pos, 
 }
 
 std::string ctl_assign_help_text() {
-  return "  attach POOL QUEUE[:WEIGHT] [--node N]     the pool serves the queue (POOL: shell or\n"
+  return "  attach POOL QUEUE[:WEIGHT] [--node N]    the pool serves the queue (POOL: shell or\n"
          "                                           a Ruby pool; without --node on every node)\n"
          "  detach POOL QUEUE [--node N]             stop serving it (none left: the default)\n"
          "  pause|resume --pool P [--node N]         no new leases to the pool's workers\n"
