@@ -177,6 +177,10 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
         } else if constexpr (std::is_same_v<T, protocol::Nodes>) {
           protocol::NodesReply reply = nodes_lister_ ? nodes_lister_() : protocol::NodesReply{};
           peer.reply(id, Status::success(), protocol::encode_body(reply));
+        } else if constexpr (std::is_same_v<T, protocol::Resources>) {
+          resources(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::BlacklistCommand>) {
+          blacklist(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

@@ -45,6 +45,9 @@ class ClientApi {
   using NodesLister = std::function<protocol::NodesReply()>;
   void set_nodes_lister(NodesLister lister) { nodes_lister_ = std::move(lister); }
   std::uint64_t bad_requests() const { return bad_requests_; }
+  // Answers "resources": the node's monitor (client_api_monitor.cpp).
+  using ResourcesLister = std::function<protocol::ResourcesReply(const protocol::Resources&)>;
+  void set_resources_lister(ResourcesLister lister) { resources_lister_ = std::move(lister); }
 
  private:
   void handle(const Peer& peer, protocol::Request& request);
@@ -54,6 +57,8 @@ class ClientApi {
   void stats(const Peer& peer, std::uint64_t id);
   void pool_command(const Peer& peer, std::uint64_t id, protocol::PoolCommand& command);
   bool refuse_while_draining(const Peer& peer, std::uint64_t id);
+  void resources(const Peer& peer, std::uint64_t id, const protocol::Resources& request);
+  void blacklist(const Peer& peer, std::uint64_t id, const protocol::BlacklistCommand& command);
 
   const State& state_;
   Proposer& proposer_;
@@ -67,6 +72,7 @@ class ClientApi {
   std::uint64_t bad_requests_ = 0;
   PoolLister pool_lister_;
   NodesLister nodes_lister_;
+  ResourcesLister resources_lister_;
 };
 
 // Reply bodies: {jobs: [job map or nil]} and the enqueue reply

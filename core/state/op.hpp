@@ -127,8 +127,16 @@ struct PoolReloadOp {
   std::string name;
 };
 
+// Operator: forgets de-duplication blacklist entries: one identity of a
+// queue, all of a queue's (identity empty) or every queue's (queue empty too).
+// The rejection counters stay.
+struct BlacklistClearOp {
+  std::string queue;
+  std::string identity;
+};
+
 using Op = std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp,
                         PurgeOp, QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp,
-                        LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp>;
+                        LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp, BlacklistClearOp>;
 
 }  // namespace desaster

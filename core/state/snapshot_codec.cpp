@@ -2,9 +2,12 @@
 //
 //   ["desaster-state", version, applied_index, applied_term, max_job_id,
 //    head_counter, totals[7], queues[[name, explicit_create, last_leased,
-//    config]...], jobs[[head_rank, job]...], pools[spec...]]
+//    config]...], jobs[[head_rank, job]...], pools[spec...],
+//    blacklists[[queue, rejections, [[identity, job, seen_at, expires_at,
+//    processed]...]]...], jobs_run_by_node[[node, count]...]]
 //
-// Version 2 added pools; a version 1 snapshot (no pools) still loads.
+// Version 2 added pools, version 3 the de-duplication blacklists and the
+// completions per node; version 1 and 2 snapshots still load.
 //
 // Indexes are not stored: they follow from the jobs and are rebuilt on
 // decode. What they cannot be rebuilt from (a queued job's head rank, the
@@ -27,9 +30,11 @@ using codec::Path;
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "desaster-state";
-constexpr std::uint32_t kSnapshotVersion = 2;
+constexpr std::uint32_t kSnapshotVersion = 3;
 constexpr std::size_t kSnapshotFieldsV1 = 9;
-constexpr std::size_t kSnapshotFields = 10;
+constexpr std::size_t kSnapshotFieldsV2 = 10;
+constexpr std::size_t kSnapshotFields = 12;
+constexpr std::size_t kBlacklistEntryFields = 5;
 constexpr std::size_t kTotalsFields = 7;
 constexpr std::size_t kQueueFields = 4;
 
@@ -119,6 +124,72 @@ void read_pools(const msgpack::object& o, const Path& p, StateData& s) {
   }
 }
 
+void pack_blacklists(msgpack::packer<msgpack::sbuffer>& pk, const Blacklists& blacklists) {
+  std::vector<QueueBlacklist> queues = blacklists.dump();
+  pk.pack_array(static_cast<std::uint32_t>(queues.size()));
+  for (const QueueBlacklist& q : queues) {
+    pk.pack_array(3);
+    codec::pack_string(pk, q.queue);
+    pk.pack(q.rejections);
+    pk.pack_array(static_cast<std::uint32_t>(q.entries.size()));
+    for (const BlacklistEntry& e : q.entries) {
+      pk.pack_array(kBlacklistEntryFields);
+      codec::pack_string(pk, e.identity);
+      pk.pack(e.job);
+      pk.pack(e.seen_at);
+      pk.pack(e.expires_at);
+      pk.pack(e.processed);
+    }
+  }
+}
+
+void read_blacklists(const msgpack::object& o, const Path& p, StateData& s) {
+  const auto& array = codec::read_array(o, p);
+  std::string previous;
+  for (std::uint32_t i = 0; i < array.size; ++i) {
+    Path qp = p.at(i);
+    Fields f(array.ptr[i], qp, 3);
+    QueueBlacklist q;
+    q.queue = f.string(0, "queue");
+    if (s.find_queue(q.queue) == nullptr) codec::fail(qp, "queue '" + q.queue + "' is not listed");
+    if (i > 0 && q.queue <= previous) {
+      codec::fail(qp, "queue '" + q.queue + "' is out of order or repeated");
+    }
+    q.rejections = f.u64(1, "rejections");
+    Path ep = f.path("entries");
+    const auto& entries = codec::read_array(f[2], ep);
+    for (std::uint32_t k = 0; k < entries.size; ++k) {
+      Fields e(entries.ptr[k], ep.at(k), kBlacklistEntryFields);
+      BlacklistEntry entry;
+      entry.identity = e.string(0, "identity");
+      entry.job = e.u64(1, "job");
+      entry.seen_at = e.i64(2, "seen_at");
+      entry.expires_at = e.i64(3, "expires_at");
+      entry.processed = e.boolean(4, "processed");
+      if (entry.identity.empty()) codec::fail(ep.at(k), "identity is empty");
+      if (!q.entries.empty() && entry.identity <= q.entries.back().identity) {
+        codec::fail(ep.at(k), "identity '" + entry.identity + "' is out of order or repeated");
+      }
+      if (entry.expires_at < entry.seen_at) codec::fail(ep.at(k), "expires before it was seen");
+      q.entries.push_back(std::move(entry));
+    }
+    previous = q.queue;
+    s.blacklists.restore(q);
+  }
+}
+
+void read_jobs_run(const msgpack::object& o, const Path& p, StateData& s) {
+  const auto& array = codec::read_array(o, p);
+  for (std::uint32_t i = 0; i < array.size; ++i) {
+    Fields f(array.ptr[i], p.at(i), 2);
+    std::string node = f.string(0, "node");
+    if (!s.jobs_run_by_node.empty() && node <= s.jobs_run_by_node.rbegin()->first) {
+      codec::fail(p.at(i), "node '" + node + "' is out of order or repeated");
+    }
+    s.jobs_run_by_node.emplace_hint(s.jobs_run_by_node.end(), std::move(node), f.u64(1, "count"));
+  }
+}
+
 }  // namespace
 
 std::string State::encode_snapshot() const {
@@ -149,6 +220,13 @@ std::string State::encode_snapshot() const {
   }
   pk.pack_array(static_cast<std::uint32_t>(s.pools.size()));
   for (const auto& [name, spec] : s.pools) codec::pack_pool_spec(pk, spec);
+  pack_blacklists(pk, s.blacklists);
+  pk.pack_array(static_cast<std::uint32_t>(s.jobs_run_by_node.size()));
+  for (const auto& [node, count] : s.jobs_run_by_node) {
+    pk.pack_array(2);
+    codec::pack_string(pk, node);
+    pk.pack(count);
+  }
   return std::string(buffer.data(), buffer.size());
 }
 
@@ -167,11 +245,14 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
       codec::fail(path, "not a desaster state snapshot");
     }
     std::uint32_t version = codec::read_u32(array.ptr[1], path.field("version"));
-    if (version != kSnapshotVersion && version != 1) {
+    if (version != kSnapshotVersion && version != 1 && version != 2) {
       codec::fail(path, "version " + std::to_string(version) + " is not supported (expected " +
                             std::to_string(kSnapshotVersion) + ")");
     }
-    Fields f(root, path, version == 1 ? kSnapshotFieldsV1 : kSnapshotFields);
+    Fields f(root, path,
+             version == 1   ? kSnapshotFieldsV1
+             : version == 2 ? kSnapshotFieldsV2
+                            : kSnapshotFields);
     State state;
     Impl& s = *state.impl_;
     s.applied_index = f.u64(2, "applied_index");
@@ -182,6 +263,10 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
     read_queues(f[7], f.path("queues"), s);
     read_jobs(f[8], f.path("jobs"), s);
     if (version >= 2) read_pools(f[9], f.path("pools"), s);
+    if (version >= 3) {
+      read_blacklists(f[10], f.path("blacklists"), s);
+      read_jobs_run(f[11], f.path("jobs_run_by_node"), s);
+    }
     return Result<State>(std::move(state));
   } catch (const codec::DecodeError& e) {
     return Status::error(ErrorCode::corrupt, e.message);

@@ -16,6 +16,12 @@ namespace desaster::state_detail {
 Status conflict(std::string message);
 Status bad_request(std::string message);
 
+// The timed de-duplication of enqueues (state_apply_blacklist.cpp). The
+// check refuses a job whose identity its queue saw within the window and
+// counts the refusal; record notes an accepted or completed job.
+Status dedup_check(StateData& s, const Job& job, TimeMs now);
+void dedup_record(StateData& s, const Job& job, TimeMs now, bool processed);
+
 class Applier {
  public:
   Applier(StateData& s, const ApplyContext& ctx, ApplyResult& r) : s_(s), ctx_(ctx), r_(r) {}
@@ -50,6 +56,7 @@ class Applier {
   void operator()(const PoolDeclareOp& op);
   void operator()(const PoolRemoveOp& op);
   void operator()(const PoolReloadOp& op);
+  void operator()(const BlacklistClearOp& op);
 
  private:
   Status enqueue(const Job& in);

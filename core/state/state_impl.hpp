@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/state/blacklist.hpp"
 #include "core/state/state.hpp"
 
 namespace desaster {
@@ -79,6 +80,11 @@ struct StateData {
   std::uint64_t applied_index = 0;
   std::uint64_t applied_term = 0;
   JobId max_job_id = 0;  // the largest id ever enqueued, deleted or not
+
+  // Timed de-duplication (blacklist.hpp) and the load distribution: attempts
+  // completed per node (the lease's node), counted as CompleteOp applies.
+  Blacklists blacklists;
+  std::map<std::string, std::uint64_t, std::less<>> jobs_run_by_node;
 
   JobSlot* find(JobId id);
   const JobSlot* find(JobId id) const;

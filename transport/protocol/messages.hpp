@@ -22,6 +22,7 @@
 #include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
+#include "transport/protocol/monitor_messages.hpp"
 
 namespace desaster::protocol {
 
@@ -141,9 +142,9 @@ struct Nodes {};
 inline constexpr std::uint32_t kWorkerHeartbeatMs = 1'000;
 inline constexpr std::uint32_t kWorkerTimeoutMs = 5'000;
 
-using RequestBody =
-    std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues, QueueCommand, Stats,
-                 WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes>;
+using RequestBody = std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues,
+                                 QueueCommand, Stats, WorkerHello, Credit, Report, Heartbeat,
+                                 PoolCommand, Nodes, Resources, BlacklistCommand>;
 
 const char* to_string(PoolAction action);
 

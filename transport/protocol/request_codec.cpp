@@ -18,8 +18,9 @@ namespace {
 
 // Indexed like RequestBody's alternatives.
 constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
-    "hello", "enqueue", "wait",   "get",    "list",   "retry",     "delete", "queues",
-    "queue", "stats",   "worker", "credit", "report", "heartbeat", "pool",   "nodes"};
+    "hello",  "enqueue",   "wait",  "get",   "list",      "retry",
+    "delete", "queues",    "queue", "stats", "worker",    "credit",
+    "report", "heartbeat", "pool",  "nodes", "resources", "blacklist"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -98,6 +99,7 @@ std::string encode_queue_config(const QueueConfig& config) {
   w.add("backoff_base_ms", config.retry.backoff_base_ms);
   w.add("backoff_max_ms", config.retry.backoff_max_ms);
   w.add("retention_ms", config.retention_ms);
+  if (config.dedup_window_ms != 0) w.add("dedup_window_ms", config.dedup_window_ms);
   return w.finish();
 }
 
@@ -107,6 +109,7 @@ void read_queue_config(MapReader& r, QueueConfig& config) {
   r.read("backoff_base_ms", config.retry.backoff_base_ms);
   r.read("backoff_max_ms", config.retry.backoff_max_ms);
   r.read("retention_ms", config.retention_ms);
+  r.read("dedup_window_ms", config.dedup_window_ms);
 }
 
 // One writer and one reader per body.

@@ -30,6 +30,9 @@ struct CtlArgs {
   protocol::QueueCommand queue;
   // pool
   protocol::PoolCommand pool;
+  // blacklist, resources (ctl_monitor_args.cpp)
+  protocol::BlacklistCommand blacklist;
+  protocol::Resources resources;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.
