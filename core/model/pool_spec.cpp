@@ -15,6 +15,10 @@ std::uint32_t pool_timeout_ms(const PoolSpec& spec) {
   return spec.timeout_ms != 0 ? spec.timeout_ms : kDefaultPoolTimeoutMs;
 }
 
+std::uint32_t pool_cpu_grace_ms(const PoolSpec& spec) {
+  return spec.cpu_grace_ms != 0 ? spec.cpu_grace_ms : kDefaultCpuGraceMs;
+}
+
 std::string check_pool_spec(const PoolSpec& spec) {
   // A pool name is also a log and process title: the queue name rules fit.
   if (!check_queue_name(spec.name).empty()) {
@@ -30,6 +34,9 @@ std::string check_pool_spec(const PoolSpec& spec) {
     return "pool max workers must be at most " + std::to_string(kMaxPoolWorkers);
   }
   if (spec.min_workers > spec.max_workers) return "pool min workers is above max workers";
+  if (spec.cpu_limit_percent > kMaxCpuLimitPercent) {
+    return "pool CPU limit must be at most " + std::to_string(kMaxCpuLimitPercent) + " percent";
+  }
   for (const PoolQueue& q : spec.queues) {
     if (q.name == "*") continue;
     if (std::string why = check_queue_name(q.name); !why.empty()) return "pool queues: " + why;

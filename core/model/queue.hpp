@@ -14,6 +14,9 @@ struct QueueConfig {
   RetryOverrides retry;  // 0 fields fall back to the defaults in retry_policy.hpp
   // How long succeeded jobs stay inspectable before they are purged.
   std::uint64_t retention_ms = 24ull * 3600 * 1000;
+  // The de-duplication window: a job whose identity (core/state/dedup_identity.hpp)
+  // was enqueued or processed in this queue within it is refused. 0: off.
+  std::uint64_t dedup_window_ms = 0;
 };
 
 // A queue name: 1 to 128 bytes of [A-Za-z0-9_.:-]. Returns an error message,

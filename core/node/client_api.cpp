@@ -190,6 +190,10 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           reply_with(peer, id, answer_groups(state_, body));
         } else if constexpr (std::is_same_v<T, protocol::AssignCommand>) {
           assign_command(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::Resources>) {
+          resources(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::BlacklistCommand>) {
+          blacklist(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

@@ -46,6 +46,9 @@ class ClientApi {
   using NodesLister = std::function<protocol::NodesReply()>;
   void set_nodes_lister(NodesLister lister) { nodes_lister_ = std::move(lister); }
   std::uint64_t bad_requests() const { return bad_requests_; }
+  // Answers "resources": the node's monitor (client_api_monitor.cpp).
+  using ResourcesLister = std::function<protocol::ResourcesReply(const protocol::Resources&)>;
+  void set_resources_lister(ResourcesLister lister) { resources_lister_ = std::move(lister); }
 
  private:
   void handle(const Peer& peer, protocol::Request& request);
@@ -62,6 +65,8 @@ class ClientApi {
   // id when it is this node or a peer it knows; else unchanged (a pin to a
   // node nobody knows just waits).
   std::string resolve_node(const std::string& name) const;
+  void resources(const Peer& peer, std::uint64_t id, const protocol::Resources& request);
+  void blacklist(const Peer& peer, std::uint64_t id, const protocol::BlacklistCommand& command);
 
   const State& state_;
   Proposer& proposer_;
@@ -76,6 +81,7 @@ class ClientApi {
   PoolLister pool_lister_;
   NodesLister nodes_lister_;
   JobActionHandler actions_;
+  ResourcesLister resources_lister_;
 };
 
 // Reply bodies: {jobs: [job map or nil]} and the enqueue reply

@@ -18,6 +18,7 @@
 #include "core/node/log.hpp"
 #include "core/node/proposer.hpp"
 #include "core/node/refusal_log.hpp"
+#include "core/node/resources_reply.hpp"
 #include "core/node/timed_duties.hpp"
 #include "core/node/waiters.hpp"
 #include "core/state/state.hpp"
@@ -82,6 +83,7 @@ struct Node::Impl {
   std::unique_ptr<ShellPool> shell_pool;
   std::unique_ptr<ruby_pool::PoolManager> ruby_pools;
   std::unique_ptr<Discovery> discovery;  // clustered nodes only
+  std::unique_ptr<monitor::ResourceMonitor> resources;
 
   uv_prepare_t turn{};
   uv_timer_t deadline{};
@@ -176,6 +178,14 @@ Status Node::Impl::start() {
       [](uv_timer_t* h) noexcept {
         auto* self = static_cast<Impl*>(h->data);
         self->dispatcher->expire_silent_workers(wall_clock_ms());
+        if (self->resources) {
+          self->resources->tick(wall_clock_ms());
+          for (const monitor::WorkerSample& w : self->resources->current().workers) {
+            if (w.process.role == "worker") {
+              self->ruby_pools->on_cpu_sample(w.process.pool, w.process.pid, w.cpu_percent);
+            }
+          }
+        }
       },
       1000, 1000);
   uv_signal_init(&loop, &sigterm);
@@ -241,6 +251,12 @@ Status Node::Impl::start() {
     if (Status s = start_discovery(); !s.ok()) return s;
   }
   api->set_nodes_lister([this] { return list_nodes(); });
+  resources = std::make_unique<monitor::ResourceMonitor>(
+      [this] { return tracked_processes(shell_pool.get(), ruby_pools.get()); });
+  resources->tick(wall_clock_ms());  // the baseline the first percentages need
+  api->set_resources_lister([this](const protocol::Resources& request) {
+    return make_resources_reply(*resources, state, node_id, request, wall_clock_ms());
+  });
   return {};
 }
 

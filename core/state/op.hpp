@@ -201,10 +201,18 @@ struct PinOp {
   std::string pool;
 };
 
-using Op =
-    std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp, PurgeOp,
-                 QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp, LeaderStartOp,
-                 PoolDeclareOp, PoolRemoveOp, PoolReloadOp, KillOp, RelocateOp, ReroleOp,
-                 RescheduleOp, PoolAttachOp, PoolDetachOp, PoolPauseOp, NodeDrainOp, PinOp>;
+// Operator: forgets de-duplication blacklist entries: one identity of a
+// queue, all of a queue's (identity empty) or every queue's (queue empty too).
+// The rejection counters stay.
+struct BlacklistClearOp {
+  std::string queue;
+  std::string identity;
+};
+
+using Op = std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp,
+                        PurgeOp, QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp,
+                        LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp, KillOp,
+                        RelocateOp, ReroleOp, RescheduleOp, PoolAttachOp, PoolDetachOp, PoolPauseOp,
+                        NodeDrainOp, PinOp, BlacklistClearOp>;
 
 }  // namespace desaster

@@ -21,12 +21,13 @@ using Packer = msgpack::packer<msgpack::sbuffer>;
 namespace {
 
 // Type code = position in the Op variant + 1; checked by the static_asserts.
-constexpr std::array<std::string_view, 25> kOpNames{
-    "enqueue",     "lease",        "complete",     "release",      "promote",
-    "retry",       "delete",       "purge",        "queue_create", "queue_configure",
-    "queue_clear", "queue_delete", "leader_start", "pool_declare", "pool_remove",
-    "pool_reload", "kill",         "relocate",     "rerole",       "reschedule",
-    "pool_attach", "pool_detach",  "pool_pause",   "node_drain",   "pin"};
+constexpr std::array<std::string_view, 26> kOpNames{
+    "enqueue",        "lease",        "complete",     "release",      "promote",
+    "retry",          "delete",       "purge",        "queue_create", "queue_configure",
+    "queue_clear",    "queue_delete", "leader_start", "pool_declare", "pool_remove",
+    "pool_reload",    "kill",         "relocate",     "rerole",       "reschedule",
+    "pool_attach",    "pool_detach",  "pool_pause",   "node_drain",   "pin",
+    "blacklist_clear"};
 static_assert(std::variant_size_v<Op> == kOpNames.size());
 static_assert(std::is_same_v<std::variant_alternative_t<0, Op>, EnqueueOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Op>, LeaderStartOp>);
@@ -35,13 +36,15 @@ static_assert(std::is_same_v<std::variant_alternative_t<16, Op>, KillOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<19, Op>, RescheduleOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<20, Op>, PoolAttachOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<24, Op>, PinOp>);
+static_assert(std::is_same_v<std::variant_alternative_t<25, Op>, BlacklistClearOp>);
 
 constexpr std::size_t kJobFieldsBeforeFlow = 24;
 constexpr std::size_t kJobFields = 27;
 constexpr std::size_t kAttemptFields = 9;
 constexpr std::size_t kGrantFields = 5;
 constexpr std::size_t kCompletionFields = 9;
-constexpr std::size_t kPoolSpecFields = 12;
+constexpr std::size_t kPoolSpecFieldsBeforeCpu = 12;
+constexpr std::size_t kPoolSpecFields = 14;
 constexpr std::size_t kRelocateFields = 2 + 4;
 constexpr std::size_t kReroleFields = 2 + 9;
 
@@ -309,6 +312,11 @@ struct Encoder {
     codec::pack_string(pk, op.node);
     codec::pack_string(pk, op.pool);
   }
+  void operator()(const BlacklistClearOp& op) {
+    header(type_of<BlacklistClearOp>(), 2);
+    codec::pack_string(pk, op.queue);
+    codec::pack_string(pk, op.identity);
+  }
 };
 
 LeaseGrant read_grant(const msgpack::object& o, const Path& p) {
@@ -456,6 +464,10 @@ Op read_op_body(std::uint32_t type, const msgpack::object& root, const Path& p) 
       Fields f(root, p, 4);
       return RescheduleOp{read_ids(f[2], f.path("ids")), f.i64(3, "run_at")};
     }
+    case type_of<BlacklistClearOp>() + 1: {
+      Fields f(root, p, 4);
+      return BlacklistClearOp{f.string(2, "queue"), f.string(3, "identity")};
+    }
     default:
       if (std::optional<Op> op = read_assign_op(type, root, p)) return std::move(*op);
       codec::fail(p.field("type"), "unknown op type " + std::to_string(type));
@@ -581,11 +593,14 @@ void read_job(const msgpack::object& o, const Path& p, Job& out) {
   out = std::move(job);
 }
 
+// [paused, retry, retention_ms, dedup_window_ms]; records written before the
+// de-duplication window have three fields and load with the window off.
 void pack_queue_config(Packer& pk, const QueueConfig& config) {
-  pk.pack_array(3);
+  pk.pack_array(4);
   pk.pack(config.paused);
   pack_retry(pk, config.retry);
   pk.pack(config.retention_ms);
+  pk.pack(config.dedup_window_ms);
 }
 
 void pack_pool_spec(Packer& pk, const PoolSpec& spec) {
@@ -609,10 +624,17 @@ void pack_pool_spec(Packer& pk, const PoolSpec& spec) {
   pk.pack(spec.memory_limit_mb);
   pk.pack(spec.timeout_ms);
   pk.pack(spec.generation);
+  pk.pack(spec.cpu_limit_percent);
+  pk.pack(spec.cpu_grace_ms);
 }
 
 PoolSpec read_pool_spec(const msgpack::object& o, const Path& p) {
-  Fields f(o, p, kPoolSpecFields);
+  // Declarations from before CPU limits have 12 fields and load without one.
+  Fields f(o, p, kPoolSpecFieldsBeforeCpu, kPoolSpecFields);
+  if (f.size() != kPoolSpecFieldsBeforeCpu && f.size() != kPoolSpecFields) {
+    fail(p, "expected " + std::to_string(kPoolSpecFieldsBeforeCpu) + " or " +
+                std::to_string(kPoolSpecFields) + " fields, got " + std::to_string(f.size()));
+  }
   PoolSpec spec;
   spec.name = f.string(0, "name");
   spec.node = f.string(1, "node");
@@ -635,15 +657,20 @@ PoolSpec read_pool_spec(const msgpack::object& o, const Path& p) {
   spec.memory_limit_mb = f.u32(9, "memory_limit_mb");
   spec.timeout_ms = f.u32(10, "timeout_ms");
   spec.generation = f.u64(11, "generation");
+  if (f.size() == kPoolSpecFields) {
+    spec.cpu_limit_percent = f.u32(12, "cpu_limit_percent");
+    spec.cpu_grace_ms = f.u32(13, "cpu_grace_ms");
+  }
   return spec;
 }
 
 QueueConfig read_queue_config(const msgpack::object& o, const Path& p) {
-  Fields f(o, p, 3);
+  Fields f(o, p, 3, 4);
   QueueConfig config;
   config.paused = f.boolean(0, "paused");
   config.retry = read_retry(f[1], f.path("retry"));
   config.retention_ms = f.u64(2, "retention_ms");
+  if (f.size() > 3) config.dedup_window_ms = f.u64(3, "dedup_window_ms");
   return config;
 }
 

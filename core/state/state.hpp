@@ -24,6 +24,7 @@
 #include "core/model/job_query.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
+#include "core/state/blacklist.hpp"
 #include "core/state/op.hpp"
 #include "core/state/pool_assignment.hpp"
 
@@ -170,6 +171,15 @@ class State {
   bool purge_due(TimeMs now) const;
   // Earliest time at which one of the three above has work; none if idle.
   std::optional<TimeMs> next_deadline() const;
+
+  // The de-duplication blacklist (state_reads_blacklist.cpp): for one queue
+  // (every queue when empty) its window, rejections and at most `limit`
+  // entries whose identity contains `search`. Queues with a window, entries
+  // or rejections are listed.
+  std::vector<QueueBlacklist> blacklist(std::string_view queue, std::string_view search,
+                                        std::size_t limit) const;
+  // Attempts completed per node, by node name: the load distribution.
+  std::vector<std::pair<std::string, std::uint64_t>> jobs_run_by_node() const;
 
   // Snapshot: the whole state, versioned msgpack.
   std::string encode_snapshot() const;

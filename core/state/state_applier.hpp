@@ -16,6 +16,12 @@ namespace desaster::state_detail {
 Status conflict(std::string message);
 Status bad_request(std::string message);
 
+// The timed de-duplication of enqueues (state_apply_blacklist.cpp). The
+// check refuses a job whose identity its queue saw within the window and
+// counts the refusal; record notes an accepted or completed job.
+Status dedup_check(StateData& s, const Job& job, TimeMs now);
+void dedup_record(StateData& s, const Job& job, TimeMs now, bool processed);
+
 class Applier {
  public:
   Applier(StateData& s, const ApplyContext& ctx, ApplyResult& r) : s_(s), ctx_(ctx), r_(r) {}
@@ -61,6 +67,7 @@ class Applier {
   void operator()(const PoolPauseOp& op);
   void operator()(const NodeDrainOp& op);
   void operator()(const PinOp& op);
+  void operator()(const BlacklistClearOp& op);
 
  private:
   Status enqueue(const Job& in);

@@ -87,8 +87,10 @@ Status Applier::enqueue(const Job& in) {
       return unique_conflict(in.unique_key, holder->job);
     }
   }
+  if (Status dup = dedup_check(s_, in, ctx_.now); !dup.ok()) return dup;
   s_.queue_for(in.queue);
   const JobSlot& slot = s_.insert(fresh_job(in, ctx_), 0);
+  dedup_record(s_, slot.job, ctx_.now, false);
   ++s_.totals.enqueued;
   event(slot);
   return Status::success();
@@ -135,6 +137,8 @@ Status Applier::complete(const Completion& c) {
   }
   RetryPolicy policy = effective_retry_policy(job.retry, slot->queue->config.retry);
   Totals& totals = s_.totals;
+  if (!job.node.empty()) ++s_.jobs_run_by_node[job.node];
+  dedup_record(s_, job, ctx_.now, true);
   s_.update(*slot, [&](JobSlot& js) {
     Job& j = js.job;
     add_history(j, Attempt{j.attempts, j.started_at, ctx_.now, j.node, j.worker, c.exit_status,
@@ -287,6 +291,8 @@ namespace desaster {
 
 ApplyResult State::apply(const Op& op, const ApplyContext& ctx) {
   ApplyResult result;
+  // Before the op, so that it never sees an entry its own time has passed.
+  impl_->blacklists.expire(ctx.now);
   std::visit(state_detail::Applier(*impl_, ctx, result), op);
   impl_->applied_index = ctx.index;
   impl_->applied_term = ctx.term;

@@ -43,7 +43,10 @@ void Applier::operator()(const QueueConfigureOp& op) {
   QueueEntry& q = s_.queue_for(op.name);
   if (!existed) q.explicit_create = true;
   // Every index of the queue keys on job fields only, so new settings
-  // (retention included) need no reindexing.
+  // (retention included) need no reindexing; the blacklist keys on the window.
+  if (q.config.dedup_window_ms != op.config.dedup_window_ms) {
+    s_.blacklists.set_window(op.name, op.config.dedup_window_ms);
+  }
   q.config = op.config;
   r_.statuses.push_back(Status::success());
 }
@@ -84,6 +87,7 @@ void Applier::operator()(const QueueDeleteOp& op) {
   erase_all(q, {JobState::scheduled, JobState::queued, JobState::failed, JobState::succeeded,
                 JobState::dead, JobState::killed});
   s_.queues.erase(it);
+  s_.blacklists.drop_queue(op.name);
   r_.statuses.push_back(Status::success());
 }
 

@@ -18,6 +18,7 @@
 
 #include "core/state/query_index.hpp"
 #include "core/state/pool_assignment.hpp"
+#include "core/state/blacklist.hpp"
 #include "core/state/state.hpp"
 
 namespace desaster {
@@ -83,6 +84,11 @@ struct StateData {
   std::uint64_t applied_index = 0;
   std::uint64_t applied_term = 0;
   JobId max_job_id = 0;  // the largest id ever enqueued, deleted or not
+
+  // Timed de-duplication (blacklist.hpp) and the load distribution: attempts
+  // completed per node (the lease's node), counted as CompleteOp applies.
+  Blacklists blacklists;
+  std::map<std::string, std::uint64_t, std::less<>> jobs_run_by_node;
 
   JobSlot* find(JobId id);
   const JobSlot* find(JobId id) const;

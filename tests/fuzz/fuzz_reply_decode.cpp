@@ -49,6 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_body<NodesReply>(bytes);
     check_body<PoolsReply>(bytes);
     check_body<GroupsReply>(bytes);
+    check_body<ResourcesReply>(bytes);
+    check_body<BlacklistReply>(bytes);
     auto unpacked = unpack_whole(bytes, "reply body");
     if (unpacked.ok()) (void)msgpack_to_json(unpacked->get());
   }

@@ -320,3 +320,50 @@ TEST_CASE("an http job runs a real Sinatra app in a Ruby pool and its Rack reply
   CHECK(body.rfind("Hello ada from ", 0) == 0);
   CHECK(body.back() == '!');
 }
+
+TEST_CASE("a Ruby worker over the CPU limit is replaced after its job, and counted",
+          "[integration][ruby][monitor]") {
+  RubyPoolNode p;
+  PoolSpec spec = p.pool().spec;
+  spec.cpu_limit_percent = 10;  // low: a loaded test machine gives a spin little CPU
+  spec.cpu_grace_ms = 60'000;
+  REQUIRE(p.n.client->pool_add(spec).ok());
+  REQUIRE(wait_until([&] {
+    protocol::PoolSummary pool = p.pool();
+    return pool.generation == spec.generation + 1 && pool.workers.size() == 1 &&
+           !pool.workers[0].outdated && pool.workers[0].state == "idle";
+  }));
+  const std::int64_t old_pid = p.pool().workers.at(0).pid;
+  Job job = p.n.wait_final(p.enqueue(ruby_job("SpinJob", 4)));
+  INFO(job.last_error);
+  INFO(p.n.node.log());
+  CHECK(job.state == JobState::succeeded);
+  REQUIRE(wait_until([&] { return p.pool().replaced_over_cpu == 1; }));
+  REQUIRE(p.wait_for_idle(1));
+  CHECK(p.pool().workers.at(0).pid != old_pid);
+  CHECK(p.pool().killed_over_cpu == 0);
+  CHECK(p.n.node.log().find("replaced over CPU") != std::string::npos);
+}
+
+TEST_CASE("a Ruby worker still over the CPU limit past the grace is killed and its job fails",
+          "[integration][ruby][monitor]") {
+  RubyPoolNode p;
+  PoolSpec spec = p.pool().spec;
+  spec.cpu_limit_percent = 10;  // low: a loaded test machine gives a spin little CPU
+  spec.cpu_grace_ms = 2'000;
+  REQUIRE(p.n.client->pool_add(spec).ok());
+  REQUIRE(wait_until([&] {
+    protocol::PoolSummary pool = p.pool();
+    return pool.generation == spec.generation + 1 && pool.workers.size() == 1 &&
+           !pool.workers[0].outdated && pool.workers[0].state == "idle";
+  }));
+  auto spin = ruby_job("SpinJob", 60);
+  spin.retry.max_attempts = 1;
+  Job job = p.n.wait_final(p.enqueue(spin), 40s);
+  INFO(job.last_error);
+  INFO(p.n.node.log());
+  CHECK(job.state == JobState::dead);
+  CHECK(job.last_error.find("CPU limit") != std::string::npos);
+  REQUIRE(wait_until([&] { return p.pool().killed_over_cpu == 1; }));
+  REQUIRE(p.wait_for_idle(1));
+}

@@ -107,6 +107,16 @@ class Client {
   Result<protocol::AssignmentsReply> assignments();
   // Any request; an error reply becomes its Status. For the calls above.
   Result<protocol::Reply> request(protocol::RequestBody body);
+  // Resource monitoring (client_monitor.cpp): the node's current sample, the
+  // processes its pools run, jobs run per node and the history.
+  Result<protocol::ResourcesReply> resources(const protocol::Resources& query);
+  // The de-duplication blacklist: list (queue and search may be empty),
+  // clear (an identity, a queue's entries, or all with both empty), and a
+  // queue's window (0: off).
+  Result<protocol::BlacklistReply> blacklist(const std::string& queue, const std::string& search,
+                                             std::uint32_t limit = 1000);
+  Status blacklist_clear(const std::string& queue, const std::string& identity = {});
+  Status set_dedup_window(const std::string& queue, std::uint64_t window_ms);
 
  private:
   struct Impl;

@@ -8,6 +8,8 @@
 
 namespace desaster {
 
+using std::chrono::milliseconds;
+
 struct Client::Impl {
   using milliseconds = std::chrono::milliseconds;
 

@@ -26,6 +26,7 @@
 #include "core/model/status.hpp"
 #include "transport/protocol/action_messages.hpp"
 #include "transport/protocol/assign_messages.hpp"
+#include "transport/protocol/monitor_messages.hpp"
 
 namespace desaster::protocol {
 
@@ -185,7 +186,9 @@ using RequestBody =
                  // query (query_messages.hpp)
                  Groups,
                  // worker assignment (assign_messages.hpp)
-                 AssignCommand>;
+                 AssignCommand,
+                 // resource monitoring and the blacklist (monitor_messages.hpp)
+                 Resources, BlacklistCommand>;
 
 const char* to_string(PoolAction action);
 

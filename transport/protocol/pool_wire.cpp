@@ -25,6 +25,8 @@ std::string encode_pool_spec(const PoolSpec& spec) {
   for (JobKind kind : spec.kinds) BodyWriter::pack_string(kinds, to_string(kind));
   w.add("memory_limit_mb", spec.memory_limit_mb).add("timeout_ms", spec.timeout_ms);
   w.add("generation", spec.generation);
+  if (spec.cpu_limit_percent != 0) w.add("cpu_limit_percent", spec.cpu_limit_percent);
+  if (spec.cpu_grace_ms != 0) w.add("cpu_grace_ms", spec.cpu_grace_ms);
   return w.finish();
 }
 
@@ -60,6 +62,8 @@ void read_pool_spec(MapReader& r, PoolSpec& spec) {
   r.read("memory_limit_mb", spec.memory_limit_mb);
   r.read("timeout_ms", spec.timeout_ms);
   r.read("generation", spec.generation);
+  r.read("cpu_limit_percent", spec.cpu_limit_percent);
+  r.read("cpu_grace_ms", spec.cpu_grace_ms);
 }
 
 }  // namespace desaster::protocol

@@ -15,6 +15,7 @@
 #include "core/model/status.hpp"
 #include "transport/protocol/assign_replies.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/monitor_replies.hpp"
 
 namespace desaster::protocol {
 
@@ -102,6 +103,8 @@ struct PoolSummary {
   std::uint64_t replaced_over_memory = 0;
   std::uint64_t jobs_done = 0;
   std::vector<PoolWorkerSummary> workers;
+  std::uint64_t replaced_over_cpu = 0;  // stopped after a job above the CPU limit
+  std::uint64_t killed_over_cpu = 0;    // killed mid-job past the CPU grace
 };
 struct PoolsReply {
   std::vector<PoolSummary> pools;

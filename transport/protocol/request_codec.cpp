@@ -23,7 +23,9 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     // query
     "groups",
     // worker assignment
-    "assign"};
+    "assign",
+    // resource monitoring and the blacklist
+    "resources", "blacklist"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -106,6 +108,7 @@ std::string encode_queue_config(const QueueConfig& config) {
   w.add("backoff_base_ms", config.retry.backoff_base_ms);
   w.add("backoff_max_ms", config.retry.backoff_max_ms);
   w.add("retention_ms", config.retention_ms);
+  if (config.dedup_window_ms != 0) w.add("dedup_window_ms", config.dedup_window_ms);
   return w.finish();
 }
 
@@ -115,6 +118,7 @@ void read_queue_config(MapReader& r, QueueConfig& config) {
   r.read("backoff_base_ms", config.retry.backoff_base_ms);
   r.read("backoff_max_ms", config.retry.backoff_max_ms);
   r.read("retention_ms", config.retention_ms);
+  r.read("dedup_window_ms", config.dedup_window_ms);
 }
 
 // One writer and one reader per body.

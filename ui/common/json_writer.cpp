@@ -1,5 +1,6 @@
 #include "ui/common/json_writer.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "core/model/job_id.hpp"
@@ -106,6 +107,14 @@ JsonWriter& JsonWriter::value(std::uint64_t number) {
 JsonWriter& JsonWriter::value(bool flag) {
   separate();
   out_ += flag ? "true" : "false";
+  return *this;
+}
+JsonWriter& JsonWriter::value(double number) {
+  if (!std::isfinite(number)) return null();
+  separate();
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.6g", number);
+  out_ += buffer;
   return *this;
 }
 JsonWriter& JsonWriter::null() {

@@ -26,6 +26,8 @@ class JsonWriter {
   JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
   JsonWriter& value(unsigned number) { return value(static_cast<std::uint64_t>(number)); }
   JsonWriter& value(bool flag);
+  // Up to 6 significant digits; NaN and infinities (not JSON) as null.
+  JsonWriter& value(double number);
   JsonWriter& null();
 
   const std::string& str() const { return out_; }

@@ -8,6 +8,7 @@
 #include "ui/desasterctl/ctl_actions.hpp"
 #include "ui/desasterctl/ctl_query_args.hpp"
 #include "ui/desasterctl/ctl_assign_args.hpp"
+#include "ui/desasterctl/ctl_monitor_args.hpp"
 
 namespace desaster {
 
@@ -147,11 +148,15 @@ Status parse_queue(ArgCursor& cur, CtlArgs& out) {
       if (!parse_int(*v, config.retry.max_attempts) || config.retry.max_attempts == 0) {
         return bad("--max-attempts: '" + *v + "' is not a number from 1");
       }
-    } else if (arg == "--backoff" || arg == "--backoff-max" || arg == "--retention") {
+    } else if (arg == "--backoff" || arg == "--backoff-max" || arg == "--retention" ||
+               arg == "--dedup") {
       auto ms = parse_duration_ms(*v);
       if (!ms.ok()) return bad(arg + ": " + ms.status().message);
       if (arg == "--retention") {
         config.retention_ms = static_cast<std::uint64_t>(*ms);
+      } else if (arg == "--dedup") {
+        if (*ms < 0) return bad("--dedup: '" + *v + "' is not a duration");
+        config.dedup_window_ms = static_cast<std::uint64_t>(*ms);
       } else if (*ms > 0xffffffffll) {
         return bad(arg + ": '" + *v + "' is too long");
       } else if (arg == "--backoff") {
@@ -198,6 +203,15 @@ Status parse_pool_add(ArgCursor& cur, PoolSpec& spec) {
       spec.kinds.push_back(kind);
     } else if (arg == "--memory") {
       if (!parse_int(*v, spec.memory_limit_mb)) return bad("--memory: '" + *v + "' is not MiB");
+    } else if (arg == "--cpu") {
+      if (!parse_int(*v, spec.cpu_limit_percent) || spec.cpu_limit_percent == 0) {
+        return bad("--cpu: '" + *v + "' is not a percentage of one CPU from 1");
+      }
+    } else if (arg == "--cpu-grace") {
+      auto ms = parse_duration_ms(*v);
+      if (!ms.ok() || *ms <= 0 || *ms > 0xffffffffll)
+        return bad("--cpu-grace: '" + *v + "' is not a duration");
+      spec.cpu_grace_ms = static_cast<std::uint32_t>(*ms);
     } else if (arg == "--timeout") {
       auto ms = parse_duration_ms(*v);
       if (!ms.ok() || *ms <= 0 || *ms > 0xffffffffll)
@@ -317,6 +331,10 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     if (!cur.done()) status = bad(c + ": unexpected argument '" + cur.peek() + "'");
   } else if (is_assign_command(c)) {
     status = parse_assign_args(args, i, out);
+  } else if (c == "blacklist") {
+    status = parse_blacklist_args(args, i, out);
+  } else if (c == "resources") {
+    status = parse_resources_args(args, i, out);
   } else {
     status = bad("unknown command '" + c + "' (try desasterctl --help)");
   }
@@ -348,17 +366,33 @@ std::string ctl_help_text() {
          "  queues                                   list queues with job counts\n"
          "  queue create Q [--max-attempts N] [--backoff 15s] [--backoff-max 1h] [--retention "
          "24h]\n"
+         "                 [--dedup 10m]             (--dedup: refuse a job seen in the queue\n"
+         "                                            within that window; see blacklist)\n"
          "  queue pause|resume|clear|delete Q\n"
-         "  stats                                    node statistics\n"
+         "  stats                                    top-like: node CPU, memory and load, jobs\n"
+         "                                           run per node, the processes of the pools,\n"
+         "                                           then the node's counters\n"
          "  nodes                                    this node and the peers it found\n"
          "  pool add NAME --dir DIR (--require FILE | --rackup CONFIG_RU) [--min 1] [--max 1]\n"
          "           [--queue Q[:WEIGHT]]... [--kind ruby|http] [--memory MB] [--timeout 30m]\n"
+         "           [--cpu PERCENT [--cpu-grace 30s]]\n"
          "           [--node NODE]                   declare (or redeclare) a Ruby pool\n"
+         "                                           (--cpu: a worker sampled above PERCENT of\n"
+         "                                            one CPU is replaced after its job, or\n"
+         "                                            killed if still over past the grace)\n"
          "  pool remove|reload NAME                  stop a pool, or reload its application\n"
          "  pool list (or pools)                     pools, with their workers on this node\n"
          "                                           and the queues each pool serves\n" +
          action_help_text() +
          ctl_assign_help_text() +
+         "  blacklist list [QUEUE] [--search S] [--limit N]\n"
+         "                                           the de-duplication blacklist: window,\n"
+         "                                           rejections and the identities seen\n"
+         "  blacklist clear [QUEUE [IDENTITY]]       forget one identity, a queue's, or all\n"
+         "  blacklist window QUEUE DURATION          set a queue's de-duplication window (0: off)\n"
+         "  resources [--since 10m] [--series seconds|minutes|none]\n"
+         "                                           the node's CPU, memory and load history\n"
+         "                                           (1 s points for 10 min, 1 min for 24 h)\n"
          "\n"
          " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
          " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"

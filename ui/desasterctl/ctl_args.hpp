@@ -39,6 +39,9 @@ struct CtlArgs {
   std::optional<GroupBy> group_by;
   // attach, detach, pause, resume, drain, undrain, pin, unpin (ctl_assign_args.hpp)
   protocol::AssignCommand assign;
+  // blacklist, resources (ctl_monitor_args.cpp)
+  protocol::BlacklistCommand blacklist;
+  protocol::Resources resources;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.

@@ -12,6 +12,7 @@
 #include "ui/desasterctl/ctl_query.hpp"
 #include "ui/desasterctl/ctl_assign.hpp"
 #include "ui/desasterctl/ctl_assign_args.hpp"
+#include "ui/desasterctl/ctl_monitor.hpp"
 
 namespace desaster {
 
@@ -125,6 +126,8 @@ void write_pool_json(JsonWriter& json, const PoolSummary& p) {
   for (JobKind kind : pool_kinds(spec)) json.value(to_string(kind));
   json.end_array();
   json.key("memory_limit_mb").value(spec.memory_limit_mb);
+  json.key("cpu_limit_percent").value(spec.cpu_limit_percent);
+  json.key("cpu_grace_ms").value(pool_cpu_grace_ms(spec));
   json.key("timeout_ms").value(pool_timeout_ms(spec)).key("generation").value(spec.generation);
   json.key("local").value(p.local);
   if (p.local) {
@@ -134,6 +137,8 @@ void write_pool_json(JsonWriter& json, const PoolSummary& p) {
     json.key("spawned").value(p.spawned).key("died").value(p.died);
     json.key("killed_past_timeout").value(p.killed_past_timeout);
     json.key("replaced_over_memory").value(p.replaced_over_memory);
+    json.key("replaced_over_cpu").value(p.replaced_over_cpu);
+    json.key("killed_over_cpu").value(p.killed_over_cpu);
     json.key("jobs_done").value(p.jobs_done).key("workers").begin_array();
     for (const protocol::PoolWorkerSummary& w : p.workers) {
       json.begin_object().key("slot").value(w.slot).key("pid").value(w.pid);
@@ -165,12 +170,14 @@ void print_pools(const std::vector<PoolSummary>& pools) {
     }
     std::printf(
         "  master %s pid %lld; %llu jobs done, %llu waiting, %llu died, %llu killed past "
-        "timeout, %llu replaced over memory\n",
+        "timeout, %llu replaced over memory, %llu replaced and %llu killed over CPU\n",
         p.master_state.c_str(), static_cast<long long>(p.master_pid),
         static_cast<unsigned long long>(p.jobs_done), static_cast<unsigned long long>(p.waiting),
         static_cast<unsigned long long>(p.died),
         static_cast<unsigned long long>(p.killed_past_timeout),
-        static_cast<unsigned long long>(p.replaced_over_memory));
+        static_cast<unsigned long long>(p.replaced_over_memory),
+        static_cast<unsigned long long>(p.replaced_over_cpu),
+        static_cast<unsigned long long>(p.killed_over_cpu));
     if (!p.last_error.empty())
       std::printf("  last error: %s\n", one_line(p.last_error, 200).c_str());
     std::printf("  %4s  %8s  %-8s  %-16s  %9s  %8s\n", "SLOT", "PID", "STATE", "JOB", "RSS KIB",
@@ -359,12 +366,9 @@ int run_with(Client& client, const CtlArgs& args) {
   if (c == "pool") return run_pool(client, args);
   if (c == "nodes") return run_nodes(client, args.json);
   if (is_assign_command(c)) return run_assign_command(client, args);
-  if (c == "stats") {
-    auto json = client.stats_json();
-    if (!json.ok()) return fail(json.status());
-    std::printf("%s\n", json->c_str());
-    return kExitOk;
-  }
+  if (c == "stats") return run_stats(client, args);
+  if (c == "resources") return run_resources(client, args);
+  if (c == "blacklist") return run_blacklist(client, args);
   std::fprintf(stderr, "desasterctl: unknown command '%s'\n", c.c_str());
   return kExitUsage;
 }

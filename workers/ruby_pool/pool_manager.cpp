@@ -103,6 +103,8 @@ std::vector<protocol::PoolSummary> PoolManager::summaries() const {
       summary.died = s.died;
       summary.killed_past_timeout = s.killed_past_timeout;
       summary.replaced_over_memory = s.replaced_over_memory;
+      summary.replaced_over_cpu = s.replaced_over_cpu;
+      summary.killed_over_cpu = s.killed_over_cpu;
       summary.jobs_done = s.jobs_done;
       for (const PoolWorkerStatus& w : s.workers) {
         summary.workers.push_back(protocol::PoolWorkerSummary{w.slot, w.pid, w.state, w.job,
@@ -112,6 +114,11 @@ std::vector<protocol::PoolSummary> PoolManager::summaries() const {
     out.push_back(std::move(summary));
   }
   return out;
+}
+
+void PoolManager::on_cpu_sample(const std::string& pool, std::int64_t pid, double cpu_percent) {
+  auto it = pools_.find(pool);
+  if (it != pools_.end() && it->second) it->second->on_cpu_sample(pid, cpu_percent);
 }
 
 void PoolManager::maybe_all_closed() {

@@ -184,6 +184,12 @@ void RubyPool::Impl::on_done(PoolWorker& w, const WorkerDone& done) {
                        std::to_string(spec.memory_limit_mb) + " MiB");
     return;
   }
+  if (w.over_cpu_since != 0) {
+    ++counters.replaced_over_cpu;
+    stop_worker(w, "replaced over CPU after job " + format_job_id(job.id) + ", limit " +
+                       std::to_string(spec.cpu_limit_percent) + " %");
+    return;
+  }
   if (w.retire_after_job || outdated(w)) {
     stop_worker(w, outdated(w) ? "replaced by a reload" : "retired");
     return;

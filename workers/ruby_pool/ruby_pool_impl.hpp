@@ -57,6 +57,7 @@ struct PoolWorker {
   Millis since = 0;  // entered its state
   std::uint64_t rss_kb = 0;
   bool retire_after_job = false;
+  Millis over_cpu_since = 0;   // first sample above the CPU limit; 0: never
   bool stop_expected = false;  // stopped or killed by us: not a crash
   bool channel_closed = false;
   bool reaped = false;
@@ -143,6 +144,8 @@ struct RubyPool::Impl {
   void on_worker_exited(const MasterExited& exited);
   void finalize(PoolWorker& worker);
   void stop_worker(PoolWorker& worker, const std::string& why);
+  // pool_cpu_limit.cpp
+  void on_cpu_sample(PoolWorker& worker, double cpu_percent);
   void kill_worker(PoolWorker& worker);
   void start_job(PoolWorker& worker, HeldLease lease);
   PoolWorker* find_worker(pid_t pid);

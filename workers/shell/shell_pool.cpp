@@ -200,6 +200,11 @@ std::size_t ShellPool::running() const {
   return impl_->running;
 }
 
+std::vector<std::pair<JobId, std::int64_t>> ShellPool::processes() const {
+  if (!impl_->runner) return {};
+  return impl_->runner->processes();  // run ids are job ids
+}
+
 void ShellPool::close(std::function<void()> done) {
   Impl& impl = *impl_;
   impl.closing = true;

@@ -13,6 +13,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <uv.h>
 #include <zmq.hpp>
@@ -44,6 +46,8 @@ class ShellPool {
 
   Status start();
   std::size_t running() const;
+  // (job id, pid of its process group leader) of the jobs running now.
+  std::vector<std::pair<JobId, std::int64_t>> processes() const;
   // Kills what still runs without reporting it (the node hands those jobs
   // back itself), closes the socket and every handle, then done.
   void close(std::function<void()> done);

@@ -394,6 +394,14 @@ std::size_t ShellRunner::running() const {
   return impl_->runs.size();
 }
 
+std::vector<std::pair<std::uint64_t, std::int64_t>> ShellRunner::processes() const {
+  std::vector<std::pair<std::uint64_t, std::int64_t>> out;
+  for (const auto& [id, run] : impl_->runs) {
+    if (run->pid >= 0 && !run->outcome.reaped) out.emplace_back(id, run->pid);
+  }
+  return out;
+}
+
 void ShellRunner::close(std::function<void()> done) {
   impl_->close(std::move(done));
 }

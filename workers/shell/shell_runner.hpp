@@ -17,6 +17,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <uv.h>
 
@@ -65,6 +67,9 @@ class ShellRunner {
   void kill(std::uint64_t run_id);
   // Runs started whose done has not been called yet.
   std::size_t running() const;
+  // (run id, pid) of every run whose process is spawned and not yet reaped;
+  // the pid is also its process group. For the resource monitor.
+  std::vector<std::pair<std::uint64_t, std::int64_t>> processes() const;
   // Kills what still runs as kill() does (SIGTERM, then SIGKILL after each
   // run's kill grace; their done callbacks still come), waits until every
   // child is reaped and every handle closed, then calls done from the loop.

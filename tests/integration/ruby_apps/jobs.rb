@@ -48,3 +48,13 @@ class InstanceJob
     raise "bad sum" unless a + b == 3
   end
 end
+
+# Keeps its worker busy on the CPU for the given seconds.
+class SpinJob
+  def self.perform(seconds)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + seconds
+    x = 0
+    x += 1 while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+    x
+  end
+end
