@@ -196,159 +196,160 @@ void read_assignments(const msgpack::object& o, const Path& p, StateData& s) {
     std::string node = codec::read_string(draining.ptr[i], draining_path.at(i));
     if (node.empty()) codec::fail(draining_path.at(i), "is empty");
     if (!a.draining.insert(std::move(node)).second) codec::fail(draining_path.at(i), "is repeated");
-    void pack_blacklists(msgpack::packer<msgpack::sbuffer> & pk, const Blacklists& blacklists) {
-      std::vector<QueueBlacklist> queues = blacklists.dump();
-      pk.pack_array(static_cast<std::uint32_t>(queues.size()));
-      for (const QueueBlacklist& q : queues) {
-        pk.pack_array(3);
-        codec::pack_string(pk, q.queue);
-        pk.pack(q.rejections);
-        pk.pack_array(static_cast<std::uint32_t>(q.entries.size()));
-        for (const BlacklistEntry& e : q.entries) {
-          pk.pack_array(kBlacklistEntryFields);
-          codec::pack_string(pk, e.identity);
-          pk.pack(e.job);
-          pk.pack(e.seen_at);
-          pk.pack(e.expires_at);
-          pk.pack(e.processed);
-        }
-      }
-    }
-
-    void read_blacklists(const msgpack::object& o, const Path& p, StateData& s) {
-      const auto& array = codec::read_array(o, p);
-      std::string previous;
-      for (std::uint32_t i = 0; i < array.size; ++i) {
-        Path qp = p.at(i);
-        Fields f(array.ptr[i], qp, 3);
-        QueueBlacklist q;
-        q.queue = f.string(0, "queue");
-        if (s.find_queue(q.queue) == nullptr)
-          codec::fail(qp, "queue '" + q.queue + "' is not listed");
-        if (i > 0 && q.queue <= previous) {
-          codec::fail(qp, "queue '" + q.queue + "' is out of order or repeated");
-        }
-        q.rejections = f.u64(1, "rejections");
-        Path ep = f.path("entries");
-        const auto& entries = codec::read_array(f[2], ep);
-        for (std::uint32_t k = 0; k < entries.size; ++k) {
-          Fields e(entries.ptr[k], ep.at(k), kBlacklistEntryFields);
-          BlacklistEntry entry;
-          entry.identity = e.string(0, "identity");
-          entry.job = e.u64(1, "job");
-          entry.seen_at = e.i64(2, "seen_at");
-          entry.expires_at = e.i64(3, "expires_at");
-          entry.processed = e.boolean(4, "processed");
-          if (entry.identity.empty()) codec::fail(ep.at(k), "identity is empty");
-          if (!q.entries.empty() && entry.identity <= q.entries.back().identity) {
-            codec::fail(ep.at(k), "identity '" + entry.identity + "' is out of order or repeated");
-          }
-          if (entry.expires_at < entry.seen_at) codec::fail(ep.at(k), "expires before it was seen");
-          q.entries.push_back(std::move(entry));
-        }
-        previous = q.queue;
-        s.blacklists.restore(q);
-      }
-    }
-
-    void read_jobs_run(const msgpack::object& o, const Path& p, StateData& s) {
-      const auto& array = codec::read_array(o, p);
-      for (std::uint32_t i = 0; i < array.size; ++i) {
-        Fields f(array.ptr[i], p.at(i), 2);
-        std::string node = f.string(0, "node");
-        if (!s.jobs_run_by_node.empty() && node <= s.jobs_run_by_node.rbegin()->first) {
-          codec::fail(p.at(i), "node '" + node + "' is out of order or repeated");
-        }
-        s.jobs_run_by_node.emplace_hint(s.jobs_run_by_node.end(), std::move(node),
-                                        f.u64(1, "count"));
-      }
-    }
-
-  }  // namespace
-
-  std::string State::encode_snapshot() const {
-    const Impl& s = *impl_;
-    msgpack::sbuffer buffer;
-    msgpack::packer<msgpack::sbuffer> pk(buffer);
-    pk.pack_array(kSnapshotFields);
-    codec::pack_string(pk, kSnapshotMagic);
-    pk.pack(kSnapshotVersion);
-    pk.pack(s.applied_index);
-    pk.pack(s.applied_term);
-    pk.pack(s.max_job_id);
-    pk.pack(s.head_counter);
-    pack_totals(pk, s.totals);
-    pk.pack_array(static_cast<std::uint32_t>(s.queues.size()));
-    for (const auto& [name, q] : s.queues) {
-      pk.pack_array(kQueueFields);
-      codec::pack_string(pk, name);
-      pk.pack(q.explicit_create);
-      pk.pack(q.last_leased);
-      codec::pack_queue_config(pk, q.config);
-    }
-    pk.pack_array(static_cast<std::uint32_t>(s.jobs.size()));
-    for (const auto& [id, slot] : s.jobs) {
-      pk.pack_array(2);
-      pk.pack(slot.head_rank);
-      pack_job(pk, slot.job);
-    }
-    pk.pack_array(static_cast<std::uint32_t>(s.pools.size()));
-    for (const auto& [name, spec] : s.pools) codec::pack_pool_spec(pk, spec);
-    pack_assignments(pk, s.assignments);
-    pack_blacklists(pk, s.blacklists);
-    pk.pack_array(static_cast<std::uint32_t>(s.jobs_run_by_node.size()));
-    for (const auto& [node, count] : s.jobs_run_by_node) {
-      pk.pack_array(2);
-      codec::pack_string(pk, node);
-      pk.pack(count);
-    }
-    return std::string(buffer.data(), buffer.size());
   }
+}
 
-  Result<State> State::decode_snapshot(std::string_view bytes) {
-    auto handle = codec::unpack_bounded(bytes, "snapshot");
-    if (!handle.ok()) return handle.status();
-    try {
-      const msgpack::object& root = handle->get();
-      Path path{nullptr, "snapshot"};
-      const auto& array = codec::read_array(root, path);
-      auto is_magic = [](const msgpack::object& o) {
-        return o.type == msgpack::type::STR &&
-               std::string_view(o.via.str.ptr, o.via.str.size) == kSnapshotMagic;
-      };
-      if (array.size < 2 || !is_magic(array.ptr[0])) {
-        codec::fail(path, "not a desaster state snapshot");
-      }
-      std::uint32_t version = codec::read_u32(array.ptr[1], path.field("version"));
-      if (version < 1 || version > kSnapshotVersion) {
-        codec::fail(path, "version " + std::to_string(version) + " is not supported (expected " +
-                              std::to_string(kSnapshotVersion) + ")");
-      }
-      const std::size_t fields = version == 1   ? kSnapshotFieldsV1
-                                 : version == 2 ? kSnapshotFieldsV2
-                                                : kSnapshotFields;
-      Fields f(root, path, fields);
-      State state;
-      Impl& s = *state.impl_;
-      s.applied_index = f.u64(2, "applied_index");
-      s.applied_term = f.u64(3, "applied_term");
-      s.max_job_id = f.u64(4, "max_job_id");
-      s.head_counter = f.u64(5, "head_counter");
-      s.totals = read_totals(f[6], f.path("totals"));
-      read_queues(f[7], f.path("queues"), s);
-      read_jobs(f[8], f.path("jobs"), s);
-      if (version >= 2) read_pools(f[9], f.path("pools"), s);
-      if (version >= 3) {
-        read_assignments(f[10], f.path("assignments"), s);
-        read_blacklists(f[11], f.path("blacklists"), s);
-        read_jobs_run(f[12], f.path("jobs_run_by_node"), s);
-      }
-      return Result<State>(std::move(state));
-    } catch (const codec::DecodeError& e) {
-      return Status::error(ErrorCode::corrupt, e.message);
-    } catch (const std::exception& e) {
-      return Status::error(ErrorCode::corrupt, std::string("snapshot: ") + e.what());
+void pack_blacklists(msgpack::packer<msgpack::sbuffer>& pk, const Blacklists& blacklists) {
+  std::vector<QueueBlacklist> queues = blacklists.dump();
+  pk.pack_array(static_cast<std::uint32_t>(queues.size()));
+  for (const QueueBlacklist& q : queues) {
+    pk.pack_array(3);
+    codec::pack_string(pk, q.queue);
+    pk.pack(q.rejections);
+    pk.pack_array(static_cast<std::uint32_t>(q.entries.size()));
+    for (const BlacklistEntry& e : q.entries) {
+      pk.pack_array(kBlacklistEntryFields);
+      codec::pack_string(pk, e.identity);
+      pk.pack(e.job);
+      pk.pack(e.seen_at);
+      pk.pack(e.expires_at);
+      pk.pack(e.processed);
     }
   }
+}
+
+void read_blacklists(const msgpack::object& o, const Path& p, StateData& s) {
+  const auto& array = codec::read_array(o, p);
+  std::string previous;
+  for (std::uint32_t i = 0; i < array.size; ++i) {
+    Path qp = p.at(i);
+    Fields f(array.ptr[i], qp, 3);
+    QueueBlacklist q;
+    q.queue = f.string(0, "queue");
+    if (s.find_queue(q.queue) == nullptr) codec::fail(qp, "queue '" + q.queue + "' is not listed");
+    if (i > 0 && q.queue <= previous) {
+      codec::fail(qp, "queue '" + q.queue + "' is out of order or repeated");
+    }
+    q.rejections = f.u64(1, "rejections");
+    Path ep = f.path("entries");
+    const auto& entries = codec::read_array(f[2], ep);
+    for (std::uint32_t k = 0; k < entries.size; ++k) {
+      Fields e(entries.ptr[k], ep.at(k), kBlacklistEntryFields);
+      BlacklistEntry entry;
+      entry.identity = e.string(0, "identity");
+      entry.job = e.u64(1, "job");
+      entry.seen_at = e.i64(2, "seen_at");
+      entry.expires_at = e.i64(3, "expires_at");
+      entry.processed = e.boolean(4, "processed");
+      if (entry.identity.empty()) codec::fail(ep.at(k), "identity is empty");
+      if (!q.entries.empty() && entry.identity <= q.entries.back().identity) {
+        codec::fail(ep.at(k), "identity '" + entry.identity + "' is out of order or repeated");
+      }
+      if (entry.expires_at < entry.seen_at) codec::fail(ep.at(k), "expires before it was seen");
+      q.entries.push_back(std::move(entry));
+    }
+    previous = q.queue;
+    s.blacklists.restore(q);
+  }
+}
+
+void read_jobs_run(const msgpack::object& o, const Path& p, StateData& s) {
+  const auto& array = codec::read_array(o, p);
+  for (std::uint32_t i = 0; i < array.size; ++i) {
+    Fields f(array.ptr[i], p.at(i), 2);
+    std::string node = f.string(0, "node");
+    if (!s.jobs_run_by_node.empty() && node <= s.jobs_run_by_node.rbegin()->first) {
+      codec::fail(p.at(i), "node '" + node + "' is out of order or repeated");
+    }
+    s.jobs_run_by_node.emplace_hint(s.jobs_run_by_node.end(), std::move(node), f.u64(1, "count"));
+  }
+}
+
+}  // namespace
+
+std::string State::encode_snapshot() const {
+  const Impl& s = *impl_;
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  pk.pack_array(kSnapshotFields);
+  codec::pack_string(pk, kSnapshotMagic);
+  pk.pack(kSnapshotVersion);
+  pk.pack(s.applied_index);
+  pk.pack(s.applied_term);
+  pk.pack(s.max_job_id);
+  pk.pack(s.head_counter);
+  pack_totals(pk, s.totals);
+  pk.pack_array(static_cast<std::uint32_t>(s.queues.size()));
+  for (const auto& [name, q] : s.queues) {
+    pk.pack_array(kQueueFields);
+    codec::pack_string(pk, name);
+    pk.pack(q.explicit_create);
+    pk.pack(q.last_leased);
+    codec::pack_queue_config(pk, q.config);
+  }
+  pk.pack_array(static_cast<std::uint32_t>(s.jobs.size()));
+  for (const auto& [id, slot] : s.jobs) {
+    pk.pack_array(2);
+    pk.pack(slot.head_rank);
+    pack_job(pk, slot.job);
+  }
+  pk.pack_array(static_cast<std::uint32_t>(s.pools.size()));
+  for (const auto& [name, spec] : s.pools) codec::pack_pool_spec(pk, spec);
+  pack_assignments(pk, s.assignments);
+  pack_blacklists(pk, s.blacklists);
+  pk.pack_array(static_cast<std::uint32_t>(s.jobs_run_by_node.size()));
+  for (const auto& [node, count] : s.jobs_run_by_node) {
+    pk.pack_array(2);
+    codec::pack_string(pk, node);
+    pk.pack(count);
+  }
+  return std::string(buffer.data(), buffer.size());
+}
+
+Result<State> State::decode_snapshot(std::string_view bytes) {
+  auto handle = codec::unpack_bounded(bytes, "snapshot");
+  if (!handle.ok()) return handle.status();
+  try {
+    const msgpack::object& root = handle->get();
+    Path path{nullptr, "snapshot"};
+    const auto& array = codec::read_array(root, path);
+    auto is_magic = [](const msgpack::object& o) {
+      return o.type == msgpack::type::STR &&
+             std::string_view(o.via.str.ptr, o.via.str.size) == kSnapshotMagic;
+    };
+    if (array.size < 2 || !is_magic(array.ptr[0])) {
+      codec::fail(path, "not a desaster state snapshot");
+    }
+    std::uint32_t version = codec::read_u32(array.ptr[1], path.field("version"));
+    if (version < 1 || version > kSnapshotVersion) {
+      codec::fail(path, "version " + std::to_string(version) + " is not supported (expected " +
+                            std::to_string(kSnapshotVersion) + ")");
+    }
+    const std::size_t fields = version == 1   ? kSnapshotFieldsV1
+                               : version == 2 ? kSnapshotFieldsV2
+                                              : kSnapshotFields;
+    Fields f(root, path, fields);
+    State state;
+    Impl& s = *state.impl_;
+    s.applied_index = f.u64(2, "applied_index");
+    s.applied_term = f.u64(3, "applied_term");
+    s.max_job_id = f.u64(4, "max_job_id");
+    s.head_counter = f.u64(5, "head_counter");
+    s.totals = read_totals(f[6], f.path("totals"));
+    read_queues(f[7], f.path("queues"), s);
+    read_jobs(f[8], f.path("jobs"), s);
+    if (version >= 2) read_pools(f[9], f.path("pools"), s);
+    if (version >= 3) {
+      read_assignments(f[10], f.path("assignments"), s);
+      read_blacklists(f[11], f.path("blacklists"), s);
+      read_jobs_run(f[12], f.path("jobs_run_by_node"), s);
+    }
+    return Result<State>(std::move(state));
+  } catch (const codec::DecodeError& e) {
+    return Status::error(ErrorCode::corrupt, e.message);
+  } catch (const std::exception& e) {
+    return Status::error(ErrorCode::corrupt, std::string("snapshot: ") + e.what());
+  }
+}
 
 }  // namespace desaster
