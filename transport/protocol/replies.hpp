@@ -114,6 +114,10 @@ struct NodeSummary {
   std::uint64_t last_seen_ms = 0;  // peers: when its last beacon came (node's clock)
   std::uint32_t running = 0;       // self: jobs running on its workers
   std::uint32_t free_slots = 0;    // self: free worker slots
+  // Raft, as the node asked knows it: its own commit index, and a member's
+  // lag (leader's last index - what the member holds; known on the leader).
+  std::uint64_t commit = 0;
+  std::optional<std::uint64_t> lag;
 };
 struct NodesReply {
   std::string mode;  // standalone or clustered

@@ -235,6 +235,8 @@ std::string encode_body(const NodesReply& b) {
     item.add("role", node.role).add("self", node.self).add("term", node.term);
     item.add("index", node.index).add("last_seen_ms", node.last_seen_ms);
     item.add("running", node.running).add("free_slots", node.free_slots);
+    item.add("commit", node.commit);
+    if (node.lag) item.add("lag", *node.lag);
     w.append_packed(item.finish());
   }
   return w.finish();
@@ -262,6 +264,12 @@ Status decode_body(std::string_view bytes, NodesReply& out) {
       item.read("last_seen_ms", node.last_seen_ms);
       item.read("running", node.running);
       item.read("free_slots", node.free_slots);
+      item.read("commit", node.commit);
+      if (item.find("lag") != nullptr) {
+        std::uint64_t lag = 0;
+        item.read("lag", lag);
+        node.lag = lag;
+      }
       r.merge(item.status());
     }
   });
