@@ -24,6 +24,7 @@ constexpr Flag kFlags[] = {
     {'s', "standalone", false},  {'d', "data-dir", true},
     {'v', "verbose", false},     {0, "version", false},
     {'j', "concurrency", true},  {0, "shutdown-grace", true},
+    {0, "voter-timeout", true},
 };
 
 std::optional<std::uint64_t> parse_number(const std::string& text) {
@@ -89,6 +90,13 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
     case 0:
       if (std::string_view(flag.long_name) == "version") {
         out.show_version = true;
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "voter-timeout") {
+        auto n = parse_number(value);
+        if (!n || *n < 1 || *n > 86'400)
+          return bad("'" + value + "' is not a number of seconds (1-86400)");
+        out.voter_timeout_ms = *n * 1000;
         return {};
       }
       {
@@ -189,6 +197,8 @@ std::string node_help_text() {
          "[/var/lib/desaster as root, else $XDG_STATE_HOME/desaster]\n"
          " -j, --concurrency=NUMBER       shell jobs run at once on this node [number of CPUs]\n"
          "     --shutdown-grace=SECONDS   on SIGTERM, how long running jobs may finish [30]\n"
+         "     --voter-timeout=SECONDS    a clustered leader replaces a voter silent this long "
+         "[30]\n"
          " -v, --verbose                  log more detail (twice: even more)\n"
          "     --version                  prints the version\n"
          "\n"
