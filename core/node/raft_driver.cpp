@@ -337,6 +337,14 @@ void RaftDriver::process_ready() {
                                 release_wait();
                               });
   }
+  // A leader's appends and heartbeats promise nothing about its own disk
+  // (it counts itself for commit only up to what it persisted), so they go
+  // out now and the followers' writes overlap the leader's (the Raft
+  // thesis, 10.2.1). Anything else waits: a vote must be on disk first.
+  messages_sent_ = ready_.role == raft::Role::leader &&
+                   (!ready_.hard_state || (ready_.hard_state->term == saved_term() &&
+                                           ready_.hard_state->vote.hex() == saved_vote_hex()));
+  if (messages_sent_) send_messages();
   persist_entries();
   if (ready_.hard_state) {
     HardState hs{ready_.hard_state->term,
@@ -408,13 +416,17 @@ void RaftDriver::release_wait() {
 }
 
 void RaftDriver::finish_ready() {
-  for (const raft::Message& m : ready_.messages) send_(m.to.hex(), raft::encode_message(m));
+  if (!messages_sent_) send_messages();
   for (const LogEntry& e : ready_.committed) apply(e);
   raft_->advance(ready_);
   in_ready_ = false;
   ready_ = {};
   note_role("commit");
   process_ready();
+}
+
+void RaftDriver::send_messages() {
+  for (const raft::Message& m : ready_.messages) send_(m.to.hex(), raft::encode_message(m));
 }
 
 void RaftDriver::apply(const LogEntry& e) {

@@ -6,7 +6,8 @@
 //   2. persist entries (journal append, append_replacing for a follower's
 //      conflicting tail) and term/vote (save_hard_state), then wait until
 //      the journal says they are durable;
-//   3. send the messages (they may promise what was just persisted);
+//   3. send the messages (they may promise what was just persisted; a
+//      leader's appends and heartbeats promise nothing and go out first);
 //   4. apply committed entries to the State through the same applied hook
 //      the Proposer uses (dispatcher, waiters, pools), then answer the
 //      proposals among them;
@@ -117,6 +118,11 @@ class RaftDriver {
   void persist_entries();
   void release_wait();
   void finish_ready();
+  void send_messages();
+  std::uint64_t saved_term() const { return saved_hard_state_.term; }
+  std::string saved_vote_hex() const {
+    return saved_hard_state_.vote.empty() ? raft::NodeId{}.hex() : saved_hard_state_.vote;
+  }
   void apply(const LogEntry& entry);
   void note_role(const char* cause);
   void fail_pending(const std::string& why);
@@ -151,6 +157,7 @@ class RaftDriver {
   raft::Ready ready_;
   int waits_ = 0;
   bool entries_waiting_ = false;
+  bool messages_sent_ = false;  // before persisting (a leader's appends)
   std::uint64_t need_durable_ = 0;
   HardState saved_hard_state_;
   bool failed_ = false;
