@@ -149,7 +149,11 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
                        protocol::kEmptyMap);
             return;
           }
-          peer.reply(id, Status::success(), protocol::encode_body(protocol::GetReply{*job}));
+          protocol::GetReply reply;
+          reply.job = *job;
+          reply.index = state_.applied_index();
+          reply.term = state_.applied_term();
+          peer.reply(id, Status::success(), protocol::encode_body(reply));
         } else if constexpr (std::is_same_v<T, protocol::List>) {
           ListQuery query;
           query.queue = body.queue;
@@ -162,6 +166,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           for (const Job* job : page.jobs) reply.jobs.push_back(*job);
           reply.next = page.next;
           reply.total = page.total;
+          reply.index = state_.applied_index();
+          reply.term = state_.applied_term();
           peer.reply(id, Status::success(), protocol::encode_body(reply));
         } else if constexpr (std::is_same_v<T, protocol::Retry>) {
           if (refuse_while_draining(peer, id)) return;

@@ -147,9 +147,12 @@ TEST_CASE("every reply body survives a round trip", "[transport][protocol]") {
   REQUIRE(wait.jobs.size() == 2);
   CHECK(wait.jobs[1]->id == 8);
 
-  CHECK(round_trip(GetReply{sample_job(3)}).job.history.at(0).worker == "w1");
+  CHECK(round_trip(GetReply{sample_job(3), 0, 0}).job.history.at(0).worker == "w1");
+  GetReply positioned = round_trip(GetReply{sample_job(3), 120, 4});
+  CHECK(positioned.index == 120);  // the replica's log position
+  CHECK(positioned.term == 4);
 
-  ListReply list = round_trip(ListReply{{sample_job(1), sample_job(2)}, 2, 40});
+  ListReply list = round_trip(ListReply{{sample_job(1), sample_job(2)}, 2, 40, 7, 2});
   CHECK(list.jobs.size() == 2);
   CHECK(list.jobs[1].id == 2);
   CHECK(list.next == 2);

@@ -41,6 +41,10 @@ struct WaitReply {
 // "get" -> {job}
 struct GetReply {
   Job job;
+  // The replica's log position the answer reflects (its applied index and
+  // that entry's term): a follower answers reads from its own replica.
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
 };
 
 // "list" -> {jobs, next, total}
@@ -48,6 +52,8 @@ struct ListReply {
   std::vector<Job> jobs;
   JobId next = 0;  // the "after" of the next page, 0 at the end
   std::uint64_t total = 0;
+  std::uint64_t index = 0;  // as in GetReply
+  std::uint64_t term = 0;
 };
 
 // "retry", "delete" -> {errors: [nil or {code, message}]}

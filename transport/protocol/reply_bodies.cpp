@@ -143,6 +143,7 @@ Status decode_body(std::string_view bytes, WaitReply& out) {
 std::string encode_body(const GetReply& b) {
   BodyWriter w;
   pack_job_map(w.key("job"), b.job);
+  w.add("index", b.index).add("term", b.term);
   return w.finish();
 }
 
@@ -151,6 +152,8 @@ Status decode_body(std::string_view bytes, GetReply& out) {
     r.require("job");
     if (const msgpack::object* job = r.find("job"))
       r.merge(unpack_job_map(*job, b.job, kWhat, r.field_path("job")));
+    r.read("index", b.index);
+    r.read("term", b.term);
   });
 }
 
@@ -160,6 +163,7 @@ std::string encode_body(const ListReply& b) {
   pk.pack_array(static_cast<std::uint32_t>(b.jobs.size()));
   for (const Job& job : b.jobs) pack_job_map(pk, job);
   w.add("next", b.next).add("total", b.total);
+  w.add("index", b.index).add("term", b.term);
   return w.finish();
 }
 
@@ -173,6 +177,8 @@ Status decode_body(std::string_view bytes, ListReply& out) {
     }
     r.read("next", b.next);
     r.read("total", b.total);
+    r.read("index", b.index);
+    r.read("term", b.term);
   });
 }
 
