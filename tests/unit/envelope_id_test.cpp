@@ -30,7 +30,8 @@ TEST_CASE("a frame that is not an envelope is not rewritten, with the reason",
   for (std::string_view bad :
        {std::string_view(""), std::string_view("\xc1"), std::string_view("\x93\x01\x02\xa1x"),
         std::string_view("\x94\x01\xa1x\xa1y\x80"), std::string_view("\x94\x07\x01\xa1y\x80"),
-        std::string_view("\x94\x01\x01\xa1y\x01"), std::string_view("\x94\x01\x01\xa1y\x80\x00", 7)}) {
+        std::string_view("\x94\x01\x01\xa1y\x01"),
+        std::string_view("\x94\x01\x01\xa1y\x80\x00", 7)}) {
     std::uint64_t old_id = 5;
     Result<std::string> rewritten = with_envelope_id(bad, 9, kNames, &old_id);
     INFO(std::string(bad));
