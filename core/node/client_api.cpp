@@ -111,7 +111,25 @@ void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& part
     peer.reply(id_for_error, request.status(), protocol::kEmptyMap);
     return;
   }
+  if (write_forwarder_ && is_write_request(request->body) &&
+      write_forwarder_(peer, parts[1].to_string_view())) {
+    return;
+  }
   handle(peer, *request);
+}
+
+bool is_write_request(const protocol::RequestBody& body) {
+  return std::visit(
+      [](const auto& b) {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, protocol::PoolCommand>) {
+          return b.action != protocol::PoolAction::list;
+        } else {
+          return std::is_same_v<T, protocol::Enqueue> || std::is_same_v<T, protocol::Retry> ||
+                 std::is_same_v<T, protocol::Delete> || std::is_same_v<T, protocol::QueueCommand>;
+        }
+      },
+      body);
 }
 
 bool ClientApi::refuse_while_draining(const Peer& peer, std::uint64_t id) {
@@ -145,7 +163,11 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
                        protocol::kEmptyMap);
             return;
           }
-          peer.reply(id, Status::success(), protocol::encode_body(protocol::GetReply{*job}));
+          protocol::GetReply reply;
+          reply.job = *job;
+          reply.index = state_.applied_index();
+          reply.term = state_.applied_term();
+          peer.reply(id, Status::success(), protocol::encode_body(reply));
         } else if constexpr (std::is_same_v<T, protocol::List>) {
           reply_with(peer, id, answer_list(state_, body));
         } else if constexpr (std::is_same_v<T, protocol::Retry>) {

@@ -45,6 +45,11 @@ class ClientApi {
   // Answers "nodes": this node and the peers it found.
   using NodesLister = std::function<protocol::NodesReply()>;
   void set_nodes_lister(NodesLister lister) { nodes_lister_ = std::move(lister); }
+  // A clustered follower passes writes on to its leader: the forwarder
+  // returns true when it took the request (the reply will come from the
+  // leader), false to have this node answer it (then with "not the leader").
+  using WriteForwarder = std::function<bool(const Peer& peer, std::string_view frame)>;
+  void set_write_forwarder(WriteForwarder forwarder) { write_forwarder_ = std::move(forwarder); }
   std::uint64_t bad_requests() const { return bad_requests_; }
   // Answers "resources": the node's monitor (client_api_monitor.cpp).
   using ResourcesLister = std::function<protocol::ResourcesReply(const protocol::Resources&)>;
@@ -82,7 +87,11 @@ class ClientApi {
   NodesLister nodes_lister_;
   JobActionHandler actions_;
   ResourcesLister resources_lister_;
+  WriteForwarder write_forwarder_;
 };
+
+// Requests that change the state (they become ops), which only a leader takes.
+bool is_write_request(const protocol::RequestBody& body);
 
 // Reply bodies: {jobs: [job map or nil]} and the enqueue reply
 // {ids, errors[, jobs]}; ids of 0 pack as nil.

@@ -17,10 +17,16 @@ std::string short_id(const NodeIdBytes& id) {
   return node_id_to_hex(id).substr(0, 8);
 }
 
+DiscoveredPeer to_discovered(const BeaconPeer& peer) {
+  return {node_id_to_hex(peer.node_id), peer.address, peer.tcp_port, peer.last_seen_ms,
+          (peer.flags & kBeaconFlagInCluster) != 0};
+}
+
 }  // namespace
 
-Discovery::Discovery(uv_loop_t* loop, DiscoveryOptions options, const GroupKeys& keys, Logger& log)
-    : log_(log) {
+Discovery::Discovery(uv_loop_t* loop, DiscoveryOptions options, const GroupKeys& keys, Logger& log,
+                     PeerHandler on_peer)
+    : log_(log), on_peer_(std::move(on_peer)) {
   BeaconConfig config;
   config.bind_address = options.bind_address;
   config.broadcast_address = options.broadcast_address;
@@ -28,6 +34,7 @@ Discovery::Discovery(uv_loop_t* loop, DiscoveryOptions options, const GroupKeys&
   config.tcp_port = options.peer_port;
   if (auto id = node_id_from_hex(options.node_id); id.ok()) config.node_id = *id;
   config.next_interval_ms = jittered_second();
+  config.flags = std::move(options.flags);
   config.on_drop = [this](const std::string& address, BeaconFault fault) {
     if (!drops_logged_.insert(address + "/" + to_string(fault)).second) return;
     log_.warn("beacons dropped from " + address + ": " + to_string(fault) +
@@ -42,6 +49,7 @@ Discovery::Discovery(uv_loop_t* loop, DiscoveryOptions options, const GroupKeys&
         } else {
           log_.info(who + " left (" + to_string(event.reason) + ")");
         }
+        if (on_peer_) on_peer_(to_discovered(event.peer), event.kind == PeerEvent::Kind::found);
       });
 }
 
@@ -57,8 +65,7 @@ void Discovery::close(std::function<void()> done) {
 
 std::vector<DiscoveredPeer> Discovery::peers() const {
   std::vector<DiscoveredPeer> result;
-  for (const auto& [id, peer] : endpoint_->peers().peers())
-    result.push_back({node_id_to_hex(id), peer.address, peer.tcp_port, peer.last_seen_ms});
+  for (const auto& [id, peer] : endpoint_->peers().peers()) result.push_back(to_discovered(peer));
   return result;
 }
 

@@ -24,11 +24,12 @@
 namespace desaster {
 
 struct DiscoveryOptions {
-  std::string bind_address;       // -a: beacons leave from here
-  std::string broadcast_address;  // -b: and go here
-  std::uint16_t beacon_port = 0;  // -p (UDP)
-  std::uint16_t peer_port = 0;    // the TCP port peers reach us on (-p + 2)
-  std::string node_id;            // 32 hex digits
+  std::string bind_address;             // -a: beacons leave from here
+  std::string broadcast_address;        // -b: and go here
+  std::uint16_t beacon_port = 0;        // -p (UDP)
+  std::uint16_t peer_port = 0;          // the TCP port peers reach us on (-p + 2)
+  std::string node_id;                  // 32 hex digits
+  std::function<std::uint8_t()> flags;  // of each beacon sent (kBeaconFlag*)
 };
 
 // What `desasterctl nodes` shows of a peer.
@@ -37,11 +38,17 @@ struct DiscoveredPeer {
   std::string address;
   std::uint16_t peer_port = 0;
   std::uint64_t last_seen_ms = 0;
+  bool in_cluster = false;  // its beacons say it is a member of a cluster
 };
 
 class Discovery {
  public:
-  Discovery(uv_loop_t* loop, DiscoveryOptions options, const GroupKeys& keys, Logger& log);
+  // Told of each peer found (found = true) or gone (said goodbye, went
+  // silent, moved; a found event for the new place follows a move).
+  using PeerHandler = std::function<void(const DiscoveredPeer& peer, bool found)>;
+
+  Discovery(uv_loop_t* loop, DiscoveryOptions options, const GroupKeys& keys, Logger& log,
+            PeerHandler on_peer = {});
   ~Discovery();
 
   Status start();
@@ -53,6 +60,7 @@ class Discovery {
 
  private:
   Logger& log_;
+  PeerHandler on_peer_;
   std::set<std::string> drops_logged_;  // "address/fault" already logged once
   std::unique_ptr<BeaconEndpoint> endpoint_;
 };

@@ -6,17 +6,22 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
+#include "core/cluster/stored_snapshot.hpp"
 #include "core/journal/journal.hpp"
 #include "core/journal/node_identity.hpp"
 #include "core/model/job_id.hpp"
 #include "core/node/client_api.hpp"
 #include "core/node/discovery.hpp"
 #include "core/node/dispatcher.hpp"
+#include "core/node/forwarder.hpp"
 #include "core/node/log.hpp"
 #include "core/node/proposer.hpp"
+#include "core/node/raft_driver.hpp"
 #include "core/node/refusal_log.hpp"
 #include "core/node/resources_reply.hpp"
 #include "core/node/timed_duties.hpp"
@@ -24,6 +29,7 @@
 #include "core/state/state.hpp"
 #include "core/version.hpp"
 #include "transport/loop/zmq_watcher.hpp"
+#include "transport/peer/peer_links.hpp"
 #include "transport/security/curve_socket.hpp"
 #include "transport/security/group_keys.hpp"
 #include "transport/security/handshake_monitor.hpp"
@@ -84,6 +90,9 @@ struct Node::Impl {
   std::unique_ptr<ruby_pool::PoolManager> ruby_pools;
   std::unique_ptr<Discovery> discovery;  // clustered nodes only
   std::unique_ptr<monitor::ResourceMonitor> resources;
+  std::unique_ptr<PeerLinks> links;      // clustered nodes only
+  std::unique_ptr<RaftDriver> raft;      // clustered nodes only
+  std::unique_ptr<Forwarder> forwarder;  // clustered nodes only
 
   uv_prepare_t turn{};
   uv_timer_t deadline{};
@@ -111,6 +120,15 @@ struct Node::Impl {
   Status recover();
   Status start_security();
   void close_security(std::function<void()> done);
+  void start_raft(const Recovery& recovery);
+  void on_dispatch_message(std::vector<zmq::message_t>& parts);
+  void on_role(raft::Role role, std::uint64_t term);
+  bool leading() const { return !raft || raft->leading(); }
+  // Jobs running on this node's behalf: a follower's state lists the
+  // leader's, which are not its to wait for or hand back.
+  std::size_t own_running() const {
+    return leading() ? state.counts().by_state[static_cast<int>(JobState::running)] : 0;
+  }
   Status bind_sockets();
   void on_turn();
   void on_applied(const Op& op, const ApplyResult& result);
@@ -143,26 +161,34 @@ Status Node::Impl::start() {
                                     NodeInfo{node_id, kVersion}, wall_clock_ms, *ids);
   proposer->set_applied_hook(
       [this](const Op& op, const ApplyResult& result) { on_applied(op, result); });
+  if (raft) {
+    raft->set_applied_hook(
+        [this](const Op& op, const ApplyResult& result) { on_applied(op, result); });
+    raft->set_role_hook([this](raft::Role role, std::uint64_t term) { on_role(role, term); });
+    proposer->set_forward(
+        [this](Op op, Proposer::Done done) { raft->propose(std::move(op), std::move(done)); });
+  }
 
   client_watcher = std::make_unique<ZmqWatcher>(
       &loop, *client_socket,
       [this](std::vector<zmq::message_t>& parts) { api->on_message(client_watcher.get(), parts); });
-  dispatch_watcher = std::make_unique<ZmqWatcher>(&loop, *dispatch_socket,
-                                                  [this](std::vector<zmq::message_t>& parts) {
-                                                    api->on_message(dispatch_watcher.get(), parts);
-                                                  });
+  dispatch_watcher = std::make_unique<ZmqWatcher>(
+      &loop, *dispatch_socket,
+      [this](std::vector<zmq::message_t>& parts) { on_dispatch_message(parts); });
 
   // The first entry of every term: what ran under the last term runs again.
-  proposer->propose(LeaderStartOp{node_id}, [this](const Status& status, const ApplyResult& r) {
-    if (!status.ok()) {
-      log.error("cannot start term " + std::to_string(proposer->term()) + ": " + status.message);
-      return;
-    }
-    if (!r.events.empty()) {
-      log.info("handed " + std::to_string(r.events.size()) +
-               " jobs that were running before the restart back to their queues");
-    }
-  });
+  // (A clustered node's Raft appends it as each new leader's first entry.)
+  if (!raft)
+    proposer->propose(LeaderStartOp{node_id}, [this](const Status& status, const ApplyResult& r) {
+      if (!status.ok()) {
+        log.error("cannot start term " + std::to_string(proposer->term()) + ": " + status.message);
+        return;
+      }
+      if (!r.events.empty()) {
+        log.info("handed " + std::to_string(r.events.size()) +
+                 " jobs that were running before the restart back to their queues");
+      }
+    });
 
   uv_prepare_init(&loop, &turn);
   turn.data = this;
@@ -270,7 +296,27 @@ Status Node::Impl::start_discovery() {
   discovery_options.beacon_port = options.port;
   discovery_options.peer_port = static_cast<std::uint16_t>(options.port + 2);
   discovery_options.node_id = node_id;
-  discovery = std::make_unique<Discovery>(&loop, std::move(discovery_options), *keys, log);
+  discovery_options.flags = [this] {
+    return static_cast<std::uint8_t>(raft && raft->in_cluster() ? kBeaconFlagInCluster : 0);
+  };
+  links = std::make_unique<PeerLinks>(&loop, context, *keys,
+                                      [this](const std::string& from, std::string_view frame) {
+                                        if (forwarder) forwarder->on_reply(from, frame);
+                                      });
+  forwarder = std::make_unique<Forwarder>(*links, log);
+  api->set_write_forwarder([this](const Peer& peer, std::string_view frame) {
+    return raft && !raft->leading() && forwarder->forward(raft->leader(), peer, frame);
+  });
+  discovery = std::make_unique<Discovery>(
+      &loop, std::move(discovery_options), *keys, log,
+      [this](const DiscoveredPeer& peer, bool found) {
+        if (found) {
+          links->connect(peer.node_id,
+                         "tcp://" + peer.address + ":" + std::to_string(peer.peer_port));
+        } else {
+          links->disconnect(peer.node_id);
+        }
+      });
   if (Status s = discovery->start(); !s.ok()) {
     return Status::error(s.code, "cannot start beacons on udp " + options.broadcast_address + ":" +
                                      std::to_string(options.port) + ": " + s.message);
@@ -279,40 +325,68 @@ Status Node::Impl::start_discovery() {
       "beacons to " + options.broadcast_address + ":" + std::to_string(options.port) + " from " +
       options.bind_address +
       (group_key == kDefaultGroupKey ? " with the default group key" : " with this group's key"));
-  log.warn(
-      "replication across nodes is not built yet: peers are found and listed "
-      "(desasterctl nodes), but this node schedules its own jobs alone");
+  raft->start();
   return {};
 }
 
 protocol::NodesReply Node::Impl::list_nodes() const {
   protocol::NodesReply reply;
   reply.mode = options.standalone ? "standalone" : "clustered";
+  std::map<std::string, MemberStatus> members;
+  if (raft) {
+    for (MemberStatus& m : raft->members()) members.emplace(m.node_id, std::move(m));
+  }
+  auto lag_of = [&](const std::string& id) -> std::optional<std::uint64_t> {
+    auto it = members.find(id);
+    if (it == members.end() || !it->second.known_match) return std::nullopt;
+    const std::uint64_t last = raft->last_index();
+    return last > it->second.match ? last - it->second.match : 0;
+  };
   protocol::NodeSummary self;
   self.node = node_id;
   self.address = options.bind_address;
   self.port = static_cast<std::uint16_t>(options.port + 2);
-  self.role = "leader";  // a one-voter cluster until replication is wired in
+  // A standalone node is a one-voter cluster: it always leads.
+  self.role = "leader";
+  if (raft) {
+    auto it = members.find(node_id);
+    self.role = it != members.end() ? it->second.role : "joining";
+  }
   self.self = true;
   self.term = proposer->term();
   self.index = state.applied_index();
+  self.commit = raft ? raft->commit() : state.applied_index();
+  self.lag = raft ? lag_of(node_id) : std::optional<std::uint64_t>(0);
   self.running =
       static_cast<std::uint32_t>(state.counts().by_state[static_cast<int>(JobState::running)]);
   self.free_slots = static_cast<std::uint32_t>(dispatcher->stats().free_slots);
   self.draining = state.assignments().node_draining(node_id);
   reply.nodes.push_back(std::move(self));
+  std::set<std::string> listed{node_id};
   if (discovery) {
     for (const DiscoveredPeer& peer : discovery->peers()) {
       protocol::NodeSummary node;
       node.node = peer.node_id;
       node.address = peer.address;
       node.port = peer.peer_port;
-      node.role = "discovered";
+      auto it = members.find(peer.node_id);
+      node.role = it != members.end() ? it->second.role : "discovered";
       node.last_seen_ms = peer.last_seen_ms;
       node.draining = state.assignments().node_draining(peer.node_id);
+      node.lag = lag_of(peer.node_id);
+      listed.insert(peer.node_id);
       reply.nodes.push_back(std::move(node));
     }
     reply.beacons_dropped = discovery->dropped();
+  }
+  // Members no beacon was heard from lately (gone, or not yet heard).
+  for (const auto& [id, member] : members) {
+    if (listed.count(id)) continue;
+    protocol::NodeSummary node;
+    node.node = id;
+    node.role = member.role;
+    node.lag = lag_of(id);
+    reply.nodes.push_back(std::move(node));
   }
   return reply;
 }
@@ -333,7 +407,14 @@ Status Node::Impl::recover() {
 
   std::uint64_t last_term = 0;
   if (recovery.snapshot) {
-    Result<State> restored = State::decode_snapshot(recovery.snapshot->state);
+    // A clustered node's snapshot carries the membership too.
+    Result<raft::StoredSnapshot> stored = raft::decode_stored_snapshot(recovery.snapshot->state);
+    if (!stored.ok()) {
+      return Status::error(ErrorCode::corrupt, "snapshot at index " +
+                                                   std::to_string(recovery.snapshot->index) +
+                                                   " does not decode: " + stored.status().message);
+    }
+    Result<State> restored = State::decode_snapshot(stored->data);
     if (!restored.ok()) {
       return Status::error(ErrorCode::corrupt,
                            "snapshot at index " + std::to_string(recovery.snapshot->index) +
@@ -343,12 +424,22 @@ Status Node::Impl::recover() {
     last_term = recovery.snapshot->term;
   }
   proposer = std::make_unique<Proposer>(*journal, state, log, wall_clock_ms);
-  if (Status s = proposer->replay(recovery.entries); !s.ok()) return s;
+  if (!options.standalone) {
+    // Raft hands the log's committed entries out again to be applied.
+    start_raft(recovery);
+  } else if (Status s = proposer->replay(recovery.entries); !s.ok()) {
+    return s;
+  }
   last_term = std::max({last_term, journal->last_term(), state.applied_term()});
   // A standalone node is a one-voter cluster that wins every election: each
   // start is a new term, so leases of the last run are told apart.
-  proposer->set_term(last_term + 1);
-  log.set_term(last_term + 1);
+  if (raft) {
+    proposer->set_term(raft->term());
+    log.set_term(raft->term());
+  } else {
+    proposer->set_term(last_term + 1);
+    log.set_term(last_term + 1);
+  }
 
   std::uint32_t tag = 0;
   for (char c : node_id) tag = tag * 31 + static_cast<unsigned char>(c);
@@ -429,13 +520,16 @@ Status Node::Impl::bind_sockets() {
 void Node::Impl::on_turn() {
   if (closing) return;
   const TimeMs now = wall_clock_ms();
-  dispatcher->tick(now);
-  if (!shutting_down) duties->tick(now);
+  // Only the leader decides leases, promotions, expiries and purges.
+  if (leading()) {
+    dispatcher->tick(now);
+    if (!shutting_down) duties->tick(now);
+  }
+  if (raft) raft->on_turn();
   journal->flush();
-  maybe_snapshot();
-  if (shutting_down && !handing_back &&
-      state.counts().by_state[static_cast<int>(JobState::running)] == 0 &&
-      proposer->in_flight() == 0) {
+  if (!raft) maybe_snapshot();
+  if (shutting_down && !handing_back && own_running() == 0 && proposer->in_flight() == 0 &&
+      (!raft || raft->in_flight() == 0)) {
     finish_shutdown();
     return;
   }
@@ -478,7 +572,7 @@ void Node::Impl::begin_shutdown(const char* why) {
   shutting_down = true;
   api->set_draining(true);
   dispatcher->set_draining(true);
-  const auto running = state.counts().by_state[static_cast<int>(JobState::running)];
+  const auto running = own_running();
   log.info(std::string(why) + ": shutting down; " + std::to_string(running) +
            " running jobs may finish within " + std::to_string(options.shutdown_grace_ms / 1000) +
            " s");
@@ -491,7 +585,8 @@ void Node::Impl::hand_back_running() {
   if (handing_back || closing) return;
   handing_back = true;
   uv_timer_stop(&grace);
-  std::vector<JobId> running = state.running_jobs();
+  std::vector<JobId> running;
+  if (leading()) running = state.running_jobs();
   if (running.empty()) {
     handing_back = false;
     return;
@@ -519,6 +614,7 @@ void Node::Impl::finish_shutdown() {
   uv_signal_stop(&sigterm);
   uv_signal_stop(&sigint);
   uv_signal_stop(&sighup);
+  if (raft) raft->close();
   // The goodbye beacon goes first, so peers drop this node at once.
   close_discovery([this] {
     ruby_pools->close([this] {
@@ -538,7 +634,52 @@ void Node::Impl::close_discovery(std::function<void()> done) {
     done();
     return;
   }
-  discovery->close(std::move(done));
+  discovery->close([this, done = std::move(done)]() mutable {
+    if (links) {
+      links->close(std::move(done));
+    } else {
+      done();
+    }
+  });
+}
+
+void Node::Impl::start_raft(const Recovery& recovery) {
+  RaftDriverOptions raft_options;
+  raft_options.node_id = node_id;
+  raft_options.autopilot.voter_timeout_ms = options.voter_timeout_ms;
+  raft_options.snapshot_every_bytes = kSnapshotEveryBytes;
+  raft = std::make_unique<RaftDriver>(
+      &loop, *journal, state, log, wall_clock_ms, std::move(raft_options), recovery,
+      [this](const std::string& peer, std::string_view message) {
+        return links && links->send_raft(peer, message);
+      },
+      [this] { return discovery ? discovery->peers() : std::vector<DiscoveredPeer>{}; });
+}
+
+// The node's ROUTER on -p + 2 carries Raft from peers beside its workers.
+void Node::Impl::on_dispatch_message(std::vector<zmq::message_t>& parts) {
+  if (std::optional<std::string_view> message = raft_payload(parts)) {
+    // Clients hold the group key too, but present the client keypair: only
+    // a connection the ZAP handler admitted as a node may speak Raft.
+    const char* user = parts.back().gets("User-Id");
+    if (user == nullptr || std::string_view(user) != to_string(CurveIdentity::node)) {
+      refusals.note("a Raft message on a client's connection", "a client", wall_clock_ms());
+      return;
+    }
+    if (raft) raft->on_message(*message);
+    return;
+  }
+  api->on_message(dispatch_watcher.get(), parts);
+}
+
+void Node::Impl::on_role(raft::Role role, std::uint64_t term) {
+  proposer->set_term(term);
+  if (forwarder && forwarder->in_flight() > 0) {
+    forwarder->fail_all(Status::error(
+        ErrorCode::unavailable,
+        "the leader changed while the request was forwarded to it; it may have been applied"));
+  }
+  if (role == raft::Role::leader) ids->observe(state.max_job_id());
 }
 
 void Node::Impl::close_everything() {

@@ -24,7 +24,7 @@ constexpr Flag kFlags[] = {
     {'s', "standalone", false},  {'d', "data-dir", true},
     {'v', "verbose", false},     {0, "version", false},
     {'j', "concurrency", true},  {0, "shutdown-grace", true},
-    {0, "kill-grace", true},
+    {0, "kill-grace", true},     {0, "voter-timeout", true},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -112,6 +112,13 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
         auto ms = parse_grace_ms(value);
         if (!ms) return bad("'" + value + "' is not a grace such as 10s or 500ms (at most 1 h)");
         out.kill_grace_ms = *ms;
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "voter-timeout") {
+        auto n = parse_number(value);
+        if (!n || *n < 1 || *n > 86'400)
+          return bad("'" + value + "' is not a number of seconds (1-86400)");
+        out.voter_timeout_ms = *n * 1000;
         return {};
       }
       {
@@ -214,6 +221,8 @@ std::string node_help_text() {
          "     --shutdown-grace=SECONDS   on SIGTERM, how long running jobs may finish [30]\n"
          "     --kill-grace=DURATION      a killed job (or a shell job past its timeout) gets\n"
          "                                TERM, then KILL after this long (10s, 500ms) [10s]\n"
+         "     --voter-timeout=SECONDS    a clustered leader replaces a voter silent this long "
+         "[30]\n"
          " -v, --verbose                  log more detail (twice: even more)\n"
          "     --version                  prints the version\n"
          "\n"

@@ -15,6 +15,10 @@ Proposer::Proposer(Journal& journal, State& state, Logger& log, Clock clock)
 }
 
 void Proposer::propose(Op op, Done done) {
+  if (forward_) {
+    forward_(std::move(op), std::move(done));
+    return;
+  }
   LogEntry entry;
   entry.term = term_;
   entry.index = journal_.last_index() + 1;

@@ -36,6 +36,10 @@ class Proposer {
 
   // Appends the op; done runs once it is applied or has failed.
   void propose(Op op, Done done = {});
+  // A clustered node's proposals go to its Raft instead (RaftDriver); the
+  // journal is then Raft's, and this class only passes them on.
+  using Forward = std::function<void(Op op, Done done)>;
+  void set_forward(Forward forward) { forward_ = std::move(forward); }
   std::size_t in_flight() const { return pending_.size(); }
 
   // Replays recovered entries into the state (at start-up, before any propose).
@@ -59,6 +63,7 @@ class Proposer {
   TimeMs last_timestamp_ = 0;
   std::deque<Pending> pending_;
   AppliedHook applied_hook_;
+  Forward forward_;
 };
 
 }  // namespace desaster

@@ -147,9 +147,12 @@ TEST_CASE("every reply body survives a round trip", "[transport][protocol]") {
   REQUIRE(wait.jobs.size() == 2);
   CHECK(wait.jobs[1]->id == 8);
 
-  CHECK(round_trip(GetReply{sample_job(3)}).job.history.at(0).worker == "w1");
+  CHECK(round_trip(GetReply{sample_job(3), 0, 0}).job.history.at(0).worker == "w1");
+  GetReply positioned = round_trip(GetReply{sample_job(3), 120, 4});
+  CHECK(positioned.index == 120);  // the replica's log position
+  CHECK(positioned.term == 4);
 
-  ListReply list = round_trip(ListReply{{sample_job(1), sample_job(2)}, 2, 40});
+  ListReply list = round_trip(ListReply{{sample_job(1), sample_job(2)}, 2, 40, 7, 2});
   CHECK(list.jobs.size() == 2);
   CHECK(list.jobs[1].id == 2);
   CHECK(list.next == 2);
@@ -222,10 +225,10 @@ TEST_CASE("a nodes reply survives a round trip and names a bad node entry",
   NodesReply reply;
   reply.mode = "clustered";
   reply.beacons_dropped = 7;
-  reply.nodes.push_back(
-      {"0123456789abcdef0123456789abcdef", "10.77.0.1", 2693, "leader", true, 4, 120, 0, 3, 5});
+  reply.nodes.push_back({"0123456789abcdef0123456789abcdef", "10.77.0.1", 2693, "leader", true, 4,
+                         120, 0, 3, 5, 118, 0});
   reply.nodes.push_back({"fedcba9876543210fedcba9876543210", "10.77.0.2", 2693, "discovered", false,
-                         0, 0, 123456, 0, 0});
+                         0, 0, 123456, 0, 0, 0, std::nullopt});
   NodesReply back;
   REQUIRE(decode_body(encode_body(reply), back).ok());
   CHECK(back.mode == "clustered");
@@ -236,6 +239,9 @@ TEST_CASE("a nodes reply survives a round trip and names a bad node entry",
   CHECK(back.nodes[0].free_slots == 5);
   CHECK(back.nodes[1].role == "discovered");
   CHECK(back.nodes[1].last_seen_ms == 123456);
+  CHECK(back.nodes[0].commit == 118);
+  CHECK(back.nodes[0].lag == 0u);
+  CHECK_FALSE(back.nodes[1].lag);  // unknown: not sent
 
   BodyWriter missing;
   missing.add("mode", "standalone");

@@ -6,8 +6,8 @@
 //   offset size
 //     0     4   magic "DSTR"
 //     4     1   version (1)
-//     5     1   flags: reserved, sent as 0; receivers ignore bits they do not
-//               know, so a later v1 sender may set some
+//     5     1   flags: bit 0 = in a cluster (kBeaconFlagInCluster); receivers
+//               ignore bits they do not know, so a later v1 sender may set more
 //     6    16   node id (the 32 hex digits of DATA_DIR/NODE_ID, as bytes)
 //    22     2   TCP port of the node's peer traffic; 0 = the node is leaving
 //    24    16   MAC: keyed BLAKE2b-128 (crypto_generichash, key = the group's
@@ -36,6 +36,10 @@ inline constexpr std::uint8_t kBeaconVersion = 1;
 inline constexpr std::size_t kBeaconMacSize = 16;
 inline constexpr std::size_t kBeaconSignedSize = 24;  // everything before the MAC
 inline constexpr std::size_t kBeaconSize = kBeaconSignedSize + kBeaconMacSize;
+// Flag bits. In cluster: the sender is a member of a Raft cluster (or was
+// one), so a fresh node that hears it waits to be added instead of
+// bootstrapping a cluster of its own.
+inline constexpr std::uint8_t kBeaconFlagInCluster = 0x01;
 
 struct Beacon {
   NodeIdBytes node_id{};

@@ -130,6 +130,7 @@ void BeaconEndpoint::Impl::send_beacon(std::uint16_t tcp_port) {
   Beacon beacon;
   beacon.node_id = config_.node_id;
   beacon.tcp_port = tcp_port;
+  if (config_.flags) beacon.flags = config_.flags();
   BeaconDatagram datagram = encode_beacon(beacon, mac_key_);
   uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(datagram.data()), datagram.size());
   const int rc =

@@ -40,6 +40,8 @@ struct BeaconConfig {
   // 900..1100 ms) so nodes started together do not beacon in lockstep;
   // randomness stays out of this class. Unset: 1000 ms flat.
   std::function<std::uint64_t()> next_interval_ms;
+  // The flags of each beacon, asked for every time one is sent (optional: 0).
+  std::function<std::uint8_t()> flags;
   // Told of every datagram dropped, with its source and why (optional): the
   // node logs the first of each kind per source, so a misconfigured key
   // shows in the log without flooding it.

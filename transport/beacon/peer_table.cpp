@@ -30,12 +30,13 @@ std::vector<PeerEvent> PeerTable::observe(const Beacon& beacon, const std::strin
     BeaconPeer& known = it->second;
     if (known.address == address && known.tcp_port == beacon.tcp_port) {
       known.last_seen_ms = now_ms;
+      known.flags = beacon.flags;
       return events;
     }
     events.push_back({PeerEvent::Kind::left, known, PeerLeft::moved});
     peers_.erase(it);
   }
-  BeaconPeer peer{beacon.node_id, address, beacon.tcp_port, now_ms};
+  BeaconPeer peer{beacon.node_id, address, beacon.tcp_port, now_ms, beacon.flags};
   peers_.emplace(beacon.node_id, peer);
   events.push_back({PeerEvent::Kind::found, std::move(peer)});
   return events;

@@ -18,6 +18,7 @@ struct BeaconPeer {
   std::string address;  // the beacon's source IP, as text
   std::uint16_t tcp_port = 0;
   std::uint64_t last_seen_ms = 0;
+  std::uint8_t flags = 0;  // of its latest beacon (kBeaconFlagInCluster, ...)
 };
 
 enum class PeerLeft : std::uint8_t {

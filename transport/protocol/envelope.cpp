@@ -48,6 +48,21 @@ Result<Envelope> decode_envelope(std::string_view frame, const EnvelopeNames& na
   return envelope;
 }
 
+Result<std::string> with_envelope_id(std::string_view frame, std::uint64_t id,
+                                     const EnvelopeNames& names, std::uint64_t* old_id) {
+  Result<Envelope> envelope = decode_envelope(frame, names, nullptr);
+  if (!envelope.ok()) return envelope.status();
+  if (old_id) *old_id = envelope->id;
+  msgpack::sbuffer buffer(frame.size() + 16);
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  pk.pack_array(4);
+  pk.pack(kProtocolVersion);
+  pk.pack(id);
+  BodyWriter::pack_string(pk, envelope->word);
+  pk.pack(*envelope->body);
+  return std::string(buffer.data(), buffer.size());
+}
+
 std::string encode_envelope(std::uint64_t id, std::string_view word, std::string_view body) {
   msgpack::sbuffer buffer(body.size() + 32);
   msgpack::packer<msgpack::sbuffer> pk(buffer);

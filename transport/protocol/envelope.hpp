@@ -33,6 +33,12 @@ struct EnvelopeNames {
 Result<Envelope> decode_envelope(std::string_view frame, const EnvelopeNames& names,
                                  std::uint64_t* id_for_error);
 
+// The same frame with another id (a follower forwarding a request to the
+// leader under an id of its own, and the reply back under the client's).
+// The frame must decode as an envelope; *old_id gets the id it had.
+Result<std::string> with_envelope_id(std::string_view frame, std::uint64_t id,
+                                     const EnvelopeNames& names, std::uint64_t* old_id);
+
 // body: an already-packed msgpack map, copied in as it is.
 std::string encode_envelope(std::uint64_t id, std::string_view word, std::string_view body);
 

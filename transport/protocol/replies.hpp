@@ -43,6 +43,10 @@ struct WaitReply {
 // "get" -> {job}
 struct GetReply {
   Job job;
+  // The replica's log position the answer reflects (its applied index and
+  // that entry's term): a follower answers reads from its own replica.
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
 };
 
 // "list" -> {jobs, next, total, cursor, total_exact, index, term}
@@ -125,6 +129,10 @@ struct NodeSummary {
   std::uint32_t running = 0;       // self: jobs running on its workers
   std::uint32_t free_slots = 0;    // self: free worker slots
   bool draining = false;           // drained by NodeDrainOp: no new leases
+  // Raft, as the node asked knows it: its own commit index, and a member's
+  // lag (leader's last index - what the member holds; known on the leader).
+  std::uint64_t commit = 0;
+  std::optional<std::uint64_t> lag;
 };
 struct NodesReply {
   std::string mode;  // standalone or clustered

@@ -143,6 +143,7 @@ Status decode_body(std::string_view bytes, WaitReply& out) {
 std::string encode_body(const GetReply& b) {
   BodyWriter w;
   pack_job_map(w.key("job"), b.job);
+  w.add("index", b.index).add("term", b.term);
   return w.finish();
 }
 
@@ -151,6 +152,8 @@ Status decode_body(std::string_view bytes, GetReply& out) {
     r.require("job");
     if (const msgpack::object* job = r.find("job"))
       r.merge(unpack_job_map(*job, b.job, kWhat, r.field_path("job")));
+    r.read("index", b.index);
+    r.read("term", b.term);
   });
 }
 
@@ -242,6 +245,8 @@ std::string encode_body(const NodesReply& b) {
     item.add("index", node.index).add("last_seen_ms", node.last_seen_ms);
     item.add("running", node.running).add("free_slots", node.free_slots);
     item.add("draining", node.draining);
+    item.add("commit", node.commit);
+    if (node.lag) item.add("lag", *node.lag);
     w.append_packed(item.finish());
   }
   return w.finish();
@@ -270,6 +275,12 @@ Status decode_body(std::string_view bytes, NodesReply& out) {
       item.read("running", node.running);
       item.read("free_slots", node.free_slots);
       item.read("draining", node.draining);
+      item.read("commit", node.commit);
+      if (item.find("lag") != nullptr) {
+        std::uint64_t lag = 0;
+        item.read("lag", lag);
+        node.lag = lag;
+      }
       r.merge(item.status());
     }
   });

@@ -9,10 +9,10 @@
 #include "ui/common/durations.hpp"
 #include "ui/common/json_writer.hpp"
 #include "ui/desasterctl/ctl_actions.hpp"
-#include "ui/desasterctl/ctl_query.hpp"
 #include "ui/desasterctl/ctl_assign.hpp"
 #include "ui/desasterctl/ctl_assign_args.hpp"
 #include "ui/desasterctl/ctl_monitor.hpp"
+#include "ui/desasterctl/ctl_query.hpp"
 
 namespace desaster {
 
@@ -237,23 +237,28 @@ int run_nodes(Client& client, bool as_json) {
       json.key("port").value(unsigned{n.port}).key("role").value(n.role);
       json.key("self").value(n.self).key("term").value(n.term).key("index").value(n.index);
       json.key("last_seen_ms").value(n.last_seen_ms).key("running").value(n.running);
-      json.key("free_slots").value(n.free_slots).key("draining").value(n.draining).end_object();
+      json.key("free_slots").value(n.free_slots).key("draining").value(n.draining);
+      json.key("commit").value(n.commit);
+      if (n.lag) json.key("lag").value(*n.lag);
+      json.end_object();
     }
     json.end_array().end_object();
     std::printf("%s\n", json.str().c_str());
     return kExitOk;
   }
-  std::printf("%-10s %-22s %-11s %6s %10s %8s %5s\n", "NODE", "ADDRESS", "ROLE", "TERM", "INDEX",
-              "RUNNING", "FREE");
+  std::printf("%-10s %-22s %-8s %6s %10s %10s %6s %8s %5s\n", "NODE", "ADDRESS", "ROLE", "TERM",
+              "INDEX", "COMMIT", "LAG", "RUNNING", "FREE");
   for (const protocol::NodeSummary& n : reply->nodes) {
-    const std::string where = n.address + ":" + std::to_string(n.port);
+    const std::string where = n.address.empty() ? "?" : n.address + ":" + std::to_string(n.port);
+    const std::string lag = n.lag ? std::to_string(*n.lag) : "-";
     if (n.self) {
-      std::printf("%-10s %-22s %-11s %6llu %10llu %8u %5u\n", (n.node.substr(0, 8) + "*").c_str(),
-                  where.c_str(), n.role.c_str(), static_cast<unsigned long long>(n.term),
-                  static_cast<unsigned long long>(n.index), n.running, n.free_slots);
+      std::printf("%-10s %-22s %-8s %6llu %10llu %10llu %6s %8u %5u\n",
+                  (n.node.substr(0, 8) + "*").c_str(), where.c_str(), n.role.c_str(),
+                  static_cast<unsigned long long>(n.term), static_cast<unsigned long long>(n.index),
+                  static_cast<unsigned long long>(n.commit), lag.c_str(), n.running, n.free_slots);
     } else {
-      std::printf("%-10s %-22s %-11s %6s %10s %8s %5s\n", n.node.substr(0, 8).c_str(),
-                  where.c_str(), n.role.c_str(), "-", "-", "-", "-");
+      std::printf("%-10s %-22s %-8s %6s %10s %10s %6s %8s %5s\n", n.node.substr(0, 8).c_str(),
+                  where.c_str(), n.role.c_str(), "-", "-", "-", lag.c_str(), "-", "-");
     }
   }
   for (const protocol::NodeSummary& n : reply->nodes)

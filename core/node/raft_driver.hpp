@@ -1,0 +1,175 @@
+// A clustered node's Raft: owns raft::Raft, ticks it from a uv timer, feeds
+// it the peers' messages and the leader's proposals, and runs the Ready loop
+// the way tests/sim/raft_sim.cpp does:
+//
+//   1. install a received snapshot (State + journal install_snapshot);
+//   2. persist entries (journal append, append_replacing for a follower's
+//      conflicting tail) and term/vote (save_hard_state), then wait until
+//      the journal says they are durable;
+//   3. send the messages (they may promise what was just persisted; a
+//      leader's appends and heartbeats promise nothing and go out first);
+//   4. apply committed entries to the State through the same applied hook
+//      the Proposer uses (dispatcher, waiters, pools), then answer the
+//      proposals among them;
+//   5. advance.
+//
+// One Ready is in flight at a time; proposals made meanwhile gather in the
+// Raft log and go out together in the next one, so a busy leader writes many
+// client ops per fsync. A proposal is answered when its entry is applied
+// (committed on a majority of voters, then applied here); proposals still
+// open when the node stops leading are failed as unavailable (they may yet
+// commit under the next leader: the message says so).
+//
+// Membership is the autopilot's (core/cluster/autopilot.hpp): bootstrap of a
+// fresh node, learners for new peers, promotions, replacement of lost
+// voters. Role changes are logged once each, with the reason.
+//
+// Threading: loop thread only. close() before destroying.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <uv.h>
+
+#include "core/cluster/autopilot.hpp"
+#include "core/cluster/raft.hpp"
+#include "core/journal/journal.hpp"
+#include "core/node/discovery.hpp"
+#include "core/node/log.hpp"
+#include "core/node/proposer.hpp"
+#include "core/state/state.hpp"
+
+namespace desaster {
+
+struct RaftDriverOptions {
+  std::string node_id;  // 32 hex digits
+  std::uint64_t tick_ms = 100;
+  int election_ticks = 10;  // an election timeout of 1-2 s at 100 ms ticks
+  raft::AutopilotConfig autopilot;
+  raft::BootstrapConfig bootstrap;
+  std::uint64_t snapshot_every_bytes = 256ull << 20;  // of journal since the last snapshot
+};
+
+// What `desasterctl nodes` shows of a member, as this node knows it.
+struct MemberStatus {
+  std::string node_id;
+  std::string role;         // leader, voter, learner
+  std::uint64_t match = 0;  // the leader's view; 0 elsewhere
+  bool known_match = false;
+};
+
+class RaftDriver {
+ public:
+  using Clock = std::function<TimeMs()>;
+  // Sends one encoded Raft message to a peer; false when it could not go.
+  using Send = std::function<bool(const std::string& node_id, std::string_view message)>;
+  using PeerList = std::function<std::vector<DiscoveredPeer>()>;
+  using RoleHook = std::function<void(raft::Role role, std::uint64_t term)>;
+
+  RaftDriver(uv_loop_t* loop, Journal& journal, State& state, Logger& log, Clock clock,
+             RaftDriverOptions options, const Recovery& recovery, Send send, PeerList peers);
+  ~RaftDriver();
+  RaftDriver(const RaftDriver&) = delete;
+  RaftDriver& operator=(const RaftDriver&) = delete;
+
+  void set_applied_hook(Proposer::AppliedHook hook) { applied_hook_ = std::move(hook); }
+  void set_role_hook(RoleHook hook) { role_hook_ = std::move(hook); }
+
+  void start();
+  void close();
+
+  // The leader proposes; elsewhere done gets unavailable naming the leader.
+  void propose(Op op, Proposer::Done done);
+  // An encoded Raft message from a peer.
+  void on_message(std::string_view bytes);
+  // Once per loop turn: handles the next Ready unless one is in flight.
+  void on_turn();
+
+  bool leading() const { return raft_->role() == raft::Role::leader; }
+  raft::Role role() const { return raft_->role(); }
+  std::uint64_t term() const { return raft_->term(); }
+  std::string leader() const;  // hex, empty when unknown
+  std::uint64_t commit() const { return raft_->log().committed(); }
+  std::uint64_t last_index() const { return raft_->log().last_index(); }
+  // A member of a cluster (or one that was): its beacons say so.
+  bool in_cluster() const;
+  std::vector<MemberStatus> members() const;
+  std::size_t in_flight() const { return pending_.size(); }
+  // For the refusal of writes: "... the leader is X at ADDR".
+  std::string not_leader_message() const;
+
+ private:
+  struct Pending {
+    std::uint64_t term;
+    Op op;
+    Proposer::Done done;
+  };
+
+  void on_tick();
+  void maybe_compact();
+  void process_ready();
+  void persist_entries();
+  void release_wait();
+  void finish_ready();
+  void send_messages();
+  std::uint64_t saved_term() const { return saved_hard_state_.term; }
+  std::string saved_vote_hex() const {
+    return saved_hard_state_.vote.empty() ? raft::NodeId{}.hex() : saved_hard_state_.vote;
+  }
+  void apply(const LogEntry& entry);
+  void note_role(const char* cause);
+  void fail_pending(const std::string& why);
+  void maybe_bootstrap(TimeMs now);
+  void run_autopilot(TimeMs now);
+  void on_durable(const Status& status);
+  std::string describe(const std::string& node_id) const;
+
+  uv_loop_t* loop_;
+  Journal& journal_;
+  State& state_;
+  Logger& log_;
+  Clock clock_;
+  RaftDriverOptions options_;
+  Send send_;
+  PeerList peers_;
+  raft::NodeId self_;
+  raft::RaftConfig config_;
+  std::unique_ptr<raft::Raft> raft_;
+  Proposer::AppliedHook applied_hook_;
+  RoleHook role_hook_;
+
+  uv_timer_t* timer_ = nullptr;  // freed in its close callback
+  TimeMs started_ms_ = 0;
+  TimeMs last_now_ = 0;
+  bool fresh_ = false;
+  bool heard_leader_ = false;
+  std::uint64_t initial_last_index_ = 0;
+
+  // The Ready in flight.
+  bool in_ready_ = false;
+  raft::Ready ready_;
+  int waits_ = 0;
+  bool entries_waiting_ = false;
+  bool messages_sent_ = false;  // before persisting (a leader's appends)
+  std::uint64_t need_durable_ = 0;
+  HardState saved_hard_state_;
+  bool failed_ = false;
+  bool closed_ = false;
+  bool snapshot_in_flight_ = false;
+
+  std::map<std::uint64_t, Pending> pending_;  // by index
+  std::map<raft::NodeId, TimeMs> last_heard_;
+  raft::Role last_role_ = raft::Role::follower;
+  std::uint64_t last_term_ = 0;
+  raft::NodeId last_leader_;
+  const char* last_membership_ = "";
+};
+
+}  // namespace desaster
