@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/model/job.hpp"
+#include "core/qdisc/qdisc_config.hpp"
 
 namespace desaster {
 
@@ -14,6 +15,9 @@ struct QueueConfig {
   RetryOverrides retry;  // 0 fields fall back to the defaults in retry_policy.hpp
   // How long succeeded jobs stay inspectable before they are purged.
   std::uint64_t retention_ms = 24ull * 3600 * 1000;
+  // The order its ready jobs go out in (core/qdisc). The default, priority
+  // without aging, is the order queues always had.
+  QdiscConfig qdisc{};
 };
 
 // A queue name: 1 to 128 bytes of [A-Za-z0-9_.:-]. Returns an error message,

@@ -1,9 +1,9 @@
 // Planning leases: ready queues take turns (in the order State::ready_queues
 // gives, least recently served first), and each turn gives the queue's next
-// job to the worker with the most free slots among those serving it and
-// running its kind. Only
-// the front of each queue is read: at most as many jobs as could be granted,
-// plus the reserved ones skipped on the way.
+// job, in the order of the queue's discipline, to the worker with the most
+// free slots among those serving it and running its kind. Only the front of
+// each queue's plan is read: at most as many jobs as could be granted, plus
+// the reserved and unrunnable ones passed over on the way.
 #include "core/state/lease_planner.hpp"
 
 #include <algorithm>
@@ -45,7 +45,8 @@ TimeMs lease_expiry(TimeMs now, std::uint32_t timeout_ms, std::uint32_t grace_ms
 }
 
 std::vector<Lane> open_lanes(const State& state, const std::vector<WorkerCredit>& workers,
-                             const std::unordered_set<JobId>& reserved, std::size_t max_grants) {
+                             const std::unordered_set<JobId>& reserved, TimeMs now,
+                             std::size_t max_grants) {
   std::vector<Lane> lanes;
   for (const std::string& name : state.ready_queues()) {
     Lane lane;
@@ -58,10 +59,16 @@ std::vector<Lane> open_lanes(const State& state, const std::vector<WorkerCredit>
     }
     if (lane.workers.empty()) continue;
     std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, max_grants));
-    state.for_each_ready(name, [&](const Job& job) {
-      if (reserved.count(job.id) == 0)
-        lane.jobs.push_back({job.id, job.kind, job.attempts, job.timeout_ms});
-      return lane.jobs.size() < wanted;
+    // The discipline's walk counts every job taken as dispatched: a reserved
+    // job will be once its lease op applies; a job no worker here runs is
+    // skipped, so its flow or class is not charged for it.
+    state.for_each_ready(name, now, [&](const Job& job) {
+      if (reserved.count(job.id) != 0) return PlanStep::take;
+      bool runnable = std::any_of(lane.workers.begin(), lane.workers.end(),
+                                  [&](std::size_t i) { return runs(workers[i], job.kind); });
+      if (!runnable) return PlanStep::skip;
+      lane.jobs.push_back({job.id, job.kind, job.attempts, job.timeout_ms});
+      return lane.jobs.size() < wanted ? PlanStep::take : PlanStep::stop;
     });
     if (!lane.jobs.empty()) lanes.push_back(std::move(lane));
   }
@@ -75,7 +82,7 @@ std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit
                                     std::size_t max_grants) {
   std::vector<LeaseGrant> grants;
   if (max_grants == 0) return grants;
-  std::vector<Lane> lanes = open_lanes(state, workers, reserved, max_grants);
+  std::vector<Lane> lanes = open_lanes(state, workers, reserved, now, max_grants);
   std::size_t turn = 0;
   while (!lanes.empty() && grants.size() < max_grants) {
     if (turn >= lanes.size()) turn = 0;
