@@ -38,6 +38,10 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   // A client may enqueue an http job (a Rack env for a pool with a rackup):
   // it is journaled like any job. The HTTP front end's requests will be the
   // transient ones DESIGN.md describes.
+  if (spec.flow.size() > kMaxQdiscName) {
+    return Status::error(ErrorCode::bad_request,
+                         "flow: longer than " + std::to_string(kMaxQdiscName) + " bytes");
+  }
   if (spec.kind == JobKind::shell) {
     if (auto command = decode_shell_command(spec.payload); !command.ok()) {
       return command.status();
@@ -53,6 +57,7 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   job.run_at = spec.run_at ? spec.run_at : (spec.in_ms > 0 ? now + spec.in_ms : 0);
   job.timeout_ms = spec.timeout_ms;
   job.retry = spec.retry;
+  job.flow = spec.flow;
   job.created_at = now;
   return {};
 }
@@ -66,8 +71,13 @@ std::string pack_enqueue_reply(const State& state, const std::vector<JobId>& ids
   return protocol::encode_body(reply);
 }
 
-std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids) {
-  return protocol::encode_body(protocol::WaitReply{find_jobs(state, ids)});
+std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids, const EtaFn& eta) {
+  protocol::WaitReply reply{find_jobs(state, ids), {}};
+  if (eta) {
+    for (const std::optional<Job>& job : reply.jobs)
+      reply.etas.push_back(job ? eta(*job) : std::nullopt);
+  }
+  return protocol::encode_body(reply);
 }
 
 ClientApi::ClientApi(const State& state, Proposer& proposer, Dispatcher& dispatcher,
@@ -122,7 +132,11 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
         } else if constexpr (std::is_same_v<T, protocol::Wait>) {
           waiters_.add(std::move(body.ids), body.timeout_ms,
                        [this, peer, id](const std::vector<JobId>& ids) {
-                         peer.reply(id, Status::success(), pack_jobs_reply(state_, ids));
+                         TimeMs at = clock_();
+                         peer.reply(id, Status::success(),
+                                    pack_jobs_reply(state_, ids, [&](const Job& job) {
+                                      return eta_of(job, at);
+                                    }));
                        });
         } else if constexpr (std::is_same_v<T, protocol::Get>) {
           const Job* job = state_.find(body.id);
@@ -131,7 +145,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
                        protocol::kEmptyMap);
             return;
           }
-          peer.reply(id, Status::success(), protocol::encode_body(protocol::GetReply{*job}));
+          peer.reply(id, Status::success(),
+                     protocol::encode_body(protocol::GetReply{*job, eta_of(*job, now)}));
         } else if constexpr (std::is_same_v<T, protocol::List>) {
           ListQuery query;
           query.queue = body.queue;
@@ -141,7 +156,10 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           ListPage page = state_.list(query);
           protocol::ListReply reply;
           reply.jobs.reserve(page.jobs.size());
-          for (const Job* job : page.jobs) reply.jobs.push_back(*job);
+          for (const Job* job : page.jobs) {
+            reply.jobs.push_back(*job);
+            reply.etas.push_back(eta_of(*job, now));
+          }
           reply.next = page.next;
           reply.total = page.total;
           peer.reply(id, Status::success(), protocol::encode_body(reply));
@@ -156,6 +174,7 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
             protocol::QueueSummary summary;
             summary.name = q.name;
             summary.paused = q.config.paused;
+            summary.qdisc = to_string(q.config.qdisc.kind);
             std::copy(std::begin(q.counts.by_state), std::end(q.counts.by_state), summary.counts);
             reply.queues.push_back(std::move(summary));
           }
@@ -177,6 +196,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
         } else if constexpr (std::is_same_v<T, protocol::Nodes>) {
           protocol::NodesReply reply = nodes_lister_ ? nodes_lister_() : protocol::NodesReply{};
           peer.reply(id, Status::success(), protocol::encode_body(reply));
+        } else if constexpr (std::is_same_v<T, protocol::QdiscCommand>) {
+          qdisc_command(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

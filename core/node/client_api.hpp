@@ -54,6 +54,9 @@ class ClientApi {
   void stats(const Peer& peer, std::uint64_t id);
   void pool_command(const Peer& peer, std::uint64_t id, protocol::PoolCommand& command);
   bool refuse_while_draining(const Peer& peer, std::uint64_t id);
+  // Queueing disciplines and the ETA (client_api_qdisc.cpp).
+  void qdisc_command(const Peer& peer, std::uint64_t id, protocol::QdiscCommand& command);
+  std::optional<protocol::JobEta> eta_of(const Job& job, TimeMs now) const;
 
   const State& state_;
   Proposer& proposer_;
@@ -69,9 +72,11 @@ class ClientApi {
   NodesLister nodes_lister_;
 };
 
-// Reply bodies: {jobs: [job map or nil]} and the enqueue reply
-// {ids, errors[, jobs]}; ids of 0 pack as nil.
-std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids);
+// Reply bodies: {jobs: [job map or nil]} (with each job's ETA when eta is
+// given) and the enqueue reply {ids, errors[, jobs]}; ids of 0 pack as nil.
+using EtaFn = std::function<std::optional<protocol::JobEta>(const Job&)>;
+std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids,
+                            const EtaFn& eta = {});
 std::string pack_enqueue_reply(const State& state, const std::vector<JobId>& ids,
                                const std::vector<Status>& errors, bool with_jobs);
 

@@ -122,7 +122,7 @@ Result<JobPage> Client::list(const protocol::List& query) {
   Result<protocol::ListReply> reply =
       impl_->call<protocol::ListReply>(query, impl_->options.timeout);
   if (!reply.ok()) return reply.status();
-  return JobPage{std::move(reply->jobs), reply->next, reply->total};
+  return JobPage{std::move(reply->jobs), reply->next, reply->total, std::move(reply->etas)};
 }
 
 Result<std::vector<Status>> Client::retry(const std::vector<JobId>& ids) {
@@ -189,6 +189,14 @@ Result<std::string> Client::stats_json() {
   Result<msgpack::object_handle> body = protocol::unpack_whole(reply->body, "reply body");
   if (!body.ok()) return body.status();
   return msgpack_to_json(body->get());
+}
+
+Result<protocol::GetReply> Client::get_with_eta(JobId id) {
+  return impl_->call<protocol::GetReply>(protocol::Get{id}, impl_->options.timeout);
+}
+
+Result<protocol::QdiscReply> Client::qdisc(const protocol::QdiscCommand& command) {
+  return impl_->call<protocol::QdiscReply>(command, impl_->options.timeout);
 }
 
 }  // namespace desaster

@@ -22,6 +22,7 @@
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/replies.hpp"
 
 namespace desaster {
@@ -42,6 +43,7 @@ struct JobPage {
   std::vector<Job> jobs;
   JobId next = 0;
   std::uint64_t total = 0;
+  std::vector<std::optional<protocol::JobEta>> etas{};  // one per job: queued and scheduled ones
 };
 
 // {name, paused, counts by JobState}: the protocol's own struct.
@@ -77,6 +79,12 @@ class Client {
   Result<protocol::NodesReply> nodes();
   // The stats reply as a msgpack map, decoded into a JSON string for display.
   Result<std::string> stats_json();
+
+  // Queueing disciplines and ETAs.
+  // A job with its ETA (set for queued and scheduled jobs when the node can tell).
+  Result<protocol::GetReply> get_with_eta(JobId id);
+  // Shows a queue's discipline, or sets it and shows the result.
+  Result<protocol::QdiscReply> qdisc(const protocol::QdiscCommand& command);
 
  private:
   struct Impl;

@@ -22,6 +22,7 @@
 #include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
+#include "transport/protocol/qdisc_messages.hpp"
 
 namespace desaster::protocol {
 
@@ -41,6 +42,7 @@ struct JobSpec {
   std::int64_t in_ms = 0;  // relative to the node's clock
   std::uint32_t timeout_ms = 0;
   RetryOverrides retry;  // "max_attempts", "backoff_base_ms", "backoff_max_ms"
+  std::string flow{};    // fairness key for sfq/htb; empty: the job's class
 };
 
 // "hello" {protocol, client} -> {node, version, protocol}
@@ -143,7 +145,7 @@ inline constexpr std::uint32_t kWorkerTimeoutMs = 5'000;
 
 using RequestBody =
     std::variant<Hello, Enqueue, Wait, Get, List, Retry, Delete, Queues, QueueCommand, Stats,
-                 WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes>;
+                 WorkerHello, Credit, Report, Heartbeat, PoolCommand, Nodes, QdiscCommand>;
 
 const char* to_string(PoolAction action);
 

@@ -13,6 +13,7 @@
 
 #include "core/model/job.hpp"
 #include "core/model/status.hpp"
+#include "transport/protocol/job_wire.hpp"
 #include "transport/protocol/messages.hpp"
 
 namespace desaster::protocol {
@@ -36,11 +37,15 @@ struct EnqueueReply {
 // "wait" -> {jobs: [job map or nil]}
 struct WaitReply {
   std::vector<std::optional<Job>> jobs;
+  // The jobs' ETAs (job_wire.hpp), inside each job map on the wire; empty,
+  // or one per job.
+  std::vector<std::optional<JobEta>> etas{};
 };
 
 // "get" -> {job}
 struct GetReply {
   Job job;
+  std::optional<JobEta> eta{};  // inside the job map on the wire
 };
 
 // "list" -> {jobs, next, total}
@@ -48,6 +53,7 @@ struct ListReply {
   std::vector<Job> jobs;
   JobId next = 0;  // the "after" of the next page, 0 at the end
   std::uint64_t total = 0;
+  std::vector<std::optional<JobEta>> etas{};  // as in WaitReply
 };
 
 // "retry", "delete" -> {errors: [nil or {code, message}]}
@@ -55,11 +61,12 @@ struct ErrorsReply {
   std::vector<Status> errors;
 };
 
-// One queue in "queues" -> {queues: [{name, paused, counts: {state: n}}]}
+// One queue in "queues" -> {queues: [{name, paused, counts: {state: n}, qdisc}]}
 struct QueueSummary {
   std::string name;
   bool paused = false;
   std::uint64_t counts[7] = {};  // by JobState; states without jobs may be left out
+  std::string qdisc{};           // its discipline's kind: fifo, priority, sfq, htb
 };
 struct QueuesReply {
   std::vector<QueueSummary> queues;

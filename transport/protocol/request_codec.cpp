@@ -11,6 +11,7 @@
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/pool_wire.hpp"
+#include "transport/protocol/qdisc_wire.hpp"
 
 namespace desaster::protocol {
 
@@ -18,8 +19,8 @@ namespace {
 
 // Indexed like RequestBody's alternatives.
 constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
-    "hello", "enqueue", "wait",   "get",    "list",   "retry",     "delete", "queues",
-    "queue", "stats",   "worker", "credit", "report", "heartbeat", "pool",   "nodes"};
+    "hello", "enqueue", "wait",   "get",    "list",      "retry", "delete", "queues", "queue",
+    "stats", "worker",  "credit", "report", "heartbeat", "pool",  "nodes",  "qdisc"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -73,6 +74,7 @@ std::string encode_spec(const JobSpec& spec) {
   if (spec.retry.max_attempts != 0) w.add("max_attempts", spec.retry.max_attempts);
   if (spec.retry.backoff_base_ms != 0) w.add("backoff_base_ms", spec.retry.backoff_base_ms);
   if (spec.retry.backoff_max_ms != 0) w.add("backoff_max_ms", spec.retry.backoff_max_ms);
+  if (!spec.flow.empty()) w.add("flow", spec.flow);
   return w.finish();
 }
 
@@ -89,6 +91,7 @@ void read_spec(MapReader& r, JobSpec& spec) {
   r.read("max_attempts", spec.retry.max_attempts);
   r.read("backoff_base_ms", spec.retry.backoff_base_ms);
   r.read("backoff_max_ms", spec.retry.backoff_max_ms);
+  r.read("flow", spec.flow);
 }
 
 std::string encode_queue_config(const QueueConfig& config) {
@@ -292,6 +295,13 @@ void read(MapReader& r, PoolCommand& b) {
   if (b.action == PoolAction::add && !b.spec) r.require("spec");
   if ((b.action == PoolAction::remove || b.action == PoolAction::reload) && b.name.empty())
     r.require("name");
+}
+
+void write(BodyWriter& w, const QdiscCommand& b) {
+  write_qdisc_command(w, b);
+}
+void read(MapReader& r, QdiscCommand& b) {
+  read_qdisc_command(r, b);
 }
 
 // Builds the alternative at a runtime index and reads it.

@@ -51,7 +51,7 @@ Status parse_enqueue(ArgCursor& cur, CtlArgs& out) {
     Result<std::string> v = std::string();
     if (arg == "--queue" || arg == "-q" || arg == "--in" || arg == "--at" || arg == "--unique" ||
         arg == "--priority" || arg == "--timeout" || arg == "--max-attempts" || arg == "--cwd" ||
-        arg == "--env") {
+        arg == "--env" || arg == "--flow") {
       v = cur.value_of(arg);
       if (!v.ok()) return v.status();
     }
@@ -83,6 +83,8 @@ Status parse_enqueue(ArgCursor& cur, CtlArgs& out) {
       auto eq = v->find('=');
       if (eq == std::string::npos || eq == 0) return bad("--env: '" + *v + "' is not NAME=VALUE");
       command.env[v->substr(0, eq)] = v->substr(eq + 1);
+    } else if (arg == "--flow") {
+      out.job.flow = *v;
     } else if (arg == "--sh") {
       use_shell = true;
     } else if (arg == "--wait") {
@@ -322,6 +324,10 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     if (c == "job" && out.ids.size() > 1) status = bad("job: give one id");
   } else if (c == "queues" || c == "stats" || c == "nodes") {
     if (!cur.done()) status = bad(c + ": unexpected argument '" + cur.peek() + "'");
+  } else if (c == "qdisc") {
+    std::vector<std::string> words;
+    while (!cur.done()) words.push_back(cur.take());
+    status = parse_qdisc_args(words, out);
   } else {
     status = bad("unknown command '" + c + "' (try desasterctl --help)");
   }
@@ -341,6 +347,8 @@ std::string ctl_help_text() {
          " commands:\n"
          "  enqueue [--queue Q] [--in 30s | --at TIME] [--unique KEY] [--priority N]\n"
          "          [--timeout 5m] [--max-attempts N] [--env NAME=VALUE] [--cwd DIR]\n"
+         "          [--flow KEY]                    (KEY: fairness key for sfq/htb; default: "
+         "class)\n"
          "          [--sh] [--wait] -- CMD ARGS...   enqueue a shell job, print its id\n"
          "                                           (--sh: run the words through /bin/sh -c;\n"
          "                                            --wait: wait until it is done)\n"
@@ -360,7 +368,8 @@ std::string ctl_help_text() {
          "           [--queue Q[:WEIGHT]]... [--kind ruby|http] [--memory MB] [--timeout 30m]\n"
          "           [--node NODE]                   declare (or redeclare) a Ruby pool\n"
          "  pool remove|reload NAME                  stop a pool, or reload its application\n"
-         "  pool list (or pools)                     pools, with their workers on this node\n"
+         "  pool list (or pools)                     pools, with their workers on this node\n" +
+         qdisc_help_text() +
          "\n"
          " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
          " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"

@@ -73,6 +73,11 @@ class ClientTest < Minitest::Test
     assert_equal [7, 2500, 3, 1000], job.values_at("priority", "timeout_ms", "max_attempts", "backoff_base_ms")
   end
 
+  def test_the_flow_option_reaches_the_job
+    job = @client.get(@client.enqueue(DefaultJob, flow: "customer-7"))
+    assert_equal "customer-7", job["flow"]
+  end
+
   def test_perform_async_uses_the_class_options
     job = Desaster.get(ReportJob.perform_async("monthly"))
     assert_equal ["reports", 2, ["monthly"], "ReportJob"], job.values_at("queue", "priority", "args", "class")

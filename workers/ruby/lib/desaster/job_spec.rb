@@ -8,7 +8,7 @@ module Desaster
   # spec. Arguments must be msgpack values (nil, booleans, numbers, strings,
   # arrays, hashes of those; symbols travel as strings).
   module JobSpec
-    OPTIONS = %i[queue in at unique priority timeout max_attempts backoff backoff_max kind].freeze
+    OPTIONS = %i[queue in at unique priority timeout max_attempts backoff backoff_max kind flow].freeze
 
     module_function
 
@@ -30,6 +30,7 @@ module Desaster
       spec["max_attempts"] = Integer(options[:max_attempts]) if options[:max_attempts]
       spec["backoff_base_ms"] = milliseconds(options[:backoff], :backoff) if options[:backoff]
       spec["backoff_max_ms"] = milliseconds(options[:backoff_max], :backoff_max) if options[:backoff_max]
+      spec["flow"] = options[:flow].to_s if options[:flow]
       spec
     end
 
