@@ -52,6 +52,8 @@ TEST_CASE("under sfq a flow of 5 jobs finishes among the first dozen beside a fl
   CommandResult shown = ctl(n, {"qdisc", "show", "q", "--json"});
   CHECK(shown.out.find("\"kind\":\"sfq\"") != std::string::npos);
   CHECK(shown.out.find("\"jobs\":205") != std::string::npos);
+  CHECK(shown.out.find("\"next_eligible_ms\":null,\"accounting\":[") != std::string::npos);
+  CHECK(shown.out.substr(shown.out.size() - 2) == "}\n");
   CommandResult queues = ctl(n, {"queues"});
   CHECK(queues.out.find("sfq") != std::string::npos);
 

@@ -85,9 +85,11 @@ void print_json(const protocol::QdiscReply& r) {
   } else {
     json.key("next_eligible_ms").null();
   }
-  // The accounting is free-form msgpack: spliced in as JSON text.
+  json.end_object();
+  // The accounting is free-form msgpack: spliced in as JSON text before
+  // the closing brace.
   std::string text = json.str();
-  text.pop_back();  // the closing brace
+  text.pop_back();
   text += ",\"accounting\":" + accounting_json(r.accounting) + "}";
   std::printf("%s\n", text.c_str());
 }
