@@ -106,7 +106,7 @@ TEST_CASE("the default discipline keeps the old order: priority, released first,
 TEST_CASE("sfq: a flow of 10 jobs is done within the first 20 leases beside a flow of 10,000",
           "[state][qdisc]") {
   Log log;
-  REQUIRE(log.one(QueueCreateOp{"q", QueueConfig{false, {}, 1000, sfq()}}).ok());
+  REQUIRE(log.one(QueueCreateOp{"q", QueueConfig{false, {}, 1000, 0, sfq()}}).ok());
   EnqueueOp op;
   for (JobId id = 1; id <= 10'000; ++id) op.jobs.push_back(flow_job(id, "q", "A"));
   for (JobId id = 10'001; id <= 10'010; ++id) op.jobs.push_back(flow_job(id, "q", "B"));
