@@ -288,7 +288,7 @@ std::string snapshot_with_blacklist(Write write) {
   msgpack::packer<msgpack::sbuffer> pk(buffer);
   pk.pack_array(fields.size);
   for (std::uint32_t i = 0; i < fields.size; ++i) {
-    if (i == 10) {
+    if (i == 11) {  // after the worker assignments
       write(pk);
     } else {
       pk.pack(fields.ptr[i]);

@@ -152,7 +152,10 @@ TEST_CASE("every reply body survives a round trip", "[transport][protocol]") {
   CHECK(positioned.index == 120);  // the replica's log position
   CHECK(positioned.term == 4);
 
-  ListReply list = round_trip(ListReply{{sample_job(1), sample_job(2)}, 2, 40, 7, 2});
+  ListReply sent{{sample_job(1), sample_job(2)}, 2, 40};
+  sent.index = 7;
+  sent.term = 2;
+  ListReply list = round_trip(sent);
   CHECK(list.jobs.size() == 2);
   CHECK(list.jobs[1].id == 2);
   CHECK(list.next == 2);
@@ -226,9 +229,9 @@ TEST_CASE("a nodes reply survives a round trip and names a bad node entry",
   reply.mode = "clustered";
   reply.beacons_dropped = 7;
   reply.nodes.push_back({"0123456789abcdef0123456789abcdef", "10.77.0.1", 2693, "leader", true, 4,
-                         120, 0, 3, 5, 118, 0});
+                         120, 0, 3, 5, false, 118, 0});
   reply.nodes.push_back({"fedcba9876543210fedcba9876543210", "10.77.0.2", 2693, "discovered", false,
-                         0, 0, 123456, 0, 0, 0, std::nullopt});
+                         0, 0, 123456, 0, 0, false, 0, std::nullopt});
   NodesReply back;
   REQUIRE(decode_body(encode_body(reply), back).ok());
   CHECK(back.mode == "clustered");
