@@ -16,9 +16,9 @@
 #include <unordered_map>
 #include <utility>
 
-#include "core/state/query_index.hpp"
-#include "core/state/pool_assignment.hpp"
 #include "core/state/blacklist.hpp"
+#include "core/state/pool_assignment.hpp"
+#include "core/state/query_index.hpp"
 #include "core/state/state.hpp"
 
 namespace desaster {

@@ -6,9 +6,9 @@
 #include "core/model/shell_command.hpp"
 #include "ui/common/durations.hpp"
 #include "ui/desasterctl/ctl_actions.hpp"
-#include "ui/desasterctl/ctl_query_args.hpp"
 #include "ui/desasterctl/ctl_assign_args.hpp"
 #include "ui/desasterctl/ctl_monitor_args.hpp"
+#include "ui/desasterctl/ctl_query_args.hpp"
 
 namespace desaster {
 
@@ -383,8 +383,7 @@ std::string ctl_help_text() {
          "  pool remove|reload NAME                  stop a pool, or reload its application\n"
          "  pool list (or pools)                     pools, with their workers on this node\n"
          "                                           and the queues each pool serves\n" +
-         action_help_text() +
-         ctl_assign_help_text() +
+         action_help_text() + ctl_assign_help_text() +
          "  blacklist list [QUEUE] [--search S] [--limit N]\n"
          "                                           the de-duplication blacklist: window,\n"
          "                                           rejections and the identities seen\n"
