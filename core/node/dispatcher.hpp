@@ -101,7 +101,7 @@ class Dispatcher {
   std::unordered_set<JobId> reserved_;  // leases proposed, not yet applied
   // Relocated jobs whose stopped run has not reported yet: not leased again.
   std::unordered_set<JobId> held_back_;
-  LeaseFairness fairness_;              // weighted turns of the queues across plans
+  LeaseFairness fairness_;  // weighted turns of the queues across plans
   CompleteOp gathered_;
   std::vector<PendingReport> gathered_reporters_;
   DispatchStats stats_;

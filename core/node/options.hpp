@@ -21,7 +21,7 @@ struct NodeOptions {
   int verbosity = 0;              // -v: 1, -vv: 2
   std::uint32_t concurrency = 0;  // shell jobs at once; 0: number of CPUs
   std::uint32_t shutdown_grace_ms = 30'000;
-  std::uint32_t kill_grace_ms = 10'000;  // TERM, then KILL after this (killed or timed-out jobs)
+  std::uint32_t kill_grace_ms = 10'000;     // TERM, then KILL after this (killed or timed-out jobs)
   std::uint64_t voter_timeout_ms = 30'000;  // autopilot: a silent voter is replaced after this
   bool show_help = false;
   bool show_version = false;

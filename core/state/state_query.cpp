@@ -179,8 +179,11 @@ ListPage State::list(const ListQuery& query) const {
 
   std::vector<Source> sources;
   std::uint64_t candidates = 0;
-  for (const auto& [queue, state_index] : indexes) {
-    const auto& [state, index] = state_index;
+  for (const auto& [queue_binding, state_index] : indexes) {
+    // Plain copies: clang before 16 cannot capture structured bindings.
+    const auto queue = queue_binding;
+    const auto state = state_index.first;
+    const auto& index = state_index.second;
     for_each_class_set(*index, query, [&](const std::string& job_class, const QuerySet& set) {
       candidates += set.size();
       if (slot >= 0) return;
