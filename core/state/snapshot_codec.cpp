@@ -12,10 +12,10 @@
 //   service_times = [[mean_us, samples], [[class, mean_us, samples]...]]
 //
 // Version 2 added pools; version 3 the worker assignments, the
-// de-duplication blacklists, the completions per node, each queue's
-// discipline accounting (its configuration is in the queue config) and the
-// service times. Version 1 and 2 snapshots still load (with none of these,
-// and fresh accounting).
+// de-duplication blacklists and the completions per node; version 4 each
+// queue's discipline accounting (its configuration is in the queue config)
+// and the service times. Older snapshots still load, with none of what came
+// later: fresh accounting and no service times.
 //
 // Indexes are not stored: they follow from the jobs and are rebuilt on
 // decode. What they cannot be rebuilt from (a queued job's head rank, the
@@ -39,13 +39,14 @@ using codec::Path;
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "desaster-state";
-constexpr std::uint32_t kSnapshotVersion = 3;
+constexpr std::uint32_t kSnapshotVersion = 4;
 constexpr std::size_t kSnapshotFieldsV1 = 9;
 constexpr std::size_t kSnapshotFieldsV2 = 10;
+constexpr std::size_t kSnapshotFieldsV3 = 13;
 constexpr std::size_t kSnapshotFields = 14;
 constexpr std::size_t kBlacklistEntryFields = 5;
 constexpr std::size_t kTotalsFields = 7;
-constexpr std::size_t kQueueFieldsV2 = 4;
+constexpr std::size_t kQueueFieldsV3 = 4;
 constexpr std::size_t kQueueFields = 5;
 
 // A queue's discipline accounting, read before the jobs and applied after
@@ -127,7 +128,7 @@ void read_queues(const msgpack::object& o, const Path& p, std::uint32_t version,
   const std::string* previous = nullptr;
   for (std::uint32_t i = 0; i < array.size; ++i) {
     Path qp = p.at(i);
-    Fields f(array.ptr[i], qp, version >= 3 ? kQueueFields : kQueueFieldsV2);
+    Fields f(array.ptr[i], qp, version >= 4 ? kQueueFields : kQueueFieldsV3);
     std::string name = f.string(0, "name");
     if (std::string error = check_queue_name(name); !error.empty()) codec::fail(qp, error);
     if (previous != nullptr && name <= *previous) {
@@ -141,7 +142,7 @@ void read_queues(const msgpack::object& o, const Path& p, std::uint32_t version,
     if (Status made = s.set_qdisc(name, q, q.config.qdisc); !made.ok()) {
       codec::fail(f.path("config"), made.message);
     }
-    if (version >= 3) accounting.emplace_back(&q, f.string(4, "qdisc_accounting"));
+    if (version >= 4) accounting.emplace_back(&q, f.string(4, "qdisc_accounting"));
     previous = &it->first;
   }
 }
@@ -392,6 +393,7 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
     }
     const std::size_t fields = version == 1   ? kSnapshotFieldsV1
                                : version == 2 ? kSnapshotFieldsV2
+                               : version == 3 ? kSnapshotFieldsV3
                                               : kSnapshotFields;
     Fields f(root, path, fields);
     State state;
@@ -409,6 +411,8 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
       read_assignments(f[10], f.path("assignments"), s);
       read_blacklists(f[11], f.path("blacklists"), s);
       read_jobs_run(f[12], f.path("jobs_run_by_node"), s);
+    }
+    if (version >= 4) {
       s.service_times = read_service_times(f[13], f.path("service_times"));
     }
     for (auto& [queue, bytes] : accounting) {

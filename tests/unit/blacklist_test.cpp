@@ -268,7 +268,7 @@ TEST_CASE("a version 2 snapshot loads with an empty blacklist", "[state][blackli
 
 namespace {
 
-// A v3 snapshot of an empty state whose blacklist field is `write`'s.
+// A current snapshot of an empty state whose blacklist field is `write`'s.
 template <typename Write>
 std::string snapshot_with_blacklist(Write write) {
   Log log;

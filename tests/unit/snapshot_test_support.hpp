@@ -6,18 +6,20 @@
 
 namespace desaster::testing {
 
-// A version 2 snapshot with the content of a version 3 one: its first 10
-// fields (up to the pools), and queue records without the discipline
-// accounting version 3 added.
-inline std::string snapshot_as_v2(const std::string& v3) {
-  msgpack::object_handle handle = msgpack::unpack(v3.data(), v3.size());
+// `current` rewritten as an older version writes it: version 2 has the first
+// 10 fields (up to the pools), version 3 the first 13 (up to the completions
+// per node); both have queue records without the discipline accounting
+// version 4 added.
+inline std::string snapshot_as_version(const std::string& current, std::uint32_t version) {
+  const std::uint32_t kept = version == 2 ? 10 : 13;
+  msgpack::object_handle handle = msgpack::unpack(current.data(), current.size());
   const msgpack::object_array& fields = handle.get().via.array;
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_array(10);
-  for (std::uint32_t i = 0; i < 10; ++i) {
+  pk.pack_array(kept);
+  for (std::uint32_t i = 0; i < kept; ++i) {
     if (i == 1) {
-      pk.pack(2);
+      pk.pack(version);
     } else if (i == 7) {
       const msgpack::object_array& queues = fields.ptr[i].via.array;
       pk.pack_array(queues.size);
@@ -30,6 +32,10 @@ inline std::string snapshot_as_v2(const std::string& v3) {
     }
   }
   return std::string(buffer.data(), buffer.size());
+}
+
+inline std::string snapshot_as_v2(const std::string& current) {
+  return snapshot_as_version(current, 2);
 }
 
 }  // namespace desaster::testing

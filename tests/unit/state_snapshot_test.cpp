@@ -356,9 +356,9 @@ TEST_CASE("a snapshot with the wrong magic, version or shape is refused", "[stat
         std::string::npos);
   CHECK(snapshot_error(edited(good, [](std::size_t i, const msgpack::object&, Packer& pk) {
           if (i != 1) return false;
-          pk.pack(4);
+          pk.pack(5);
           return true;
-        })) == "snapshot: version 4 is not supported (expected 3)");
+        })) == "snapshot: version 5 is not supported (expected 4)");
   CHECK(snapshot_error(edited(good, [](std::size_t i, const msgpack::object&, Packer& pk) {
           if (i != 6) return false;
           pk.pack(std::string("totals"));
