@@ -110,6 +110,9 @@ struct Job {
   // A pinned job is leased only to this node and/or this pool; empty: any.
   std::string pin_node;
   std::string pin_pool;
+  // When the job last became queued (enqueue, promotion, retry); a release
+  // back to the head keeps it. Priority aging in core/qdisc counts from it.
+  TimeMs ready_since = 0;
 };
 
 }  // namespace desaster

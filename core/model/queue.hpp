@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/model/job.hpp"
+#include "core/qdisc/qdisc_config.hpp"
 
 namespace desaster {
 
@@ -17,6 +18,9 @@ struct QueueConfig {
   // The de-duplication window: a job whose identity (core/state/dedup_identity.hpp)
   // was enqueued or processed in this queue within it is refused. 0: off.
   std::uint64_t dedup_window_ms = 0;
+  // The order its ready jobs go out in (core/qdisc). The default, priority
+  // without aging, is the order queues always had.
+  QdiscConfig qdisc{};
 };
 
 // A queue name: 1 to 128 bytes of [A-Za-z0-9_.:-]. Returns an error message,

@@ -40,6 +40,10 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   // A client may enqueue an http job (a Rack env for a pool with a rackup):
   // it is journaled like any job. The HTTP front end's requests will be the
   // transient ones DESIGN.md describes.
+  if (spec.flow.size() > kMaxQdiscName) {
+    return Status::error(ErrorCode::bad_request,
+                         "flow: longer than " + std::to_string(kMaxQdiscName) + " bytes");
+  }
   if (spec.kind == JobKind::shell) {
     if (auto command = decode_shell_command(spec.payload); !command.ok()) {
       return command.status();
@@ -55,6 +59,7 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   job.run_at = spec.run_at ? spec.run_at : (spec.in_ms > 0 ? now + spec.in_ms : 0);
   job.timeout_ms = spec.timeout_ms;
   job.retry = spec.retry;
+  job.flow = spec.flow;
   job.created_at = now;
   job.pin_node = spec.pin_node;  // resolved to a full node id by the caller
   job.pin_pool = spec.pin_pool;
@@ -79,8 +84,13 @@ std::string pack_enqueue_reply(const State& state, const std::vector<JobId>& ids
   return protocol::encode_body(reply);
 }
 
-std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids) {
-  return protocol::encode_body(protocol::WaitReply{find_jobs(state, ids)});
+std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids, const EtaFn& eta) {
+  protocol::WaitReply reply{find_jobs(state, ids), {}};
+  if (eta) {
+    for (const std::optional<Job>& job : reply.jobs)
+      reply.etas.push_back(job ? eta(*job) : std::nullopt);
+  }
+  return protocol::encode_body(reply);
 }
 
 ClientApi::ClientApi(const State& state, Proposer& proposer, Dispatcher& dispatcher,
@@ -124,6 +134,8 @@ bool is_write_request(const protocol::RequestBody& body) {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, protocol::PoolCommand>) {
           return b.action != protocol::PoolAction::list;
+        } else if constexpr (std::is_same_v<T, protocol::QdiscCommand>) {
+          return b.action == protocol::QdiscAction::set;
         } else {
           return std::is_same_v<T, protocol::Enqueue> || std::is_same_v<T, protocol::Retry> ||
                  std::is_same_v<T, protocol::Delete> || std::is_same_v<T, protocol::QueueCommand>;
@@ -154,7 +166,11 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
         } else if constexpr (std::is_same_v<T, protocol::Wait>) {
           waiters_.add(std::move(body.ids), body.timeout_ms,
                        [this, peer, id](const std::vector<JobId>& ids) {
-                         peer.reply(id, Status::success(), pack_jobs_reply(state_, ids));
+                         TimeMs at = clock_();
+                         peer.reply(id, Status::success(),
+                                    pack_jobs_reply(state_, ids, [&](const Job& job) {
+                                      return eta_of(job, at);
+                                    }));
                        });
         } else if constexpr (std::is_same_v<T, protocol::Get>) {
           const Job* job = state_.find(body.id);
@@ -167,9 +183,11 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           reply.job = *job;
           reply.index = state_.applied_index();
           reply.term = state_.applied_term();
+          reply.eta = eta_of(*job, now);
           peer.reply(id, Status::success(), protocol::encode_body(reply));
         } else if constexpr (std::is_same_v<T, protocol::List>) {
-          reply_with(peer, id, answer_list(state_, body));
+          reply_with(peer, id,
+                     answer_list(state_, body, [&](const Job& job) { return eta_of(job, now); }));
         } else if constexpr (std::is_same_v<T, protocol::Retry>) {
           if (refuse_while_draining(peer, id)) return;
           ids_op(peer, id, RetryOp{std::move(body.ids)});
@@ -181,6 +199,7 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
             protocol::QueueSummary summary;
             summary.name = q.name;
             summary.paused = q.config.paused;
+            summary.qdisc = to_string(q.config.qdisc.kind);
             std::copy(std::begin(q.counts.by_state), std::end(q.counts.by_state), summary.counts);
             reply.queues.push_back(std::move(summary));
           }
@@ -216,6 +235,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           resources(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::BlacklistCommand>) {
           blacklist(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::QdiscCommand>) {
+          qdisc_command(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

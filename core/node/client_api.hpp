@@ -17,6 +17,7 @@
 #include "core/node/log.hpp"
 #include "core/node/peer.hpp"
 #include "core/node/proposer.hpp"
+#include "core/node/query_answers.hpp"
 #include "core/node/waiters.hpp"
 #include "core/state/state.hpp"
 #include "transport/protocol/replies.hpp"
@@ -72,6 +73,9 @@ class ClientApi {
   std::string resolve_node(const std::string& name) const;
   void resources(const Peer& peer, std::uint64_t id, const protocol::Resources& request);
   void blacklist(const Peer& peer, std::uint64_t id, const protocol::BlacklistCommand& command);
+  // Queueing disciplines and the ETA (client_api_qdisc.cpp).
+  void qdisc_command(const Peer& peer, std::uint64_t id, protocol::QdiscCommand& command);
+  std::optional<protocol::JobEta> eta_of(const Job& job, TimeMs now) const;
 
   const State& state_;
   Proposer& proposer_;
@@ -93,9 +97,11 @@ class ClientApi {
 // Requests that change the state (they become ops), which only a leader takes.
 bool is_write_request(const protocol::RequestBody& body);
 
-// Reply bodies: {jobs: [job map or nil]} and the enqueue reply
+// Reply bodies: {jobs: [job map or nil]} (with each job's ETA when eta is
+// given; EtaFn is in query_answers.hpp) and the enqueue reply
 // {ids, errors[, jobs]}; ids of 0 pack as nil.
-std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids);
+std::string pack_jobs_reply(const State& state, const std::vector<JobId>& ids,
+                            const EtaFn& eta = {});
 std::string pack_enqueue_reply(const State& state, const std::vector<JobId>& ids,
                                const std::vector<Status>& errors, bool with_jobs);
 

@@ -58,6 +58,9 @@ class Dispatcher {
   // While draining, no new leases are granted.
   void set_draining(bool draining) { draining_ = draining; }
   DispatchStats stats() const;
+  // Worker slots (free or busy) on this node serving `queue`: the ETA's
+  // worker count (dispatcher_slots.cpp).
+  std::uint32_t slots_for(const std::string& queue) const;
 
  private:
   // A lease pushed to a worker and not reported yet.

@@ -28,13 +28,17 @@ ListQuery to_list_query(const protocol::List& b) {
   return q;
 }
 
-Result<std::string> answer_list(const State& state, const protocol::List& request) {
+Result<std::string> answer_list(const State& state, const protocol::List& request,
+                                const EtaFn& eta) {
   ListQuery query = to_list_query(request);
   if (Status ok = check_list_query(query); !ok.ok()) return ok;
   ListPage page = state.list(query);
   protocol::ListReply reply;
   reply.jobs.reserve(page.jobs.size());
-  for (const Job* job : page.jobs) reply.jobs.push_back(*job);
+  for (const Job* job : page.jobs) {
+    reply.jobs.push_back(*job);
+    if (eta) reply.etas.push_back(eta(*job));
+  }
   reply.next = page.next;
   reply.total = page.total;
   reply.cursor = std::move(page.cursor);

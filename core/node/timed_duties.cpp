@@ -48,7 +48,7 @@ void TimedDuties::tick(TimeMs now) {
 }
 
 std::optional<TimeMs> TimedDuties::next_deadline(TimeMs now) const {
-  std::optional<TimeMs> deadline = state_.next_deadline();
+  std::optional<TimeMs> deadline = state_.next_deadline(now);
   if (!deadline || *deadline > now) return deadline;
   // Still due right after tick(): its op is in flight (its completion wakes
   // the loop anyway) or the purge is rate-limited. Wait for the limit rather

@@ -1,10 +1,11 @@
 // Planning leases: ready queues take turns by stride scheduling (lowest pass
 // first; ties in the order State::ready_queues gives, least recently served
-// first), and each turn gives the queue's next job to the worker with the
-// most free slots among those serving it, running its kind and matching its
-// pins. Only the front of each queue is read: at most as many jobs as could
-// be granted, plus the reserved ones and (bounded) the unmatched pinned ones
-// skipped on the way.
+// first), and each turn gives the queue's next job, in the order of the
+// queue's discipline, to the worker with the most free slots among those
+// serving it, running its kind and matching its pins. Only the front of each
+// queue's plan is read: at most as many jobs as could be granted, plus the
+// reserved ones and (bounded) the ones no worker there may take, passed over
+// on the way.
 #include "core/state/lease_planner.hpp"
 
 #include <algorithm>
@@ -73,7 +74,8 @@ TimeMs lease_expiry(TimeMs now, std::uint32_t timeout_ms, std::uint32_t grace_ms
 
 std::vector<Lane> open_lanes(const State& state, const std::vector<WorkerCredit>& workers,
                              const std::vector<Serving>& serving,
-                             const std::unordered_set<JobId>& reserved, std::size_t max_grants) {
+                             const std::unordered_set<JobId>& reserved, TimeMs now,
+                             std::size_t max_grants) {
   std::vector<Lane> lanes;
   for (const std::string& name : state.ready_queues()) {
     Lane lane;
@@ -87,16 +89,20 @@ std::vector<Lane> open_lanes(const State& state, const std::vector<WorkerCredit>
     }
     if (lane.workers.empty()) continue;
     std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, max_grants));
-    std::size_t pinned_skips = 0;
-    state.for_each_ready(name, [&](const Job& job) {
-      if (reserved.count(job.id) > 0) return true;
-      bool pinned = !job.pin_node.empty() || !job.pin_pool.empty();
-      if (pinned && std::none_of(lane.workers.begin(), lane.workers.end(),
-                                 [&](std::size_t i) { return pin_allows(workers[i], job); })) {
-        return ++pinned_skips < kMaxPinnedSkips;
-      }
+    // The discipline's walk counts every job taken as dispatched: a reserved
+    // job will be once its lease op applies. A job no worker here may take
+    // (its kind, its pins) is skipped, so its flow or class is not charged
+    // for it; at most kMaxPinnedSkips of them, so a crowd of them cannot make
+    // planning scan the whole queue.
+    std::size_t skips = 0;
+    state.for_each_ready(name, now, [&](const Job& job) {
+      if (reserved.count(job.id) != 0) return PlanStep::take;
+      bool takeable = std::any_of(lane.workers.begin(), lane.workers.end(), [&](std::size_t i) {
+        return runs(workers[i], job.kind) && pin_allows(workers[i], job);
+      });
+      if (!takeable) return ++skips < kMaxPinnedSkips ? PlanStep::skip : PlanStep::stop;
       lane.jobs.push_back(&job);
-      return lane.jobs.size() < wanted;
+      return lane.jobs.size() < wanted ? PlanStep::take : PlanStep::stop;
     });
     if (!lane.jobs.empty()) lanes.push_back(std::move(lane));
   }
@@ -136,7 +142,7 @@ std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit
   std::vector<Serving> serving;
   serving.reserve(workers.size());
   for (const WorkerCredit& w : workers) serving.push_back(resolve(state, w));
-  std::vector<Lane> lanes = open_lanes(state, workers, serving, reserved, max_grants);
+  std::vector<Lane> lanes = open_lanes(state, workers, serving, reserved, now, max_grants);
   while (!lanes.empty() && grants.size() < max_grants) {
     const std::size_t turn = lowest_pass(lanes, fairness);
     Lane& lane = lanes[turn];

@@ -45,9 +45,10 @@ struct LeaseFairness {
   std::uint64_t virtual_time = 0;
 };
 
-// Pinned jobs that no worker of a queue can take are skipped, at most this
-// many per queue and plan, so a crowd of them cannot make planning scan the
-// whole queue; jobs behind more than that many wait for them.
+// Jobs that no worker of a queue can take (pinned elsewhere, or of a kind
+// none of them runs) are skipped, at most this many per queue and plan, so a
+// crowd of them cannot make planning scan the whole queue; jobs behind more
+// than that many wait for them.
 inline constexpr std::size_t kMaxPinnedSkips = 1024;
 
 // reserved: jobs with a lease proposed but not applied yet; never granted again.

@@ -3,13 +3,18 @@
 // part of the disk format and never reused. A job is a fixed array of all
 // its fields in declaration order (kJobFields), history included; records
 // written before flow and pins existed have kJobFieldsBeforeFlow and load
-// with those fields empty.
+// with those fields empty, and records written before ready_since have
+// kJobFieldsBeforeReadySince and load with it 0. A queue config is
+// [paused, retry, retention_ms, dedup_window_ms, qdisc]; one written before
+// the window has 3 fields, one written before disciplines 4, and they load
+// with the window off and the default discipline.
 #include "core/state/op_codec.hpp"
 
 #include <array>
 #include <optional>
 #include <type_traits>
 
+#include "core/qdisc/qdisc_config_codec.hpp"
 #include "core/state/codec_detail.hpp"
 
 namespace desaster {
@@ -39,7 +44,10 @@ static_assert(std::is_same_v<std::variant_alternative_t<24, Op>, PinOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<25, Op>, BlacklistClearOp>);
 
 constexpr std::size_t kJobFieldsBeforeFlow = 24;
-constexpr std::size_t kJobFields = 27;
+constexpr std::size_t kJobFieldsBeforeReadySince = 27;
+constexpr std::size_t kJobFields = 28;
+constexpr std::size_t kQueueConfigFieldsBeforeDedup = 3;
+constexpr std::size_t kQueueConfigFields = 5;
 constexpr std::size_t kAttemptFields = 9;
 constexpr std::size_t kGrantFields = 5;
 constexpr std::size_t kCompletionFields = 9;
@@ -539,6 +547,7 @@ void pack_job(Packer& pk, const Job& job) {
   codec::pack_string(pk, job.flow);
   codec::pack_string(pk, job.pin_node);
   codec::pack_string(pk, job.pin_pool);
+  pk.pack(job.ready_since);
 }
 
 Status unpack_job(const msgpack::object& obj, Job& out) {
@@ -556,9 +565,11 @@ namespace codec {
 
 void read_job(const msgpack::object& o, const Path& p, Job& out) {
   Fields f(o, p, kJobFieldsBeforeFlow, kJobFields);
-  if (f.size() != kJobFieldsBeforeFlow && f.size() != kJobFields) {
-    fail(p, "expected " + std::to_string(kJobFieldsBeforeFlow) + " or " +
-                std::to_string(kJobFields) + " fields, got " + std::to_string(f.size()));
+  if (f.size() != kJobFieldsBeforeFlow && f.size() != kJobFieldsBeforeReadySince &&
+      f.size() != kJobFields) {
+    fail(p, "expected " + std::to_string(kJobFieldsBeforeFlow) + ", " +
+                std::to_string(kJobFieldsBeforeReadySince) + " or " + std::to_string(kJobFields) +
+                " fields, got " + std::to_string(f.size()));
   }
   Job job;
   job.id = f.u64(0, "id");
@@ -585,22 +596,26 @@ void read_job(const msgpack::object& o, const Path& p, Job& out) {
   job.output_tail = f.string(21, "output_tail");
   job.last_error = f.string(22, "last_error");
   job.history = read_list<Attempt>(f[23], f.path("history"), read_attempt);
-  if (f.size() == kJobFields) {
+  if (f.size() >= kJobFieldsBeforeReadySince) {
     job.flow = f.string(24, "flow");
     job.pin_node = f.string(25, "pin_node");
     job.pin_pool = f.string(26, "pin_pool");
   }
+  if (f.size() >= kJobFields) job.ready_since = f.i64(27, "ready_since");
   out = std::move(job);
 }
 
-// [paused, retry, retention_ms, dedup_window_ms]; records written before the
-// de-duplication window have three fields and load with the window off.
+// [paused, retry, retention_ms, dedup_window_ms, qdisc]; records written
+// before the de-duplication window have three fields and load with the window
+// off, records written before the discipline have four and load with the
+// default discipline.
 void pack_queue_config(Packer& pk, const QueueConfig& config) {
-  pk.pack_array(4);
+  pk.pack_array(kQueueConfigFields);
   pk.pack(config.paused);
   pack_retry(pk, config.retry);
   pk.pack(config.retention_ms);
   pk.pack(config.dedup_window_ms);
+  pack_qdisc_config(pk, config.qdisc);
 }
 
 void pack_pool_spec(Packer& pk, const PoolSpec& spec) {
@@ -665,12 +680,13 @@ PoolSpec read_pool_spec(const msgpack::object& o, const Path& p) {
 }
 
 QueueConfig read_queue_config(const msgpack::object& o, const Path& p) {
-  Fields f(o, p, 3, 4);
+  Fields f(o, p, kQueueConfigFieldsBeforeDedup, kQueueConfigFields);
   QueueConfig config;
   config.paused = f.boolean(0, "paused");
   config.retry = read_retry(f[1], f.path("retry"));
   config.retention_ms = f.u64(2, "retention_ms");
   if (f.size() > 3) config.dedup_window_ms = f.u64(3, "dedup_window_ms");
+  if (f.size() > 4) config.qdisc = read_qdisc_config(f[4], f.path("qdisc"));
   return config;
 }
 

@@ -2,16 +2,20 @@
 //
 //   ["desaster-state", version, applied_index, applied_term, max_job_id,
 //    head_counter, totals[7], queues[[name, explicit_create, last_leased,
-//    config]...], jobs[[head_rank, job]...], pools[spec...], assignments,
-//    blacklists[[queue, rejections, [[identity, job, seen_at, expires_at,
-//    processed]...]]...], jobs_run_by_node[[node, count]...]]
+//    config, qdisc_accounting]...], jobs[[head_rank, job]...], pools[spec...],
+//    assignments, blacklists[[queue, rejections, [[identity, job, seen_at,
+//    expires_at, processed]...]]...], jobs_run_by_node[[node, count]...],
+//    service_times]
 //
 //   assignments = [attached[[pool, node, [[queue, weight]...]]...],
 //                  paused[[pool, node]...], draining[node...]]
+//   service_times = [[mean_us, samples], [[class, mean_us, samples]...]]
 //
 // Version 2 added pools; version 3 the worker assignments, the
-// de-duplication blacklists and the completions per node. Version 1 and 2
-// snapshots still load (with none).
+// de-duplication blacklists and the completions per node; version 4 each
+// queue's discipline accounting (its configuration is in the queue config)
+// and the service times. Older snapshots still load, with none of what came
+// later: fresh accounting and no service times.
 //
 // Indexes are not stored: they follow from the jobs and are rebuilt on
 // decode. What they cannot be rebuilt from (a queued job's head rank, the
@@ -21,6 +25,7 @@
 #include <limits>
 
 #include "core/model/job_id.hpp"
+#include "core/qdisc/qdisc_config_codec.hpp"
 #include "core/state/codec_detail.hpp"
 #include "core/state/op_codec.hpp"
 #include "core/state/state_impl.hpp"
@@ -34,13 +39,67 @@ using codec::Path;
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "desaster-state";
-constexpr std::uint32_t kSnapshotVersion = 3;
+constexpr std::uint32_t kSnapshotVersion = 4;
 constexpr std::size_t kSnapshotFieldsV1 = 9;
 constexpr std::size_t kSnapshotFieldsV2 = 10;
-constexpr std::size_t kSnapshotFields = 13;
+constexpr std::size_t kSnapshotFieldsV3 = 13;
+constexpr std::size_t kSnapshotFields = 14;
 constexpr std::size_t kBlacklistEntryFields = 5;
 constexpr std::size_t kTotalsFields = 7;
-constexpr std::size_t kQueueFields = 4;
+constexpr std::size_t kQueueFieldsV3 = 4;
+constexpr std::size_t kQueueFields = 5;
+
+// A queue's discipline accounting, read before the jobs and applied after
+// them: decode_accounting checks it against the entries held.
+using PendingAccounting = std::vector<std::pair<QueueEntry*, std::string>>;
+
+void pack_average(msgpack::packer<msgpack::sbuffer>& pk, const ServiceAverage& a) {
+  pk.pack_array(2);
+  pk.pack(a.mean_us);
+  pk.pack(a.samples);
+}
+
+void pack_service_times(msgpack::packer<msgpack::sbuffer>& pk, const ServiceTimes& t) {
+  pk.pack_array(2);
+  pack_average(pk, t.all);
+  pk.pack_array(static_cast<std::uint32_t>(t.by_class.size()));
+  for (const auto& [name, a] : t.by_class) {
+    pk.pack_array(3);
+    codec::pack_string(pk, name);
+    pk.pack(a.mean_us);
+    pk.pack(a.samples);
+  }
+}
+
+ServiceAverage read_average(const Fields& f, std::size_t first, const Path& p) {
+  ServiceAverage a;
+  a.mean_us = f.i64(first, "mean_us");
+  a.samples = f.u64(first + 1, "samples");
+  if (a.mean_us < 0) codec::fail(p, "negative mean");
+  if (a.samples == 0 && a.mean_us != 0) codec::fail(p, "a mean without samples");
+  return a;
+}
+
+ServiceTimes read_service_times(const msgpack::object& o, const Path& p) {
+  Fields f(o, p, 2);
+  ServiceTimes t;
+  Path ap = f.path("all");
+  Fields all(f[0], ap, 2);
+  t.all = read_average(all, 0, ap);
+  Path cp = f.path("classes");
+  const auto& classes = codec::read_array(f[1], cp);
+  for (std::uint32_t i = 0; i < classes.size; ++i) {
+    Path ip = cp.at(i);
+    Fields c(classes.ptr[i], ip, 3);
+    std::string name = c.string(0, "class");
+    if (!t.by_class.empty() && name <= t.by_class.rbegin()->first)
+      codec::fail(ip, "class '" + name + "' is out of order or repeated");
+    ServiceAverage a = read_average(c, 1, ip);
+    if (a.samples > t.all.samples) codec::fail(ip, "more samples than in all classes");
+    t.by_class.emplace_hint(t.by_class.end(), std::move(name), a);
+  }
+  return t;
+}
 
 void pack_totals(msgpack::packer<msgpack::sbuffer>& pk, const Totals& t) {
   pk.pack_array(kTotalsFields);
@@ -63,12 +122,13 @@ Totals read_totals(const msgpack::object& o, const Path& p) {
   return t;
 }
 
-void read_queues(const msgpack::object& o, const Path& p, StateData& s) {
+void read_queues(const msgpack::object& o, const Path& p, std::uint32_t version, StateData& s,
+                 PendingAccounting& accounting) {
   const auto& array = codec::read_array(o, p);
   const std::string* previous = nullptr;
   for (std::uint32_t i = 0; i < array.size; ++i) {
     Path qp = p.at(i);
-    Fields f(array.ptr[i], qp, kQueueFields);
+    Fields f(array.ptr[i], qp, version >= 4 ? kQueueFields : kQueueFieldsV3);
     std::string name = f.string(0, "name");
     if (std::string error = check_queue_name(name); !error.empty()) codec::fail(qp, error);
     if (previous != nullptr && name <= *previous) {
@@ -79,6 +139,10 @@ void read_queues(const msgpack::object& o, const Path& p, StateData& s) {
     q.explicit_create = f.boolean(1, "explicit_create");
     q.last_leased = f.u64(2, "last_leased");
     q.config = codec::read_queue_config(f[3], f.path("config"));
+    if (Status made = s.set_qdisc(name, q, q.config.qdisc); !made.ok()) {
+      codec::fail(f.path("config"), made.message);
+    }
+    if (version >= 4) accounting.emplace_back(&q, f.string(4, "qdisc_accounting"));
     previous = &it->first;
   }
 }
@@ -286,6 +350,7 @@ std::string State::encode_snapshot() const {
     pk.pack(q.explicit_create);
     pk.pack(q.last_leased);
     codec::pack_queue_config(pk, q.config);
+    codec::pack_bytes(pk, q.qdisc->encode_accounting());
   }
   pk.pack_array(static_cast<std::uint32_t>(s.jobs.size()));
   for (const auto& [id, slot] : s.jobs) {
@@ -303,6 +368,7 @@ std::string State::encode_snapshot() const {
     codec::pack_string(pk, node);
     pk.pack(count);
   }
+  pack_service_times(pk, s.service_times);
   return std::string(buffer.data(), buffer.size());
 }
 
@@ -327,6 +393,7 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
     }
     const std::size_t fields = version == 1   ? kSnapshotFieldsV1
                                : version == 2 ? kSnapshotFieldsV2
+                               : version == 3 ? kSnapshotFieldsV3
                                               : kSnapshotFields;
     Fields f(root, path, fields);
     State state;
@@ -336,13 +403,22 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
     s.max_job_id = f.u64(4, "max_job_id");
     s.head_counter = f.u64(5, "head_counter");
     s.totals = read_totals(f[6], f.path("totals"));
-    read_queues(f[7], f.path("queues"), s);
+    PendingAccounting accounting;
+    read_queues(f[7], f.path("queues"), version, s, accounting);
     read_jobs(f[8], f.path("jobs"), s);
     if (version >= 2) read_pools(f[9], f.path("pools"), s);
     if (version >= 3) {
       read_assignments(f[10], f.path("assignments"), s);
       read_blacklists(f[11], f.path("blacklists"), s);
       read_jobs_run(f[12], f.path("jobs_run_by_node"), s);
+    }
+    if (version >= 4) {
+      s.service_times = read_service_times(f[13], f.path("service_times"));
+    }
+    for (auto& [queue, bytes] : accounting) {
+      if (Status st = queue->qdisc->decode_accounting(bytes); !st.ok()) {
+        return Status::error(ErrorCode::corrupt, "snapshot: " + st.message);
+      }
     }
     return Result<State>(std::move(state));
   } catch (const codec::DecodeError& e) {

@@ -80,13 +80,11 @@ StateCounts State::counts() const {
   return c;
 }
 
-void State::for_each_ready(const std::string& queue,
-                           const std::function<bool(const Job&)>& visit) const {
+void State::for_each_ready(const std::string& queue, TimeMs now,
+                           const std::function<PlanStep(const Job&)>& visit) const {
   const QueueEntry* q = impl_->find_queue(queue);
   if (q == nullptr || q->config.paused) return;
-  for (const ReadyKey& key : q->ready) {
-    if (!visit(impl_->find(key.id)->job)) return;
-  }
+  q->qdisc->visit_plan(now, [&](const QdiscEntry& e) { return visit(impl_->find(e.id)->job); });
 }
 
 // Least recently leased first, so that a planner serving them in this order
@@ -94,7 +92,7 @@ void State::for_each_ready(const std::string& queue,
 std::vector<std::string> State::ready_queues() const {
   std::vector<std::pair<std::uint64_t, const std::string*>> ready;
   for (const auto& [name, q] : impl_->queues) {
-    if (!q.config.paused && !q.ready.empty()) ready.emplace_back(q.last_leased, &name);
+    if (!q.config.paused && q.qdisc->size() > 0) ready.emplace_back(q.last_leased, &name);
   }
   std::stable_sort(ready.begin(), ready.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -152,6 +150,18 @@ std::optional<TimeMs> State::next_deadline() const {
     if (!q.succeeded.empty()) {
       consider(purge_time(q.succeeded.begin()->first, q.config.retention_ms));
     }
+  }
+  return deadline;
+}
+
+std::optional<TimeMs> State::next_deadline(TimeMs now) const {
+  std::optional<TimeMs> deadline = next_deadline();
+  for (const auto& [name, q] : impl_->queues) {
+    if (q.config.paused || q.qdisc->size() == 0) continue;
+    // Only a time still to come: jobs eligible now wait for worker credit,
+    // whose arrival wakes the master anyway.
+    std::optional<TimeMs> t = q.qdisc->next_eligible(now);
+    if (t && *t > now && (!deadline || *t < *deadline)) deadline = t;
   }
   return deadline;
 }

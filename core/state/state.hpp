@@ -24,6 +24,9 @@
 #include "core/model/job_query.hpp"
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
+#include "core/qdisc/eta.hpp"
+#include "core/qdisc/qdisc.hpp"
+#include "core/qdisc/service_times.hpp"
 #include "core/state/blacklist.hpp"
 #include "core/state/op.hpp"
 #include "core/state/pool_assignment.hpp"
@@ -157,10 +160,14 @@ class State {
                                                     std::string_view node) const;
 
   // The master's inputs for its next ops.
-  // Calls visit for the queued jobs of an unpaused queue in dispatch order
-  // (higher priority first; within a priority the jobs released back to the
-  // head, latest first, then FIFO by id) until visit returns false.
-  void for_each_ready(const std::string& queue, const std::function<bool(const Job&)>& visit) const;
+  // Offers the queued jobs of an unpaused queue in the order its discipline
+  // would dispatch them at `now` (Qdisc::visit_plan: each job taken counts
+  // as dispatched for the rest of the walk) until visit says stop or no job
+  // is eligible. Under the default discipline: higher priority first; within
+  // a priority the jobs released back to the head, latest first, then FIFO
+  // by id.
+  void for_each_ready(const std::string& queue, TimeMs now,
+                      const std::function<PlanStep(const Job&)>& visit) const;
   // Unpaused queues that have queued jobs, least recently leased from first
   // (then by name): serving them in this order lets no queue starve another.
   std::vector<std::string> ready_queues() const;
@@ -171,6 +178,19 @@ class State {
   bool purge_due(TimeMs now) const;
   // Earliest time at which one of the three above has work; none if idle.
   std::optional<TimeMs> next_deadline() const;
+  // The same, and also when a shaped queue (htb) holding jobs back at `now`
+  // may dispatch again, so the master wakes for it.
+  std::optional<TimeMs> next_deadline(TimeMs now) const;
+
+  // Queueing disciplines and the ETA.
+  // The queue's discipline; null if there is no such queue.
+  const Qdisc* qdisc(std::string_view queue) const;
+  // Durations of finished attempts (succeeded or failed), per class.
+  const ServiceTimes& service_times() const;
+  // A queued or scheduled job's estimated start and finish at `now`, with
+  // `workers` slots serving its queue; none for other states, or when
+  // nothing can be said yet (no worker, no finished job to measure).
+  std::optional<Eta> eta(JobId id, TimeMs now, std::uint32_t workers) const;
 
   // The de-duplication blacklist (state_reads_blacklist.cpp): for one queue
   // (every queue when empty) its window, rejections and at most `limit`

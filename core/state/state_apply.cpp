@@ -71,8 +71,10 @@ Job fresh_job(const Job& in, const ApplyContext& ctx) {
   job.retry = in.retry;
   job.pin_node = in.pin_node;
   job.pin_pool = in.pin_pool;
+  job.flow = in.flow;
   job.created_at = in.created_at != 0 ? in.created_at : ctx.now;
   job.state = in.run_at > ctx.now ? JobState::scheduled : JobState::queued;
+  if (job.state == JobState::queued) job.ready_since = ctx.now;
   return job;
 }
 
@@ -106,6 +108,9 @@ Status Applier::lease(const LeaseGrant& g) {
     return conflict("stale grant for " + job_name(g.id) + ": attempt " + std::to_string(g.attempt) +
                     ", but the next attempt is " + std::to_string(std::uint64_t{job.attempts} + 1));
   }
+  // Charged while the job is still held: the discipline's accounting
+  // (flows' turns, token buckets) moves with the op, on every replica alike.
+  slot->queue->qdisc->on_dispatched(g.id, ctx_.now);
   s_.update(*slot, [&](JobSlot& js) {
     Job& j = js.job;
     j.state = JobState::running;
@@ -139,6 +144,11 @@ Status Applier::complete(const Completion& c) {
   Totals& totals = s_.totals;
   if (!job.node.empty()) ++s_.jobs_run_by_node[job.node];
   dedup_record(s_, job, ctx_.now, true);
+  // Service time from op timestamps only, so every replica averages alike.
+  // Timeouts and kills say little about how long the work takes.
+  if (c.outcome == Outcome::succeeded || c.outcome == Outcome::failed) {
+    s_.service_times.record(job.job_class, ctx_.now - job.started_at);
+  }
   s_.update(*slot, [&](JobSlot& js) {
     Job& j = js.job;
     add_history(j, Attempt{j.attempts, j.started_at, ctx_.now, j.node, j.worker, c.exit_status,
@@ -229,8 +239,9 @@ Status Applier::promote(JobId id) {
   if (job.run_at > ctx_.now) {
     return conflict(job_name(id) + " is not due until " + std::to_string(job.run_at));
   }
-  s_.update(*slot, [](JobSlot& js) {
+  s_.update(*slot, [&](JobSlot& js) {
     js.job.state = JobState::queued;
+    js.job.ready_since = ctx_.now;
     js.head_rank = 0;
   });
   event(*slot);
@@ -259,9 +270,10 @@ Status Applier::retry(JobId id) {
       return unique_conflict(job.unique_key, holder->job);
     }
   }
-  s_.update(*slot, [](JobSlot& js) {
+  s_.update(*slot, [&](JobSlot& js) {
     Job& j = js.job;
     j.state = JobState::queued;
+    j.ready_since = ctx_.now;
     j.attempts = 0;
     j.run_at = 0;
     j.finished_at = 0;

@@ -26,11 +26,13 @@ void Applier::operator()(const QueueCreateOp& op) {
     r_.statuses.push_back(bad_request(error));
   } else if (s_.find_queue(op.name) != nullptr) {
     r_.statuses.push_back(conflict("queue '" + op.name + "' already exists"));
+  } else if (Status valid = validate(op.config.qdisc); !valid.ok()) {
+    r_.statuses.push_back(valid);
   } else {
     QueueEntry& q = s_.queue_for(op.name);
     q.config = op.config;
     q.explicit_create = true;
-    r_.statuses.push_back(Status::success());
+    r_.statuses.push_back(s_.set_qdisc(op.name, q, op.config.qdisc));
   }
 }
 
@@ -39,15 +41,29 @@ void Applier::operator()(const QueueConfigureOp& op) {
     r_.statuses.push_back(bad_request(error));
     return;
   }
+  if (Status valid = validate(op.config.qdisc); !valid.ok()) {
+    r_.statuses.push_back(valid);
+    return;
+  }
   bool existed = s_.find_queue(op.name) != nullptr;
   QueueEntry& q = s_.queue_for(op.name);
   if (!existed) q.explicit_create = true;
-  // Every index of the queue keys on job fields only, so new settings
-  // (retention included) need no reindexing; the blacklist keys on the window.
+  // A new discipline takes over the queued jobs (none lost) with fresh
+  // accounting; an unchanged one keeps its accounting. The blacklist keys on
+  // the window. Every other index keys on job fields only, so other settings
+  // (retention included) need no reindexing.
   if (q.config.dedup_window_ms != op.config.dedup_window_ms) {
     s_.blacklists.set_window(op.name, op.config.dedup_window_ms);
   }
+  QdiscConfig qdisc = op.config.qdisc;
+  bool switching = qdisc != q.config.qdisc;
   q.config = op.config;
+  q.config.qdisc = q.qdisc->config();
+  if (switching) {
+    // Validated above, so the switch cannot be refused.
+    r_.statuses.push_back(s_.set_qdisc(op.name, q, qdisc));
+    return;
+  }
   r_.statuses.push_back(Status::success());
 }
 

@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/qdisc/qdisc.hpp"
+#include "core/qdisc/service_times.hpp"
 #include "core/state/blacklist.hpp"
 #include "core/state/pool_assignment.hpp"
 #include "core/state/query_index.hpp"
@@ -27,22 +29,6 @@ namespace state_detail {
 inline constexpr std::size_t kJobStates = 7;
 inline constexpr std::size_t kMaxHistory = 20;
 
-// A queued job's place in line: higher priority first; among equals, jobs
-// put back at the head (nonzero rank, the latest first), then FIFO by id.
-struct ReadyKey {
-  std::int32_t priority = 0;
-  std::uint64_t head_rank = 0;
-  JobId id = 0;
-};
-
-struct ReadyOrder {
-  bool operator()(const ReadyKey& a, const ReadyKey& b) const {
-    if (a.priority != b.priority) return a.priority > b.priority;
-    if (a.head_rank != b.head_rank) return a.head_rank > b.head_rank;
-    return a.id < b.id;
-  }
-};
-
 using TimeKey = std::pair<TimeMs, JobId>;
 
 struct QueueEntry {
@@ -52,7 +38,9 @@ struct QueueEntry {
   // the planner serves the least recently served queue first.
   std::uint64_t last_leased = 0;
 
-  std::set<ReadyKey, ReadyOrder> ready;
+  // Its queued jobs, in the order of its discipline (config.qdisc); never
+  // null once the queue exists (StateData::queue_for, set_qdisc).
+  std::unique_ptr<Qdisc> qdisc;
   std::array<std::set<JobId>, kJobStates> by_state;  // for list() and counts
   std::set<TimeKey> succeeded;                       // by finished_at, for purge
   std::array<QueryIndex, kJobStates> query;          // for list() queries, by state
@@ -63,7 +51,8 @@ struct QueueEntry {
 struct JobSlot {
   Job job;
   QueueEntry* queue = nullptr;  // the entry of job.queue; queues outlive their jobs
-  // Nonzero while queued after a release to the head; see ReadyKey.
+  // Nonzero while queued after a release to the head: such jobs go before
+  // the others of their priority (or flow, or class), the latest first.
   std::uint64_t head_rank = 0;
 };
 
@@ -80,6 +69,7 @@ struct StateData {
   std::unordered_map<std::string_view, JobId> unique;  // keys of live jobs
 
   Totals totals;
+  ServiceTimes service_times;      // fed by completions, read by the ETA
   std::uint64_t head_counter = 0;  // the last head rank handed out
   std::uint64_t applied_index = 0;
   std::uint64_t applied_term = 0;
@@ -94,8 +84,12 @@ struct StateData {
   const JobSlot* find(JobId id) const;
   QueueEntry* find_queue(std::string_view name);
   const QueueEntry* find_queue(std::string_view name) const;
-  // Creates the queue on first use.
+  // Creates the queue on first use, with the default discipline.
   QueueEntry& queue_for(const std::string& name);
+  // Gives the queue the discipline `config` describes, moving its queued
+  // jobs over (switch_qdisc: none is lost, accounting starts afresh).
+  // bad_request, and nothing changed, for a configuration validate() refuses.
+  Status set_qdisc(const std::string& name, QueueEntry& queue, const QdiscConfig& config);
 
   // The live job holding `key`, if any.
   const JobSlot* unique_holder(std::string_view key) const;
@@ -120,6 +114,9 @@ struct StateData {
 struct State::Impl : state_detail::StateData {};
 
 namespace state_detail {
+
+// What a queued job's discipline holds of it.
+QdiscEntry qdisc_entry(const JobSlot& slot);
 
 // finished_at + retention, or none when that lies beyond the end of time.
 std::optional<TimeMs> purge_time(TimeMs finished_at, std::uint64_t retention_ms);

@@ -41,8 +41,27 @@ const QueueEntry* StateData::find_queue(std::string_view name) const {
 
 QueueEntry& StateData::queue_for(const std::string& name) {
   auto it = queues.find(name);
-  if (it == queues.end()) it = queues.emplace(name, QueueEntry{}).first;
+  if (it == queues.end()) {
+    it = queues.emplace(name, QueueEntry{}).first;
+    // The default configuration is always valid.
+    it->second.qdisc = std::move(*make_qdisc(it->second.config.qdisc, name));
+  }
   return it->second;
+}
+
+Status StateData::set_qdisc(const std::string& name, QueueEntry& queue, const QdiscConfig& config) {
+  Result<std::unique_ptr<Qdisc>> fresh =
+      queue.qdisc ? switch_qdisc(*queue.qdisc, config, name) : make_qdisc(config, name);
+  if (!fresh.ok()) return fresh.status();
+  queue.qdisc = std::move(*fresh);
+  queue.config.qdisc = config;
+  return Status::success();
+}
+
+QdiscEntry qdisc_entry(const JobSlot& slot) {
+  const Job& job = slot.job;
+  return QdiscEntry{job.id,        job.priority,    job.flow.empty() ? job.job_class : job.flow,
+                    job.job_class, job.ready_since, slot.head_rank};
 }
 
 const JobSlot* StateData::unique_holder(std::string_view key) const {
@@ -75,7 +94,7 @@ void StateData::attach(JobSlot& slot) {
       due.emplace(job.run_at, job.id);
       break;
     case JobState::queued:
-      q.ready.insert(ReadyKey{job.priority, slot.head_rank, job.id});
+      q.qdisc->insert(qdisc_entry(slot));  // ids are unique: cannot be refused
       break;
     case JobState::running:
       if (job.lease_expires_at != 0) leases.emplace(job.lease_expires_at, job.id);
@@ -101,7 +120,7 @@ void StateData::detach(JobSlot& slot) {
       due.erase({job.run_at, job.id});
       break;
     case JobState::queued:
-      q.ready.erase(ReadyKey{job.priority, slot.head_rank, job.id});
+      q.qdisc->erase(job.id);
       break;
     case JobState::running:
       if (job.lease_expires_at != 0) leases.erase({job.lease_expires_at, job.id});

@@ -9,6 +9,7 @@
 #include "transport/client/msgpack_json.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/replies.hpp"
 
 using namespace desaster;
@@ -51,6 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_body<GroupsReply>(bytes);
     check_body<ResourcesReply>(bytes);
     check_body<BlacklistReply>(bytes);
+    check_body<QdiscReply>(bytes);
     auto unpacked = unpack_whole(bytes, "reply body");
     if (unpacked.ok()) (void)msgpack_to_json(unpacked->get());
   }

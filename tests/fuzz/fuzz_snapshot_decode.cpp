@@ -23,6 +23,17 @@ void exercise(State& state) {
   auto apply = [&](const Op& op, TimeMs now) { state.apply(op, ApplyContext{term, index++, now}); };
 
   apply(LeaderStartOp{"fuzz"}, kNow);
+  // The disciplines the snapshot restored answer every read, and hand their
+  // jobs over when switched.
+  for (const QueueInfo& q : state.queues()) {
+    (void)state.next_deadline(kNow);
+    for (const Job* job : state.list({q.name, JobState::queued, 0, 100}).jobs)
+      (void)state.eta(job->id, kNow, 3);
+    QueueConfig sfq = q.config;
+    sfq.qdisc = QdiscConfig{QdiscKind::sfq, 0, 2, {}, {}, {}};
+    apply(QueueConfigureOp{q.name, sfq}, kNow);
+    if (state.qdisc(q.name)->size() != state.queue(q.name)->counts.by_state[1]) std::abort();
+  }
   apply(PromoteOp{state.due_promotions(kLater, 1000)}, kLater);
   std::vector<WorkerCredit> workers{{"n", "w", {"*"}, {}, 1000, 10}};
   apply(LeaseOp{plan_leases(state, workers, {}, kNow, 1000)}, kNow);

@@ -2,6 +2,7 @@
 // older snapshots load without it, and a damaged one is refused by place.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/snapshot_test_support.hpp"
 #include "tests/unit/state_test_support.hpp"
 
 using namespace desaster;
@@ -90,15 +91,14 @@ TEST_CASE("worker assignments and pins survive a snapshot", "[state][snapshot][a
 TEST_CASE("a version 2 snapshot loads with no assignments", "[state][snapshot][assign]") {
   Log log;
   REQUIRE(log.one(PoolDeclareOp{app_pool()}).ok());
-  // Version 2 ends with the pools: no assignments, blacklists or runs per node.
-  std::string v2 = repacked(log.state.encode_snapshot(), 3, 1, [](Packer& pk) { pk.pack(2); });
+  std::string v2 = snapshot_as_v2(log.state.encode_snapshot());
   Result<State> restored = State::decode_snapshot(v2);
   REQUIRE(restored.ok());
   CHECK(restored->assignments().empty());
   CHECK(restored->pool("app") != nullptr);
-  // Version 3 without its last field is refused.
+  // Version 4 without its last field is refused.
   CHECK(error_of(repacked(log.state.encode_snapshot(), 1, 99, {})) ==
-        "snapshot: expected 13 fields, got 12");
+        "snapshot: expected 14 fields, got 13");
 }
 
 TEST_CASE("a snapshot with damaged assignments is refused with the place",

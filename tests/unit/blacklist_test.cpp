@@ -4,6 +4,7 @@
 
 #include "core/model/job_id.hpp"
 #include "core/state/dedup_identity.hpp"
+#include "tests/unit/snapshot_test_support.hpp"
 #include "tests/unit/state_test_support.hpp"
 
 using namespace desaster;
@@ -257,16 +258,7 @@ TEST_CASE("blacklists and completions per node survive a snapshot",
 TEST_CASE("a version 2 snapshot loads with an empty blacklist", "[state][blacklist][snapshot]") {
   Log log;
   REQUIRE(log.enqueue(make_job(1)).ok());
-  std::string v3 = log.state.encode_snapshot();
-  msgpack::object_handle handle = msgpack::unpack(v3.data(), v3.size());
-  const msgpack::object_array& fields = handle.get().via.array;
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_array(10);
-  pk.pack(fields.ptr[0]);
-  pk.pack(2);
-  for (std::uint32_t i = 2; i < 10; ++i) pk.pack(fields.ptr[i]);
-  Result<State> v2 = State::decode_snapshot(std::string_view(buffer.data(), buffer.size()));
+  Result<State> v2 = State::decode_snapshot(snapshot_as_v2(log.state.encode_snapshot()));
   INFO(v2.status().message);
   REQUIRE(v2.ok());
   CHECK(v2->find(1) != nullptr);
@@ -276,7 +268,7 @@ TEST_CASE("a version 2 snapshot loads with an empty blacklist", "[state][blackli
 
 namespace {
 
-// A v3 snapshot of an empty state whose blacklist field is `write`'s.
+// A current snapshot of an empty state whose blacklist field is `write`'s.
 template <typename Write>
 std::string snapshot_with_blacklist(Write write) {
   Log log;
@@ -288,7 +280,7 @@ std::string snapshot_with_blacklist(Write write) {
   msgpack::packer<msgpack::sbuffer> pk(buffer);
   pk.pack_array(fields.size);
   for (std::uint32_t i = 0; i < fields.size; ++i) {
-    if (i == 11) {  // after the worker assignments
+    if (i == 11) {  // blacklists
       write(pk);
     } else {
       pk.pack(fields.ptr[i]);

@@ -44,6 +44,7 @@ Job full_job() {
   job.flow = "customer-17";
   job.pin_node = "node-b";
   job.pin_pool = "mailers";
+  job.ready_since = 1'750'000'000'123;
   return job;
 }
 
@@ -275,7 +276,7 @@ TEST_CASE("decode_op names the field of a bad job inside an enqueue", "[state][c
     pk.pack(1);
     pk.pack(2);
   });
-  CHECK(error_of(short_job) == "op.enqueue.jobs[0]: expected 24 to 27 fields, got 2");
+  CHECK(error_of(short_job) == "op.enqueue.jobs[0]: expected 24 to 28 fields, got 2");
 }
 
 // An enqueue op whose one job is full_job() cut to its first `fields` fields.
@@ -304,7 +305,7 @@ TEST_CASE("a job record from before flow and pins loads with them empty", "[stat
   CHECK(job.pin_pool.empty());
 
   CHECK(error_of(enqueue_with_job_fields(25)) ==
-        "op.enqueue.jobs[0]: expected 24 or 27 fields, got 25");
+        "op.enqueue.jobs[0]: expected 24, 27 or 28 fields, got 25");
 }
 
 TEST_CASE("decode_op refuses trailing bytes, truncation and non-arrays", "[state][codec]") {

@@ -24,6 +24,7 @@ JobSpec full_spec() {
   spec.in_ms = 2500;
   spec.timeout_ms = 30'000;
   spec.retry = {5, 100, 60'000};
+  spec.flow = "customer-9";
   return spec;
 }
 
@@ -58,6 +59,7 @@ std::vector<RequestBody> every_body() {
       Credit{3},
       report,
       Heartbeat{},
+      QdiscCommand{QdiscAction::set, "mail", QdiscConfig{QdiscKind::sfq, 0, 4, {}, {}, {}}},
   };
 }
 

@@ -356,9 +356,9 @@ TEST_CASE("a snapshot with the wrong magic, version or shape is refused", "[stat
         std::string::npos);
   CHECK(snapshot_error(edited(good, [](std::size_t i, const msgpack::object&, Packer& pk) {
           if (i != 1) return false;
-          pk.pack(4);
+          pk.pack(5);
           return true;
-        })) == "snapshot: version 4 is not supported (expected 3)");
+        })) == "snapshot: version 5 is not supported (expected 4)");
   CHECK(snapshot_error(edited(good, [](std::size_t i, const msgpack::object&, Packer& pk) {
           if (i != 6) return false;
           pk.pack(std::string("totals"));
@@ -435,12 +435,13 @@ TEST_CASE("a snapshot with bad queues is refused", "[state][snapshot]") {
   Log log;
   build_rich(log);
   std::string good = log.state.encode_snapshot();
+  const std::string no_accounting = (*make_qdisc(QdiscConfig{}))->encode_accounting();
   auto with_queues = [&](const std::vector<std::string>& names) {
     return edited(good, [&](std::size_t i, const msgpack::object&, Packer& pk) {
       if (i != 7) return false;
       pk.pack_array(static_cast<std::uint32_t>(names.size()));
       for (const std::string& name : names) {
-        pk.pack_array(4);
+        pk.pack_array(5);
         pk.pack(name);
         pk.pack(false);
         pk.pack(0);
@@ -451,6 +452,8 @@ TEST_CASE("a snapshot with bad queues is refused", "[state][snapshot]") {
         pk.pack(0);
         pk.pack(0);
         pk.pack(0);
+        pk.pack_bin(static_cast<std::uint32_t>(no_accounting.size()));
+        pk.pack_bin_body(no_accounting.data(), static_cast<std::uint32_t>(no_accounting.size()));
       }
       return true;
     });

@@ -750,9 +750,9 @@ TEST_CASE("ready jobs come by priority, then in id order", "[state]") {
                       make_job(1, "q", -3), make_job(3, "q", 9)}});
   CHECK(ready_order(log.state, "q") == std::vector<JobId>{3, 7, 2, 5, 1});
   std::vector<JobId> first_two;
-  log.state.for_each_ready("q", [&](const Job& job) {
+  log.state.for_each_ready("q", log.now, [&](const Job& job) {
     first_two.push_back(job.id);
-    return first_two.size() < 2;
+    return first_two.size() < 2 ? PlanStep::take : PlanStep::stop;
   });
   CHECK(first_two == std::vector<JobId>{3, 7});
   CHECK(ready_order(log.state, "missing").empty());

@@ -63,11 +63,12 @@ struct Log {
   Status one(const Op& op) { return step(op).statuses.at(0); }
 };
 
-inline std::vector<JobId> ready_order(const State& state, const std::string& queue) {
+inline std::vector<JobId> ready_order(const State& state, const std::string& queue,
+                                      TimeMs now = kT0) {
   std::vector<JobId> ids;
-  state.for_each_ready(queue, [&](const Job& job) {
+  state.for_each_ready(queue, now, [&](const Job& job) {
     ids.push_back(job.id);
-    return true;
+    return PlanStep::take;
   });
   return ids;
 }

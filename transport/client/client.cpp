@@ -86,7 +86,7 @@ Result<JobPage> Client::list(const protocol::List& query) {
   Result<protocol::ListReply> reply =
       impl_->call<protocol::ListReply>(query, impl_->options.timeout);
   if (!reply.ok()) return reply.status();
-  return JobPage{std::move(reply->jobs), reply->next, reply->total};
+  return JobPage{std::move(reply->jobs), reply->next, reply->total, std::move(reply->etas)};
 }
 
 Result<std::vector<Status>> Client::retry(const std::vector<JobId>& ids) {
@@ -167,6 +167,15 @@ Result<protocol::ListReply> Client::query(const protocol::List& query) {
 Result<protocol::GroupsReply> Client::failed_groups(GroupBy by,
                                                     const std::vector<JobState>& states) {
   return impl_->call<protocol::GroupsReply>(protocol::Groups{by, states}, impl_->options.timeout);
+}
+
+// Queueing disciplines and ETAs.
+Result<protocol::GetReply> Client::get_with_eta(JobId id) {
+  return impl_->call<protocol::GetReply>(protocol::Get{id}, impl_->options.timeout);
+}
+
+Result<protocol::QdiscReply> Client::qdisc(const protocol::QdiscCommand& command) {
+  return impl_->call<protocol::QdiscReply>(command, impl_->options.timeout);
 }
 
 }  // namespace desaster

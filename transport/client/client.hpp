@@ -22,6 +22,7 @@
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/replies.hpp"
 
 namespace desaster {
@@ -45,6 +46,7 @@ struct JobPage {
   std::vector<Job> jobs;
   JobId next = 0;
   std::uint64_t total = 0;
+  std::vector<std::optional<protocol::JobEta>> etas{};  // one per job: queued and scheduled ones
 };
 
 // {name, paused, counts by JobState}: the protocol's own struct.
@@ -117,6 +119,11 @@ class Client {
                                              std::uint32_t limit = 1000);
   Status blacklist_clear(const std::string& queue, const std::string& identity = {});
   Status set_dedup_window(const std::string& queue, std::uint64_t window_ms);
+  // Queueing disciplines and ETAs.
+  // A job with its ETA (set for queued and scheduled jobs when the node can tell).
+  Result<protocol::GetReply> get_with_eta(JobId id);
+  // Shows a queue's discipline, or sets it and shows the result.
+  Result<protocol::QdiscReply> qdisc(const protocol::QdiscCommand& command);
 
  private:
   struct Impl;

@@ -10,7 +10,7 @@ namespace desaster::protocol {
 
 namespace {
 
-constexpr std::uint32_t kJobFields = 28;
+constexpr std::uint32_t kJobFields = 29;  // and eta, when known
 constexpr std::uint32_t kAttemptFields = 9;
 constexpr std::size_t kMaxHistory = std::numeric_limits<std::uint32_t>::max();
 
@@ -49,8 +49,8 @@ void read_attempt(MapReader& r, Attempt& a) {
 
 }  // namespace
 
-void pack_job_map(Packer& pk, const Job& job) {
-  pk.pack_map(kJobFields);
+void pack_job_map(Packer& pk, const Job& job, const std::optional<JobEta>& eta) {
+  pk.pack_map(kJobFields + (eta ? 1 : 0));
   field(pk, "id").pack(job.id);
   pack_text(field(pk, "queue"), job.queue);
   pack_text(field(pk, "kind"), to_string(job.kind));
@@ -80,6 +80,12 @@ void pack_job_map(Packer& pk, const Job& job) {
   for (const Attempt& a : job.history) pack_attempt(pk, a);
   pack_text(field(pk, "pin_node"), job.pin_node);
   pack_text(field(pk, "pin_pool"), job.pin_pool);
+  pack_text(field(pk, "flow"), job.flow);
+  if (eta) {
+    field(pk, "eta").pack_map(2);
+    field(pk, "start_ms").pack(eta->start_ms);
+    field(pk, "finish_ms").pack(eta->finish_ms);
+  }
 }
 
 Status unpack_job_map(const msgpack::object& obj, Job& out) {
@@ -87,7 +93,7 @@ Status unpack_job_map(const msgpack::object& obj, Job& out) {
 }
 
 Status unpack_job_map(const msgpack::object& obj, Job& out, std::string_view what,
-                      std::string_view map_path) {
+                      std::string_view map_path, std::optional<JobEta>* eta) {
   MapReader r(obj, std::string(what), std::string(map_path));
   Job job;
   r.read("id", job.id);
@@ -125,8 +131,21 @@ Status unpack_job_map(const msgpack::object& obj, Job& out, std::string_view wha
   }
   r.read("pin_node", job.pin_node);
   r.read("pin_pool", job.pin_pool);
+  r.read("flow", job.flow);
+  std::optional<JobEta> read_eta;
+  if (const msgpack::object* e = r.find("eta"); e && r.ok()) {
+    MapReader item(*e, r.what(), r.field_path("eta"));
+    JobEta value;
+    item.require("start_ms");
+    item.require("finish_ms");
+    item.read("start_ms", value.start_ms);
+    item.read("finish_ms", value.finish_ms);
+    r.merge(item.status());
+    read_eta = value;
+  }
   if (!r.ok()) return r.status();
   out = std::move(job);
+  if (eta) *eta = read_eta;
   return Status::success();
 }
 

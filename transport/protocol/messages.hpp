@@ -27,6 +27,7 @@
 #include "transport/protocol/action_messages.hpp"
 #include "transport/protocol/assign_messages.hpp"
 #include "transport/protocol/monitor_messages.hpp"
+#include "transport/protocol/qdisc_messages.hpp"
 
 namespace desaster::protocol {
 
@@ -49,6 +50,7 @@ struct JobSpec {
   // "pin_node", "pin_pool": leased only to a worker of this node / pool.
   std::string pin_node;
   std::string pin_pool;
+  std::string flow{};  // fairness key for sfq/htb; empty: the job's class
 };
 
 // "hello" {protocol, client} -> {node, version, protocol}
@@ -188,7 +190,9 @@ using RequestBody =
                  // worker assignment (assign_messages.hpp)
                  AssignCommand,
                  // resource monitoring and the blacklist (monitor_messages.hpp)
-                 Resources, BlacklistCommand>;
+                 Resources, BlacklistCommand,
+                 // queueing disciplines (qdisc_messages.hpp)
+                 QdiscCommand>;
 
 const char* to_string(PoolAction action);
 

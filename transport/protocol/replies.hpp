@@ -14,6 +14,7 @@
 #include "core/model/job.hpp"
 #include "core/model/status.hpp"
 #include "transport/protocol/assign_replies.hpp"
+#include "transport/protocol/job_wire.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/monitor_replies.hpp"
 
@@ -38,6 +39,9 @@ struct EnqueueReply {
 // "wait" -> {jobs: [job map or nil]}
 struct WaitReply {
   std::vector<std::optional<Job>> jobs;
+  // The jobs' ETAs (job_wire.hpp), inside each job map on the wire; empty,
+  // or one per job.
+  std::vector<std::optional<JobEta>> etas{};
 };
 
 // "get" -> {job}
@@ -47,6 +51,7 @@ struct GetReply {
   // that entry's term): a follower answers reads from its own replica.
   std::uint64_t index = 0;
   std::uint64_t term = 0;
+  std::optional<JobEta> eta{};  // inside the job map on the wire
 };
 
 // "list" -> {jobs, next, total, cursor, total_exact, index, term}
@@ -60,6 +65,7 @@ struct ListReply {
   // applied index (and its term).
   std::uint64_t index = 0;
   std::uint64_t term = 0;
+  std::vector<std::optional<JobEta>> etas{};  // as in WaitReply
 };
 
 // "retry", "delete" -> {errors: [nil or {code, message}]}
@@ -67,11 +73,12 @@ struct ErrorsReply {
   std::vector<Status> errors;
 };
 
-// One queue in "queues" -> {queues: [{name, paused, counts: {state: n}}]}
+// One queue in "queues" -> {queues: [{name, paused, counts: {state: n}, qdisc}]}
 struct QueueSummary {
   std::string name;
   bool paused = false;
   std::uint64_t counts[7] = {};  // by JobState; states without jobs may be left out
+  std::string qdisc{};           // its discipline's kind: fifo, priority, sfq, htb
 };
 struct QueuesReply {
   std::vector<QueueSummary> queues;

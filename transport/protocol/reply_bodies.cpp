@@ -32,27 +32,36 @@ void read_statuses(MapReader& r, std::string_view name, std::vector<Status>& out
     r.merge(unpack_status(array->ptr[i], out[i], kWhat, r.item_path(name, i)));
 }
 
+std::optional<JobEta> eta_at(const std::vector<std::optional<JobEta>>& etas, std::size_t i) {
+  return i < etas.size() ? etas[i] : std::nullopt;
+}
+
 void pack_optional_jobs(BodyWriter& w, std::string_view name,
-                        const std::vector<std::optional<Job>>& jobs) {
+                        const std::vector<std::optional<Job>>& jobs,
+                        const std::vector<std::optional<JobEta>>& etas = {}) {
   Packer& pk = w.key(name);
   pk.pack_array(static_cast<std::uint32_t>(jobs.size()));
-  for (const std::optional<Job>& job : jobs) {
-    if (job) {
-      pack_job_map(pk, *job);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i]) {
+      pack_job_map(pk, *jobs[i], eta_at(etas, i));
     } else {
       pk.pack_nil();
     }
   }
 }
 
-void read_optional_jobs(MapReader& r, std::string_view name, std::vector<std::optional<Job>>& out) {
+// etas, when given, gets one entry per job (none for nil).
+void read_optional_jobs(MapReader& r, std::string_view name, std::vector<std::optional<Job>>& out,
+                        std::vector<std::optional<JobEta>>* etas = nullptr) {
   const msgpack::object_array* array = r.find_array(name, kMaxBatch);
   if (!array) return;
   out.resize(array->size);
+  if (etas) etas->resize(array->size);
   for (std::uint32_t i = 0; i < array->size && r.ok(); ++i) {
     if (array->ptr[i].type == msgpack::type::NIL) continue;
     Job job;
-    r.merge(unpack_job_map(array->ptr[i], job, kWhat, r.item_path(name, i)));
+    r.merge(unpack_job_map(array->ptr[i], job, kWhat, r.item_path(name, i),
+                           etas ? &(*etas)[i] : nullptr));
     out[i] = std::move(job);
   }
 }
@@ -129,20 +138,20 @@ Status decode_body(std::string_view bytes, EnqueueReply& out) {
 
 std::string encode_body(const WaitReply& b) {
   BodyWriter w;
-  pack_optional_jobs(w, "jobs", b.jobs);
+  pack_optional_jobs(w, "jobs", b.jobs, b.etas);
   return w.finish();
 }
 
 Status decode_body(std::string_view bytes, WaitReply& out) {
   return decode_with(bytes, out, [](MapReader& r, WaitReply& b) {
     r.require("jobs");
-    read_optional_jobs(r, "jobs", b.jobs);
+    read_optional_jobs(r, "jobs", b.jobs, &b.etas);
   });
 }
 
 std::string encode_body(const GetReply& b) {
   BodyWriter w;
-  pack_job_map(w.key("job"), b.job);
+  pack_job_map(w.key("job"), b.job, b.eta);
   w.add("index", b.index).add("term", b.term);
   return w.finish();
 }
@@ -151,7 +160,7 @@ Status decode_body(std::string_view bytes, GetReply& out) {
   return decode_with(bytes, out, [](MapReader& r, GetReply& b) {
     r.require("job");
     if (const msgpack::object* job = r.find("job"))
-      r.merge(unpack_job_map(*job, b.job, kWhat, r.field_path("job")));
+      r.merge(unpack_job_map(*job, b.job, kWhat, r.field_path("job"), &b.eta));
     r.read("index", b.index);
     r.read("term", b.term);
   });
@@ -161,7 +170,7 @@ std::string encode_body(const ListReply& b) {
   BodyWriter w;
   Packer& pk = w.key("jobs");
   pk.pack_array(static_cast<std::uint32_t>(b.jobs.size()));
-  for (const Job& job : b.jobs) pack_job_map(pk, job);
+  for (std::size_t i = 0; i < b.jobs.size(); ++i) pack_job_map(pk, b.jobs[i], eta_at(b.etas, i));
   w.add("next", b.next).add("total", b.total);
   w.add("cursor", b.cursor).add("total_exact", b.total_exact);
   w.add("index", b.index).add("term", b.term);
@@ -173,8 +182,9 @@ Status decode_body(std::string_view bytes, ListReply& out) {
     r.require("jobs");
     if (const msgpack::object_array* jobs = r.find_array("jobs", kMaxBatch)) {
       b.jobs.resize(jobs->size);
+      b.etas.resize(jobs->size);
       for (std::uint32_t i = 0; i < jobs->size && r.ok(); ++i)
-        r.merge(unpack_job_map(jobs->ptr[i], b.jobs[i], kWhat, r.item_path("jobs", i)));
+        r.merge(unpack_job_map(jobs->ptr[i], b.jobs[i], kWhat, r.item_path("jobs", i), &b.etas[i]));
     }
     r.read("next", b.next);
     r.read("total", b.total);
@@ -207,6 +217,7 @@ std::string encode_body(const QueuesReply& b) {
       counts.add(to_string(state), queue.counts[static_cast<std::size_t>(state)]);
     BodyWriter item;
     item.add("name", queue.name).add("paused", queue.paused).add_packed("counts", counts.finish());
+    if (!queue.qdisc.empty()) item.add("qdisc", queue.qdisc);
     w.append_packed(item.finish());
   }
   return w.finish();
@@ -229,6 +240,7 @@ Status decode_body(std::string_view bytes, QueuesReply& out) {
           by_state.read(to_string(state), queue.counts[static_cast<std::size_t>(state)]);
         item.merge(by_state.status());
       }
+      item.read("qdisc", queue.qdisc);
       r.merge(item.status());
     }
   });

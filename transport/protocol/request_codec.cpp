@@ -11,6 +11,7 @@
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/pool_wire.hpp"
+#include "transport/protocol/qdisc_wire.hpp"
 
 namespace desaster::protocol {
 
@@ -25,7 +26,9 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     // worker assignment
     "assign",
     // resource monitoring and the blacklist
-    "resources", "blacklist"};
+    "resources", "blacklist",
+    // queueing disciplines
+    "qdisc"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -81,6 +84,7 @@ std::string encode_spec(const JobSpec& spec) {
   if (spec.retry.backoff_max_ms != 0) w.add("backoff_max_ms", spec.retry.backoff_max_ms);
   if (!spec.pin_node.empty()) w.add("pin_node", spec.pin_node);
   if (!spec.pin_pool.empty()) w.add("pin_pool", spec.pin_pool);
+  if (!spec.flow.empty()) w.add("flow", spec.flow);
   return w.finish();
 }
 
@@ -99,6 +103,7 @@ void read_spec(MapReader& r, JobSpec& spec) {
   r.read("backoff_max_ms", spec.retry.backoff_max_ms);
   r.read("pin_node", spec.pin_node);
   r.read("pin_pool", spec.pin_pool);
+  r.read("flow", spec.flow);
 }
 
 std::string encode_queue_config(const QueueConfig& config) {
@@ -308,6 +313,13 @@ void read(MapReader& r, PoolCommand& b) {
   if (b.action == PoolAction::add && !b.spec) r.require("spec");
   if ((b.action == PoolAction::remove || b.action == PoolAction::reload) && b.name.empty())
     r.require("name");
+}
+
+void write(BodyWriter& w, const QdiscCommand& b) {
+  write_qdisc_command(w, b);
+}
+void read(MapReader& r, QdiscCommand& b) {
+  read_qdisc_command(r, b);
 }
 
 // Builds the alternative at a runtime index and reads it.

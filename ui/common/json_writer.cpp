@@ -123,7 +123,7 @@ JsonWriter& JsonWriter::null() {
   return *this;
 }
 
-void write_job_json(JsonWriter& json, const Job& job) {
+void write_job_json(JsonWriter& json, const Job& job, const JobEtaView* eta) {
   json.begin_object();
   json.key("id").value(format_job_id(job.id));
   json.key("queue").value(job.queue);
@@ -164,6 +164,13 @@ void write_job_json(JsonWriter& json, const Job& job) {
     json.end_object();
   }
   json.end_array();
+  json.key("flow").value(job.flow);
+  if (eta) {
+    json.key("eta").begin_object();
+    json.key("start_ms").value(static_cast<std::int64_t>(eta->start_ms));
+    json.key("finish_ms").value(static_cast<std::int64_t>(eta->finish_ms));
+    json.end_object();
+  }
   json.end_object();
 }
 

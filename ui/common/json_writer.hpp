@@ -39,6 +39,11 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-void write_job_json(JsonWriter& json, const Job& job);
+// eta: the job's estimated {start_ms, finish_ms}, written as "eta" when given.
+struct JobEtaView {
+  TimeMs start_ms = 0;
+  TimeMs finish_ms = 0;
+};
+void write_job_json(JsonWriter& json, const Job& job, const JobEtaView* eta = nullptr);
 
 }  // namespace desaster

@@ -61,7 +61,7 @@ Status parse_enqueue(ArgCursor& cur, CtlArgs& out) {
     Result<std::string> v = std::string();
     if (arg == "--queue" || arg == "-q" || arg == "--in" || arg == "--at" || arg == "--unique" ||
         arg == "--priority" || arg == "--timeout" || arg == "--max-attempts" || arg == "--cwd" ||
-        arg == "--env" || arg == "--pin-node" || arg == "--pin-pool") {
+        arg == "--env" || arg == "--pin-node" || arg == "--pin-pool" || arg == "--flow") {
       v = cur.value_of(arg);
       if (!v.ok()) return v.status();
     }
@@ -97,6 +97,8 @@ Status parse_enqueue(ArgCursor& cur, CtlArgs& out) {
       out.job.pin_node = *v;
     } else if (arg == "--pin-pool") {
       out.job.pin_pool = *v;
+    } else if (arg == "--flow") {
+      out.job.flow = *v;
     } else if (arg == "--sh") {
       use_shell = true;
     } else if (arg == "--wait") {
@@ -335,6 +337,10 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     status = parse_blacklist_args(args, i, out);
   } else if (c == "resources") {
     status = parse_resources_args(args, i, out);
+  } else if (c == "qdisc") {
+    std::vector<std::string> words;
+    while (!cur.done()) words.push_back(cur.take());
+    status = parse_qdisc_args(words, out);
   } else {
     status = bad("unknown command '" + c + "' (try desasterctl --help)");
   }
@@ -356,7 +362,9 @@ std::string ctl_help_text() {
          " commands:\n"
          "  enqueue [--queue Q] [--in 30s | --at TIME] [--unique KEY] [--priority N]\n"
          "          [--timeout 5m] [--max-attempts N] [--env NAME=VALUE] [--cwd DIR]\n"
-         "          [--pin-node N] [--pin-pool P]\n"
+         "          [--pin-node N] [--pin-pool P] [--flow KEY]\n"
+         "                                           (--flow: fairness key for sfq/htb;\n"
+         "                                            default: the class)\n"
          "          [--sh] [--wait] -- CMD ARGS...   enqueue a shell job, print its id\n"
          "                                           (--sh: run the words through /bin/sh -c;\n"
          "                                            --wait: wait until it is done)\n"
@@ -391,7 +399,8 @@ std::string ctl_help_text() {
          "  blacklist window QUEUE DURATION          set a queue's de-duplication window (0: off)\n"
          "  resources [--since 10m] [--series seconds|minutes|none]\n"
          "                                           the node's CPU, memory and load history\n"
-         "                                           (1 s points for 10 min, 1 min for 24 h)\n"
+         "                                           (1 s points for 10 min, 1 min for 24 h)\n" +
+         qdisc_help_text() +
          "\n"
          " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
          " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"

@@ -42,10 +42,15 @@ struct CtlArgs {
   // blacklist, resources (ctl_monitor_args.cpp)
   protocol::BlacklistCommand blacklist;
   protocol::Resources resources;
+  // qdisc (ctl_qdisc_args.cpp)
+  protocol::QdiscCommand qdisc;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.
 Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& args);
+// qdisc show|set QUEUE ...: ctl_qdisc_args.cpp.
+Status parse_qdisc_args(const std::vector<std::string>& words, CtlArgs& out);
+std::string qdisc_help_text();
 std::string ctl_help_text();
 
 }  // namespace desaster

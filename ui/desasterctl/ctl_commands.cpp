@@ -12,6 +12,7 @@
 #include "ui/desasterctl/ctl_assign.hpp"
 #include "ui/desasterctl/ctl_assign_args.hpp"
 #include "ui/desasterctl/ctl_monitor.hpp"
+#include "ui/desasterctl/ctl_qdisc.hpp"
 #include "ui/desasterctl/ctl_query.hpp"
 
 namespace desaster {
@@ -303,15 +304,22 @@ int run_with(Client& client, const CtlArgs& args) {
   if (c == "job") {
     auto ids = parse_ids(args.ids);
     if (!ids.ok()) return fail(ids.status());
-    auto job = client.get(ids->front());
-    if (!job.ok()) return fail(job.status());
+    auto reply = client.get_with_eta(ids->front());
+    if (!reply.ok()) return fail(reply.status());
+    const Job& job = reply->job;
+    std::optional<JobEtaView> eta;
+    if (reply->eta) eta = JobEtaView{reply->eta->start_ms, reply->eta->finish_ms};
     if (args.json) {
       JsonWriter json;
-      write_job_json(json, *job);
+      write_job_json(json, job, eta ? &*eta : nullptr);
       std::printf("%s\n", json.str().c_str());
     } else {
-      print_job_detail(*job);
-      if (std::string why = pin_wait_reason(client, *job); !why.empty())
+      print_job_detail(job);
+      if (!job.flow.empty()) std::printf("%-14s %s\n", "flow", job.flow.c_str());
+      if (reply->eta) {
+        std::printf("%-14s %s\n", "eta", describe_eta(*reply->eta, wall_clock_ms()).c_str());
+      }
+      if (std::string why = pin_wait_reason(client, job); !why.empty())
         std::printf("%-14s %s\n", "waiting", why.c_str());
     }
     return kExitOk;
@@ -343,6 +351,7 @@ int run_with(Client& client, const CtlArgs& args) {
       json.begin_array();
       for (const QueueSummary& q : *queues) {
         json.begin_object().key("name").value(q.name).key("paused").value(q.paused);
+        json.key("qdisc").value(q.qdisc);
         json.key("counts").begin_object();
         for (int s = 0; s < 7; ++s)
           json.key(to_string(static_cast<JobState>(s))).value(q.counts[s]);
@@ -351,10 +360,11 @@ int run_with(Client& client, const CtlArgs& args) {
       json.end_array();
       std::printf("%s\n", json.str().c_str());
     } else {
-      std::printf("%-20s %-7s %9s %9s %9s %9s %9s %9s %9s\n", "QUEUE", "PAUSED", "SCHEDULED",
-                  "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "DEAD", "KILLED");
+      std::printf("%-20s %-7s %-8s %9s %9s %9s %9s %9s %9s %9s\n", "QUEUE", "PAUSED", "QDISC",
+                  "SCHEDULED", "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "DEAD", "KILLED");
       for (const QueueSummary& q : *queues) {
-        std::printf("%-20s %-7s", one_line(q.name, 20).c_str(), q.paused ? "yes" : "no");
+        std::printf("%-20s %-7s %-8s", one_line(q.name, 20).c_str(), q.paused ? "yes" : "no",
+                    q.qdisc.c_str());
         for (int s = 0; s < 7; ++s)
           std::printf(" %9llu", static_cast<unsigned long long>(q.counts[s]));
         std::printf("\n");
@@ -369,6 +379,7 @@ int run_with(Client& client, const CtlArgs& args) {
     return kExitOk;
   }
   if (c == "pool") return run_pool(client, args);
+  if (c == "qdisc") return run_qdisc(client, args);
   if (c == "nodes") return run_nodes(client, args.json);
   if (is_assign_command(c)) return run_assign_command(client, args);
   if (c == "stats") return run_stats(client, args);

@@ -36,7 +36,8 @@ module Desaster
     end
 
     # Desaster.enqueue(MyJob, 1, "two", queue: "default", in: 30, at: Time,
-    #                  unique: key, priority: n) -> id (16 hex digits)
+    #                  unique: key, priority: n, flow: key) -> id (16 hex digits)
+    # flow: the fairness key of sfq/htb queues (a customer id, say)
     def enqueue(job_class, *args, **options)
       client.enqueue(job_class, *args, **options)
     end

@@ -86,6 +86,11 @@ class ClientTest < Minitest::Test
     assert_equal %w[nowhere app], job.values_at("pin_node", "pin_pool")
   end
 
+  def test_the_flow_option_reaches_the_job
+    job = @client.get(@client.enqueue(DefaultJob, flow: "customer-7"))
+    assert_equal "customer-7", job["flow"]
+  end
+
   def test_perform_async_uses_the_class_options
     job = Desaster.get(ReportJob.perform_async("monthly"))
     assert_equal ["reports", 2, ["monthly"], "ReportJob"], job.values_at("queue", "priority", "args", "class")

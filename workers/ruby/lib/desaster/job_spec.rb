@@ -8,7 +8,8 @@ module Desaster
   # spec. Arguments must be msgpack values (nil, booleans, numbers, strings,
   # arrays, hashes of those; symbols travel as strings).
   module JobSpec
-    OPTIONS = %i[queue in at unique priority timeout max_attempts backoff backoff_max kind pin_node pin_pool].freeze
+    OPTIONS = %i[queue in at unique priority timeout max_attempts backoff backoff_max kind pin_node pin_pool
+                 flow].freeze
 
     module_function
 
@@ -33,6 +34,7 @@ module Desaster
       # Leased only to a worker of this node (id, id prefix or host name) / pool.
       spec["pin_node"] = options[:pin_node].to_s if options[:pin_node]
       spec["pin_pool"] = options[:pin_pool].to_s if options[:pin_pool]
+      spec["flow"] = options[:flow].to_s if options[:flow]
       spec
     end
 
