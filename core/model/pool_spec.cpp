@@ -15,8 +15,8 @@ std::uint32_t pool_timeout_ms(const PoolSpec& spec) {
   return spec.timeout_ms != 0 ? spec.timeout_ms : kDefaultPoolTimeoutMs;
 }
 
-std::uint32_t pool_cpu_grace_ms(const PoolSpec& spec) {
-  return spec.cpu_grace_ms != 0 ? spec.cpu_grace_ms : kDefaultCpuGraceMs;
+std::uint32_t pool_limit_grace_ms(const PoolSpec& spec) {
+  return spec.limit_grace_ms != 0 ? spec.limit_grace_ms : kDefaultLimitGraceMs;
 }
 
 std::string check_pool_spec(const PoolSpec& spec) {

@@ -26,15 +26,17 @@ struct PoolSpec {
   std::string rackup;                      // a config.ru; makes the pool take http jobs too
   std::uint32_t min_workers = 1;
   std::uint32_t max_workers = 1;
-  std::vector<PoolQueue> queues;      // empty: every queue
-  std::vector<JobKind> kinds;         // empty: ruby, plus http with a rackup
-  std::uint32_t memory_limit_mb = 0;  // 0: no limit; checked after each job
-  std::uint32_t timeout_ms = 0;       // for jobs without their own; 0: kDefaultPoolTimeoutMs
-  // A worker sampled above this share of one CPU (percent; 0: no limit) is
-  // replaced after its job, or killed with its job failed when it is still
-  // busy and over cpu_grace_ms after it first went over (0: kDefaultCpuGraceMs).
+  std::vector<PoolQueue> queues;  // empty: every queue
+  std::vector<JobKind> kinds;     // empty: ruby, plus http with a rackup
+  std::uint32_t timeout_ms = 0;   // for jobs without their own; 0: kDefaultPoolTimeoutMs
+  // A worker above its memory limit (RSS, MiB; checked after each job and in
+  // the resource monitor's samples) or sampled above its CPU limit (percent
+  // of one CPU) is replaced after its job, or killed with its job failed
+  // when it is still busy and over limit_grace_ms after it first went over
+  // (0: kDefaultLimitGraceMs). 0: no limit.
+  std::uint32_t memory_limit_mb = 0;
   std::uint32_t cpu_limit_percent = 0;
-  std::uint32_t cpu_grace_ms = 0;
+  std::uint32_t limit_grace_ms = 0;
   // Bumped by the state on every redeclaration and reload: a node restarts
   // its pool when the generation it runs differs.
   std::uint64_t generation = 0;
@@ -45,13 +47,13 @@ inline constexpr std::uint32_t kMaxPoolWorkers = 1024;
 // The name of every node's shell pool: worker assignment ops name it like a
 // Ruby pool, so no Ruby pool may take it.
 inline constexpr std::string_view kShellPool = "shell";
-inline constexpr std::uint32_t kDefaultCpuGraceMs = 30'000;
+inline constexpr std::uint32_t kDefaultLimitGraceMs = 30'000;
 inline constexpr std::uint32_t kMaxCpuLimitPercent = 100'000;
 
 // The kinds the pool runs: its own list, or ruby (+ http with a rackup).
 std::vector<JobKind> pool_kinds(const PoolSpec& spec);
 std::uint32_t pool_timeout_ms(const PoolSpec& spec);
-std::uint32_t pool_cpu_grace_ms(const PoolSpec& spec);
+std::uint32_t pool_limit_grace_ms(const PoolSpec& spec);
 
 // Checks a declaration; returns what is wrong, empty when it is valid.
 std::string check_pool_spec(const PoolSpec& spec);

@@ -206,11 +206,8 @@ Status Node::Impl::start() {
         self->dispatcher->expire_silent_workers(wall_clock_ms());
         if (self->resources) {
           self->resources->tick(wall_clock_ms());
-          for (const monitor::WorkerSample& w : self->resources->current().workers) {
-            if (w.process.role == "worker") {
-              self->ruby_pools->on_cpu_sample(w.process.pool, w.process.pid, w.cpu_percent);
-            }
-          }
+          enforce_limits(self->resources->current(), self->shell_pool.get(), self->ruby_pools.get(),
+                         wall_clock_ms());
         }
       },
       1000, 1000);
@@ -237,6 +234,8 @@ Status Node::Impl::start() {
   pool.name = "shell@" + node_id.substr(0, 8);
   pool.slots = concurrency;
   pool.kill_grace_ms = options.kill_grace_ms;
+  pool.limits =
+      monitor::Limits{options.job_memory_mb, options.job_cpu_percent, options.limit_grace_ms};
   pool.log = [this](const std::string& line) { log.warn(line); };
   shell_pool = std::make_unique<ShellPool>(&loop, context, std::move(pool));
   if (Status s = shell_pool->start(); !s.ok()) return s;
@@ -281,7 +280,8 @@ Status Node::Impl::start() {
       [this] { return tracked_processes(shell_pool.get(), ruby_pools.get()); });
   resources->tick(wall_clock_ms());  // the baseline the first percentages need
   api->set_resources_lister([this](const protocol::Resources& request) {
-    return make_resources_reply(*resources, state, node_id, request, wall_clock_ms());
+    return make_resources_reply(*resources, state, shell_pool.get(), node_id, request,
+                                wall_clock_ms());
   });
   return {};
 }

@@ -25,6 +25,8 @@ constexpr Flag kFlags[] = {
     {'v', "verbose", false},     {0, "version", false},
     {'j', "concurrency", true},  {0, "shutdown-grace", true},
     {0, "kill-grace", true},     {0, "voter-timeout", true},
+    {0, "job-memory", true},     {0, "job-cpu", true},
+    {0, "limit-grace", true},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -112,6 +114,28 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
         auto ms = parse_grace_ms(value);
         if (!ms) return bad("'" + value + "' is not a grace such as 10s or 500ms (at most 1 h)");
         out.kill_grace_ms = *ms;
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "job-memory") {
+        auto n = parse_number(value);
+        if (!n || *n > 1'048'576) return bad("'" + value + "' is not MiB (0-1048576; 0: none)");
+        out.job_memory_mb = static_cast<std::uint32_t>(*n);
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "job-cpu") {
+        auto n = parse_number(value);
+        if (!n || *n > 100'000) {
+          return bad("'" + value + "' is not a percentage of one CPU (0-100000; 0: none)");
+        }
+        out.job_cpu_percent = static_cast<std::uint32_t>(*n);
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "limit-grace") {
+        auto ms = parse_grace_ms(value);
+        if (!ms || *ms == 0) {
+          return bad("'" + value + "' is not a grace such as 30s or 500ms (at most 1 h)");
+        }
+        out.limit_grace_ms = *ms;
         return {};
       }
       if (std::string_view(flag.long_name) == "voter-timeout") {
@@ -221,6 +245,12 @@ std::string node_help_text() {
          "     --shutdown-grace=SECONDS   on SIGTERM, how long running jobs may finish [30]\n"
          "     --kill-grace=DURATION      a killed job (or a shell job past its timeout) gets\n"
          "                                TERM, then KILL after this long (10s, 500ms) [10s]\n"
+         "     --job-memory=MB            a shell job whose process group holds more RSS than\n"
+         "                                this past the limit grace is stopped (as a kill) and\n"
+         "                                failed, saying why [0: no limit]\n"
+         "     --job-cpu=PERCENT          the same for a shell job above PERCENT of one CPU\n"
+         "                                [0: no limit]\n"
+         "     --limit-grace=DURATION     how long a shell job may stay over a limit [30s]\n"
          "     --voter-timeout=SECONDS    a clustered leader replaces a voter silent this long "
          "[30]\n"
          " -v, --verbose                  log more detail (twice: even more)\n"

@@ -23,6 +23,10 @@ struct NodeOptions {
   std::uint32_t shutdown_grace_ms = 30'000;
   std::uint32_t kill_grace_ms = 10'000;     // TERM, then KILL after this (killed or timed-out jobs)
   std::uint64_t voter_timeout_ms = 30'000;  // autopilot: a silent voter is replaced after this
+  // Each shell job's limits (its process group's RSS and CPU); 0: none.
+  std::uint32_t job_memory_mb = 0;
+  std::uint32_t job_cpu_percent = 0;
+  std::uint32_t limit_grace_ms = 30'000;
   bool show_help = false;
   bool show_version = false;
 };

@@ -34,10 +34,28 @@ std::vector<monitor::TrackedProcess> tracked_processes(const ShellPool* shell,
   return out;
 }
 
+void enforce_limits(const monitor::Reading& reading, ShellPool* shell, ruby_pool::PoolManager* ruby,
+                    TimeMs now) {
+  for (const monitor::WorkerSample& w : reading.workers) {
+    if (w.process.role == "job" && shell) {
+      shell->on_sample(w.process.pid, w.cpu_percent, w.rss_kb, now);
+    } else if (w.process.role == "worker" && ruby) {
+      ruby->on_sample(w.process.pool, w.process.pid, w.cpu_percent, w.rss_kb);
+    }
+  }
+}
+
 protocol::ResourcesReply make_resources_reply(const monitor::ResourceMonitor& monitor,
-                                              const State& state, const std::string& node_id,
+                                              const State& state, const ShellPool* shell,
+                                              const std::string& node_id,
                                               const protocol::Resources& request, TimeMs now) {
   protocol::ResourcesReply reply;
+  if (shell) {
+    const monitor::Limits& limits = shell->limits();
+    const ShellLimitCounters counters = shell->limit_counters();
+    reply.shell_limits = {limits.memory_mb, limits.cpu_percent, limits.grace_ms,
+                          counters.killed_over_memory, counters.killed_over_cpu};
+  }
   reply.node = node_id;
   reply.samples = monitor.samples();
   const monitor::Reading& current = monitor.current();

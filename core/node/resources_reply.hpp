@@ -23,7 +23,13 @@ std::vector<monitor::TrackedProcess> tracked_processes(const ShellPool* shell,
                                                        const ruby_pool::PoolManager* ruby);
 
 protocol::ResourcesReply make_resources_reply(const monitor::ResourceMonitor& monitor,
-                                              const State& state, const std::string& node_id,
+                                              const State& state, const ShellPool* shell,
+                                              const std::string& node_id,
                                               const protocol::Resources& request, TimeMs now);
+
+// Hands the latest sample of each process to its pool, which enforces its
+// memory and CPU limits (workers/monitor/over_limit.hpp).
+void enforce_limits(const monitor::Reading& reading, ShellPool* shell, ruby_pool::PoolManager* ruby,
+                    TimeMs now);
 
 }  // namespace desaster

@@ -640,7 +640,7 @@ void pack_pool_spec(Packer& pk, const PoolSpec& spec) {
   pk.pack(spec.timeout_ms);
   pk.pack(spec.generation);
   pk.pack(spec.cpu_limit_percent);
-  pk.pack(spec.cpu_grace_ms);
+  pk.pack(spec.limit_grace_ms);
 }
 
 PoolSpec read_pool_spec(const msgpack::object& o, const Path& p) {
@@ -674,7 +674,7 @@ PoolSpec read_pool_spec(const msgpack::object& o, const Path& p) {
   spec.generation = f.u64(11, "generation");
   if (f.size() == kPoolSpecFields) {
     spec.cpu_limit_percent = f.u32(12, "cpu_limit_percent");
-    spec.cpu_grace_ms = f.u32(13, "cpu_grace_ms");
+    spec.limit_grace_ms = f.u32(13, "limit_grace_ms");
   }
   return spec;
 }

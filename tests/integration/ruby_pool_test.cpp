@@ -326,7 +326,7 @@ TEST_CASE("a Ruby worker over the CPU limit is replaced after its job, and count
   RubyPoolNode p;
   PoolSpec spec = p.pool().spec;
   spec.cpu_limit_percent = 10;  // low: a loaded test machine gives a spin little CPU
-  spec.cpu_grace_ms = 60'000;
+  spec.limit_grace_ms = 60'000;
   REQUIRE(p.n.client->pool_add(spec).ok());
   REQUIRE(wait_until([&] {
     protocol::PoolSummary pool = p.pool();
@@ -350,7 +350,7 @@ TEST_CASE("a Ruby worker still over the CPU limit past the grace is killed and i
   RubyPoolNode p;
   PoolSpec spec = p.pool().spec;
   spec.cpu_limit_percent = 10;  // low: a loaded test machine gives a spin little CPU
-  spec.cpu_grace_ms = 2'000;
+  spec.limit_grace_ms = 2'000;
   REQUIRE(p.n.client->pool_add(spec).ok());
   REQUIRE(wait_until([&] {
     protocol::PoolSummary pool = p.pool();
@@ -365,5 +365,29 @@ TEST_CASE("a Ruby worker still over the CPU limit past the grace is killed and i
   CHECK(job.state == JobState::dead);
   CHECK(job.last_error.find("CPU limit") != std::string::npos);
   REQUIRE(wait_until([&] { return p.pool().killed_over_cpu == 1; }));
+  REQUIRE(p.wait_for_idle(1));
+}
+
+TEST_CASE("a Ruby worker still over the memory limit past the grace is killed and its job fails",
+          "[integration][ruby][monitor]") {
+  RubyPoolNode p;
+  PoolSpec spec = p.pool().spec;
+  spec.memory_limit_mb = 80;
+  spec.limit_grace_ms = 2'000;
+  REQUIRE(p.n.client->pool_add(spec).ok());
+  REQUIRE(wait_until([&] {
+    protocol::PoolSummary pool = p.pool();
+    return pool.generation == spec.generation + 1 && pool.workers.size() == 1 &&
+           !pool.workers[0].outdated && pool.workers[0].state == "idle";
+  }));
+  auto hog = ruby_job("HogSleepJob", 150, 60);
+  hog.retry.max_attempts = 1;
+  Job job = p.n.wait_final(p.enqueue(hog), 40s);
+  INFO(job.last_error);
+  INFO(p.n.node.log());
+  CHECK(job.state == JobState::dead);
+  CHECK(job.last_error.find("memory limit") != std::string::npos);
+  REQUIRE(wait_until([&] { return p.pool().killed_over_memory == 1; }));
+  CHECK(p.pool().killed_over_cpu == 0);
   REQUIRE(p.wait_for_idle(1));
 }

@@ -75,3 +75,21 @@ TEST_CASE("the default data dir depends on who runs the node", "[options]") {
   CHECK(default_data_dir(false, "/state", "/home/a") == "/state/desaster");
   CHECK(default_data_dir(false, nullptr, "/home/a") == "/home/a/.local/state/desaster");
 }
+
+TEST_CASE("shell job limits take MiB, a percentage and a grace", "[options]") {
+  auto o = parse({"--job-memory", "512", "--job-cpu=150", "--limit-grace", "2s"});
+  REQUIRE(o.ok());
+  CHECK(o->job_memory_mb == 512);
+  CHECK(o->job_cpu_percent == 150);
+  CHECK(o->limit_grace_ms == 2'000);
+  auto defaults = parse({});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->job_memory_mb == 0);
+  CHECK(defaults->job_cpu_percent == 0);
+  CHECK(defaults->limit_grace_ms == 30'000);
+  CHECK(parse({"--job-memory", "lots"}).status().message ==
+        "--job-memory: 'lots' is not MiB (0-1048576; 0: none)");
+  CHECK(parse({"--job-cpu", "-5"}).status().message.find("--job-cpu:") == 0);
+  CHECK(parse({"--limit-grace", "0"}).status().message.find("--limit-grace:") == 0);
+  CHECK(node_help_text().find("--job-memory=MB") != std::string::npos);
+}

@@ -17,7 +17,7 @@ PoolSpec limited() {
   spec.dir = "/srv/app";
   spec.require_files = {"jobs.rb"};
   spec.cpu_limit_percent = 80;
-  spec.cpu_grace_ms = 5000;
+  spec.limit_grace_ms = 5000;
   return spec;
 }
 
@@ -29,7 +29,7 @@ TEST_CASE("a pool's CPU limit survives the op codec and the protocol", "[pool][m
   REQUIRE(op.ok());
   const PoolSpec& spec = std::get<PoolDeclareOp>(*op).spec;
   CHECK(spec.cpu_limit_percent == 80);
-  CHECK(spec.cpu_grace_ms == 5000);
+  CHECK(spec.limit_grace_ms == 5000);
 
   protocol::PoolCommand command{protocol::PoolAction::add, "web", limited()};
   Result<protocol::Request> request =
@@ -37,8 +37,8 @@ TEST_CASE("a pool's CPU limit survives the op codec and the protocol", "[pool][m
   REQUIRE(request.ok());
   const auto& decoded = std::get<protocol::PoolCommand>(request->body);
   CHECK(decoded.spec->cpu_limit_percent == 80);
-  CHECK(decoded.spec->cpu_grace_ms == 5000);
-  CHECK(pool_cpu_grace_ms(PoolSpec{}) == kDefaultCpuGraceMs);
+  CHECK(decoded.spec->limit_grace_ms == 5000);
+  CHECK(pool_limit_grace_ms(PoolSpec{}) == kDefaultLimitGraceMs);
 }
 
 TEST_CASE("a pool declaration from before CPU limits loads without one", "[pool][monitor]") {
@@ -77,7 +77,7 @@ TEST_CASE("pool add takes --cpu and --cpu-grace", "[pool][monitor][ctl]") {
   INFO(args.status().message);
   REQUIRE(args.ok());
   CHECK(args->pool.spec->cpu_limit_percent == 150);
-  CHECK(args->pool.spec->cpu_grace_ms == 10'000);
+  CHECK(args->pool.spec->limit_grace_ms == 10'000);
   auto bad =
       parse_ctl_args({"pool", "add", "web", "--dir", "/srv", "--require", "a.rb", "--cpu", "lots"});
   REQUIRE_FALSE(bad.ok());

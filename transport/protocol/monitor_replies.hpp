@@ -49,8 +49,19 @@ struct ResourcePoint {
   double load1_max = 0;
 };
 
+// The node's shell job limits (desaster --job-memory, --job-cpu,
+// --limit-grace; 0: none) and the jobs stopped over them since it started.
+struct ShellLimits {
+  std::uint32_t memory_mb = 0;
+  std::uint32_t cpu_percent = 0;
+  std::uint32_t grace_ms = 0;
+  std::uint64_t killed_over_memory = 0;
+  std::uint64_t killed_over_cpu = 0;
+};
+
 // "resources" -> {node, current, workers, series, history, jobs_run:
-// [{node, count}], samples}
+// [{node, count}], samples, shell_limits: {memory_mb, cpu_percent, grace_ms,
+// killed_over_memory, killed_over_cpu}}
 struct ResourcesReply {
   std::string node;  // the answering node's id
   NodeResources current;
@@ -59,6 +70,7 @@ struct ResourcesReply {
   std::vector<ResourcePoint> history;
   std::vector<std::pair<std::string, std::uint64_t>> jobs_run;  // per node, the load distribution
   std::uint64_t samples = 0;                                    // taken since the node started
+  ShellLimits shell_limits;
 };
 
 // "blacklist" list -> {queues: [{queue, window_ms, rejections, entries:

@@ -26,7 +26,7 @@ std::string encode_pool_spec(const PoolSpec& spec) {
   w.add("memory_limit_mb", spec.memory_limit_mb).add("timeout_ms", spec.timeout_ms);
   w.add("generation", spec.generation);
   if (spec.cpu_limit_percent != 0) w.add("cpu_limit_percent", spec.cpu_limit_percent);
-  if (spec.cpu_grace_ms != 0) w.add("cpu_grace_ms", spec.cpu_grace_ms);
+  if (spec.limit_grace_ms != 0) w.add("limit_grace_ms", spec.limit_grace_ms);
   return w.finish();
 }
 
@@ -63,7 +63,8 @@ void read_pool_spec(MapReader& r, PoolSpec& spec) {
   r.read("timeout_ms", spec.timeout_ms);
   r.read("generation", spec.generation);
   r.read("cpu_limit_percent", spec.cpu_limit_percent);
-  r.read("cpu_grace_ms", spec.cpu_grace_ms);
+  r.read("cpu_grace_ms", spec.limit_grace_ms);  // its name before memory limits used it too
+  r.read("limit_grace_ms", spec.limit_grace_ms);
 }
 
 }  // namespace desaster::protocol

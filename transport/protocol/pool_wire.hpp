@@ -1,7 +1,8 @@
 // Ruby pools on the wire: a pool declaration as a named msgpack map, for the
 // `pool` request and its list reply. Fields: name, node, dir, require
 // ([str]), rackup, min, max, queues ([{name, weight}]), kinds ([str]),
-// memory_limit_mb, timeout_ms, generation. Missing fields keep PoolSpec's
+// memory_limit_mb, timeout_ms, generation, cpu_limit_percent, limit_grace_ms
+// (read as cpu_grace_ms too, its first name). Missing fields keep PoolSpec's
 // defaults; a request refuses unknown ones (strict), a reply skips them.
 #pragma once
 

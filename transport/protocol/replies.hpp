@@ -114,8 +114,9 @@ struct PoolSummary {
   std::uint64_t replaced_over_memory = 0;
   std::uint64_t jobs_done = 0;
   std::vector<PoolWorkerSummary> workers;
-  std::uint64_t replaced_over_cpu = 0;  // stopped after a job above the CPU limit
-  std::uint64_t killed_over_cpu = 0;    // killed mid-job past the CPU grace
+  std::uint64_t replaced_over_cpu = 0;   // stopped after a job above the CPU limit
+  std::uint64_t killed_over_cpu = 0;     // killed mid-job past the limit grace
+  std::uint64_t killed_over_memory = 0;  // killed mid-job past the limit grace
 };
 struct PoolsReply {
   std::vector<PoolSummary> pools;

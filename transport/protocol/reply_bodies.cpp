@@ -339,6 +339,7 @@ std::string encode_body(const PoolsReply& b) {
       item.add("died", p.died).add("killed_past_timeout", p.killed_past_timeout);
       item.add("replaced_over_memory", p.replaced_over_memory).add("jobs_done", p.jobs_done);
       item.add("replaced_over_cpu", p.replaced_over_cpu).add("killed_over_cpu", p.killed_over_cpu);
+      item.add("killed_over_memory", p.killed_over_memory);
       item.key("workers").pack_array(static_cast<std::uint32_t>(p.workers.size()));
       for (const PoolWorkerSummary& wk : p.workers) {
         BodyWriter worker;
@@ -381,6 +382,7 @@ Status decode_body(std::string_view bytes, PoolsReply& out) {
       item.read("replaced_over_memory", p.replaced_over_memory);
       item.read("replaced_over_cpu", p.replaced_over_cpu);
       item.read("killed_over_cpu", p.killed_over_cpu);
+      item.read("killed_over_memory", p.killed_over_memory);
       item.read("jobs_done", p.jobs_done);
       if (const msgpack::object_array* workers = item.find_array("workers", kMaxQueues)) {
         p.workers.resize(workers->size);

@@ -90,6 +90,12 @@ std::string encode_body(const ResourcesReply& b) {
     item.add("node", node).add("count", count);
     w.append_packed(item.finish());
   }
+  const ShellLimits& l = b.shell_limits;
+  BodyWriter limits;
+  limits.add("memory_mb", l.memory_mb).add("cpu_percent", l.cpu_percent);
+  limits.add("grace_ms", l.grace_ms).add("killed_over_memory", l.killed_over_memory);
+  limits.add("killed_over_cpu", l.killed_over_cpu);
+  w.add_packed("shell_limits", limits.finish());
   return w.finish();
 }
 
@@ -135,6 +141,17 @@ Status decode_body(std::string_view bytes, ResourcesReply& out) {
                  item.read("node", x.first);
                  item.read("count", x.second);
                });
+    if (const msgpack::object* limits = r.find("shell_limits")) {
+      MapReader l(*limits, kWhat, r.field_path("shell_limits"));
+      if (l.ok()) {
+        l.read("memory_mb", b.shell_limits.memory_mb);
+        l.read("cpu_percent", b.shell_limits.cpu_percent);
+        l.read("grace_ms", b.shell_limits.grace_ms);
+        l.read("killed_over_memory", b.shell_limits.killed_over_memory);
+        l.read("killed_over_cpu", b.shell_limits.killed_over_cpu);
+      }
+      r.merge(l.status());
+    }
   });
 }
 

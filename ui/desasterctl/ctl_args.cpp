@@ -209,11 +209,11 @@ Status parse_pool_add(ArgCursor& cur, PoolSpec& spec) {
       if (!parse_int(*v, spec.cpu_limit_percent) || spec.cpu_limit_percent == 0) {
         return bad("--cpu: '" + *v + "' is not a percentage of one CPU from 1");
       }
-    } else if (arg == "--cpu-grace") {
+    } else if (arg == "--limit-grace" || arg == "--cpu-grace") {  // --cpu-grace: its first name
       auto ms = parse_duration_ms(*v);
       if (!ms.ok() || *ms <= 0 || *ms > 0xffffffffll)
-        return bad("--cpu-grace: '" + *v + "' is not a duration");
-      spec.cpu_grace_ms = static_cast<std::uint32_t>(*ms);
+        return bad(arg + ": '" + *v + "' is not a duration");
+      spec.limit_grace_ms = static_cast<std::uint32_t>(*ms);
     } else if (arg == "--timeout") {
       auto ms = parse_duration_ms(*v);
       if (!ms.ok() || *ms <= 0 || *ms > 0xffffffffll)
@@ -383,11 +383,13 @@ std::string ctl_help_text() {
          "  nodes                                    this node and the peers it found\n"
          "  pool add NAME --dir DIR (--require FILE | --rackup CONFIG_RU) [--min 1] [--max 1]\n"
          "           [--queue Q[:WEIGHT]]... [--kind ruby|http] [--memory MB] [--timeout 30m]\n"
-         "           [--cpu PERCENT [--cpu-grace 30s]]\n"
+         "           [--cpu PERCENT] [--limit-grace 30s]\n"
          "           [--node NODE]                   declare (or redeclare) a Ruby pool\n"
-         "                                           (--cpu: a worker sampled above PERCENT of\n"
-         "                                            one CPU is replaced after its job, or\n"
-         "                                            killed if still over past the grace)\n"
+         "                                           (--memory MB of RSS, --cpu PERCENT of one\n"
+         "                                            CPU: a worker sampled over a limit is\n"
+         "                                            replaced after its job, or killed with\n"
+         "                                            its job failed if still over past the\n"
+         "                                            grace)\n"
          "  pool remove|reload NAME                  stop a pool, or reload its application\n"
          "  pool list (or pools)                     pools, with their workers on this node\n"
          "                                           and the queues each pool serves\n" +

@@ -128,7 +128,7 @@ void write_pool_json(JsonWriter& json, const PoolSummary& p) {
   json.end_array();
   json.key("memory_limit_mb").value(spec.memory_limit_mb);
   json.key("cpu_limit_percent").value(spec.cpu_limit_percent);
-  json.key("cpu_grace_ms").value(pool_cpu_grace_ms(spec));
+  json.key("limit_grace_ms").value(pool_limit_grace_ms(spec));
   json.key("timeout_ms").value(pool_timeout_ms(spec)).key("generation").value(spec.generation);
   json.key("local").value(p.local);
   if (p.local) {
@@ -140,6 +140,7 @@ void write_pool_json(JsonWriter& json, const PoolSummary& p) {
     json.key("replaced_over_memory").value(p.replaced_over_memory);
     json.key("replaced_over_cpu").value(p.replaced_over_cpu);
     json.key("killed_over_cpu").value(p.killed_over_cpu);
+    json.key("killed_over_memory").value(p.killed_over_memory);
     json.key("jobs_done").value(p.jobs_done).key("workers").begin_array();
     for (const protocol::PoolWorkerSummary& w : p.workers) {
       json.begin_object().key("slot").value(w.slot).key("pid").value(w.pid);
@@ -171,12 +172,14 @@ void print_pools(const std::vector<PoolSummary>& pools) {
     }
     std::printf(
         "  master %s pid %lld; %llu jobs done, %llu waiting, %llu died, %llu killed past "
-        "timeout, %llu replaced over memory, %llu replaced and %llu killed over CPU\n",
+        "timeout; over memory %llu replaced, %llu killed; over CPU %llu replaced, %llu "
+        "killed\n",
         p.master_state.c_str(), static_cast<long long>(p.master_pid),
         static_cast<unsigned long long>(p.jobs_done), static_cast<unsigned long long>(p.waiting),
         static_cast<unsigned long long>(p.died),
         static_cast<unsigned long long>(p.killed_past_timeout),
         static_cast<unsigned long long>(p.replaced_over_memory),
+        static_cast<unsigned long long>(p.killed_over_memory),
         static_cast<unsigned long long>(p.replaced_over_cpu),
         static_cast<unsigned long long>(p.killed_over_cpu));
     if (!p.last_error.empty())

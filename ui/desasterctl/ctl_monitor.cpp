@@ -61,6 +61,11 @@ void write_resources_json(JsonWriter& json, const protocol::ResourcesReply& r) {
     json.begin_object().key("node").value(node).key("count").value(count).end_object();
   }
   json.end_array();
+  const protocol::ShellLimits& l = r.shell_limits;
+  json.key("shell_limits").begin_object();
+  json.key("memory_mb").value(l.memory_mb).key("cpu_percent").value(l.cpu_percent);
+  json.key("grace_ms").value(l.grace_ms).key("killed_over_memory").value(l.killed_over_memory);
+  json.key("killed_over_cpu").value(l.killed_over_cpu).end_object();
   json.key("series").value(r.series);
   json.key("history").begin_array();
   for (const protocol::ResourcePoint& p : r.history) {
@@ -82,6 +87,16 @@ void print_top(const protocol::ResourcesReply& r) {
   if (r.jobs_run.empty()) std::printf("  (none yet)\n");
   for (const auto& [node, count] : r.jobs_run) {
     std::printf("  %-32s %llu\n", node.c_str(), static_cast<unsigned long long>(count));
+  }
+  const protocol::ShellLimits& l = r.shell_limits;
+  if (l.memory_mb != 0 || l.cpu_percent != 0 || l.killed_over_memory + l.killed_over_cpu != 0) {
+    std::printf(
+        "\nshell job limits: memory %s, CPU %s, grace %u s; killed %llu over memory, %llu "
+        "over CPU\n",
+        l.memory_mb ? (std::to_string(l.memory_mb) + " MiB").c_str() : "none",
+        l.cpu_percent ? (std::to_string(l.cpu_percent) + " %").c_str() : "none", l.grace_ms / 1000,
+        static_cast<unsigned long long>(l.killed_over_memory),
+        static_cast<unsigned long long>(l.killed_over_cpu));
   }
   std::printf("\n%8s  %-16s  %-7s  %-16s  %6s  %10s\n", "PID", "POOL", "ROLE", "JOB", "CPU%",
               "RSS");

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <unordered_set>
+
+#include "workers/monitor/process_group.hpp"
 
 namespace desaster::monitor {
 
@@ -65,6 +68,13 @@ Reading ResourceSampler::sample(TimeMs now, const std::vector<TrackedProcess>& p
     }
   }
 
+  // A shell job's CPU and memory are its process group's (process_group.hpp).
+  std::unordered_set<std::int64_t> groups;
+  for (const TrackedProcess& p : processes) {
+    if (p.role == "job") groups.insert(p.pid);
+  }
+  const auto members = group_members_usage(proc_root_, groups);
+
   std::unordered_map<std::int64_t, Previous> seen;
   for (const TrackedProcess& p : processes) {
     const std::string dir = proc_root_ + "/" + std::to_string(p.pid);
@@ -77,7 +87,12 @@ Reading ResourceSampler::sample(TimeMs now, const std::vector<TrackedProcess>& p
     if (auto status_text = read_small_file(dir + "/status")) {
       if (Result<std::uint64_t> rss = parse_status_rss_kb(*status_text); rss.ok()) w.rss_kb = *rss;
     }
-    const std::uint64_t ticks = stat->utime + stat->stime;
+    std::uint64_t ticks = stat->utime + stat->stime;
+    if (auto group = members.find(p.pid); group != members.end()) {
+      // A member that exits lowers the sum: that one sample reads 0 % CPU.
+      ticks += group->second.ticks;
+      w.rss_kb += group->second.rss_kb;
+    }
     auto before = previous_.find(p.pid);
     if (before != previous_.end() && before->second.starttime == stat->starttime &&
         now > before->second.at) {

@@ -105,6 +105,7 @@ std::vector<protocol::PoolSummary> PoolManager::summaries() const {
       summary.replaced_over_memory = s.replaced_over_memory;
       summary.replaced_over_cpu = s.replaced_over_cpu;
       summary.killed_over_cpu = s.killed_over_cpu;
+      summary.killed_over_memory = s.killed_over_memory;
       summary.jobs_done = s.jobs_done;
       for (const PoolWorkerStatus& w : s.workers) {
         summary.workers.push_back(protocol::PoolWorkerSummary{w.slot, w.pid, w.state, w.job,
@@ -116,9 +117,10 @@ std::vector<protocol::PoolSummary> PoolManager::summaries() const {
   return out;
 }
 
-void PoolManager::on_cpu_sample(const std::string& pool, std::int64_t pid, double cpu_percent) {
+void PoolManager::on_sample(const std::string& pool, std::int64_t pid, double cpu_percent,
+                            std::uint64_t rss_kb) {
   auto it = pools_.find(pool);
-  if (it != pools_.end() && it->second) it->second->on_cpu_sample(pid, cpu_percent);
+  if (it != pools_.end() && it->second) it->second->on_sample(pid, cpu_percent, rss_kb);
 }
 
 void PoolManager::maybe_all_closed() {

@@ -37,8 +37,9 @@ class PoolManager {
   void reload_all();
   // Every declared pool; those running here with their workers.
   std::vector<protocol::PoolSummary> summaries() const;
-  // A CPU sample of one of a local pool's processes (the resource monitor's).
-  void on_cpu_sample(const std::string& pool, std::int64_t pid, double cpu_percent);
+  // A resource sample of one of a local pool's processes (the monitor's).
+  void on_sample(const std::string& pool, std::int64_t pid, double cpu_percent,
+                 std::uint64_t rss_kb);
   void close(std::function<void()> done);
 
  private:

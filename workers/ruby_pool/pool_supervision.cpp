@@ -184,10 +184,13 @@ void RubyPool::Impl::on_done(PoolWorker& w, const WorkerDone& done) {
                        std::to_string(spec.memory_limit_mb) + " MiB");
     return;
   }
-  if (w.over_cpu_since != 0) {
-    ++counters.replaced_over_cpu;
-    stop_worker(w, "replaced over CPU after job " + format_job_id(job.id) + ", limit " +
-                       std::to_string(spec.cpu_limit_percent) + " %");
+  if (w.over_limit.set) {
+    const bool memory = w.over_limit.kind == monitor::LimitKind::memory;
+    ++(memory ? counters.replaced_over_memory : counters.replaced_over_cpu);
+    stop_worker(w, std::string("replaced over ") + monitor::limit_name(w.over_limit.kind) +
+                       " after job " + format_job_id(job.id) + ", limit " +
+                       (memory ? std::to_string(spec.memory_limit_mb) + " MiB"
+                               : std::to_string(spec.cpu_limit_percent) + " %"));
     return;
   }
   if (w.retire_after_job || outdated(w)) {

@@ -80,6 +80,7 @@ struct PoolStatus {
   std::uint64_t jobs_done = 0;
   std::uint64_t replaced_over_cpu = 0;
   std::uint64_t killed_over_cpu = 0;
+  std::uint64_t killed_over_memory = 0;  // killed mid-job past the grace
 };
 
 class RubyPool {
@@ -95,9 +96,9 @@ class RubyPool {
   void reload(PoolSpec spec);
   const PoolSpec& spec() const;
   PoolStatus status() const;
-  // The resource monitor's CPU share of one of this pool's processes, in
-  // percent of one CPU; enforces spec.cpu_limit_percent (pool_cpu_limit.cpp).
-  void on_cpu_sample(std::int64_t pid, double cpu_percent);
+  // The resource monitor's sample of one of this pool's processes (CPU in
+  // percent of one CPU, RSS); enforces the spec's limits (pool_limits.cpp).
+  void on_sample(std::int64_t pid, double cpu_percent, std::uint64_t rss_kb);
   // Stops everything; busy workers are killed without a report (the node
   // hands their jobs back). done runs once every handle is closed.
   void close(std::function<void()> done);

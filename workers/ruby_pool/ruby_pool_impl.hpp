@@ -14,6 +14,7 @@
 
 #include "transport/loop/zmq_watcher.hpp"
 #include "transport/protocol/messages.hpp"
+#include "workers/monitor/over_limit.hpp"
 #include "workers/ruby_pool/pool_master.hpp"
 #include "workers/ruby_pool/ruby_pool.hpp"
 #include "workers/ruby_pool/worker_link.hpp"
@@ -57,8 +58,8 @@ struct PoolWorker {
   Millis since = 0;  // entered its state
   std::uint64_t rss_kb = 0;
   bool retire_after_job = false;
-  Millis over_cpu_since = 0;   // first sample above the CPU limit; 0: never
-  bool stop_expected = false;  // stopped or killed by us: not a crash
+  monitor::LimitMark over_limit;  // first sample over a limit (pool_limits.cpp)
+  bool stop_expected = false;     // stopped or killed by us: not a crash
   bool channel_closed = false;
   bool reaped = false;
   Millis kill_at = 0;  // terminated by a cancel: SIGKILL at this time if still there
@@ -144,8 +145,8 @@ struct RubyPool::Impl {
   void on_worker_exited(const MasterExited& exited);
   void finalize(PoolWorker& worker);
   void stop_worker(PoolWorker& worker, const std::string& why);
-  // pool_cpu_limit.cpp
-  void on_cpu_sample(PoolWorker& worker, double cpu_percent);
+  // pool_limits.cpp
+  void on_sample(PoolWorker& worker, double cpu_percent, std::uint64_t rss_kb);
   void kill_worker(PoolWorker& worker);
   void start_job(PoolWorker& worker, HeldLease lease);
   PoolWorker* find_worker(pid_t pid);

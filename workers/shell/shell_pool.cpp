@@ -5,6 +5,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/model/job_id.hpp"
 #include "core/model/shell_command.hpp"
 #include "transport/loop/zmq_watcher.hpp"
 #include "transport/protocol/job_wire.hpp"
@@ -30,6 +31,11 @@ struct ShellPool::Impl {
     std::uint32_t attempt;
   };
   std::unordered_map<JobId, Running> leases;
+  // Jobs sampled over a limit (monitor::judge_sample), and why those past
+  // the grace were stopped: their report says so instead of "killed".
+  std::unordered_map<JobId, monitor::LimitMark> marks;
+  std::unordered_map<JobId, std::string> stopped_over_limit;
+  ShellLimitCounters counters;
 
   Impl(uv_loop_t* l, zmq::context_t& c, ShellPoolOptions o)
       : loop(l), context(c), options(std::move(o)) {}
@@ -133,7 +139,34 @@ struct ShellPool::Impl {
     runner->kill(cancel.id);
   }
 
+  void on_sample(JobId id, double cpu_percent, std::uint64_t rss_kb, TimeMs now) {
+    if (!options.limits.any() || stopped_over_limit.count(id) != 0) return;
+    monitor::LimitCheck check =
+        monitor::judge_sample(options.limits, marks[id], cpu_percent, rss_kb, now);
+    const std::string job = "shell job " + format_job_id(id);
+    if (check.verdict == monitor::LimitVerdict::first_over) {
+      log("shell pool: " + job + " over its " + monitor::limit_name(check.kind) + " limit (" +
+          check.over + "): stopped if still over in " +
+          std::to_string(options.limits.grace_ms / 1000) + " s");
+    } else if (check.verdict == monitor::LimitVerdict::past_grace) {
+      const bool memory = check.kind == monitor::LimitKind::memory;
+      ++(memory ? counters.killed_over_memory : counters.killed_over_cpu);
+      std::string why = std::string("killed over the shell pool's ") +
+                        monitor::limit_name(check.kind) + " limit (" + check.over + ")";
+      log("shell pool: " + job + " " + why + " past the " +
+          std::to_string(options.limits.grace_ms / 1000) + " s grace");
+      stopped_over_limit.emplace(id, std::move(why));
+      runner->kill(id);
+    }
+  }
+
   void report(JobId id, const ShellResult& result) {
+    marks.erase(id);
+    std::optional<std::string> over_limit;
+    if (auto stopped = stopped_over_limit.find(id); stopped != stopped_over_limit.end()) {
+      over_limit = std::move(stopped->second);
+      stopped_over_limit.erase(stopped);
+    }
     auto it = leases.find(id);
     if (it == leases.end() || closing) return;
     protocol::Report r;
@@ -142,12 +175,13 @@ struct ShellPool::Impl {
     r.attempt = it->second.attempt;
     leases.erase(it);
     r.outcome = result.succeeded   ? Outcome::succeeded
+                : over_limit       ? Outcome::failed  // retried as any failure is
                 : result.killed    ? Outcome::killed
                 : result.timed_out ? Outcome::timed_out
                                    : Outcome::failed;
     r.exit_status = result.exit_status;
     r.output = result.output_tail;
-    r.error = result.error;
+    r.error = over_limit && !result.succeeded ? *over_limit : result.error;
     r.cpu_ms = result.cpu_ms;
     r.max_rss_kb = result.max_rss_kb;
     send(std::move(r));
@@ -203,6 +237,23 @@ std::size_t ShellPool::running() const {
 std::vector<std::pair<JobId, std::int64_t>> ShellPool::processes() const {
   if (!impl_->runner) return {};
   return impl_->runner->processes();  // run ids are job ids
+}
+
+void ShellPool::on_sample(std::int64_t pid, double cpu_percent, std::uint64_t rss_kb, TimeMs now) {
+  for (const auto& [id, leader] : processes()) {
+    if (leader == pid) {
+      impl_->on_sample(id, cpu_percent, rss_kb, now);
+      return;
+    }
+  }
+}
+
+const monitor::Limits& ShellPool::limits() const {
+  return impl_->options.limits;
+}
+
+ShellLimitCounters ShellPool::limit_counters() const {
+  return impl_->counters;
 }
 
 void ShellPool::close(std::function<void()> done) {

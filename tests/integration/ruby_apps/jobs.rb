@@ -58,3 +58,12 @@ class SpinJob
     x
   end
 end
+
+# Holds the given megabytes for the given seconds: over a memory limit mid-job.
+class HogSleepJob
+  def self.perform(megabytes, seconds)
+    hog = "x" * (megabytes * 1024 * 1024)
+    sleep(seconds)
+    hog.size
+  end
+end
