@@ -22,6 +22,7 @@ void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
         if constexpr (std::is_same_v<T, protocol::WorkerHello>) {
           if (known != keys_.end()) {
             // Registered again: the leader drops the old key once it falls silent.
+            unregistered_.erase(known->second);
             book_.remove(known->second);
             workers_.erase(known->second);
             keys_.erase(known);
@@ -54,28 +55,36 @@ void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
       request.body);
 }
 
-void WorkerRelay::forward(const std::string& key, std::string_view frame) {
+bool WorkerRelay::forward(const std::string& key, std::string_view frame) {
   if (leader_.empty()) {
     // Nobody to tell: a report lost here means the job runs again, which
     // the next leader's LeaderStartOp arranges anyway.
     ++stats_.dropped;
-    return;
+    return false;
   }
   if (leader_ == node_id_) {
     to_self_(Peer{nullptr, {}, node_id_, key, this}, frame);
   } else if (!to_leader_(leader_, key, frame)) {
     ++stats_.dropped;
-    return;
+    return false;
   }
   ++stats_.relayed;
+  return true;
 }
 
+// A registration that could not go (no link to the leader yet) is tried
+// again on the next turn (follow()).
 void WorkerRelay::register_worker(const std::string& key) {
   if (leader_.empty()) return;
   std::optional<protocol::WorkerHello> hello = book_.registration(key);
   if (!hello) return;
   ++stats_.registrations;
-  forward(key, protocol::encode_request(protocol::Request{kRelayRequestId, std::move(*hello)}));
+  if (forward(key,
+              protocol::encode_request(protocol::Request{kRelayRequestId, std::move(*hello)}))) {
+    unregistered_.erase(key);
+  } else {
+    unregistered_.insert(key);
+  }
 }
 
 void WorkerRelay::deliver(const std::string& worker, std::string frame) {
@@ -102,7 +111,13 @@ void WorkerRelay::deliver(const std::string& worker, std::string frame) {
 }
 
 void WorkerRelay::follow(const std::string& leader, std::uint64_t term) {
-  if (leader == leader_ && term == term_) return;
+  if (leader == leader_ && term == term_) {
+    if (leader_.empty() || unregistered_.empty()) return;
+    const std::set<std::string> retry = unregistered_;
+    for (const std::string& key : retry) register_worker(key);
+    return;
+  }
+  unregistered_.clear();
   leader_ = leader;
   term_ = term;
   if (leader_.empty() || book_.size() == 0) return;
@@ -119,6 +134,7 @@ void WorkerRelay::expire(TimeMs now) {
     if (it == workers_.end()) continue;
     keys_.erase(it->second);
     workers_.erase(it);
+    unregistered_.erase(key);
     log_.info("relay: worker " + key + " silent; forgotten");
   }
 }

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -64,7 +65,7 @@ class WorkerRelay final : public LocalDelivery {
   RelayStats stats() const;
 
  private:
-  void forward(const std::string& key, std::string_view frame);
+  bool forward(const std::string& key, std::string_view frame);
   void register_worker(const std::string& key);
 
   std::string node_id_;
@@ -74,6 +75,7 @@ class WorkerRelay final : public LocalDelivery {
   RelayBook book_;
   std::map<std::string, Peer> workers_;  // key -> the worker's own connection
   std::map<Peer, std::string> keys_;
+  std::set<std::string> unregistered_;  // registrations that could not go yet
   std::string leader_;
   std::uint64_t term_ = 0;
   RelayStats stats_;

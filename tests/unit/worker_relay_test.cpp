@@ -254,4 +254,33 @@ TEST_CASE("a new leader gets every worker registered again with what it holds", 
   CHECK(relay.stats().dropped == 1);
 }
 
+TEST_CASE("a registration that could not go to the leader is tried again next turn",
+          "[node][relay]") {
+  Logger log;
+  bool link_up = false;
+  std::vector<Sent> sent;
+  WorkerRelay relay(
+      "self", log,
+      [&](const std::string& leader, const std::string& worker, std::string_view frame) {
+        if (!link_up) return false;
+        Result<protocol::Request> request = protocol::decode_request(frame);
+        REQUIRE(request.ok());
+        sent.push_back({leader, worker, *request});
+        return true;
+      },
+      [&](const Peer&, std::string_view) { FAIL("not the leader"); });
+  FakeWorker worker;
+  const Peer peer{nullptr, {}, "self", "local", &worker};
+  relay.follow("leader1", 2);
+  const protocol::Request hello{1, shell_hello(2)};
+  relay.on_worker_request(peer, protocol::encode_request(hello), hello, 0);
+  CHECK(sent.empty());
+  link_up = true;
+  relay.follow("leader1", 2);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].request.id == kRelayRequestId);
+  relay.follow("leader1", 2);  // registered: not again
+  CHECK(sent.size() == 1);
+}
+
 }  // namespace desaster
