@@ -5,6 +5,9 @@
 //   desaster_bench enqueue-batch   ENDPOINT N BATCH    BATCH jobs per request
 //   desaster_bench drain           ENDPOINT N WORKERS  N jobs queued, then WORKERS
 //                                                      worker processes drain them
+//   desaster_bench drain-nodes     ENDPOINT N NODE...  as drain, with one worker process
+//                                                      per NODE endpoint (each talks to
+//                                                      its own node: the cluster bench)
 //   desaster_bench round-trip      ENDPOINT N          submit-and-wait with one
 //                                                      waiting worker: p50/p99
 //   desaster_bench memory          ENDPOINT N PID      RSS per queued job
@@ -167,12 +170,21 @@ int main(int argc, char** argv) {
     queue_command(*client, protocol::QueueAction::remove, queue);
     return 0;
   }
-  if (mode == "drain") {
-    int workers = argc > 4 ? std::atoi(argv[4]) : 1;
+  if (mode == "drain" || mode == "drain-nodes") {
+    int workers = mode == "drain" && argc > 4 ? std::atoi(argv[4]) : 1;
     queue_command(*client, protocol::QueueAction::create, queue);
     queue_command(*client, protocol::QueueAction::pause, queue);
     std::vector<JobId> ids = enqueue_all(*client, queue, n, 1000);
-    std::vector<pid_t> pids = start_workers(argv[0], endpoint, queue, workers);
+    std::vector<pid_t> pids;
+    if (mode == "drain-nodes") {
+      workers = 0;
+      for (int i = 4; i < argc; ++i, ++workers) {
+        std::vector<pid_t> one = start_workers(argv[0], argv[i], queue, 1);
+        pids.insert(pids.end(), one.begin(), one.end());
+      }
+    } else {
+      pids = start_workers(argv[0], endpoint, queue, workers);
+    }
     auto start = Clock::now();
     queue_command(*client, protocol::QueueAction::resume, queue);
     // Waited for in chunks: a reply carries every job, and must stay under

@@ -111,7 +111,7 @@ void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& part
     log_.debug("dropped a message of " + std::to_string(parts.size()) + " frames");
     return;
   }
-  Peer peer{socket, parts[0].to_string()};
+  Peer peer{socket, parts[0].to_string(), {}, {}, nullptr};
   std::uint64_t id_for_error = 0;
   Result<protocol::Request> request = protocol::decode_request(
       std::string_view(static_cast<const char*>(parts[1].data()), parts[1].size()), &id_for_error);
@@ -119,6 +119,10 @@ void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& part
     ++bad_requests_;
     log_.warn("bad request: " + request.status().message);
     peer.reply(id_for_error, request.status(), protocol::kEmptyMap);
+    return;
+  }
+  if (relay_ && is_worker_request(request->body)) {
+    relay_->on_worker_request(peer, parts[1].to_string_view(), *request, clock_());
     return;
   }
   if (write_forwarder_ && is_write_request(request->body) &&

@@ -19,6 +19,7 @@
 #include "core/node/proposer.hpp"
 #include "core/node/query_answers.hpp"
 #include "core/node/waiters.hpp"
+#include "core/node/worker_relay.hpp"
 #include "core/state/state.hpp"
 #include "transport/protocol/replies.hpp"
 
@@ -52,6 +53,13 @@ class ClientApi {
   using WriteForwarder = std::function<bool(const Peer& peer, std::string_view frame)>;
   void set_write_forwarder(WriteForwarder forwarder) { write_forwarder_ = std::move(forwarder); }
   std::uint64_t bad_requests() const { return bad_requests_; }
+  // A clustered node's workers reach the leader through its relay: their
+  // hello, credit, report and heartbeat go there instead of to the local
+  // dispatcher (client_api_relay.cpp).
+  void set_worker_relay(WorkerRelay* relay) { relay_ = relay; }
+  // A worker's frame relayed to this (leading) node, from a follower's link
+  // or from its own relay; anything but a worker message is dropped.
+  void on_worker_frame(const Peer& peer, std::string_view frame);
   // Answers "resources": the node's monitor (client_api_monitor.cpp).
   using ResourcesLister = std::function<protocol::ResourcesReply(const protocol::Resources&)>;
   void set_resources_lister(ResourcesLister lister) { resources_lister_ = std::move(lister); }
@@ -92,7 +100,11 @@ class ClientApi {
   JobActionHandler actions_;
   ResourcesLister resources_lister_;
   WriteForwarder write_forwarder_;
+  WorkerRelay* relay_ = nullptr;
 };
+
+// The requests of the worker side: hello, credit, report, heartbeat.
+bool is_worker_request(const protocol::RequestBody& body);
 
 // Requests that change the state (they become ops), which only a leader takes.
 bool is_write_request(const protocol::RequestBody& body);

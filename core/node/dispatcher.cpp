@@ -21,7 +21,10 @@ Dispatcher::Dispatcher(const State& state, Proposer& proposer, Logger& log, std:
 
 Dispatcher::WorkerRecord* Dispatcher::find(const Peer& peer) {
   auto it = workers_.find(peer);
-  return it == workers_.end() ? nullptr : &it->second;
+  if (it == workers_.end()) return nullptr;
+  // A relayed worker's link may have reconnected: answer on the new connection.
+  if (peer.relayed()) it->second.peer = peer;
+  return &it->second;
 }
 
 void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
@@ -31,15 +34,24 @@ void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
   }
   WorkerRecord record;
   record.peer = peer;
-  record.credit.node = node_id_;
+  record.credit.node = peer.relayed() ? peer.via_node : node_id_;
   record.credit.worker = hello.name + "#" + std::to_string(next_worker_number_++);
   record.credit.queues = hello.queues;
   record.credit.kinds = hello.kinds;
   record.credit.free = hello.slots;
   record.credit.pool = hello.pool;
   record.last_seen = now;
-  log_.info("worker " + record.credit.worker + " registered with " + std::to_string(hello.slots) +
-            " slots");
+  // A relay registering its worker with a new leader: the leases the worker
+  // still holds are of older terms (so LeaderStartOp has put their jobs back);
+  // they are kept so that their reports give the slots back.
+  for (const protocol::WorkerHello::HeldLease& held : hello.running) {
+    record.leases[held.id] = PushedLease{held.term, held.attempt, false};
+  }
+  log_.info("worker " + record.credit.worker + " registered" +
+            (peer.relayed() ? " from node " + peer.via_node.substr(0, 8) : std::string()) +
+            " with " + std::to_string(hello.slots) + " slots" +
+            (hello.running.empty() ? std::string()
+                                   : ", " + std::to_string(hello.running.size()) + " jobs held"));
   worker_by_name_[record.credit.worker] = peer;
   workers_.emplace(peer, std::move(record));
 
@@ -198,8 +210,10 @@ void Dispatcher::drop_worker(std::map<Peer, WorkerRecord>::iterator it, const st
   for (const auto& [id, lease] : w.leases) {
     held_back_.erase(id);
     // Leases still being proposed are released when they are applied; the
-    // state has already ended cancelled ones.
-    if (!reserved_.count(id) && !lease.cancelled) running.push_back(id);
+    // state has already ended cancelled ones, and LeaderStartOp those of
+    // older terms.
+    if (!reserved_.count(id) && !lease.cancelled && lease.term == proposer_.term())
+      running.push_back(id);
   }
   log_.warn("worker " + w.credit.worker + " lost (" + why + "); releasing " +
             std::to_string(running.size()) + " running jobs");
@@ -209,6 +223,30 @@ void Dispatcher::drop_worker(std::map<Peer, WorkerRecord>::iterator it, const st
   if (!running.empty()) {
     proposer_.propose(ReleaseOp{std::move(running), true, "worker lost: " + why});
   }
+}
+
+void Dispatcher::forget_workers() {
+  if (!workers_.empty()) {
+    log_.info("dispatcher: no longer leading; forgetting " + std::to_string(workers_.size()) +
+              " workers (their nodes register them with the next leader)");
+  }
+  workers_.clear();
+  worker_by_name_.clear();
+  reserved_.clear();
+  held_back_.clear();
+  gathered_.completions.clear();
+  gathered_reporters_.clear();
+}
+
+std::map<std::string, NodeSlots> Dispatcher::slots_by_node() const {
+  std::map<std::string, NodeSlots> nodes;
+  for (const auto& [peer, w] : workers_) {
+    NodeSlots& n = nodes[w.credit.node];
+    ++n.workers;
+    n.free += w.credit.free;
+    n.busy += static_cast<std::uint32_t>(w.leases.size());
+  }
+  return nodes;
 }
 
 DispatchStats Dispatcher::stats() const {

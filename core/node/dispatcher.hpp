@@ -36,6 +36,13 @@ struct DispatchStats {
   std::uint64_t cancels_sent = 0;  // "cancel" pushes for killed or relocated running jobs
 };
 
+// One node's workers as the leader's dispatcher sees them.
+struct NodeSlots {
+  std::uint32_t workers = 0;
+  std::uint32_t free = 0;
+  std::uint32_t busy = 0;  // leases pushed and not reported
+};
+
 class Dispatcher {
  public:
   Dispatcher(const State& state, Proposer& proposer, Logger& log, std::string node_id);
@@ -58,6 +65,14 @@ class Dispatcher {
   // While draining, no new leases are granted.
   void set_draining(bool draining) { draining_ = draining; }
   DispatchStats stats() const;
+  // Leaving the leader's role: every worker is forgotten without releasing
+  // its jobs (the next leader's LeaderStartOp does) and the reports not yet
+  // proposed are dropped (their jobs run again); the workers' nodes
+  // register them with the next leader.
+  void forget_workers();
+  // Workers, free and busy slots per node (workers of other nodes are seen
+  // through their relays).
+  std::map<std::string, NodeSlots> slots_by_node() const;
   // Worker slots (free or busy) on this node serving `queue`: the ETA's
   // worker count (dispatcher_slots.cpp).
   std::uint32_t slots_for(const std::string& queue) const;

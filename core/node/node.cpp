@@ -26,6 +26,7 @@
 #include "core/node/resources_reply.hpp"
 #include "core/node/timed_duties.hpp"
 #include "core/node/waiters.hpp"
+#include "core/node/worker_relay.hpp"
 #include "core/state/state.hpp"
 #include "core/version.hpp"
 #include "transport/loop/zmq_watcher.hpp"
@@ -93,6 +94,7 @@ struct Node::Impl {
   std::unique_ptr<PeerLinks> links;      // clustered nodes only
   std::unique_ptr<RaftDriver> raft;      // clustered nodes only
   std::unique_ptr<Forwarder> forwarder;  // clustered nodes only
+  std::unique_ptr<WorkerRelay> relay;    // clustered nodes only
 
   uv_prepare_t turn{};
   uv_timer_t deadline{};
@@ -122,12 +124,25 @@ struct Node::Impl {
   void close_security(std::function<void()> done);
   void start_raft(const Recovery& recovery);
   void on_dispatch_message(std::vector<zmq::message_t>& parts);
+  void on_relay_message(std::vector<zmq::message_t>& parts);
   void on_role(raft::Role role, std::uint64_t term);
   bool leading() const { return !raft || raft->leading(); }
-  // Jobs running on this node's behalf: a follower's state lists the
-  // leader's, which are not its to wait for or hand back.
+  // Jobs running on this node's workers: what shutdown waits for and hands
+  // back (the state lists the whole cluster's).
+  std::vector<JobId> running_here() const {
+    std::vector<JobId> running = state.running_jobs();
+    if (!raft) return running;
+    std::erase_if(running, [this](JobId id) {
+      const Job* job = state.find(id);
+      return !job || job->node != node_id;
+    });
+    return running;
+  }
   std::size_t own_running() const {
-    return leading() ? state.counts().by_state[static_cast<int>(JobState::running)] : 0;
+    if (!raft) return state.counts().by_state[static_cast<int>(JobState::running)];
+    // A follower does not hand back (the leader does, by release or lease
+    // expiry); it waits for the leases its workers hold.
+    return leading() ? running_here().size() : relay->stats().held_leases;
   }
   Status bind_sockets();
   void on_turn();
@@ -204,6 +219,7 @@ Status Node::Impl::start() {
       [](uv_timer_t* h) noexcept {
         auto* self = static_cast<Impl*>(h->data);
         self->dispatcher->expire_silent_workers(wall_clock_ms());
+        if (self->relay) self->relay->expire(wall_clock_ms());
         if (self->resources) {
           self->resources->tick(wall_clock_ms());
           enforce_limits(self->resources->current(), self->shell_pool.get(), self->ruby_pools.get(),
@@ -304,6 +320,22 @@ Status Node::Impl::start_discovery() {
                                         if (forwarder) forwarder->on_reply(from, frame);
                                       });
   forwarder = std::make_unique<Forwarder>(*links, log);
+  // Every worker of a clustered node, the leader's own included, reaches
+  // the leader's dispatcher through this node's relay.
+  relay = std::make_unique<WorkerRelay>(
+      node_id, log,
+      [this](const std::string& leader, const std::string& worker, std::string_view frame) {
+        return links->send_relay(leader, node_id, worker, frame);
+      },
+      [this](const Peer& worker, std::string_view frame) {
+        if (leading()) api->on_worker_frame(worker, frame);
+      });
+  api->set_worker_relay(relay.get());
+  links->set_relay_handler([this](const std::string& from, const RelayFrame& message) {
+    // Only the node this node follows speaks for its workers' leases.
+    if (message.node != node_id || raft->leader() != from) return;
+    relay->deliver(std::string(message.worker), std::string(message.frame));
+  });
   api->set_write_forwarder([this](const Peer& peer, std::string_view frame) {
     return raft && !raft->leading() && forwarder->forward(raft->leader(), peer, frame);
   });
@@ -357,9 +389,25 @@ protocol::NodesReply Node::Impl::list_nodes() const {
   self.index = state.applied_index();
   self.commit = raft ? raft->commit() : state.applied_index();
   self.lag = raft ? lag_of(node_id) : std::optional<std::uint64_t>(0);
-  self.running =
-      static_cast<std::uint32_t>(state.counts().by_state[static_cast<int>(JobState::running)]);
-  self.free_slots = static_cast<std::uint32_t>(dispatcher->stats().free_slots);
+  // Running jobs per node from the replicated state; free slots from the
+  // leader's dispatcher (it sees every node's workers) or, on a follower,
+  // from its own relay.
+  std::map<std::string, std::uint32_t> running_by_node;
+  for (JobId id : state.running_jobs()) {
+    if (const Job* job = state.find(id)) ++running_by_node[job->node];
+  }
+  const std::map<std::string, NodeSlots> slots =
+      leading() ? dispatcher->slots_by_node() : std::map<std::string, NodeSlots>{};
+  auto free_of = [&](const std::string& id) -> std::uint32_t {
+    auto it = slots.find(id);
+    return it == slots.end() ? 0 : it->second.free;
+  };
+  self.running = raft ? running_by_node[node_id]
+                      : static_cast<std::uint32_t>(
+                            state.counts().by_state[static_cast<int>(JobState::running)]);
+  self.free_slots = !raft       ? static_cast<std::uint32_t>(dispatcher->stats().free_slots)
+                    : leading() ? free_of(node_id)
+                                : relay->stats().free_slots;
   self.draining = state.assignments().node_draining(node_id);
   reply.nodes.push_back(std::move(self));
   std::set<std::string> listed{node_id};
@@ -374,6 +422,8 @@ protocol::NodesReply Node::Impl::list_nodes() const {
       node.last_seen_ms = peer.last_seen_ms;
       node.draining = state.assignments().node_draining(peer.node_id);
       node.lag = lag_of(peer.node_id);
+      node.running = running_by_node[peer.node_id];
+      node.free_slots = free_of(peer.node_id);
       listed.insert(peer.node_id);
       reply.nodes.push_back(std::move(node));
     }
@@ -386,6 +436,8 @@ protocol::NodesReply Node::Impl::list_nodes() const {
     node.node = id;
     node.role = member.role;
     node.lag = lag_of(id);
+    node.running = running_by_node[id];
+    node.free_slots = free_of(id);
     reply.nodes.push_back(std::move(node));
   }
   return reply;
@@ -526,6 +578,7 @@ void Node::Impl::on_turn() {
     if (!shutting_down) duties->tick(now);
   }
   if (raft) raft->on_turn();
+  if (relay) relay->follow(raft->leader(), raft->term());
   journal->flush();
   if (!raft) maybe_snapshot();
   if (shutting_down && !handing_back && own_running() == 0 && proposer->in_flight() == 0 &&
@@ -586,7 +639,7 @@ void Node::Impl::hand_back_running() {
   handing_back = true;
   uv_timer_stop(&grace);
   std::vector<JobId> running;
-  if (leading()) running = state.running_jobs();
+  if (leading()) running = running_here();
   if (running.empty()) {
     handing_back = false;
     return;
@@ -658,6 +711,10 @@ void Node::Impl::start_raft(const Recovery& recovery) {
 
 // The node's ROUTER on -p + 2 carries Raft from peers beside its workers.
 void Node::Impl::on_dispatch_message(std::vector<zmq::message_t>& parts) {
+  if (parts.size() >= 2 && parts[1].to_string_view() == kRelayFrameTag) {
+    on_relay_message(parts);
+    return;
+  }
   if (std::optional<std::string_view> message = raft_payload(parts)) {
     // Clients hold the group key too, but present the client keypair: only
     // a connection the ZAP handler admitted as a node may speak Raft.
@@ -672,8 +729,31 @@ void Node::Impl::on_dispatch_message(std::vector<zmq::message_t>& parts) {
   api->on_message(dispatch_watcher.get(), parts);
 }
 
+// A follower's worker frame: only a node may relay, and only the leader
+// takes it (the follower registers its workers again once it learns who
+// leads).
+void Node::Impl::on_relay_message(std::vector<zmq::message_t>& parts) {
+  const char* user = parts.back().gets("User-Id");
+  if (user == nullptr || std::string_view(user) != to_string(CurveIdentity::node)) {
+    refusals.note("a relayed worker message on a client's connection", "a client", wall_clock_ms());
+    return;
+  }
+  std::vector<std::string_view> views;
+  for (std::size_t i = 1; i < parts.size(); ++i) views.push_back(parts[i].to_string_view());
+  Result<RelayFrame> relayed = decode_relay_frame(views);
+  if (!relayed.ok()) {
+    log.warn("dropped a relay message: " + relayed.status().message);
+    return;
+  }
+  if (!leading()) return;
+  api->on_worker_frame(Peer{dispatch_watcher.get(), parts[0].to_string(),
+                            std::string(relayed->node), std::string(relayed->worker), nullptr},
+                       relayed->frame);
+}
+
 void Node::Impl::on_role(raft::Role role, std::uint64_t term) {
   proposer->set_term(term);
+  if (role != raft::Role::leader) dispatcher->forget_workers();
   if (forwarder && forwarder->in_flight() > 0) {
     forwarder->fail_all(Status::error(
         ErrorCode::unavailable,

@@ -12,81 +12,14 @@
 #include <set>
 #include <thread>
 
-#include "tests/cluster/harness/netns.hpp"
+#include "tests/cluster/harness/cluster_nodes.hpp"
 
 namespace desaster::test {
 
 namespace {
 
-using Nodes = std::vector<std::unique_ptr<NodeProcess>>;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::string node_id_of(const NodeProcess& node) {
-  std::ifstream in(node.data_dir() + "/NODE_ID");
-  std::string id;
-  in >> id;
-  return id;
-}
-
-void require_network() {
-  const std::string unavailable = network_namespaces_unavailable();
-  INFO(unavailable);
-  REQUIRE(unavailable.empty());
-}
-
-bool has(const NodeProcess& node, const std::string& text) {
-  return node.log().find(text) != std::string::npos;
-}
-
-// Three fresh clustered nodes, started together.
-Nodes start_cluster(const TestNetwork& net, const TempDir& dir) {
-  Nodes nodes;
-  for (int i = 0; i < net.size(); ++i) {
-    std::vector<std::string> args{"-a", net.address(i), "-b", TestNetwork::broadcast(),
-                                  "-p", "2691",         "-j", "2"};
-    nodes.push_back(std::make_unique<NodeProcess>(dir.path() + "/n" + std::to_string(i), 2691,
-                                                  NodeLaunch{net.exec_prefix(i), args}));
-    INFO(nodes.back()->log());
-    REQUIRE(nodes.back()->start());
-  }
-  return nodes;
-}
-
-// The running node that leads (its latest role line says leader), or -1.
-int leader_of(const Nodes& nodes) {
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    if (!nodes[i]->running()) continue;
-    const std::string log = nodes[i]->log();
-    const auto led = log.rfind("raft: leader (");
-    if (led == std::string::npos) continue;
-    const auto followed = log.rfind("raft: follower (");
-    if (followed == std::string::npos || followed < led) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-bool all_voters(const Nodes& nodes) {
-  for (const auto& node : nodes)
-    if (!has(*node, "raft: this node is now a voter")) return false;
-  return true;
-}
-
-CommandResult ctl(const TestNetwork& net, int from, int node, std::vector<std::string> args) {
-  std::vector<std::string> argv{DESASTERCTL_BIN, "--timeout", "3s", "-c",
-                                net.address(node) + ":2691"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return net.run_in(from, argv, seconds(20));
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-void dump_logs(const Nodes& nodes) {
-  for (const auto& node : nodes) UNSCOPED_INFO(node->log());
-}
 
 }  // namespace
 

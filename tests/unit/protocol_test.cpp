@@ -55,7 +55,7 @@ std::vector<RequestBody> every_body() {
       QueueCommand{QueueAction::create, "mail", config},
       QueueCommand{QueueAction::remove, "old", std::nullopt},
       Stats{},
-      WorkerHello{"w1", {"mail", "*"}, {JobKind::shell, JobKind::task}, 4, "app"},
+      WorkerHello{"w1", {"mail", "*"}, {JobKind::shell, JobKind::task}, 4, "app", {}},
       Credit{3},
       report,
       Heartbeat{},

@@ -111,7 +111,7 @@ void Worker::Impl::heartbeat_if_due() {
 
 Status Worker::Impl::register_worker() {
   std::lock_guard<std::mutex> lock(mutex);
-  protocol::WorkerHello hello{options.name, options.queues, options.kinds, options.slots, {}};
+  protocol::WorkerHello hello{options.name, options.queues, options.kinds, options.slots, {}, {}};
   last_send = Clock::now();
   Result<protocol::Reply> reply = connection.call(std::move(hello), kRegisterTimeout,
                                                   [this](protocol::Reply& frame) { take(frame); });

@@ -42,11 +42,9 @@ bool PeerLinks::connect(const std::string& node_id, const std::string& endpoint)
   } catch (const zmq::error_t&) {
     return false;
   }
-  link.watcher = std::make_unique<ZmqWatcher>(loop_, *link.socket,
-                                              [this, node_id](std::vector<zmq::message_t>& parts) {
-                                                if (on_reply_ && parts.size() == 1)
-                                                  on_reply_(node_id, parts[0].to_string_view());
-                                              });
+  link.watcher = std::make_unique<ZmqWatcher>(
+      loop_, *link.socket,
+      [this, node_id](std::vector<zmq::message_t>& parts) { on_link_message(node_id, parts); });
   links_.emplace(node_id, std::move(link));
   return true;
 }
@@ -87,6 +85,29 @@ bool PeerLinks::send(const std::string& node_id, std::vector<zmq::message_t> par
   }
   it->second.watcher->send(std::move(parts));
   return true;
+}
+
+void PeerLinks::on_link_message(const std::string& node_id, std::vector<zmq::message_t>& parts) {
+  if (parts.size() == 1) {
+    if (on_reply_) on_reply_(node_id, parts[0].to_string_view());
+    return;
+  }
+  std::vector<std::string_view> views;
+  views.reserve(parts.size());
+  for (const zmq::message_t& part : parts) views.push_back(part.to_string_view());
+  if (!is_relay_message(views)) return;
+  Result<RelayFrame> relay = decode_relay_frame(views);
+  if (relay.ok() && on_relay_) on_relay_(node_id, *relay);
+}
+
+bool PeerLinks::send_relay(const std::string& node_id, std::string_view via_node,
+                           std::string_view worker, std::string_view frame) {
+  std::vector<zmq::message_t> parts;
+  parts.emplace_back(kRelayFrameTag.data(), kRelayFrameTag.size());
+  parts.emplace_back(via_node.data(), via_node.size());
+  parts.emplace_back(worker.data(), worker.size());
+  parts.emplace_back(frame.data(), frame.size());
+  return send(node_id, std::move(parts));
 }
 
 bool PeerLinks::send_raft(const std::string& node_id, std::string_view message) {

@@ -24,6 +24,7 @@
 #include <zmq.hpp>
 
 #include "transport/loop/zmq_watcher.hpp"
+#include "transport/peer/relay_frame.hpp"
 #include "transport/security/group_keys.hpp"
 
 namespace desaster {
@@ -59,6 +60,12 @@ class PeerLinks {
   // False when there is no link or its queue is full (the message is dropped).
   bool send_raft(const std::string& node_id, std::string_view message);
   bool send_frame(const std::string& node_id, std::string_view frame);
+  // A worker's frame relayed to node_id (relay_frame.hpp): [tag, via_node, worker, frame].
+  bool send_relay(const std::string& node_id, std::string_view via_node, std::string_view worker,
+                  std::string_view frame);
+  // Relay messages a peer sends back on a link (for this node's workers).
+  using RelayHandler = std::function<void(const std::string& node_id, const RelayFrame& relay)>;
+  void set_relay_handler(RelayHandler handler) { on_relay_ = std::move(handler); }
   std::uint64_t dropped() const { return dropped_; }
 
   void close(std::function<void()> done);
@@ -70,12 +77,14 @@ class PeerLinks {
     std::unique_ptr<ZmqWatcher> watcher;
   };
   bool send(const std::string& node_id, std::vector<zmq::message_t> parts);
+  void on_link_message(const std::string& node_id, std::vector<zmq::message_t>& parts);
   void retire(Link link);
 
   uv_loop_t* loop_;
   zmq::context_t& context_;
   const GroupKeys& keys_;
   ReplyHandler on_reply_;
+  RelayHandler on_relay_;
   std::map<std::string, Link> links_;
   std::uint64_t dropped_ = 0;
   std::size_t closing_ = 0;

@@ -137,6 +137,16 @@ struct WorkerHello {
   // "pool": the node pool it belongs to ("shell", a Ruby pool's name); the
   // node then gives it the pool's assigned queues instead of `queues`.
   std::string pool;
+  // "running": [[id, term, attempt]...], jobs it still runs under an older
+  // leader's leases. Only a node's relay sends it, registering its worker
+  // with a new leader: those jobs' reports then give their slots back.
+  struct HeldLease {
+    JobId id = 0;
+    std::uint64_t term = 0;
+    std::uint32_t attempt = 0;
+    bool operator==(const HeldLease&) const = default;
+  };
+  std::vector<HeldLease> running;
 };
 // "credit" {slots} -> no reply: adds free slots
 struct Credit {

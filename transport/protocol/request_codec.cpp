@@ -246,6 +246,16 @@ void write(BodyWriter& w, const WorkerHello& b) {
   }
   w.add("slots", b.slots);
   if (!b.pool.empty()) w.add("pool", b.pool);
+  if (!b.running.empty()) {
+    BodyWriter::Packer& running = w.key("running");
+    running.pack_array(static_cast<std::uint32_t>(b.running.size()));
+    for (const WorkerHello::HeldLease& lease : b.running) {
+      running.pack_array(3);
+      running.pack(lease.id);
+      running.pack(lease.term);
+      running.pack(lease.attempt);
+    }
+  }
 }
 void read(MapReader& r, WorkerHello& b) {
   r.read("name", b.name);
@@ -262,6 +272,25 @@ void read(MapReader& r, WorkerHello& b) {
   }
   r.read("slots", b.slots);
   r.read("pool", b.pool);
+  if (const msgpack::object_array* running = r.find_array("running", kMaxBatch)) {
+    for (std::uint32_t i = 0; i < running->size && r.ok(); ++i) {
+      const msgpack::object& item = running->ptr[i];
+      WorkerHello::HeldLease lease;
+      std::string problem;
+      if (item.type != msgpack::type::ARRAY || item.via.array.size != 3) {
+        problem = "is not an array of [id, term, attempt]";
+      } else {
+        problem = convert::as_integer(item.via.array.ptr[0], lease.id);
+        if (problem.empty()) problem = convert::as_integer(item.via.array.ptr[1], lease.term);
+        if (problem.empty()) problem = convert::as_integer(item.via.array.ptr[2], lease.attempt);
+      }
+      if (!problem.empty()) {
+        r.fail_at(r.item_path("running", i), problem);
+        break;
+      }
+      b.running.push_back(lease);
+    }
+  }
 }
 
 void write(BodyWriter& w, const Credit& b) {

@@ -61,8 +61,12 @@ Status RubyPool::Impl::connect() {
   registered_queues = queue_names(spec);
   registered_kinds = pool_kinds(spec);
   // No credit yet: leases come once workers are ready.
-  send(protocol::WorkerHello{"ruby:" + spec.name + "@" + options.node_tag, registered_queues,
-                             registered_kinds, 0, spec.name});
+  send(protocol::WorkerHello{"ruby:" + spec.name + "@" + options.node_tag,
+                             registered_queues,
+                             registered_kinds,
+                             0,
+                             spec.name,
+                             {}});
   credit = 0;
   return {};
 }

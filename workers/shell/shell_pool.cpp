@@ -216,7 +216,7 @@ Status ShellPool::start() {
       [&impl](std::vector<zmq::message_t>& parts) { impl.on_message(parts); });
   // As the "shell" pool its queues come from the replicated assignment.
   impl.send(protocol::WorkerHello{
-      impl.options.name, {"*"}, {JobKind::shell}, impl.options.slots, std::string(kShellPool)});
+      impl.options.name, {"*"}, {JobKind::shell}, impl.options.slots, std::string(kShellPool), {}});
 
   impl.heartbeat = new uv_timer_t;
   uv_timer_init(impl.loop, impl.heartbeat);

@@ -1,0 +1,150 @@
+#include "core/node/worker_relay.hpp"
+
+#include <type_traits>
+#include <variant>
+
+#include "transport/protocol/replies.hpp"
+
+namespace desaster {
+
+WorkerRelay::WorkerRelay(std::string node_id, Logger& log, ToLeader to_leader, ToSelf to_self)
+    : node_id_(std::move(node_id)),
+      log_(log),
+      to_leader_(std::move(to_leader)),
+      to_self_(std::move(to_self)) {}
+
+void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
+                                    const protocol::Request& request, TimeMs now) {
+  auto known = keys_.find(worker);
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, protocol::WorkerHello>) {
+          if (known != keys_.end()) {
+            // Registered again: the leader drops the old key once it falls silent.
+            unregistered_.erase(known->second);
+            book_.remove(known->second);
+            workers_.erase(known->second);
+            keys_.erase(known);
+          }
+          const std::string key = book_.add(body, now);
+          workers_.emplace(key, worker);
+          keys_.emplace(worker, key);
+          worker.reply(request.id, Status::success(),
+                       protocol::encode_body(protocol::WorkerReply{protocol::kWorkerHeartbeatMs}));
+          register_worker(key);
+        } else if constexpr (std::is_same_v<T, protocol::Credit> ||
+                             std::is_same_v<T, protocol::Report> ||
+                             std::is_same_v<T, protocol::Heartbeat>) {
+          if (known == keys_.end()) {
+            if constexpr (std::is_same_v<T, protocol::Report>) {
+              worker.reply(
+                  request.id,
+                  Status::error(ErrorCode::bad_request, "report from an unregistered worker"),
+                  protocol::kEmptyMap);
+            }
+            return;
+          }
+          const std::string& key = known->second;
+          if constexpr (std::is_same_v<T, protocol::Credit>) book_.on_credit(key, body.slots, now);
+          if constexpr (std::is_same_v<T, protocol::Report>) book_.on_report(key, body.id, now);
+          if constexpr (std::is_same_v<T, protocol::Heartbeat>) book_.on_heartbeat(key, now);
+          forward(key, frame);
+        }
+      },
+      request.body);
+}
+
+bool WorkerRelay::forward(const std::string& key, std::string_view frame) {
+  if (leader_.empty()) {
+    // Nobody to tell: a report lost here means the job runs again, which
+    // the next leader's LeaderStartOp arranges anyway.
+    ++stats_.dropped;
+    return false;
+  }
+  if (leader_ == node_id_) {
+    to_self_(Peer{nullptr, {}, node_id_, key, this}, frame);
+  } else if (!to_leader_(leader_, key, frame)) {
+    ++stats_.dropped;
+    return false;
+  }
+  ++stats_.relayed;
+  return true;
+}
+
+// A registration that could not go (no link to the leader yet) is tried
+// again on the next turn (follow()).
+void WorkerRelay::register_worker(const std::string& key) {
+  if (leader_.empty()) return;
+  std::optional<protocol::WorkerHello> hello = book_.registration(key);
+  if (!hello) return;
+  ++stats_.registrations;
+  if (forward(key,
+              protocol::encode_request(protocol::Request{kRelayRequestId, std::move(*hello)}))) {
+    unregistered_.erase(key);
+  } else {
+    unregistered_.insert(key);
+  }
+}
+
+void WorkerRelay::deliver(const std::string& worker, std::string frame) {
+  auto it = workers_.find(worker);
+  if (it == workers_.end()) return;  // forgotten meanwhile
+  Result<protocol::Reply> reply = protocol::decode_reply(frame);
+  if (!reply.ok()) {
+    log_.warn("relay: dropped an undecodable frame from the leader: " + reply.status().message);
+    return;
+  }
+  if (reply->id == kRelayRequestId) {
+    if (!reply->status.ok()) {
+      log_.warn("relay: the leader refused worker " + worker + ": " + reply->status.message);
+    }
+    return;
+  }
+  if (reply->id == 0 && reply->type == protocol::kLeasePush) {
+    protocol::LeasePush push;
+    if (decode_body(reply->body, push).ok()) {
+      book_.on_lease(worker, push.job.id, push.term, push.job.attempts);
+    }
+  }
+  it->second.send(std::move(frame));
+}
+
+void WorkerRelay::follow(const std::string& leader, std::uint64_t term) {
+  if (leader == leader_ && term == term_) {
+    if (leader_.empty() || unregistered_.empty()) return;
+    const std::set<std::string> retry = unregistered_;
+    for (const std::string& key : retry) register_worker(key);
+    return;
+  }
+  unregistered_.clear();
+  leader_ = leader;
+  term_ = term;
+  if (leader_.empty() || book_.size() == 0) return;
+  log_.info(
+      "relay: registering " + std::to_string(book_.size()) + " workers with " +
+      (leader_ == node_id_ ? std::string("this node (leader)") : "leader " + leader_.substr(0, 8)) +
+      " in term " + std::to_string(term_));
+  for (const std::string& key : book_.keys()) register_worker(key);
+}
+
+void WorkerRelay::expire(TimeMs now) {
+  for (const std::string& key : book_.expire(now, protocol::kWorkerTimeoutMs)) {
+    auto it = workers_.find(key);
+    if (it == workers_.end()) continue;
+    keys_.erase(it->second);
+    workers_.erase(it);
+    unregistered_.erase(key);
+    log_.info("relay: worker " + key + " silent; forgotten");
+  }
+}
+
+RelayStats WorkerRelay::stats() const {
+  RelayStats s = stats_;
+  s.workers = book_.size();
+  s.free_slots = book_.free_slots();
+  s.held_leases = book_.held_leases();
+  return s;
+}
+
+}  // namespace desaster

@@ -1,0 +1,84 @@
+// A clustered node's relay between its own workers and the leader's
+// dispatcher, the one place that plans (ARCHITECTURE.md, "Cluster
+// dispatch"). Workers keep talking to their own node; the relay answers
+// their hello itself, registers them with the leader under keys of its own
+// (RelayBook) and passes their credit, reports and heartbeats on: over the
+// peer link to a remote leader, in process when this node leads. What the
+// leader sends for a worker (leases, cancels, replies) comes back through
+// deliver() and goes to the worker.
+//
+// When the leader or its term changes, every worker is registered again
+// with its free credit and the leases it still holds (hello.running), so the
+// new leader leases against what is really free and a late report of an
+// old lease gives its slot back.
+//
+// Threading: loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "core/node/log.hpp"
+#include "core/node/peer.hpp"
+#include "core/node/relay_book.hpp"
+
+namespace desaster {
+
+// The request id of the relay's own hellos; their replies stop at the relay.
+inline constexpr std::uint64_t kRelayRequestId = ~std::uint64_t{0};
+
+struct RelayStats {
+  std::size_t workers = 0;
+  std::uint32_t free_slots = 0;
+  std::size_t held_leases = 0;
+  std::uint64_t registrations = 0;  // hellos sent to a leader
+  std::uint64_t relayed = 0;        // worker frames passed to a leader
+  std::uint64_t dropped = 0;        // worker frames with no leader to go to
+};
+
+class WorkerRelay final : public LocalDelivery {
+ public:
+  // Sends a worker's frame over the link to a remote leader; false if it
+  // could not go.
+  using ToLeader = std::function<bool(const std::string& leader, const std::string& worker,
+                                      std::string_view frame)>;
+  // Hands a worker's frame to this node's own dispatcher (it leads).
+  using ToSelf = std::function<void(const Peer& worker, std::string_view frame)>;
+
+  WorkerRelay(std::string node_id, Logger& log, ToLeader to_leader, ToSelf to_self);
+
+  // A worker message (hello, credit, report, heartbeat) from one of this
+  // node's workers.
+  void on_worker_request(const Peer& worker, std::string_view frame,
+                         const protocol::Request& request, TimeMs now);
+  // A frame from the leader for one of this node's workers.
+  void deliver(const std::string& worker, std::string frame) override;
+  // Called every loop turn with who leads now (empty: nobody known) and the
+  // term: a change registers every worker with the new leader.
+  void follow(const std::string& leader, std::uint64_t term);
+  // Forgets workers silent past the worker timeout (the leader drops them too).
+  void expire(TimeMs now);
+  RelayStats stats() const;
+
+ private:
+  bool forward(const std::string& key, std::string_view frame);
+  void register_worker(const std::string& key);
+
+  std::string node_id_;
+  Logger& log_;
+  ToLeader to_leader_;
+  ToSelf to_self_;
+  RelayBook book_;
+  std::map<std::string, Peer> workers_;  // key -> the worker's own connection
+  std::map<Peer, std::string> keys_;
+  std::set<std::string> unregistered_;  // registrations that could not go yet
+  std::string leader_;
+  std::uint64_t term_ = 0;
+  RelayStats stats_;
+};
+
+}  // namespace desaster
