@@ -23,6 +23,7 @@ struct NodeOptions {
   std::uint32_t shutdown_grace_ms = 30'000;
   std::uint32_t kill_grace_ms = 10'000;     // TERM, then KILL after this (killed or timed-out jobs)
   std::uint64_t voter_timeout_ms = 30'000;  // autopilot: a silent voter is replaced after this
+  std::uint64_t snapshot_bytes = 256ull << 20;  // journal growth between snapshots
   bool show_help = false;
   bool show_version = false;
 };

@@ -4,6 +4,7 @@
 
 #include "core/cluster/message_codec.hpp"
 #include "core/cluster/stored_snapshot.hpp"
+#include "core/cluster/voter_reach.hpp"
 #include "core/state/op_codec.hpp"
 
 namespace desaster {
@@ -67,6 +68,7 @@ RaftDriver::~RaftDriver() = default;
 
 void RaftDriver::start() {
   started_ms_ = clock_();
+  leaderless_since_ = started_ms_;
   timer_ = new uv_timer_t;
   uv_timer_init(loop_, timer_);
   timer_->data = this;
@@ -115,8 +117,23 @@ std::string RaftDriver::describe(const std::string& node_id) const {
   return node_id.substr(0, 8);
 }
 
+std::string RaftDriver::no_majority_reason(TimeMs window) const {
+  const raft::VoterReach reach =
+      raft::voter_reach(raft_->conf(), self_, last_heard_, clock_(), window);
+  if (reach.voters == 0 || reach.majority()) return "";
+  return raft::no_majority_reason(reach);
+}
+
 std::string RaftDriver::not_leader_message() const {
   if (raft_->leader().empty()) {
+    // Without a leader a voter asks every voter for a pre-vote at least
+    // every two election timeouts, and hears back from each it can reach;
+    // after two such rounds, silence means unreachable.
+    const TimeMs rounds = static_cast<TimeMs>(4 * options_.election_ticks * options_.tick_ms);
+    if (clock_() - leaderless_since_ >= rounds) {
+      if (std::string why = no_majority_reason(rounds); !why.empty())
+        return why + "; the write was not acknowledged";
+    }
     return "this node is not the leader and knows no leader yet (an election may be under way); "
            "try again shortly";
   }
@@ -507,6 +524,7 @@ void RaftDriver::note_role(const char* cause) {
   const std::uint64_t old_term = last_term_;
   last_role_ = role;
   last_term_ = term;
+  if (leader.empty() && !last_leader_.empty()) leaderless_since_ = clock_();
   last_leader_ = leader;
   log_.set_term(term);
   std::string why;
@@ -549,9 +567,16 @@ void RaftDriver::note_role(const char* cause) {
   }
   (void)cause;
   if (old_role == raft::Role::leader && role != raft::Role::leader) {
-    fail_pending(
-        "this node stopped leading before the op was committed; it may still be "
-        "applied by the next leader");
+    // A leader hears every voter at each heartbeat: one it has not heard
+    // for most of an election timeout is cut off (check-quorum's view).
+    const TimeMs window = static_cast<TimeMs>((options_.election_ticks - 1) * options_.tick_ms);
+    const std::string why = no_majority_reason(window);
+    fail_pending(why.empty() ? "this node stopped leading before the op was committed; it may "
+                               "still be applied by the next leader"
+                             : why +
+                                   ", so it stopped leading before the write was committed; the "
+                                   "write was not acknowledged (a later leader may still apply "
+                                   "it if the entry reached a majority)");
   }
   if (role_hook_) role_hook_(role, term);
 }

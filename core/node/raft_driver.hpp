@@ -130,6 +130,9 @@ class RaftDriver {
   void run_autopilot(TimeMs now);
   void on_durable(const Status& status);
   std::string describe(const std::string& node_id) const;
+  // Why a write cannot commit here when this node cannot reach a majority
+  // of the voters (heard within `window`), or empty.
+  std::string no_majority_reason(TimeMs window) const;
 
   uv_loop_t* loop_;
   Journal& journal_;
@@ -147,6 +150,7 @@ class RaftDriver {
 
   uv_timer_t* timer_ = nullptr;  // freed in its close callback
   TimeMs started_ms_ = 0;
+  TimeMs leaderless_since_ = 0;  // when this node last stopped knowing a leader
   TimeMs last_now_ = 0;
   bool fresh_ = false;
   bool heard_leader_ = false;
