@@ -1,0 +1,45 @@
+// Clustered nodes on a TestNetwork, and what several-node tests and the
+// failover benchmark ask of them: start them, find the leader from their
+// logs, talk to one with desasterctl from inside a namespace, and check
+// that acknowledged jobs are on a node. No test framework here (the
+// benchmark links it too): failures come back as values.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/cluster/harness/netns.hpp"
+
+namespace desaster::test {
+
+using Nodes = std::vector<std::unique_ptr<NodeProcess>>;
+
+inline constexpr std::uint16_t kClusterPort = 2691;
+
+std::string node_id_of(const NodeProcess& node);  // from its data dir's NODE_ID
+bool log_has(const NodeProcess& node, const std::string& text);
+
+// Node i of net, clustered (-a, -b, -p 2691) with extra flags, data under dir.
+std::unique_ptr<NodeProcess> clustered_node(const TestNetwork& net, const std::string& dir, int i,
+                                            std::vector<std::string> extra = {});
+
+// The running nodes whose latest role line says leader (a cut-off leader
+// still says so until it steps down).
+std::vector<int> leaders_of(const Nodes& nodes);
+// The one leader, or -1 if there is none or more than one.
+int leader_of(const Nodes& nodes);
+// Every node listed says it is a voter (its log's latest membership line).
+bool all_voters(const Nodes& nodes, const std::vector<int>& which = {});
+
+// desasterctl from node `from`'s namespace against node `node`.
+CommandResult ctl(const TestNetwork& net, int from, int node, std::vector<std::string> args,
+                  const std::string& timeout = "3s");
+
+std::string trim(std::string text);
+
+// How many of ids node's `jobs --limit` listing lacks (all of them when
+// the node does not answer).
+std::size_t missing_on(const TestNetwork& net, int node, const std::vector<std::string>& ids);
+
+}  // namespace desaster::test
