@@ -323,6 +323,12 @@ Status Node::Impl::start_discovery() {
       "beacons to " + options.broadcast_address + ":" + std::to_string(options.port) + " from " +
       options.bind_address +
       (group_key == kDefaultGroupKey ? " with the default group key" : " with this group's key"));
+  api->set_force_recovery(
+      [this](const protocol::ForceRecovery& request) -> Result<protocol::ForceRecoveryReply> {
+        Result<RaftDriver::ForcedRecovery> done = raft->force_recovery(request.accept_risk);
+        if (!done.ok()) return done.status();
+        return protocol::ForceRecoveryReply{node_id, done->term, done->index, done->dropped};
+      });
   raft->start();
   return {};
 }

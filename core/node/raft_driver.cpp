@@ -259,36 +259,44 @@ void RaftDriver::maybe_bootstrap(TimeMs now) {
   if (!raft::should_bootstrap(in, options_.bootstrap)) return;
   if (in_ready_) return;  // next tick
   fresh_ = false;
-  LogEntry entry;
-  entry.index = journal_.last_index() + 1;
-  entry.term = std::max<std::uint64_t>({1, journal_.last_term(), raft_->term()});
-  entry.timestamp = now;
-  entry.kind = EntryKind::config_change;
-  entry.op = raft::encode_conf_change({raft::ConfChangeType::promote, self_});
-  if (Status s = journal_.append(entry); !s.ok()) {
-    log_.error("raft: cannot bootstrap: " + s.message);
-    return;
-  }
-  journal_.flush();
-  raft::RaftStorage storage;
-  storage.snapshot = raft_->snapshot();
-  storage.snapshot.meta.conf = {};
-  for (std::uint64_t i = raft_->log().first_index(); i <= raft_->log().last_index(); ++i)
-    storage.entries.push_back(raft_->log().at(i));
-  storage.entries.push_back(entry);
-  storage.snapshot.meta.conf = raft::conf_after({}, storage.entries);
-  storage.hard_state = {entry.term, raft::NodeId{}, entry.index};
-  // The Raft rebuilt on this storage takes the entry as persisted and
-  // committed. The journal writes in order, so the entry is durable before
-  // the term and vote of the election that follows, and before any entry
-  // after it; a crash before that leaves a fresh node, as before.
-  raft_ = std::make_unique<raft::Raft>(config_, std::move(storage));
+  if (!append_by_fiat({raft::ConfChangeType::promote, self_}, now)) return;
   log_.info(std::string("raft: bootstrapping a one-voter cluster: ") +
             (in.peers.empty() ? "no peers found"
                               : "no peer is in a cluster and this node has the lowest id") +
             " after " + std::to_string(in.waited_ms) + " ms");
   raft_->campaign();
   note_role("bootstrap");
+}
+
+bool RaftDriver::append_by_fiat(const raft::ConfChange& change, TimeMs now) {
+  LogEntry entry;
+  entry.index = journal_.last_index() + 1;
+  entry.term = std::max<std::uint64_t>({1, journal_.last_term(), raft_->term()});
+  entry.timestamp = now;
+  entry.kind = EntryKind::config_change;
+  entry.op = raft::encode_conf_change(change);
+  if (Status s = journal_.append(entry); !s.ok()) {
+    log_.error("raft: cannot write the " + std::string(raft::to_string(change.type)) +
+               " entry: " + s.message);
+    return false;
+  }
+  journal_.flush();
+  raft::RaftStorage storage;
+  storage.snapshot = raft_->snapshot();
+  const raft::ConfState snapshot_conf = storage.snapshot.meta.conf;
+  for (std::uint64_t i = raft_->log().first_index(); i <= raft_->log().last_index(); ++i)
+    storage.entries.push_back(raft_->log().at(i));
+  storage.entries.push_back(entry);
+  storage.snapshot.meta.conf = raft::conf_after(snapshot_conf, storage.entries);
+  // The vote stands within its term: a node must not vote twice in one.
+  const raft::NodeId vote = entry.term == raft_->term() ? raft_->vote() : raft::NodeId{};
+  storage.hard_state = {entry.term, vote, entry.index};
+  // The Raft rebuilt on this storage takes the entry as persisted and
+  // committed. The journal writes in order, so the entry is durable before
+  // the term and vote of the election that follows, and before any entry
+  // after it; a crash before that leaves the node as it was.
+  raft_ = std::make_unique<raft::Raft>(config_, std::move(storage));
+  return true;
 }
 
 void RaftDriver::run_autopilot(TimeMs now) {
@@ -325,6 +333,9 @@ void RaftDriver::run_autopilot(TimeMs now) {
     case raft::ConfChangeType::remove:
       why = "removing " + who + " (silent for longer than " +
             std::to_string(options_.autopilot.voter_timeout_ms / 1000) + " s)";
+      break;
+    case raft::ConfChangeType::sole_voter:
+      why = "making " + who + " the only voter";  // the autopilot never does
       break;
   }
   log_.info("raft: membership: " + why + " at index " + std::to_string(*at));
