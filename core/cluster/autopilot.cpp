@@ -109,6 +109,9 @@ ConfState conf_after(ConfState conf, const std::vector<LogEntry>& entries) {
         conf.learners.erase(change->node);
         conf.voters.erase(change->node);
         break;
+      case ConfChangeType::sole_voter:
+        conf = ConfState{{change->node}, {}};
+        break;
     }
   }
   return conf;

@@ -18,6 +18,8 @@ const char* to_string(ConfChangeType type) {
       return "promote";
     case ConfChangeType::remove:
       return "remove";
+    case ConfChangeType::sole_voter:
+      return "sole_voter";
   }
   return "unknown";
 }

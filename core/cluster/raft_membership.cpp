@@ -34,6 +34,9 @@ Status Raft::check_conf_change(const ConfChange& change) const {
       if (conf_.voters.count(change.node) && conf_.voters.size() == 1)
         return Status::error(ErrorCode::conflict, "cannot remove the last voter");
       return Status::success();
+    case ConfChangeType::sole_voter:
+      return Status::error(ErrorCode::bad_request,
+                           "a sole-voter change is written by force-recovery, never proposed");
   }
   return Status::error(ErrorCode::bad_request, "unknown change");
 }
@@ -67,6 +70,9 @@ void Raft::apply_conf_change(const ConfChange& change) {
       conf_.learners.erase(node);
       conf_.voters.erase(node);
       break;
+    case ConfChangeType::sole_voter:
+      conf_ = ConfState{{node}, {}};
+      break;
   }
   if (role_ != Role::leader) return;
   if (!conf_.contains(config_.id) || !promotable()) {
@@ -75,7 +81,9 @@ void Raft::apply_conf_change(const ConfChange& change) {
     become_follower(term_, kNoNode);
     return;
   }
-  if (change.type == ConfChangeType::remove) {
+  if (change.type == ConfChangeType::sole_voter) {
+    progress_.clear();
+  } else if (change.type == ConfChangeType::remove) {
     progress_.erase(node);
   } else if (node != config_.id && !progress_.count(node)) {
     Progress pr(log_.last_index() + 1, config_.max_inflight);

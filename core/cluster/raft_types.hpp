@@ -53,8 +53,12 @@ enum class ConfChangeType : std::uint8_t {
   add_learner,  // a new member that receives the log
   promote,      // learner (or new node) becomes a voter
   remove,       // leaves both sets
+  // Force-recovery: node becomes the only voter and every other member
+  // leaves. Never proposed: the node itself writes it, committed by fiat,
+  // when an operator accepts losing what only the lost voters had.
+  sole_voter,
 };
-inline constexpr std::uint32_t kConfChangeTypeCount = 3;
+inline constexpr std::uint32_t kConfChangeTypeCount = 4;
 
 struct ConfChange {
   ConfChangeType type = ConfChangeType::add_learner;

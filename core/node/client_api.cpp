@@ -241,6 +241,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           blacklist(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::QdiscCommand>) {
           qdisc_command(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::ForceRecovery>) {
+          force_recovery(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

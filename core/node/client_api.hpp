@@ -21,6 +21,7 @@
 #include "core/node/waiters.hpp"
 #include "core/node/worker_relay.hpp"
 #include "core/state/state.hpp"
+#include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/replies.hpp"
 
 namespace desaster {
@@ -63,6 +64,13 @@ class ClientApi {
   // Answers "resources": the node's monitor (client_api_monitor.cpp).
   using ResourcesLister = std::function<protocol::ResourcesReply(const protocol::Resources&)>;
   void set_resources_lister(ResourcesLister lister) { resources_lister_ = std::move(lister); }
+  // Answers "force_recovery" (client_api_recovery.cpp); unset: a standalone
+  // node, which is a one-voter cluster already.
+  using ForceRecoveryHandler =
+      std::function<Result<protocol::ForceRecoveryReply>(const protocol::ForceRecovery&)>;
+  void set_force_recovery(ForceRecoveryHandler handler) {
+    force_recovery_handler_ = std::move(handler);
+  }
 
  private:
   void handle(const Peer& peer, protocol::Request& request);
@@ -84,6 +92,7 @@ class ClientApi {
   // Queueing disciplines and the ETA (client_api_qdisc.cpp).
   void qdisc_command(const Peer& peer, std::uint64_t id, protocol::QdiscCommand& command);
   std::optional<protocol::JobEta> eta_of(const Job& job, TimeMs now) const;
+  void force_recovery(const Peer& peer, std::uint64_t id, const protocol::ForceRecovery& request);
 
   const State& state_;
   Proposer& proposer_;
@@ -101,6 +110,7 @@ class ClientApi {
   ResourcesLister resources_lister_;
   WriteForwarder write_forwarder_;
   WorkerRelay* relay_ = nullptr;
+  ForceRecoveryHandler force_recovery_handler_;
 };
 
 // The requests of the worker side: hello, credit, report, heartbeat.

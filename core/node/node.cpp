@@ -48,8 +48,6 @@ TimeMs wall_clock_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// A snapshot once the journal has grown this much since the last one.
-constexpr std::uint64_t kSnapshotEveryBytes = 256ull << 20;
 constexpr int kSocketHighWaterMark = 100'000;
 
 template <typename Handle>
@@ -357,6 +355,12 @@ Status Node::Impl::start_discovery() {
       "beacons to " + options.broadcast_address + ":" + std::to_string(options.port) + " from " +
       options.bind_address +
       (group_key == kDefaultGroupKey ? " with the default group key" : " with this group's key"));
+  api->set_force_recovery(
+      [this](const protocol::ForceRecovery& request) -> Result<protocol::ForceRecoveryReply> {
+        Result<RaftDriver::ForcedRecovery> done = raft->force_recovery(request.accept_risk);
+        if (!done.ok()) return done.status();
+        return protocol::ForceRecoveryReply{node_id, done->term, done->index, done->dropped};
+      });
   raft->start();
   return {};
 }
@@ -605,7 +609,7 @@ void Node::Impl::on_applied(const Op& op, const ApplyResult& result) {
 }
 
 void Node::Impl::maybe_snapshot() {
-  if (snapshot_in_flight || journal->bytes_since_snapshot() < kSnapshotEveryBytes) return;
+  if (snapshot_in_flight || journal->bytes_since_snapshot() < options.snapshot_bytes) return;
   snapshot_in_flight = true;
   Snapshot snapshot{state.applied_index(), state.applied_term(), state.encode_snapshot()};
   log.info("writing a snapshot at index " + std::to_string(snapshot.index) + " (" +
@@ -700,7 +704,7 @@ void Node::Impl::start_raft(const Recovery& recovery) {
   RaftDriverOptions raft_options;
   raft_options.node_id = node_id;
   raft_options.autopilot.voter_timeout_ms = options.voter_timeout_ms;
-  raft_options.snapshot_every_bytes = kSnapshotEveryBytes;
+  raft_options.snapshot_every_bytes = options.snapshot_bytes;
   raft = std::make_unique<RaftDriver>(
       &loop, *journal, state, log, wall_clock_ms, std::move(raft_options), recovery,
       [this](const std::string& peer, std::string_view message) {

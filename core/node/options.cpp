@@ -26,7 +26,7 @@ constexpr Flag kFlags[] = {
     {'j', "concurrency", true},  {0, "shutdown-grace", true},
     {0, "kill-grace", true},     {0, "voter-timeout", true},
     {0, "job-memory", true},     {0, "job-cpu", true},
-    {0, "limit-grace", true},
+    {0, "limit-grace", true},    {0, "snapshot-bytes", true},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -50,6 +50,34 @@ std::optional<std::uint64_t> parse_number(const std::string& text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return value;
+}
+
+// "4096", "64K", "16M" or "1G" (binary multiples): a snapshot threshold,
+// from 1 KiB (smaller would snapshot at every write) to 1 TiB.
+std::optional<std::uint64_t> parse_byte_size(std::string text) {
+  std::uint64_t scale = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'K':
+      case 'k':
+        scale = 1ull << 10;
+        break;
+      case 'M':
+      case 'm':
+        scale = 1ull << 20;
+        break;
+      case 'G':
+      case 'g':
+        scale = 1ull << 30;
+        break;
+      default:
+        break;
+    }
+    if (scale != 1) text.pop_back();
+  }
+  auto n = parse_number(text);
+  if (!n || *n > (1ull << 40) / scale || *n * scale < 1024) return std::nullopt;
+  return *n * scale;
 }
 
 bool is_ipv4(const std::string& text) {
@@ -143,6 +171,12 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
         if (!n || *n < 1 || *n > 86'400)
           return bad("'" + value + "' is not a number of seconds (1-86400)");
         out.voter_timeout_ms = *n * 1000;
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "snapshot-bytes") {
+        auto n = parse_byte_size(value);
+        if (!n) return bad("'" + value + "' is not a size from 1K to 1024G (such as 64K, 16M)");
+        out.snapshot_bytes = *n;
         return {};
       }
       {
@@ -253,6 +287,8 @@ std::string node_help_text() {
          "     --limit-grace=DURATION     how long a shell job may stay over a limit [30s]\n"
          "     --voter-timeout=SECONDS    a clustered leader replaces a voter silent this long "
          "[30]\n"
+         "     --snapshot-bytes=SIZE      snapshot (and compact the journal) once it grew this\n"
+         "                                much; SIZE in bytes or with K, M, G [256M]\n"
          " -v, --verbose                  log more detail (twice: even more)\n"
          "     --version                  prints the version\n"
          "\n"

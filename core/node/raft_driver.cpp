@@ -4,6 +4,7 @@
 
 #include "core/cluster/message_codec.hpp"
 #include "core/cluster/stored_snapshot.hpp"
+#include "core/cluster/voter_reach.hpp"
 #include "core/state/op_codec.hpp"
 
 namespace desaster {
@@ -67,6 +68,7 @@ RaftDriver::~RaftDriver() = default;
 
 void RaftDriver::start() {
   started_ms_ = clock_();
+  leaderless_since_ = started_ms_;
   timer_ = new uv_timer_t;
   uv_timer_init(loop_, timer_);
   timer_->data = this;
@@ -115,8 +117,23 @@ std::string RaftDriver::describe(const std::string& node_id) const {
   return node_id.substr(0, 8);
 }
 
+std::string RaftDriver::no_majority_reason(TimeMs window) const {
+  const raft::VoterReach reach =
+      raft::voter_reach(raft_->conf(), self_, last_heard_, clock_(), window);
+  if (reach.voters == 0 || reach.majority()) return "";
+  return raft::no_majority_reason(reach);
+}
+
 std::string RaftDriver::not_leader_message() const {
   if (raft_->leader().empty()) {
+    // Without a leader a voter asks every voter for a pre-vote at least
+    // every two election timeouts, and hears back from each it can reach;
+    // after two such rounds, silence means unreachable.
+    const TimeMs rounds = static_cast<TimeMs>(4 * options_.election_ticks * options_.tick_ms);
+    if (clock_() - leaderless_since_ >= rounds) {
+      if (std::string why = no_majority_reason(rounds); !why.empty())
+        return why + "; the write was not acknowledged";
+    }
     return "this node is not the leader and knows no leader yet (an election may be under way); "
            "try again shortly";
   }
@@ -242,36 +259,44 @@ void RaftDriver::maybe_bootstrap(TimeMs now) {
   if (!raft::should_bootstrap(in, options_.bootstrap)) return;
   if (in_ready_) return;  // next tick
   fresh_ = false;
-  LogEntry entry;
-  entry.index = journal_.last_index() + 1;
-  entry.term = std::max<std::uint64_t>({1, journal_.last_term(), raft_->term()});
-  entry.timestamp = now;
-  entry.kind = EntryKind::config_change;
-  entry.op = raft::encode_conf_change({raft::ConfChangeType::promote, self_});
-  if (Status s = journal_.append(entry); !s.ok()) {
-    log_.error("raft: cannot bootstrap: " + s.message);
-    return;
-  }
-  journal_.flush();
-  raft::RaftStorage storage;
-  storage.snapshot = raft_->snapshot();
-  storage.snapshot.meta.conf = {};
-  for (std::uint64_t i = raft_->log().first_index(); i <= raft_->log().last_index(); ++i)
-    storage.entries.push_back(raft_->log().at(i));
-  storage.entries.push_back(entry);
-  storage.snapshot.meta.conf = raft::conf_after({}, storage.entries);
-  storage.hard_state = {entry.term, raft::NodeId{}, entry.index};
-  // The Raft rebuilt on this storage takes the entry as persisted and
-  // committed. The journal writes in order, so the entry is durable before
-  // the term and vote of the election that follows, and before any entry
-  // after it; a crash before that leaves a fresh node, as before.
-  raft_ = std::make_unique<raft::Raft>(config_, std::move(storage));
+  if (!append_by_fiat({raft::ConfChangeType::promote, self_}, now)) return;
   log_.info(std::string("raft: bootstrapping a one-voter cluster: ") +
             (in.peers.empty() ? "no peers found"
                               : "no peer is in a cluster and this node has the lowest id") +
             " after " + std::to_string(in.waited_ms) + " ms");
   raft_->campaign();
   note_role("bootstrap");
+}
+
+bool RaftDriver::append_by_fiat(const raft::ConfChange& change, TimeMs now) {
+  LogEntry entry;
+  entry.index = journal_.last_index() + 1;
+  entry.term = std::max<std::uint64_t>({1, journal_.last_term(), raft_->term()});
+  entry.timestamp = now;
+  entry.kind = EntryKind::config_change;
+  entry.op = raft::encode_conf_change(change);
+  if (Status s = journal_.append(entry); !s.ok()) {
+    log_.error("raft: cannot write the " + std::string(raft::to_string(change.type)) +
+               " entry: " + s.message);
+    return false;
+  }
+  journal_.flush();
+  raft::RaftStorage storage;
+  storage.snapshot = raft_->snapshot();
+  const raft::ConfState snapshot_conf = storage.snapshot.meta.conf;
+  for (std::uint64_t i = raft_->log().first_index(); i <= raft_->log().last_index(); ++i)
+    storage.entries.push_back(raft_->log().at(i));
+  storage.entries.push_back(entry);
+  storage.snapshot.meta.conf = raft::conf_after(snapshot_conf, storage.entries);
+  // The vote stands within its term: a node must not vote twice in one.
+  const raft::NodeId vote = entry.term == raft_->term() ? raft_->vote() : raft::NodeId{};
+  storage.hard_state = {entry.term, vote, entry.index};
+  // The Raft rebuilt on this storage takes the entry as persisted and
+  // committed. The journal writes in order, so the entry is durable before
+  // the term and vote of the election that follows, and before any entry
+  // after it; a crash before that leaves the node as it was.
+  raft_ = std::make_unique<raft::Raft>(config_, std::move(storage));
+  return true;
 }
 
 void RaftDriver::run_autopilot(TimeMs now) {
@@ -308,6 +333,9 @@ void RaftDriver::run_autopilot(TimeMs now) {
     case raft::ConfChangeType::remove:
       why = "removing " + who + " (silent for longer than " +
             std::to_string(options_.autopilot.voter_timeout_ms / 1000) + " s)";
+      break;
+    case raft::ConfChangeType::sole_voter:
+      why = "making " + who + " the only voter";  // the autopilot never does
       break;
   }
   log_.info("raft: membership: " + why + " at index " + std::to_string(*at));
@@ -507,6 +535,7 @@ void RaftDriver::note_role(const char* cause) {
   const std::uint64_t old_term = last_term_;
   last_role_ = role;
   last_term_ = term;
+  if (leader.empty() && !last_leader_.empty()) leaderless_since_ = clock_();
   last_leader_ = leader;
   log_.set_term(term);
   std::string why;
@@ -549,9 +578,16 @@ void RaftDriver::note_role(const char* cause) {
   }
   (void)cause;
   if (old_role == raft::Role::leader && role != raft::Role::leader) {
-    fail_pending(
-        "this node stopped leading before the op was committed; it may still be "
-        "applied by the next leader");
+    // A leader hears every voter at each heartbeat: one it has not heard
+    // for most of an election timeout is cut off (check-quorum's view).
+    const TimeMs window = static_cast<TimeMs>((options_.election_ticks - 1) * options_.tick_ms);
+    const std::string why = no_majority_reason(window);
+    fail_pending(why.empty() ? "this node stopped leading before the op was committed; it may "
+                               "still be applied by the next leader"
+                             : why +
+                                   ", so it stopped leading before the write was committed; the "
+                                   "write was not acknowledged (a later leader may still apply "
+                                   "it if the entry reached a majority)");
   }
   if (role_hook_) role_hook_(role, term);
 }

@@ -105,6 +105,17 @@ class RaftDriver {
   // For the refusal of writes: "... the leader is X at ADDR".
   std::string not_leader_message() const;
 
+  // Force-recovery (raft_force_recovery.cpp): an operator who accepts the
+  // risk makes this node the only voter, keeping its log. Refused while it
+  // knows a leader, reaches a majority of the voters, is not in a cluster,
+  // or has a write in flight (unavailable: try again).
+  struct ForcedRecovery {
+    std::uint64_t term = 0;
+    std::uint64_t index = 0;
+    std::vector<std::string> dropped;  // former members, hex
+  };
+  Result<ForcedRecovery> force_recovery(bool accept_risk);
+
  private:
   struct Pending {
     std::uint64_t term;
@@ -127,9 +138,16 @@ class RaftDriver {
   void note_role(const char* cause);
   void fail_pending(const std::string& why);
   void maybe_bootstrap(TimeMs now);
+  // Appends a config entry this node commits by fiat (it is the only voter
+  // after it) and rebuilds Raft on the log with it: bootstrap and
+  // force-recovery. False (logged) when the journal refuses it.
+  bool append_by_fiat(const raft::ConfChange& change, TimeMs now);
   void run_autopilot(TimeMs now);
   void on_durable(const Status& status);
   std::string describe(const std::string& node_id) const;
+  // Why a write cannot commit here when this node cannot reach a majority
+  // of the voters (heard within `window`), or empty.
+  std::string no_majority_reason(TimeMs window) const;
 
   uv_loop_t* loop_;
   Journal& journal_;
@@ -147,6 +165,7 @@ class RaftDriver {
 
   uv_timer_t* timer_ = nullptr;  // freed in its close callback
   TimeMs started_ms_ = 0;
+  TimeMs leaderless_since_ = 0;  // when this node last stopped knowing a leader
   TimeMs last_now_ = 0;
   bool fresh_ = false;
   bool heard_leader_ = false;

@@ -12,7 +12,7 @@
 #include <set>
 #include <thread>
 
-#include "tests/cluster/harness/cluster_nodes.hpp"
+#include "tests/cluster/harness/cluster_catch.hpp"
 
 namespace desaster::test {
 

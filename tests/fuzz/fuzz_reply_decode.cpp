@@ -10,6 +10,7 @@
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/qdisc_wire.hpp"
+#include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/replies.hpp"
 
 using namespace desaster;
@@ -48,6 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_body<WorkerReply>(bytes);
     check_body<LeasePush>(bytes);
     check_body<NodesReply>(bytes);
+    check_body<ForceRecoveryReply>(bytes);
     check_body<PoolsReply>(bytes);
     check_body<GroupsReply>(bytes);
     check_body<ResourcesReply>(bytes);

@@ -45,6 +45,15 @@ TEST_CASE("help is asked for by -h, -? and --help", "[options]") {
   CHECK(node_help_text().find("[2691]") != std::string::npos);
 }
 
+TEST_CASE("the snapshot threshold is 256 MiB unless --snapshot-bytes sets it", "[options]") {
+  CHECK(parse({})->snapshot_bytes == 256ull << 20);
+  CHECK(parse({"--snapshot-bytes", "4096"})->snapshot_bytes == 4096);
+  CHECK(parse({"--snapshot-bytes=64K"})->snapshot_bytes == 64ull << 10);
+  CHECK(parse({"--snapshot-bytes", "16M"})->snapshot_bytes == 16ull << 20);
+  CHECK(parse({"--snapshot-bytes", "1g"})->snapshot_bytes == 1ull << 30);
+  CHECK(node_help_text().find("--snapshot-bytes=SIZE") != std::string::npos);
+}
+
 TEST_CASE("bad flags are refused with a message naming the flag", "[options]") {
   struct Case {
     std::vector<std::string> args;
@@ -61,6 +70,10 @@ TEST_CASE("bad flags are refused with a message naming the flag", "[options]") {
       {{"stray"}, "unexpected argument 'stray'"},
       {{"-k", ""}, "--key: the group key must not be empty"},
       {{"-j", "0"}, "--concurrency: '0' is not a number from 1 to 4096"},
+      {{"--snapshot-bytes", "100"}, "--snapshot-bytes: '100' is not a size from 1K"},
+      {{"--snapshot-bytes", "2T"}, "--snapshot-bytes: '2T' is not a size"},
+      {{"--snapshot-bytes", "M"}, "--snapshot-bytes: 'M' is not a size"},
+      {{"--snapshot-bytes", "2000G"}, "--snapshot-bytes: '2000G' is not a size"},
   };
   for (const Case& c : cases) {
     auto o = parse(c.args);

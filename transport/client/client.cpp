@@ -178,4 +178,9 @@ Result<protocol::QdiscReply> Client::qdisc(const protocol::QdiscCommand& command
   return impl_->call<protocol::QdiscReply>(command, impl_->options.timeout);
 }
 
+Result<protocol::ForceRecoveryReply> Client::force_recovery(bool accept_risk) {
+  return impl_->call<protocol::ForceRecoveryReply>(protocol::ForceRecovery{accept_risk},
+                                                   impl_->options.timeout);
+}
+
 }  // namespace desaster

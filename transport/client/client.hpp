@@ -23,6 +23,7 @@
 #include "core/model/status.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/qdisc_wire.hpp"
+#include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/replies.hpp"
 
 namespace desaster {
@@ -124,6 +125,10 @@ class Client {
   Result<protocol::GetReply> get_with_eta(JobId id);
   // Shows a queue's discipline, or sets it and shows the result.
   Result<protocol::QdiscReply> qdisc(const protocol::QdiscCommand& command);
+  // Makes the node asked the only voter of its cluster, keeping its log
+  // (recovery_messages.hpp says when it refuses). May lose acknowledged
+  // writes: refused unless accept_risk.
+  Result<protocol::ForceRecoveryReply> force_recovery(bool accept_risk);
 
  private:
   struct Impl;

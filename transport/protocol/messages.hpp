@@ -28,6 +28,7 @@
 #include "transport/protocol/assign_messages.hpp"
 #include "transport/protocol/monitor_messages.hpp"
 #include "transport/protocol/qdisc_messages.hpp"
+#include "transport/protocol/recovery_messages.hpp"
 
 namespace desaster::protocol {
 
@@ -202,7 +203,9 @@ using RequestBody =
                  // resource monitoring and the blacklist (monitor_messages.hpp)
                  Resources, BlacklistCommand,
                  // queueing disciplines (qdisc_messages.hpp)
-                 QdiscCommand>;
+                 QdiscCommand,
+                 // force-recovery of a cluster that lost its majority (recovery_messages.hpp)
+                 ForceRecovery>;
 
 const char* to_string(PoolAction action);
 

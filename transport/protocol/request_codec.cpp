@@ -12,6 +12,7 @@
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/pool_wire.hpp"
 #include "transport/protocol/qdisc_wire.hpp"
+#include "transport/protocol/recovery_wire.hpp"
 
 namespace desaster::protocol {
 
@@ -28,7 +29,9 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     // resource monitoring and the blacklist
     "resources", "blacklist",
     // queueing disciplines
-    "qdisc"};
+    "qdisc",
+    // force-recovery
+    "force_recovery"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -349,6 +352,13 @@ void write(BodyWriter& w, const QdiscCommand& b) {
 }
 void read(MapReader& r, QdiscCommand& b) {
   read_qdisc_command(r, b);
+}
+
+void write(BodyWriter& w, const ForceRecovery& b) {
+  write_force_recovery(w, b);
+}
+void read(MapReader& r, ForceRecovery& b) {
+  read_force_recovery(r, b);
 }
 
 // Builds the alternative at a runtime index and reads it.

@@ -341,6 +341,10 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     std::vector<std::string> words;
     while (!cur.done()) words.push_back(cur.take());
     status = parse_qdisc_args(words, out);
+  } else if (c == "force-recovery") {
+    std::vector<std::string> words;
+    while (!cur.done()) words.push_back(cur.take());
+    status = parse_force_recovery_args(words, out);
   } else {
     status = bad("unknown command '" + c + "' (try desasterctl --help)");
   }
@@ -402,7 +406,7 @@ std::string ctl_help_text() {
          "  resources [--since 10m] [--series seconds|minutes|none]\n"
          "                                           the node's CPU, memory and load history\n"
          "                                           (1 s points for 10 min, 1 min for 24 h)\n" +
-         qdisc_help_text() +
+         qdisc_help_text() + force_recovery_help_text() +
          "\n"
          " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
          " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"

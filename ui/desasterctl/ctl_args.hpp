@@ -44,6 +44,8 @@ struct CtlArgs {
   protocol::Resources resources;
   // qdisc (ctl_qdisc_args.cpp)
   protocol::QdiscCommand qdisc;
+  // force-recovery (ctl_recovery.cpp)
+  bool accept_risk = false;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.
@@ -51,6 +53,9 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& args);
 // qdisc show|set QUEUE ...: ctl_qdisc_args.cpp.
 Status parse_qdisc_args(const std::vector<std::string>& words, CtlArgs& out);
 std::string qdisc_help_text();
+// force-recovery --yes-i-accept-the-risk: ctl_recovery.cpp.
+Status parse_force_recovery_args(const std::vector<std::string>& words, CtlArgs& out);
+std::string force_recovery_help_text();
 std::string ctl_help_text();
 
 }  // namespace desaster

@@ -14,6 +14,7 @@
 #include "ui/desasterctl/ctl_monitor.hpp"
 #include "ui/desasterctl/ctl_qdisc.hpp"
 #include "ui/desasterctl/ctl_query.hpp"
+#include "ui/desasterctl/ctl_recovery.hpp"
 
 namespace desaster {
 
@@ -383,6 +384,7 @@ int run_with(Client& client, const CtlArgs& args) {
   }
   if (c == "pool") return run_pool(client, args);
   if (c == "qdisc") return run_qdisc(client, args);
+  if (c == "force-recovery") return run_force_recovery(client, args);
   if (c == "nodes") return run_nodes(client, args.json);
   if (is_assign_command(c)) return run_assign_command(client, args);
   if (c == "stats") return run_stats(client, args);

@@ -1,0 +1,87 @@
+#include "tests/cluster/harness/cluster_nodes.hpp"
+
+#include <fstream>
+#include <unordered_set>
+
+namespace desaster::test {
+
+std::string node_id_of(const NodeProcess& node) {
+  std::ifstream in(node.data_dir() + "/NODE_ID");
+  std::string id;
+  in >> id;
+  return id;
+}
+
+bool log_has(const NodeProcess& node, const std::string& text) {
+  return node.log().find(text) != std::string::npos;
+}
+
+std::unique_ptr<NodeProcess> clustered_node(const TestNetwork& net, const std::string& dir, int i,
+                                            std::vector<std::string> extra) {
+  std::vector<std::string> args{
+      "-a", net.address(i), "-b", TestNetwork::broadcast(), "-p", std::to_string(kClusterPort)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return std::make_unique<NodeProcess>(dir + "/n" + std::to_string(i), kClusterPort,
+                                       NodeLaunch{net.exec_prefix(i), std::move(args)});
+}
+
+std::vector<int> leaders_of(const Nodes& nodes) {
+  std::vector<int> leaders;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (!nodes[i] || !nodes[i]->running()) continue;
+    const std::string log = nodes[i]->log();
+    const auto led = log.rfind("raft: leader (");
+    if (led == std::string::npos) continue;
+    const auto followed = log.rfind("raft: follower (");
+    const auto candidate = log.rfind("raft: candidate (");
+    if ((followed == std::string::npos || followed < led) &&
+        (candidate == std::string::npos || candidate < led))
+      leaders.push_back(static_cast<int>(i));
+  }
+  return leaders;
+}
+
+int leader_of(const Nodes& nodes) {
+  const std::vector<int> leaders = leaders_of(nodes);
+  return leaders.size() == 1 ? leaders.front() : -1;
+}
+
+bool all_voters(const Nodes& nodes, const std::vector<int>& which) {
+  auto voter = [&](std::size_t i) {
+    const std::string log = nodes[i]->log();
+    const auto now = log.rfind("raft: this node is now ");
+    return now != std::string::npos && log.compare(now, 30, "raft: this node is now a voter") == 0;
+  };
+  if (which.empty()) {
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (!voter(i)) return false;
+    return true;
+  }
+  for (int i : which)
+    if (!voter(static_cast<std::size_t>(i))) return false;
+  return true;
+}
+
+CommandResult ctl(const TestNetwork& net, int from, int node, std::vector<std::string> args,
+                  const std::string& timeout) {
+  std::vector<std::string> argv{DESASTERCTL_BIN, "--timeout", timeout, "-c",
+                                net.address(node) + ":" + std::to_string(kClusterPort)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return net.run_in(from, argv, std::chrono::seconds(30));
+}
+
+std::string trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+std::size_t missing_on(const TestNetwork& net, int node, const std::vector<std::string>& ids) {
+  CommandResult listed = ctl(net, node, node, {"jobs", "--limit", "10000"}, "10s");
+  if (listed.exit_status != 0) return ids.size();
+  std::size_t missing = 0;
+  for (const std::string& id : ids)
+    if (listed.out.find(id) == std::string::npos) ++missing;
+  return missing;
+}
+
+}  // namespace desaster::test
