@@ -13,6 +13,7 @@
 
 #include "core/model/job_id.hpp"
 #include "core/node/dispatcher.hpp"
+#include "core/node/feed_publisher.hpp"
 #include "core/node/job_action_handler.hpp"
 #include "core/node/log.hpp"
 #include "core/node/peer.hpp"
@@ -55,6 +56,8 @@ class ClientApi {
   // Answers "resources": the node's monitor (client_api_monitor.cpp).
   using ResourcesLister = std::function<protocol::ResourcesReply(const protocol::Resources&)>;
   void set_resources_lister(ResourcesLister lister) { resources_lister_ = std::move(lister); }
+  // Answers "feed_snapshot" and "feed_ops" (client_api_feed.cpp).
+  void set_feed(const FeedPublisher* feed) { feed_ = feed; }
 
  private:
   void handle(const Peer& peer, protocol::Request& request);
@@ -76,6 +79,9 @@ class ClientApi {
   // Queueing disciplines and the ETA (client_api_qdisc.cpp).
   void qdisc_command(const Peer& peer, std::uint64_t id, protocol::QdiscCommand& command);
   std::optional<protocol::JobEta> eta_of(const Job& job, TimeMs now) const;
+  // The state feed's catch-up (client_api_feed.cpp).
+  void feed_snapshot(const Peer& peer, std::uint64_t id);
+  void feed_ops(const Peer& peer, std::uint64_t id, const protocol::FeedOps& request);
 
   const State& state_;
   Proposer& proposer_;
@@ -92,6 +98,7 @@ class ClientApi {
   JobActionHandler actions_;
   ResourcesLister resources_lister_;
   WriteForwarder write_forwarder_;
+  const FeedPublisher* feed_ = nullptr;
 };
 
 // Requests that change the state (they become ops), which only a leader takes.

@@ -26,6 +26,7 @@
 #include "core/model/status.hpp"
 #include "transport/protocol/action_messages.hpp"
 #include "transport/protocol/assign_messages.hpp"
+#include "transport/protocol/feed_messages.hpp"
 #include "transport/protocol/monitor_messages.hpp"
 #include "transport/protocol/qdisc_messages.hpp"
 
@@ -192,7 +193,9 @@ using RequestBody =
                  // resource monitoring and the blacklist (monitor_messages.hpp)
                  Resources, BlacklistCommand,
                  // queueing disciplines (qdisc_messages.hpp)
-                 QdiscCommand>;
+                 QdiscCommand,
+                 // the state feed's catch-up (feed_messages.hpp)
+                 FeedSnapshot, FeedOps>;
 
 const char* to_string(PoolAction action);
 

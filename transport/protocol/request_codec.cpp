@@ -28,7 +28,9 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     // resource monitoring and the blacklist
     "resources", "blacklist",
     // queueing disciplines
-    "qdisc"};
+    "qdisc",
+    // the state feed's catch-up
+    "feed_snapshot", "feed_ops"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
