@@ -24,6 +24,20 @@ void FeedPublisher::publish(const LogEntry& entry) {
   ring_.push(entry.index, std::move(frame));
 }
 
+void FeedPublisher::heartbeat() {
+  const bool idle = published_ == published_at_heartbeat_;
+  published_at_heartbeat_ = published_;
+  if (!idle || socket_ == nullptr || ring_.size() == 0) return;
+  std::optional<std::vector<std::string>> last =
+      ring_.range(ring_.last_index(), ring_.last_index(), protocol::kMaxFeedOpsBytes);
+  if (!last || last->empty()) return;
+  try {
+    if (!socket_->send(zmq::buffer(last->front()), zmq::send_flags::dontwait)) ++send_failures_;
+  } catch (const zmq::error_t&) {
+    ++send_failures_;
+  }
+}
+
 protocol::FeedSnapshotReply FeedPublisher::snapshot() const {
   protocol::FeedSnapshotReply reply;
   reply.index = state_.applied_index();

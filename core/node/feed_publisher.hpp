@@ -30,6 +30,11 @@ class FeedPublisher {
   FeedPublisher(zmq::socket_t* socket, const State& state, FeedRing ring = FeedRing());
 
   void publish(const LogEntry& entry);
+  // Called about once a second: when nothing was published since the last
+  // call, sends the last frame again, so a subscriber that lost the newest
+  // frames learns of them (the Clone pattern's heartbeat, carrying the
+  // sequence). Subscribers take it as a duplicate otherwise.
+  void heartbeat();
 
   // The State at the position of the last entry applied: the State's own
   // position, or a later one when the entries after it were Raft membership
@@ -50,6 +55,7 @@ class FeedPublisher {
   std::uint64_t last_term_ = 0;
   std::uint64_t published_ = 0;
   std::uint64_t send_failures_ = 0;
+  std::uint64_t published_at_heartbeat_ = 0;
 };
 
 }  // namespace desaster

@@ -212,6 +212,7 @@ Status Node::Impl::start() {
       [](uv_timer_t* h) noexcept {
         auto* self = static_cast<Impl*>(h->data);
         self->dispatcher->expire_silent_workers(wall_clock_ms());
+        self->feed->heartbeat();
         if (self->resources) {
           self->resources->tick(wall_clock_ms());
           for (const monitor::WorkerSample& w : self->resources->current().workers) {
