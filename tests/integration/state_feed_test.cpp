@@ -139,12 +139,13 @@ TEST_CASE("a state feed attached to a node with history starts from its snapshot
   check_every_index_once(seen, feed->index());
 }
 
-TEST_CASE("feed_ops refuses a range the node no longer keeps", "[integration][feed]") {
+TEST_CASE("feed_ops answers a range the node keeps and refuses one it does not hold",
+          "[integration][feed]") {
   RunningNode n;
   run_jobs(n, 5);
   auto reply = n.client->request(protocol::FeedOps{1, 2});
-  // The node's ring starts at its first publication after the restart-free
-  // start, so index 1 (the term start) is there; a range past the end is not.
+  // A fresh node's ring holds everything from index 1 (its term start); a
+  // range it has not published is refused like one it dropped.
   CHECK(reply.ok());
   auto future = n.client->request(protocol::FeedOps{1'000'000, 1'000'001});
   REQUIRE_FALSE(future.ok());
