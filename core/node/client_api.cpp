@@ -243,6 +243,10 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           qdisc_command(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::ForceRecovery>) {
           force_recovery(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::FeedSnapshot>) {
+          feed_snapshot(peer, id);
+        } else if constexpr (std::is_same_v<T, protocol::FeedOps>) {
+          feed_ops(peer, id, body);
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

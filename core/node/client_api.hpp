@@ -13,6 +13,7 @@
 
 #include "core/model/job_id.hpp"
 #include "core/node/dispatcher.hpp"
+#include "core/node/feed_publisher.hpp"
 #include "core/node/job_action_handler.hpp"
 #include "core/node/log.hpp"
 #include "core/node/peer.hpp"
@@ -71,6 +72,8 @@ class ClientApi {
   void set_force_recovery(ForceRecoveryHandler handler) {
     force_recovery_handler_ = std::move(handler);
   }
+  // Answers "feed_snapshot" and "feed_ops" (client_api_feed.cpp).
+  void set_feed(const FeedPublisher* feed) { feed_ = feed; }
 
  private:
   void handle(const Peer& peer, protocol::Request& request);
@@ -93,6 +96,9 @@ class ClientApi {
   void qdisc_command(const Peer& peer, std::uint64_t id, protocol::QdiscCommand& command);
   std::optional<protocol::JobEta> eta_of(const Job& job, TimeMs now) const;
   void force_recovery(const Peer& peer, std::uint64_t id, const protocol::ForceRecovery& request);
+  // The state feed's catch-up (client_api_feed.cpp).
+  void feed_snapshot(const Peer& peer, std::uint64_t id);
+  void feed_ops(const Peer& peer, std::uint64_t id, const protocol::FeedOps& request);
 
   const State& state_;
   Proposer& proposer_;
@@ -111,6 +117,7 @@ class ClientApi {
   WriteForwarder write_forwarder_;
   WorkerRelay* relay_ = nullptr;
   ForceRecoveryHandler force_recovery_handler_;
+  const FeedPublisher* feed_ = nullptr;
 };
 
 // The requests of the worker side: hello, credit, report, heartbeat.

@@ -18,6 +18,7 @@
 #include "core/node/client_api.hpp"
 #include "core/node/discovery.hpp"
 #include "core/node/dispatcher.hpp"
+#include "core/node/feed_publisher.hpp"
 #include "core/node/forwarder.hpp"
 #include "core/node/log.hpp"
 #include "core/node/proposer.hpp"
@@ -80,9 +81,12 @@ struct Node::Impl {
   std::unique_ptr<ZapHandler> zap;
   std::unique_ptr<HandshakeMonitor> client_monitor;
   std::unique_ptr<HandshakeMonitor> dispatch_monitor;
+  std::unique_ptr<HandshakeMonitor> feed_monitor;
   RefusalLog refusals{log};
   std::optional<zmq::socket_t> client_socket;
   std::optional<zmq::socket_t> dispatch_socket;
+  std::optional<zmq::socket_t> feed_socket;  // PUB on -p + 1
+  std::unique_ptr<FeedPublisher> feed;
   std::unique_ptr<ZmqWatcher> client_watcher;
   std::unique_ptr<ZmqWatcher> dispatch_watcher;
   std::unique_ptr<ShellPool> shell_pool;
@@ -174,7 +178,11 @@ Status Node::Impl::start() {
                                     NodeInfo{node_id, kVersion}, wall_clock_ms, *ids);
   proposer->set_applied_hook(
       [this](const Op& op, const ApplyResult& result) { on_applied(op, result); });
+  feed = std::make_unique<FeedPublisher>(&*feed_socket, state);
+  api->set_feed(feed.get());
+  proposer->set_entry_hook([this](const LogEntry& entry) { feed->publish(entry); });
   if (raft) {
+    raft->set_entry_hook([this](const LogEntry& entry) { feed->publish(entry); });
     raft->set_applied_hook(
         [this](const Op& op, const ApplyResult& result) { on_applied(op, result); });
     raft->set_role_hook([this](raft::Role role, std::uint64_t term) { on_role(role, term); });
@@ -218,6 +226,7 @@ Status Node::Impl::start() {
         auto* self = static_cast<Impl*>(h->data);
         self->dispatcher->expire_silent_workers(wall_clock_ms());
         if (self->relay) self->relay->expire(wall_clock_ms());
+        self->feed->heartbeat();
         if (self->resources) {
           self->resources->tick(wall_clock_ms());
           enforce_limits(self->resources->current(), self->shell_pool.get(), self->ruby_pools.get(),
@@ -282,7 +291,8 @@ Status Node::Impl::start() {
       SIGHUP);
 
   log.info(std::string("desaster ") + kVersion + " listening: clients on tcp://" +
-           options.bind_address + ":" + std::to_string(options.port) + ", dispatch on tcp://" +
+           options.bind_address + ":" + std::to_string(options.port) + ", state feed on tcp://" +
+           options.bind_address + ":" + std::to_string(options.port + 1) + ", dispatch on tcp://" +
            options.bind_address + ":" + std::to_string(options.port + 2) + "; data in " +
            options.data_dir + "; " + std::to_string(concurrency) + " shell slots" +
            (options.standalone ? "; standalone" : ""));
@@ -534,18 +544,20 @@ Status Node::Impl::start_security() {
 
 void Node::Impl::close_security(std::function<void()> done) {
   client_monitor->close([this, done = std::move(done)]() mutable {
-    dispatch_monitor->close(
-        [this, done = std::move(done)]() mutable { zap->close(std::move(done)); });
+    dispatch_monitor->close([this, done = std::move(done)]() mutable {
+      feed_monitor->close(
+          [this, done = std::move(done)]() mutable { zap->close(std::move(done)); });
+    });
   });
 }
 
 Status Node::Impl::bind_sockets() {
   auto bind = [this](std::optional<zmq::socket_t>& socket,
                      std::unique_ptr<HandshakeMonitor>& monitor, std::uint16_t port,
-                     const char* what) -> Status {
+                     const char* what, zmq::socket_type type) -> Status {
     const std::string endpoint = "tcp://" + options.bind_address + ":" + std::to_string(port);
     try {
-      socket.emplace(context, zmq::socket_type::router);
+      socket.emplace(context, type);
       socket->set(zmq::sockopt::linger, 0);
       socket->set(zmq::sockopt::sndhwm, kSocketHighWaterMark);
       socket->set(zmq::sockopt::rcvhwm, kSocketHighWaterMark);
@@ -568,9 +580,16 @@ Status Node::Impl::bind_sockets() {
     }
     return {};
   };
-  if (Status s = bind(client_socket, client_monitor, options.port, "client"); !s.ok()) return s;
+  if (Status s =
+          bind(client_socket, client_monitor, options.port, "client", zmq::socket_type::router);
+      !s.ok())
+    return s;
+  if (Status s = bind(feed_socket, feed_monitor, static_cast<std::uint16_t>(options.port + 1),
+                      "state feed", zmq::socket_type::pub);
+      !s.ok())
+    return s;
   return bind(dispatch_socket, dispatch_monitor, static_cast<std::uint16_t>(options.port + 2),
-              "dispatch");
+              "dispatch", zmq::socket_type::router);
 }
 
 void Node::Impl::on_turn() {
@@ -769,6 +788,8 @@ void Node::Impl::on_role(raft::Role role, std::uint64_t term) {
 void Node::Impl::close_everything() {
   client_socket.reset();
   dispatch_socket.reset();
+  feed.reset();
+  feed_socket.reset();
   close_handle(&turn);
   close_handle(&deadline);
   close_handle(&grace);

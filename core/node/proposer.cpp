@@ -29,12 +29,13 @@ void Proposer::propose(Op op, Done done) {
   entry.op = encode_op(op);
   const std::uint64_t index = entry.index;
   const TimeMs timestamp = entry.timestamp;
+  std::string bytes = entry_hook_ ? entry.op : std::string();
   if (Status s = journal_.append(std::move(entry)); !s.ok()) {
     log_.error("journal refused entry " + std::to_string(index) + ": " + s.message);
     if (done) done(s, ApplyResult{});
     return;
   }
-  pending_.push_back(Pending{index, timestamp, std::move(op), std::move(done)});
+  pending_.push_back(Pending{index, timestamp, std::move(op), std::move(done), std::move(bytes)});
 }
 
 void Proposer::on_durable(const Status& status, std::uint64_t last_index,
@@ -44,6 +45,7 @@ void Proposer::on_durable(const Status& status, std::uint64_t last_index,
     pending_.pop_front();
     ApplyResult result = state_.apply(p.op, ApplyContext{term_, p.index, p.timestamp});
     if (applied_hook_) applied_hook_(p.op, result);
+    if (entry_hook_) entry_hook_(LogEntry{term_, p.index, p.timestamp, std::move(p.bytes)});
     if (p.done) p.done(Status::success(), result);
   }
   if (status.ok()) return;

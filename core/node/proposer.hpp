@@ -33,6 +33,10 @@ class Proposer {
   void set_term(std::uint64_t term) { term_ = term; }
   std::uint64_t term() const { return term_; }
   void set_applied_hook(AppliedHook hook) { applied_hook_ = std::move(hook); }
+  // Runs after every applied entry, with its log position, timestamp and op
+  // bytes (the state feed publishes it), before the entry's Done.
+  using EntryHook = std::function<void(const LogEntry& entry)>;
+  void set_entry_hook(EntryHook hook) { entry_hook_ = std::move(hook); }
 
   // Appends the op; done runs once it is applied or has failed.
   void propose(Op op, Done done = {});
@@ -51,6 +55,7 @@ class Proposer {
     TimeMs timestamp;
     Op op;
     Done done;
+    std::string bytes;  // the op as journaled; kept only for the entry hook
   };
 
   void on_durable(const Status& status, std::uint64_t last_index, std::uint64_t first_failed);
@@ -63,6 +68,7 @@ class Proposer {
   TimeMs last_timestamp_ = 0;
   std::deque<Pending> pending_;
   AppliedHook applied_hook_;
+  EntryHook entry_hook_;
   Forward forward_;
 };
 

@@ -485,6 +485,7 @@ void RaftDriver::apply(const LogEntry& e) {
         log_.info(line);
       }
     }
+    if (entry_hook_) entry_hook_(e);
     return;
   }
   if (e.index <= state_.applied_index()) return;  // in the snapshot already
@@ -508,6 +509,7 @@ void RaftDriver::apply(const LogEntry& e) {
               " jobs leased in older terms went back to their queues");
   }
   if (applied_hook_) applied_hook_(op, result);
+  if (entry_hook_) entry_hook_(e);
   if (mine && mine->done) mine->done(Status::success(), result);
 }
 

@@ -80,6 +80,8 @@ class RaftDriver {
   RaftDriver& operator=(const RaftDriver&) = delete;
 
   void set_applied_hook(Proposer::AppliedHook hook) { applied_hook_ = std::move(hook); }
+  // Every committed entry this node applies, config changes included.
+  void set_entry_hook(Proposer::EntryHook hook) { entry_hook_ = std::move(hook); }
   void set_role_hook(RoleHook hook) { role_hook_ = std::move(hook); }
 
   void start();
@@ -161,6 +163,7 @@ class RaftDriver {
   raft::RaftConfig config_;
   std::unique_ptr<raft::Raft> raft_;
   Proposer::AppliedHook applied_hook_;
+  Proposer::EntryHook entry_hook_;
   RoleHook role_hook_;
 
   uv_timer_t* timer_ = nullptr;  // freed in its close callback

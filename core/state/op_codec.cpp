@@ -491,6 +491,10 @@ std::string encode_op(const Op& op) {
   return std::string(buffer.data(), buffer.size());
 }
 
+std::string_view op_name(const Op& op) {
+  return kOpNames.at(op.index());
+}
+
 Result<Op> decode_op(std::string_view bytes) {
   auto handle = codec::unpack_bounded(bytes, "op");
   if (!handle.ok()) return handle.status();

@@ -16,6 +16,8 @@ namespace desaster {
 
 std::string encode_op(const Op& op);
 Result<Op> decode_op(std::string_view bytes);
+// The op's name as the codec's errors and `desasterctl watch` print it ("enqueue").
+std::string_view op_name(const Op& op);
 
 // Jobs in storage form (array), used inside ops and snapshots.
 void pack_job(msgpack::packer<msgpack::sbuffer>& pk, const Job& job);

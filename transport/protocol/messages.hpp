@@ -26,6 +26,7 @@
 #include "core/model/status.hpp"
 #include "transport/protocol/action_messages.hpp"
 #include "transport/protocol/assign_messages.hpp"
+#include "transport/protocol/feed_messages.hpp"
 #include "transport/protocol/monitor_messages.hpp"
 #include "transport/protocol/qdisc_messages.hpp"
 #include "transport/protocol/recovery_messages.hpp"
@@ -205,7 +206,9 @@ using RequestBody =
                  // queueing disciplines (qdisc_messages.hpp)
                  QdiscCommand,
                  // force-recovery of a cluster that lost its majority (recovery_messages.hpp)
-                 ForceRecovery>;
+                 ForceRecovery,
+                 // the state feed's catch-up (feed_messages.hpp)
+                 FeedSnapshot, FeedOps>;
 
 const char* to_string(PoolAction action);
 

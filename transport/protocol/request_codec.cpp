@@ -31,7 +31,9 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     // queueing disciplines
     "qdisc",
     // force-recovery
-    "force_recovery"};
+    "force_recovery",
+    // the state feed's catch-up
+    "feed_snapshot", "feed_ops"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 

@@ -15,6 +15,7 @@
 #include "ui/desasterctl/ctl_qdisc.hpp"
 #include "ui/desasterctl/ctl_query.hpp"
 #include "ui/desasterctl/ctl_recovery.hpp"
+#include "ui/desasterctl/ctl_watch.hpp"
 
 namespace desaster {
 
@@ -397,6 +398,8 @@ int run_with(Client& client, const CtlArgs& args) {
 }  // namespace
 
 int run_ctl_command(const CtlArgs& args) {
+  // watch talks to the state feed, not through a Client.
+  if (args.command == "watch") return run_watch(args);
   ClientOptions options;
   options.endpoint = args.endpoint;
   options.timeout = std::chrono::milliseconds(args.timeout_ms);
