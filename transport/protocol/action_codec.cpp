@@ -7,6 +7,7 @@
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/reply_decode.hpp"
 
 namespace desaster::protocol {
 
@@ -14,7 +15,6 @@ namespace {
 
 constexpr std::array<const char*, 6> kActionNames{"kill",  "relocate", "rerole",
                                                   "retry", "delete",   "reschedule"};
-constexpr const char* kReplyWhat = "reply body";
 
 // Which optional fields an action takes; any other is refused.
 struct ActionFields {
@@ -87,19 +87,6 @@ void read_optional(MapReader& r, std::string_view key, std::optional<std::string
   std::string value;
   r.read(key, value);
   out = std::move(value);
-}
-
-// Unpacks bytes and hands the reader to read; out changes only on success.
-template <typename Body, typename Read>
-Status decode_with(std::string_view bytes, Body& out, Read read_body) {
-  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kReplyWhat);
-  if (!unpacked.ok()) return unpacked.status();
-  MapReader r(unpacked->get(), kReplyWhat);
-  Body body;
-  if (r.ok()) read_body(r, body);
-  if (!r.ok()) return r.status();
-  out = std::move(body);
-  return Status::success();
 }
 
 }  // namespace
@@ -186,7 +173,7 @@ std::string encode_body(const JobActionReply& b) {
 }
 
 Status decode_body(std::string_view bytes, JobActionReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, JobActionReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, JobActionReply& b) {
     r.require("done");
     r.read("selected", b.selected);
     r.read("done", b.done);
@@ -218,7 +205,7 @@ std::string encode_body(const CancelPush& b) {
 }
 
 Status decode_body(std::string_view bytes, CancelPush& out) {
-  return decode_with(bytes, out, [](MapReader& r, CancelPush& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, CancelPush& b) {
     for (const char* key : {"id", "term", "attempt"}) r.require(key);
     r.read("id", b.id);
     r.read("term", b.term);

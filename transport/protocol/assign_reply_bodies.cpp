@@ -5,6 +5,7 @@
 #include "transport/protocol/assign_replies.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/map_reader.hpp"
+#include "transport/protocol/reply_decode.hpp"
 
 namespace desaster::protocol {
 
@@ -12,18 +13,6 @@ namespace {
 
 constexpr const char* kWhat = "reply body";
 constexpr std::size_t kMaxItems = std::numeric_limits<std::uint32_t>::max();
-
-template <typename Body, typename Read>
-Status decode_with(std::string_view bytes, Body& out, Read read) {
-  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kWhat);
-  if (!unpacked.ok()) return unpacked.status();
-  MapReader r(unpacked->get(), kWhat);
-  Body body;
-  if (r.ok()) read(r, body);
-  if (!r.ok()) return r.status();
-  out = std::move(body);
-  return Status::success();
-}
 
 void read_queues(MapReader& r, std::vector<PoolQueue>& out) {
   const msgpack::object_array* queues = r.find_array("queues", kMaxItems);
@@ -62,7 +51,7 @@ std::string encode_body(const AssignmentsReply& b) {
 }
 
 Status decode_body(std::string_view bytes, AssignmentsReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, AssignmentsReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, AssignmentsReply& b) {
     r.require("pools");
     if (const msgpack::object_array* pools = r.find_array("pools", kMaxItems)) {
       b.pools.resize(pools->size);
@@ -89,7 +78,7 @@ std::string encode_body(const DrainReply& b) {
 }
 
 Status decode_body(std::string_view bytes, DrainReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, DrainReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, DrainReply& b) {
     r.require("node");
     r.read("node", b.node);
   });

@@ -3,26 +3,9 @@
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/reply_decode.hpp"
 
 namespace desaster::protocol {
-
-namespace {
-
-constexpr const char* kWhat = "reply body";
-
-template <typename Body, typename Read>
-Status decode_with(std::string_view bytes, Body& out, Read read) {
-  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kWhat);
-  if (!unpacked.ok()) return unpacked.status();
-  MapReader r(unpacked->get(), kWhat);
-  Body body;
-  if (r.ok()) read(r, body);
-  if (!r.ok()) return r.status();
-  out = std::move(body);
-  return Status::success();
-}
-
-}  // namespace
 
 void write(BodyWriter&, const FeedSnapshot&) {}
 void read(MapReader&, FeedSnapshot&) {}
@@ -55,7 +38,7 @@ std::string encode_body(const FeedOpsReply& b) {
 }
 
 Status decode_body(std::string_view bytes, FeedSnapshotReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, FeedSnapshotReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, FeedSnapshotReply& b) {
     r.require("index");
     r.require("snapshot");
     r.read("index", b.index);
@@ -65,7 +48,7 @@ Status decode_body(std::string_view bytes, FeedSnapshotReply& out) {
 }
 
 Status decode_body(std::string_view bytes, FeedOpsReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, FeedOpsReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, FeedOpsReply& b) {
     r.require("frames");
     const msgpack::object_array* frames = r.find_array("frames", kMaxBatch);
     if (!frames) return;

@@ -7,6 +7,7 @@
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/pool_wire.hpp"
 #include "transport/protocol/replies.hpp"
+#include "transport/protocol/reply_decode.hpp"
 
 namespace desaster::protocol {
 
@@ -66,19 +67,6 @@ void read_optional_jobs(MapReader& r, std::string_view name, std::vector<std::op
   }
 }
 
-// Unpacks bytes and hands the reader to read; out changes only on success.
-template <typename Body, typename Read>
-Status decode_with(std::string_view bytes, Body& out, Read read) {
-  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kWhat);
-  if (!unpacked.ok()) return unpacked.status();
-  MapReader r(unpacked->get(), kWhat);
-  Body body;
-  if (r.ok()) read(r, body);
-  if (!r.ok()) return r.status();
-  out = std::move(body);
-  return Status::success();
-}
-
 }  // namespace
 
 std::string encode_body(const HelloReply& b) {
@@ -88,7 +76,7 @@ std::string encode_body(const HelloReply& b) {
 }
 
 Status decode_body(std::string_view bytes, HelloReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, HelloReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, HelloReply& b) {
     r.read("node", b.node);
     r.read("version", b.version);
     r.require("protocol");
@@ -113,7 +101,7 @@ std::string encode_body(const EnqueueReply& b) {
 }
 
 Status decode_body(std::string_view bytes, EnqueueReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, EnqueueReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, EnqueueReply& b) {
     r.require("ids");
     if (const msgpack::object_array* ids = r.find_array("ids", kMaxBatch)) {
       b.ids.assign(ids->size, 0);
@@ -143,7 +131,7 @@ std::string encode_body(const WaitReply& b) {
 }
 
 Status decode_body(std::string_view bytes, WaitReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, WaitReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, WaitReply& b) {
     r.require("jobs");
     read_optional_jobs(r, "jobs", b.jobs, &b.etas);
   });
@@ -157,7 +145,7 @@ std::string encode_body(const GetReply& b) {
 }
 
 Status decode_body(std::string_view bytes, GetReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, GetReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, GetReply& b) {
     r.require("job");
     if (const msgpack::object* job = r.find("job"))
       r.merge(unpack_job_map(*job, b.job, kWhat, r.field_path("job"), &b.eta));
@@ -178,7 +166,7 @@ std::string encode_body(const ListReply& b) {
 }
 
 Status decode_body(std::string_view bytes, ListReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, ListReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, ListReply& b) {
     r.require("jobs");
     if (const msgpack::object_array* jobs = r.find_array("jobs", kMaxBatch)) {
       b.jobs.resize(jobs->size);
@@ -202,7 +190,7 @@ std::string encode_body(const ErrorsReply& b) {
 }
 
 Status decode_body(std::string_view bytes, ErrorsReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, ErrorsReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, ErrorsReply& b) {
     r.require("errors");
     read_statuses(r, "errors", b.errors);
   });
@@ -224,7 +212,7 @@ std::string encode_body(const QueuesReply& b) {
 }
 
 Status decode_body(std::string_view bytes, QueuesReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, QueuesReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, QueuesReply& b) {
     r.require("queues");
     const msgpack::object_array* queues = r.find_array("queues", kMaxQueues);
     if (!queues) return;
@@ -265,7 +253,7 @@ std::string encode_body(const NodesReply& b) {
 }
 
 Status decode_body(std::string_view bytes, NodesReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, NodesReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, NodesReply& b) {
     r.require("nodes");
     r.read("mode", b.mode);
     r.read("beacons_dropped", b.beacons_dropped);
@@ -305,8 +293,8 @@ std::string encode_body(const WorkerReply& b) {
 }
 
 Status decode_body(std::string_view bytes, WorkerReply& out) {
-  return decode_with(bytes, out,
-                     [](MapReader& r, WorkerReply& b) { r.read("heartbeat_ms", b.heartbeat_ms); });
+  return decode_reply_body(
+      bytes, out, [](MapReader& r, WorkerReply& b) { r.read("heartbeat_ms", b.heartbeat_ms); });
 }
 
 std::string encode_body(const LeasePush& b) {
@@ -317,7 +305,7 @@ std::string encode_body(const LeasePush& b) {
 }
 
 Status decode_body(std::string_view bytes, LeasePush& out) {
-  return decode_with(bytes, out, [](MapReader& r, LeasePush& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, LeasePush& b) {
     r.require("job");
     r.require("term");
     if (const msgpack::object* job = r.find("job"))
@@ -355,7 +343,7 @@ std::string encode_body(const PoolsReply& b) {
 }
 
 Status decode_body(std::string_view bytes, PoolsReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, PoolsReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, PoolsReply& b) {
     r.require("pools");
     const msgpack::object_array* pools = r.find_array("pools", kMaxQueues);
     if (!pools) return;

@@ -6,6 +6,7 @@
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/monitor_replies.hpp"
+#include "transport/protocol/reply_decode.hpp"
 
 namespace desaster::protocol {
 
@@ -31,18 +32,6 @@ void read_number(MapReader& r, std::string_view key, double& out) {
     default:
       r.fail(key, "must be a number");
   }
-}
-
-template <typename Body, typename Read>
-Status decode_with(std::string_view bytes, Body& out, Read read) {
-  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kWhat);
-  if (!unpacked.ok()) return unpacked.status();
-  MapReader r(unpacked->get(), kWhat);
-  Body body;
-  if (r.ok()) read(r, body);
-  if (!r.ok()) return r.status();
-  out = std::move(body);
-  return Status::success();
 }
 
 // Reads each map of the array under key with read_item.
@@ -100,7 +89,7 @@ std::string encode_body(const ResourcesReply& b) {
 }
 
 Status decode_body(std::string_view bytes, ResourcesReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, ResourcesReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, ResourcesReply& b) {
     r.read("node", b.node);
     r.read("series", b.series);
     r.read("samples", b.samples);
@@ -174,7 +163,7 @@ std::string encode_body(const BlacklistReply& b) {
 }
 
 Status decode_body(std::string_view bytes, BlacklistReply& out) {
-  return decode_with(bytes, out, [](MapReader& r, BlacklistReply& b) {
+  return decode_reply_body(bytes, out, [](MapReader& r, BlacklistReply& b) {
     r.require("queues");
     read_items(r, "queues", b.queues, [](MapReader& item, BlacklistQueue& q) {
       item.require("queue");
