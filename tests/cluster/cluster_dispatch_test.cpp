@@ -164,6 +164,12 @@ TEST_CASE("the shell pools of all three nodes run a cluster's jobs, each job onc
        at = listed.out.find("\"free_slots\":2", at + 1))
     ++free_two;
   CHECK(free_two == 3);
+  // ... and each node's load average, which desasterctl asks of each node.
+  std::size_t loads = 0;
+  for (auto at = listed.out.find("\"load1\":"); at != std::string::npos;
+       at = listed.out.find("\"load1\":", at + 1))
+    ++loads;
+  CHECK(loads == 3);
 }
 
 TEST_CASE("jobs running on a follower killed with kill -9 complete on the other nodes",

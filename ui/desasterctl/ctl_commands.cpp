@@ -1,6 +1,7 @@
 #include "ui/desasterctl/ctl_commands.hpp"
 
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "core/model/job_id.hpp"
@@ -231,9 +232,48 @@ int run_pool(Client& client, const CtlArgs& args) {
   return kExitOk;
 }
 
-int run_nodes(Client& client, bool as_json) {
+// Each node's 1-minute load average, asked of the node itself ("resources"):
+// the node answering "nodes" knows only its own. A node that does not answer
+// within a second is left out.
+std::map<std::string, double> loads_of(Client& client, const CtlArgs& args,
+                                       const std::vector<protocol::NodeSummary>& nodes) {
+  protocol::Resources now_only;
+  now_only.series = "none";
+  std::map<std::string, double> loads;
+  for (const protocol::NodeSummary& n : nodes) {
+    if (n.self) {
+      if (auto r = client.resources(now_only); r.ok()) loads[n.node] = r->current.load1;
+      continue;
+    }
+    if (n.address.empty() || n.port < 2) continue;
+    ClientOptions options;
+    options.endpoint = "tcp://" + n.address + ":" + std::to_string(n.port - 2);  // client port
+    options.timeout = std::chrono::seconds(1);
+    options.name = "desasterctl";
+    options.group_key = args.group_key;
+    auto peer = Client::connect(options);
+    if (!peer.ok()) continue;
+    if (auto r = (*peer)->resources(now_only); r.ok()) loads[n.node] = r->current.load1;
+  }
+  return loads;
+}
+
+int run_nodes(Client& client, const CtlArgs& args) {
+  const bool as_json = args.json;
   auto reply = client.nodes();
   if (!reply.ok()) return fail(reply.status());
+  const std::map<std::string, double> loads = loads_of(client, args, reply->nodes);
+  auto load_text = [&](const std::string& node) {
+    auto it = loads.find(node);
+    if (it == loads.end()) return std::string("-");
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.2f", it->second);
+    return std::string(buffer);
+  };
+  // Free slots of other nodes are known to the leader only.
+  bool answered_by_leader = false;
+  for (const protocol::NodeSummary& n : reply->nodes)
+    answered_by_leader |= n.self && n.role == "leader";
   if (as_json) {
     JsonWriter json;
     json.begin_object().key("mode").value(reply->mode);
@@ -246,25 +286,32 @@ int run_nodes(Client& client, bool as_json) {
       json.key("free_slots").value(n.free_slots).key("draining").value(n.draining);
       json.key("commit").value(n.commit);
       if (n.lag) json.key("lag").value(*n.lag);
+      if (auto load = loads.find(n.node); load != loads.end()) {
+        json.key("load1").value(load->second);
+      }
       json.end_object();
     }
     json.end_array().end_object();
     std::printf("%s\n", json.str().c_str());
     return kExitOk;
   }
-  std::printf("%-10s %-22s %-8s %6s %10s %10s %6s %8s %5s\n", "NODE", "ADDRESS", "ROLE", "TERM",
-              "INDEX", "COMMIT", "LAG", "RUNNING", "FREE");
+  std::printf("%-10s %-22s %-8s %6s %10s %10s %6s %8s %5s %6s\n", "NODE", "ADDRESS", "ROLE", "TERM",
+              "INDEX", "COMMIT", "LAG", "RUNNING", "FREE", "LOAD");
   for (const protocol::NodeSummary& n : reply->nodes) {
     const std::string where = n.address.empty() ? "?" : n.address + ":" + std::to_string(n.port);
     const std::string lag = n.lag ? std::to_string(*n.lag) : "-";
     if (n.self) {
-      std::printf("%-10s %-22s %-8s %6llu %10llu %10llu %6s %8u %5u\n",
+      std::printf("%-10s %-22s %-8s %6llu %10llu %10llu %6s %8u %5u %6s\n",
                   (n.node.substr(0, 8) + "*").c_str(), where.c_str(), n.role.c_str(),
                   static_cast<unsigned long long>(n.term), static_cast<unsigned long long>(n.index),
-                  static_cast<unsigned long long>(n.commit), lag.c_str(), n.running, n.free_slots);
+                  static_cast<unsigned long long>(n.commit), lag.c_str(), n.running, n.free_slots,
+                  load_text(n.node).c_str());
     } else {
-      std::printf("%-10s %-22s %-8s %6s %10s %10s %6s %8s %5s\n", n.node.substr(0, 8).c_str(),
-                  where.c_str(), n.role.c_str(), "-", "-", "-", lag.c_str(), "-", "-");
+      // Running jobs per node are replicated state; free slots the leader's.
+      const std::string free = answered_by_leader ? std::to_string(n.free_slots) : "-";
+      std::printf("%-10s %-22s %-8s %6s %10s %10s %6s %8u %5s %6s\n", n.node.substr(0, 8).c_str(),
+                  where.c_str(), n.role.c_str(), "-", "-", "-", lag.c_str(), n.running,
+                  free.c_str(), load_text(n.node).c_str());
     }
   }
   for (const protocol::NodeSummary& n : reply->nodes)
@@ -386,7 +433,7 @@ int run_with(Client& client, const CtlArgs& args) {
   if (c == "pool") return run_pool(client, args);
   if (c == "qdisc") return run_qdisc(client, args);
   if (c == "force-recovery") return run_force_recovery(client, args);
-  if (c == "nodes") return run_nodes(client, args.json);
+  if (c == "nodes") return run_nodes(client, args);
   if (is_assign_command(c)) return run_assign_command(client, args);
   if (c == "stats") return run_stats(client, args);
   if (c == "resources") return run_resources(client, args);
