@@ -43,10 +43,18 @@ TEST_CASE("kill -9 under load loses no acknowledged job and reruns the running o
     }
   };
   std::thread a(enqueuer, 0), b(enqueuer, 1);
-  // Kill once enough has been acknowledged and some jobs are running.
+  // Kill once enough has been acknowledged and some jobs are running (a
+  // `sleep 0.2` runs long enough for the kill to catch it).
+  protocol::List running;
+  running.state = JobState::running;
+  running.limit = 1;
   REQUIRE(wait_until([&] {
-    std::lock_guard lock(mutex);
-    return acknowledged.size() >= 600;
+    {
+      std::lock_guard lock(mutex);
+      if (acknowledged.size() < 600) return false;
+    }
+    auto page = n.client->list(running);
+    return page.ok() && !page->jobs.empty();
   }));
   n.node.kill9();
   stop = true;
