@@ -5,23 +5,13 @@
 // acknowledges writes again.
 #include <catch2/catch.hpp>
 
-#include "tests/cluster/harness/cluster_nodes.hpp"
+#include "tests/cluster/harness/cluster_catch.hpp"
 
 namespace desaster::test {
 
 namespace {
 
 using std::chrono::seconds;
-
-void require_network() {
-  const std::string unavailable = network_namespaces_unavailable();
-  INFO(unavailable);
-  REQUIRE(unavailable.empty());
-}
-
-void dump_logs(const Nodes& nodes) {
-  for (const auto& node : nodes) UNSCOPED_INFO(node->log());
-}
 
 }  // namespace
 

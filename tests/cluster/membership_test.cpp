@@ -6,24 +6,13 @@
 
 #include <algorithm>
 
-#include "tests/cluster/harness/cluster_nodes.hpp"
+#include "tests/cluster/harness/cluster_catch.hpp"
 
 namespace desaster::test {
 
 namespace {
 
 using std::chrono::seconds;
-
-void require_network() {
-  const std::string unavailable = network_namespaces_unavailable();
-  INFO(unavailable);
-  REQUIRE(unavailable.empty());
-}
-
-void dump_logs(const Nodes& nodes) {
-  for (const auto& node : nodes)
-    if (node) UNSCOPED_INFO(node->log());
-}
 
 std::size_t count_of(const std::string& text, const std::string& word) {
   std::size_t n = 0;

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/cluster/harness/cluster_nodes.hpp"
+#include "tests/cluster/harness/cluster_catch.hpp"
 
 namespace desaster::test {
 
@@ -21,16 +21,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-void require_network() {
-  const std::string unavailable = network_namespaces_unavailable();
-  INFO(unavailable);
-  REQUIRE(unavailable.empty());
-}
-
-void dump_logs(const Nodes& nodes) {
-  for (const auto& node : nodes) UNSCOPED_INFO(node->log());
-}
 
 // Enqueues from one namespace in a loop, each job appending its token to a
 // shared file when it runs, trying the next of `targets` after a failure.

@@ -32,7 +32,8 @@ inline Nodes start_cluster(const TestNetwork& net, const TempDir& dir, int slots
 }
 
 inline void dump_logs(const Nodes& nodes) {
-  for (const auto& node : nodes) UNSCOPED_INFO(node->log());
+  for (const auto& node : nodes)
+    if (node) UNSCOPED_INFO(node->log());  // a test may have reset a killed node
 }
 
 }  // namespace desaster::test
