@@ -125,9 +125,20 @@ void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& part
     relay_->on_worker_request(peer, parts[1].to_string_view(), *request, clock_());
     return;
   }
-  if (write_forwarder_ && is_write_request(request->body) &&
-      write_forwarder_(peer, parts[1].to_string_view())) {
-    return;
+  if (write_forwarder_ && is_write_request(request->body)) {
+    // "drain" without a node means the node asked, which the leader cannot
+    // know once the request has hopped to it: name this node first.
+    std::string named;
+    std::string_view frame = parts[1].to_string_view();
+    if (auto* assign = std::get_if<protocol::AssignCommand>(&request->body);
+        assign && assign->node.empty() &&
+        (assign->action == protocol::AssignAction::drain ||
+         assign->action == protocol::AssignAction::undrain)) {
+      assign->node = info_.node_id;
+      named = protocol::encode_request(*request);
+      frame = named;
+    }
+    if (write_forwarder_(peer, frame)) return;
   }
   handle(peer, *request);
 }
@@ -140,6 +151,12 @@ bool is_write_request(const protocol::RequestBody& body) {
           return b.action != protocol::PoolAction::list;
         } else if constexpr (std::is_same_v<T, protocol::QdiscCommand>) {
           return b.action == protocol::QdiscAction::set;
+        } else if constexpr (std::is_same_v<T, protocol::AssignCommand>) {
+          return b.action != protocol::AssignAction::list;
+        } else if constexpr (std::is_same_v<T, protocol::BlacklistCommand>) {
+          return b.action != protocol::BlacklistAction::list;
+        } else if constexpr (std::is_same_v<T, protocol::JobAction>) {
+          return true;
         } else {
           return std::is_same_v<T, protocol::Enqueue> || std::is_same_v<T, protocol::Retry> ||
                  std::is_same_v<T, protocol::Delete> || std::is_same_v<T, protocol::QueueCommand>;

@@ -55,6 +55,29 @@ TEST_CASE("three fresh nodes form one cluster of three voters and replicate an e
   CHECK(forwarded.exit_status == 0);
   CHECK_THAT(forwarded.out, Catch::Contains("hi"));
 
+  // Job actions, assignments and blacklist changes are writes too: a
+  // follower passes them on rather than refusing them.
+  CommandResult later = ctl(net, follower, follower, {"enqueue", "--in", "1h", "--", "true"});
+  REQUIRE(later.exit_status == 0);
+  const std::string later_id = trim(later.out);
+  CommandResult killed = ctl(net, follower, follower, {"kill", later_id});
+  INFO(killed.out << killed.err);
+  CHECK(killed.exit_status == 0);
+  CHECK(wait_until(
+      [&] {
+        return ctl(net, leader, leader, {"job", later_id}).out.find("killed") != std::string::npos;
+      },
+      seconds(5)));
+  CommandResult window = ctl(net, follower, follower, {"blacklist", "window", "default", "1h"});
+  INFO(window.out << window.err);
+  CHECK(window.exit_status == 0);
+  // "drain" without a node drains the node asked, not the leader it went to.
+  CommandResult drained = ctl(net, follower, follower, {"drain"});
+  INFO(drained.out << drained.err);
+  CHECK(drained.exit_status == 0);
+  CHECK_THAT(drained.out, Catch::Contains(node_id_of(*nodes[follower])));
+  CHECK(ctl(net, follower, follower, {"undrain"}).exit_status == 0);
+
   // desasterctl nodes on the leader: a leader and two voters, none lagging.
   CommandResult listed = ctl(net, leader, leader, {"nodes"});
   INFO(listed.out << listed.err);
