@@ -1,33 +1,38 @@
 // A queued job's estimated start and finish, computed on read from where the
-// discipline puts it (Qdisc::turn_of), how many workers serve its queue and
-// how long jobs take (ServiceTimes). Pure: `now` is an argument.
+// discipline puts it (Qdisc::turn_of), the slots serving its queue, how long
+// the running jobs have still to go and how long jobs take (ServiceTimes).
+// Pure: `now` is an argument.
 //
-// The model: the queue's workers finish a job every mean/workers ms on
-// average (mean over all classes, since the jobs ahead are of any class).
-// Free slots take the first jobs at once; after that the jobs ahead drain at
-// that rate, and a running job counts as a whole one still to go (its
-// elapsed time is ignored), so estimates lean late by at most one mean per
-// worker. A shaped class (htb) cannot start its job before the jobs ahead of
-// it in its class have gone at the class's rate. The finish adds the mean of
-// the job's own class.
+// The model: each slot serving the queue frees when its running job is
+// expected to end (its key's mean less what it has run already; a job past
+// its mean may end at any moment), then takes one job ahead after another,
+// each taking the mean of the queue's jobs. The job starts at the slot start
+// that comes after all the jobs ahead of it. A shaped class (htb) cannot
+// start before the jobs ahead of it in its class have gone at the class's
+// rate. The finish adds the job's own mean.
+//
+// What is not known is not guessed: the State gives no ETA for a paused
+// queue, a queue no slot serves, or a job whose command or class has never
+// finished (every shell command is a key of its own, so one quick `echo`
+// says nothing about `sleep 30`).
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <string_view>
+#include <vector>
 
 #include "core/qdisc/qdisc.hpp"
-#include "core/qdisc/service_times.hpp"
 
 namespace desaster {
 
 struct EtaInput {
   TimeMs now = 0;
   Turn turn;
-  std::uint32_t workers = 0;  // slots serving the queue
-  std::uint32_t running = 0;  // the queue's jobs running now
-  std::string_view job_class;
-  TimeMs not_before = 0;  // a scheduled job's run_at; 0: none
+  std::uint32_t workers = 0;            // slots serving the queue
+  std::vector<double> running_left_ms;  // per running job of the queue: how long it still runs
+  double ahead_mean_ms = 0;             // how long each job ahead takes
+  double own_mean_ms = 0;               // how long the job itself takes
+  TimeMs not_before = 0;                // a scheduled job's run_at; 0: none
 };
 
 struct Eta {
@@ -37,8 +42,13 @@ struct Eta {
   bool operator==(const Eta&) const = default;
 };
 
-// none when nothing can be said: no worker serves the queue, or no job has
-// finished yet to measure.
-std::optional<Eta> estimate_eta(const EtaInput& input, const ServiceTimes& times);
+// none when no slot serves the queue.
+std::optional<Eta> estimate_eta(const EtaInput& input);
+
+// When the jobs_ahead + 1st start happens on `workers` slots that free at
+// slot_free_ms (ms from now; missing slots are free now) and then take a
+// job every mean_ms. Exact for that model; exposed for tests.
+double start_after_ms(std::vector<double> slot_free_ms, std::uint32_t workers, double jobs_ahead,
+                      double mean_ms);
 
 }  // namespace desaster

@@ -20,11 +20,36 @@ void ServiceAverage::record(TimeMs duration_ms) {
   mean_us += (sample - mean_us) / weight;
 }
 
+std::string service_key(const Job& job) {
+  if (job.kind != JobKind::shell) return job.job_class;
+  // FNV-1a: the same on every replica and every platform.
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : job.payload) h = (h ^ c) * 1099511628211ull;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key = "shell:";
+  for (int shift = 60; shift >= 0; shift -= 4) key += kHex[(h >> shift) & 0xf];
+  return key;
+}
+
 void ServiceTimes::record(std::string_view job_class, TimeMs duration_ms) {
   all.record(duration_ms);
   auto it = by_class.find(job_class);
   if (it == by_class.end()) it = by_class.emplace(std::string(job_class), ServiceAverage{}).first;
   it->second.record(duration_ms);
+  while (by_class.size() > kMaxKeys) {
+    auto fewest = by_class.end();
+    for (auto at = by_class.begin(); at != by_class.end(); ++at) {
+      if (at == it) continue;
+      if (fewest == by_class.end() || at->second.samples < fewest->second.samples) fewest = at;
+    }
+    by_class.erase(fewest);
+  }
+}
+
+std::optional<double> ServiceTimes::own_mean_ms(std::string_view key) const {
+  auto it = by_class.find(key);
+  if (it == by_class.end() || it->second.samples == 0) return std::nullopt;
+  return static_cast<double>(it->second.mean_us) / 1000.0;
 }
 
 std::optional<double> ServiceTimes::mean_ms(std::string_view job_class) const {

@@ -26,7 +26,16 @@ struct ServiceAverage {
   bool operator==(const ServiceAverage&) const = default;
 };
 
+// What a job's service time is kept under: its class, or for a shell job
+// its command (a hash of it), since `echo` and `sleep 30` share the class.
+std::string service_key(const Job& job);
+
 struct ServiceTimes {
+  // Keys kept at most; a new key past that evicts the one with the fewest
+  // samples (ties: the first by name), so unique commands cannot grow the
+  // replicated state without bound.
+  static constexpr std::size_t kMaxKeys = 1024;
+
   ServiceAverage all;  // every class together
   std::map<std::string, ServiceAverage, std::less<>> by_class;
 
@@ -34,6 +43,8 @@ struct ServiceTimes {
   void record(std::string_view job_class, TimeMs duration_ms);
   // The class's mean, else the mean over all classes; none before any sample.
   std::optional<double> mean_ms(std::string_view job_class) const;
+  // The key's own mean; none before its first sample.
+  std::optional<double> own_mean_ms(std::string_view key) const;
   std::optional<double> mean_ms() const;
 
   bool operator==(const ServiceTimes&) const = default;

@@ -2,6 +2,8 @@
 // the measured service times, and a job's ETA computed on read.
 #include "core/state/state_impl.hpp"
 
+#include <algorithm>
+
 namespace desaster {
 
 using namespace state_detail;
@@ -20,12 +22,32 @@ std::optional<Eta> State::eta(JobId id, TimeMs now, std::uint32_t workers) const
   if (slot == nullptr) return std::nullopt;
   const Job& job = slot->job;
   const QueueEntry& q = *slot->queue;
+  const ServiceTimes& times = impl_->service_times;
+  if (q.config.paused) return std::nullopt;  // nothing starts until someone resumes it
+  std::optional<double> own = times.own_mean_ms(service_key(job));
+  if (!own) return std::nullopt;  // never seen to finish: no honest guess
   EtaInput in;
   in.now = now;
   in.workers = workers;
-  in.running =
-      static_cast<std::uint32_t>(q.by_state[static_cast<std::size_t>(JobState::running)].size());
-  in.job_class = job.job_class;
+  in.own_mean_ms = *own;
+  // The jobs ahead are taken to look like the queue's running jobs and this
+  // one: the mean of those means (the queue's recent mix).
+  double sum = *own;
+  double known = 1;
+  for (JobId running : q.by_state[static_cast<std::size_t>(JobState::running)]) {
+    const JobSlot* r = impl_->find(running);
+    if (r == nullptr) continue;
+    std::optional<double> mean = times.own_mean_ms(service_key(r->job));
+    const double ran = static_cast<double>(now > r->job.started_at ? now - r->job.started_at : 0);
+    // A job past its mean may end at any moment; one never seen to finish
+    // is taken to be like this one.
+    in.running_left_ms.push_back(std::max((mean ? *mean : *own) - ran, 0.0));
+    if (mean) {
+      sum += *mean;
+      ++known;
+    }
+  }
+  in.ahead_mean_ms = sum / known;
   switch (job.state) {
     case JobState::queued: {
       std::optional<Turn> turn = q.qdisc->turn_of(id);
@@ -44,7 +66,7 @@ std::optional<Eta> State::eta(JobId id, TimeMs now, std::uint32_t workers) const
     default:
       return std::nullopt;
   }
-  return estimate_eta(in, impl_->service_times);
+  return estimate_eta(in);
 }
 
 }  // namespace desaster

@@ -89,10 +89,15 @@ TEST_CASE("a queued job shows its ETA once service times are known", "[integrati
   Result<EnqueueResult> queued = n.client->enqueue(specs);
   REQUIRE(queued.ok());
   JobId last = queued->ids.back();
+  // Paused, nothing starts: no ETA rather than a wrong one.
+  Result<protocol::GetReply> held = n.client->get_with_eta(last);
+  REQUIRE(held.ok());
+  CHECK_FALSE(held->eta);
+  REQUIRE(ctl(n, {"queue", "resume", "q"}).exit_status == 0);
   Result<protocol::GetReply> got = n.client->get_with_eta(last);
   REQUIRE(got.ok());
   REQUIRE(got->eta);
-  // Four jobs ahead at about 200 ms each on one slot.
+  // One running and three ahead at about 200 ms each on one slot.
   TimeMs wait = got->eta->start_ms - got->job.created_at;
   CHECK(wait >= 600);
   CHECK(wait <= 3000);

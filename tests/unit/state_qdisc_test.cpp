@@ -273,7 +273,10 @@ TEST_CASE("completions feed the service times from op timestamps", "[state][qdis
 TEST_CASE("the ETA of a queued job grows with its place in line", "[state][qdisc]") {
   Log log;
   EnqueueOp op;
-  for (JobId id = 1; id <= 10; ++id) op.jobs.push_back(make_job(id, "q"));
+  for (JobId id = 1; id <= 10; ++id) {
+    op.jobs.push_back(make_job(id, "q"));
+    op.jobs.back().payload = "sleep 1";  // one command: one service time
+  }
   log.step(op);
   CHECK_FALSE(log.state.eta(5, log.now, 2));  // nothing measured yet
   REQUIRE(log.lease(1).ok());
@@ -286,11 +289,31 @@ TEST_CASE("the ETA of a queued job grows with its place in line", "[state][qdisc
   REQUIRE(tenth);
   CHECK(second->start == log.now);  // a free slot takes it at once
   CHECK(second->finish == log.now + 1000);
-  // 8 jobs ahead, 2 free slots, 2 workers at 1 s a job: (8 - 2 + 1) * 500 ms.
-  CHECK(tenth->start == log.now + 3500);
+  // 8 jobs ahead, 2 free slots at 1 s a job: starts at 0, 0, 1, 1, 2, 2,
+  // 3, 3, then the tenth's at 4 s.
+  CHECK(tenth->start == log.now + 4000);
   CHECK_FALSE(log.state.eta(1, log.now, 2));  // finished
 
+  // Running jobs count with what they have left: 2 and 3 have run 600 ms
+  // of their 1 s, so the slots free in 400 ms, and six are ahead of the
+  // tenth (4 to 9): starts at 0.4, 0.4, 1.4, 1.4, 2.4, 2.4, then 3.4 s.
+  REQUIRE(log.lease(2).ok());
+  REQUIRE(log.lease(3).ok());
+  log.now += 600;
+  tenth = log.state.eta(10, log.now, 2);
+  REQUIRE(tenth);
+  CHECK(tenth->start == log.now + 3400);
+
+  // A paused queue starts nothing: no ETA rather than a wrong one.
+  QueueConfig paused = log.state.queue("q")->config;
+  paused.paused = true;
+  REQUIRE(log.one(QueueConfigureOp{"q", paused}).ok());
+  CHECK_FALSE(log.state.eta(10, log.now, 2));
+  paused.paused = false;
+  REQUIRE(log.one(QueueConfigureOp{"q", paused}).ok());
+
   Job later = make_job(11, "q");
+  later.payload = "sleep 1";
   later.run_at = log.now + 60'000;
   log.step(EnqueueOp{{later}});
   std::optional<Eta> scheduled = log.state.eta(11, log.now, 2);
