@@ -1,0 +1,28 @@
+// desaster-top's command line: the connection flags of desasterctl
+// (-c HOST[:PORT], -k KEY), --delay SECONDS between resource samples, and
+// --once / -b to print one screen as plain text and exit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model/status.hpp"
+
+namespace desaster::top {
+
+struct TopArgs {
+  std::string endpoint = "tcp://127.0.0.1:2691";
+  std::string group_key;  // empty: $DESASTER_KEY, else "default"
+  std::int64_t delay_ms = 1000;
+  bool once = false;
+  std::size_t once_width = 120;  // --once: the screen's size
+  std::size_t once_height = 60;
+  bool help = false;
+};
+
+// args excludes argv[0]; the error says which flag was wrong.
+Result<TopArgs> parse_top_args(const std::vector<std::string>& args);
+std::string top_help_text();
+
+}  // namespace desaster::top
