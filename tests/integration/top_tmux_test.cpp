@@ -1,0 +1,237 @@
+// desaster-top as a person uses it: in a tmux pane of a fixed size against
+// a real node, keys sent with send-keys, the screen read with capture-pane,
+// every expectation awaited with a bound.
+#include <unistd.h>
+
+#include <atomic>
+#include <sstream>
+
+#include "core/model/job_id.hpp"
+#include "tests/integration/harness/fixtures.hpp"
+
+using namespace desaster;
+using namespace desaster::test;
+
+namespace {
+
+// A tmux server of the test's own (its own socket, no user config) with one
+// session running a shell command.
+class Tmux {
+ public:
+  Tmux(const std::string& command, int columns, int lines) {
+    static std::atomic<int> counter{0};
+    socket_ = "desaster-top-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    CommandResult r = tmux({"new-session", "-d", "-s", "top", "-x", std::to_string(columns), "-y",
+                            std::to_string(lines), command});
+    INFO(r.err);
+    REQUIRE(r.exit_status == 0);
+  }
+  ~Tmux() { tmux({"kill-server"}); }
+
+  CommandResult tmux(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"tmux", "-f", "/dev/null", "-L", socket_});
+    return run_command(args, std::chrono::seconds(10));
+  }
+  // Named keys (Enter, Escape, Down) or literal text.
+  void keys(const std::string& key) const { tmux({"send-keys", "-t", "top", key}); }
+  void text(const std::string& literal) const { tmux({"send-keys", "-t", "top", "-l", literal}); }
+  std::string screen() const { return tmux({"capture-pane", "-p", "-t", "top"}).out; }
+  std::string format(const std::string& f) const {
+    std::string out = tmux({"display-message", "-p", "-t", "top", f}).out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+  void resize(int columns, int lines) const {
+    tmux(
+        {"resize-window", "-t", "top", "-x", std::to_string(columns), "-y", std::to_string(lines)});
+  }
+  // Waits until the screen shows text (or pred holds); the screen is kept
+  // for the failure message.
+  bool wait_for(const std::string& text,
+                std::chrono::milliseconds bound = std::chrono::seconds(5)) {
+    return wait_screen([&](const std::string& s) { return s.find(text) != std::string::npos; },
+                       bound);
+  }
+  bool wait_screen(const std::function<bool(const std::string&)>& pred,
+                   std::chrono::milliseconds bound = std::chrono::seconds(5)) {
+    return wait_until(
+        [&] {
+          last = screen();
+          return pred(last);
+        },
+        bound);
+  }
+  std::string last;
+
+ private:
+  std::string socket_;
+};
+
+// Requires a screen condition; on failure the message shows the screen.
+#define REQUIRE_SCREEN(t, cond)    \
+  do {                             \
+    const bool ok_ = (cond);       \
+    INFO("screen:\n" << (t).last); \
+    REQUIRE(ok_);                  \
+  } while (0)
+
+bool contains(const std::string& s, const std::string& t) {
+  return s.find(t) != std::string::npos;
+}
+
+// The line of the screen that shows `text`, -1 when none does.
+int line_of(const std::string& screen, const std::string& text) {
+  std::istringstream in(screen);
+  std::string line;
+  for (int i = 0; std::getline(in, line); ++i) {
+    if (contains(line, text)) return i;
+  }
+  return -1;
+}
+
+CommandResult ctl(const RunningNode& n, std::vector<std::string> args) {
+  args.insert(args.begin(), {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port)});
+  return run_command(args);
+}
+
+bool queue_paused(RunningNode& n, const std::string& name) {
+  auto queues = n.client->queues();
+  if (!queues.ok()) return false;
+  for (const auto& q : *queues) {
+    if (q.name == name) return q.paused;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "desaster-top in tmux shows queues live, filters, sorts, acts with confirmation and "
+    "restores the terminal on q",
+    "[integration][top]") {
+  RunningNode n;
+  // A job that runs until it is killed, and a paused queue with a backlog
+  // (the depth to sort by).
+  CommandResult sleeper = ctl(n, {"enqueue", "--queue", "mailq", "--", "sleep", "300"});
+  REQUIRE(sleeper.exit_status == 0);
+  const std::string sleeper_id = sleeper.out.substr(0, 16);
+  REQUIRE(ctl(n, {"queue", "create", "deepq"}).exit_status == 0);
+  REQUIRE(ctl(n, {"queue", "pause", "deepq"}).exit_status == 0);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(ctl(n, {"enqueue", "--queue", "deepq", "--", "true"}).exit_status == 0);
+  }
+  REQUIRE(wait_until([&] {
+    auto job = n.client->get(*parse_job_id(sleeper_id));
+    return job.ok() && job->state == JobState::running;
+  }));
+
+  const std::string top = std::string(DESASTER_TOP_BIN) + " -c 127.0.0.1:" + std::to_string(n.port);
+  Tmux t("echo before-top; " + top + "; echo top-exit-$?; sleep 600", 100, 30);
+
+  // The queues pane shows the queues made with desasterctl.
+  REQUIRE_SCREEN(t, t.wait_for("Queues (2)"));
+  CHECK(contains(t.last, "mailq"));
+  CHECK(contains(t.last, "deepq"));
+  CHECK(t.format("#{alternate_on}") == "1");
+
+  // An op shows live: a queue created now appears without a key pressed.
+  const auto before = std::chrono::steady_clock::now();
+  REQUIRE(ctl(n, {"enqueue", "--queue", "liveq", "--", "true"}).exit_status == 0);
+  REQUIRE_SCREEN(t, t.wait_for("liveq", std::chrono::seconds(3)));
+  const auto shown_after = std::chrono::steady_clock::now() - before;
+  CHECK(shown_after < std::chrono::seconds(2));
+
+  // Sorting by depth puts the backlog first.
+  t.text(">");
+  REQUIRE_SCREEN(t, t.wait_for("sort QUEUED"));
+  CHECK(line_of(t.last, "deepq") < line_of(t.last, "mailq"));
+  CHECK(line_of(t.last, "deepq") < line_of(t.last, "liveq"));
+  t.text("<");
+  REQUIRE_SCREEN(t, t.wait_for("sort QUEUE\n"));  // capture-pane drops trailing spaces
+
+  // / filters the pane; Esc clears the filter.
+  t.text("/");
+  REQUIRE_SCREEN(t, t.wait_for("filter Queues: _"));
+  t.text("live");
+  t.keys("Enter");
+  REQUIRE_SCREEN(t, t.wait_for("filter 'live'"));
+  REQUIRE_SCREEN(t, t.wait_for("Queues (1)"));
+  CHECK(contains(t.last, "liveq"));
+  CHECK_FALSE(contains(t.last, "mailq"));
+
+  // Pause the selected queue: asked first, done after y.
+  t.text("p");
+  REQUIRE_SCREEN(t, t.wait_for("pause queue liveq? (y/n)"));
+  CHECK_FALSE(queue_paused(n, "liveq"));
+  t.text("y");
+  REQUIRE_SCREEN(t, t.wait_for("done: pause queue liveq"));
+  CHECK(wait_until([&] { return queue_paused(n, "liveq"); }, std::chrono::seconds(5)));
+  REQUIRE_SCREEN(t, t.wait_for("paused"));
+  t.keys("Escape");
+  REQUIRE_SCREEN(t, t.wait_for("Queues (3)"));
+
+  // Kill the running job from the jobs pane of its queue.
+  t.text("/mailq");
+  t.keys("Enter");
+  REQUIRE_SCREEN(t, t.wait_for("Queues (1)"));
+  t.keys("Enter");
+  REQUIRE_SCREEN(t, t.wait_for("Jobs of queue mailq (1)"));
+  REQUIRE_SCREEN(t, t.wait_for(sleeper_id));
+  t.text("k");
+  REQUIRE_SCREEN(t, t.wait_for("kill job " + sleeper_id + "? (y/n)"));
+  t.text("y");
+  REQUIRE_SCREEN(t, t.wait_for("done: kill job " + sleeper_id));
+  CHECK(wait_until([&] {
+    auto job = n.client->get(*parse_job_id(sleeper_id));
+    return job.ok() && job->state == JobState::killed;
+  }));
+  REQUIRE_SCREEN(t, t.wait_for("killed"));
+
+  // The help, then other sizes: 80x24 keeps one pane readable, 200x60
+  // shows the panes together.
+  t.text("?");
+  REQUIRE_SCREEN(t, t.wait_for("invert the sort order"));
+  t.text(" ");
+  t.resize(80, 24);
+  REQUIRE_SCREEN(t, t.wait_screen([](const std::string& s) {
+    return contains(s, "Jobs of queue mailq") && !contains(s, "Nodes (");
+  }));
+  CHECK(contains(t.last, "desaster-top"));
+  CHECK(contains(t.last, "? help"));
+  t.resize(200, 60);
+  REQUIRE_SCREEN(t, t.wait_screen([](const std::string& s) {
+    return contains(s, "Nodes (1)") && contains(s, "Queues (1)  sort QUEUE  filter 'mailq'") &&
+           contains(s, "Workers (") && contains(s, "Failed by queue") &&
+           contains(s, "Jobs of queue mailq");
+  }));
+
+  // q gives the terminal back: the shell's screen with what was on it.
+  t.text("q");
+  REQUIRE_SCREEN(t, t.wait_for("top-exit-0"));
+  CHECK(contains(t.last, "before-top"));
+  CHECK_FALSE(contains(t.last, "Queues ("));
+  CHECK(t.format("#{alternate_on}") == "0");
+  CHECK(t.format("#{cursor_flag}") == "1");
+}
+
+TEST_CASE("desaster-top --once prints the panes as plain text", "[integration][top]") {
+  RunningNode n;
+  REQUIRE(ctl(n, {"queue", "create", "onceq"}).exit_status == 0);
+  REQUIRE(ctl(n, {"queue", "pause", "onceq"}).exit_status == 0);
+  REQUIRE(ctl(n, {"enqueue", "--queue", "onceq", "--", "true"}).exit_status == 0);
+  CommandResult r = run_command({DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(n.port),
+                                 "--once", "--size", "120x40"});
+  INFO(r.err);
+  REQUIRE(r.exit_status == 0);
+  CHECK(contains(r.out, "Nodes (1)"));
+  CHECK(contains(r.out, "Queues (1)"));
+  CHECK(contains(r.out, "onceq"));
+  CHECK(contains(r.out, "paused"));
+  CHECK(contains(r.out, "queued 1"));
+  CHECK_FALSE(contains(r.out, "\x1b"));  // plain text, no escape sequences
+  // An unreachable node is exit status 3, like desasterctl.
+  CommandResult nowhere = run_command(
+      {DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(free_port_triplet()), "--once"},
+      std::chrono::seconds(30));
+  CHECK(nowhere.exit_status == 3);
+}
