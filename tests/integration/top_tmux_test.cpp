@@ -229,9 +229,45 @@ TEST_CASE("desaster-top --once prints the panes as plain text", "[integration][t
   CHECK(contains(r.out, "paused"));
   CHECK(contains(r.out, "queued 1"));
   CHECK_FALSE(contains(r.out, "\x1b"));  // plain text, no escape sequences
+  // --poll asks the node instead of keeping a replica: the same screen.
+  CommandResult polled = run_command({DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(n.port),
+                                      "--once", "--poll", "--size", "120x40"});
+  REQUIRE(polled.exit_status == 0);
+  CHECK(contains(polled.out, "Queues (1)"));
+  CHECK(contains(polled.out, "onceq"));
+  CHECK(contains(polled.out, "queued 1"));
   // An unreachable node is exit status 3, like desasterctl.
   CommandResult nowhere = run_command(
       {DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(free_port_triplet()), "--once"},
       std::chrono::seconds(30));
   CHECK(nowhere.exit_status == 3);
+}
+
+TEST_CASE("desaster-top --poll in tmux follows the node without a replica", "[integration][top]") {
+  RunningNode n;
+  REQUIRE(ctl(n, {"queue", "create", "pollq"}).exit_status == 0);
+  REQUIRE(ctl(n, {"queue", "pause", "pollq"}).exit_status == 0);
+  CommandResult queued = ctl(n, {"enqueue", "--queue", "pollq", "--", "true"});
+  REQUIRE(queued.exit_status == 0);
+  const std::string id = queued.out.substr(0, 16);
+  const std::string top =
+      std::string(DESASTER_TOP_BIN) + " --poll -c 127.0.0.1:" + std::to_string(n.port);
+  Tmux t(top + "; echo top-exit-$?; sleep 600", 100, 30);
+  REQUIRE_SCREEN(t, t.wait_for("pollq"));
+  REQUIRE(ctl(n, {"enqueue", "--queue", "laterq", "--", "true"}).exit_status == 0);
+  REQUIRE_SCREEN(t, t.wait_for("laterq", std::chrono::seconds(3)));
+  // The selection stayed on pollq while laterq came in before it: its
+  // jobs pane, then delete its job after y.
+  t.keys("Enter");
+  REQUIRE_SCREEN(t, t.wait_for("Jobs of queue pollq (1)"));
+  REQUIRE_SCREEN(t, t.wait_for(id));
+  t.text("x");
+  REQUIRE_SCREEN(t, t.wait_for("delete job " + id + "? (y/n)"));
+  t.text("y");
+  REQUIRE_SCREEN(t, t.wait_for("done: delete job " + id));
+  CHECK(wait_until([&] { return !n.client->get(*parse_job_id(id)).ok(); }));
+  REQUIRE_SCREEN(t, t.wait_for("Jobs of queue pollq (0)"));
+  t.text("q");
+  REQUIRE_SCREEN(t, t.wait_for("top-exit-0"));
+  CHECK(t.format("#{alternate_on}") == "0");
 }

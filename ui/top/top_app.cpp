@@ -25,6 +25,8 @@ constexpr std::size_t kJobRows = 500;
 // under a storm of ops.
 constexpr std::int64_t kCollectEveryMs = 150;
 constexpr int kKeyWaitMs = 40;
+// Without a feed (top_polled.hpp) the screen asks the node this often.
+constexpr std::int64_t kPollEveryMs = 250;
 
 volatile sig_atomic_t g_stop = 0;
 
@@ -93,6 +95,7 @@ int run_screen(const TopArgs& args, Session& session) {
     }
     replica_moved = session.poll_feed() || replica_moved;
     if (replica_moved && now - last_collect >= kCollectEveryMs) recollect = true;
+    if (!session.live() && now - last_collect >= kPollEveryMs) recollect = true;
     if (recollect) {
       view.update(collect(session, view));
       last_collect = now;
@@ -132,7 +135,7 @@ int run_screen(const TopArgs& args, Session& session) {
 int run_top(const TopArgs& args) {
   setlocale(LC_ALL, "");
   install_signals();
-  Session session(args.endpoint, args.group_key);
+  Session session(args.endpoint, args.group_key, args.poll);
   Status s = session.connect();
   if (!s.ok()) {
     std::fprintf(stderr, "desaster-top: %s: %s\n", args.endpoint.c_str(), s.message.c_str());

@@ -38,6 +38,8 @@ Result<TopArgs> parse_top_args(const std::vector<std::string>& args) {
       out.help = true;
     } else if (a == "-b" || a == "--once") {
       out.once = true;
+    } else if (a == "--poll") {
+      out.poll = true;
     } else if (a == "-c" || a == "--connect") {
       auto v = value();
       if (!v.ok()) return v.status();
@@ -72,7 +74,8 @@ Result<TopArgs> parse_top_args(const std::vector<std::string>& args) {
 }
 
 std::string top_help_text() {
-  return "usage: desaster-top [-c HOST[:PORT]] [-k KEY] [--delay SECONDS] [--once [--size WxH]]\n"
+  return "usage: desaster-top [-c HOST[:PORT]] [-k KEY] [--delay SECONDS] [--poll] [--once [--size "
+         "WxH]]\n"
          "\n"
          "The terminal monitor of a desaster cluster: nodes, queues, workers, the\n"
          "failed set and jobs, live from the node's state feed.\n"
@@ -81,6 +84,9 @@ std::string top_help_text() {
          "                             another node of the cluster when it is lost\n"
          "  -k, --key KEY              the group key ($DESASTER_KEY, else default)\n"
          "  -d, --delay SECONDS        between resource and node samples (1)\n"
+         "      --poll                 ask the node every refresh (a screen's worth) instead\n"
+         "                             of keeping a replica of its state; automatic when\n"
+         "                             the state is too big for the feed's snapshot\n"
          "  -b, --once                 print one screen as plain text and exit\n"
          "      --size COLUMNSxLINES   the size of that screen (120x60)\n"
          "  -h, --help                 this text; in top, ? or F1 lists the keys\n"

@@ -1,6 +1,7 @@
 // desaster-top's command line: the connection flags of desasterctl
-// (-c HOST[:PORT], -k KEY), --delay SECONDS between resource samples, and
-// --once / -b to print one screen as plain text and exit.
+// (-c HOST[:PORT], -k KEY), --delay SECONDS between resource samples,
+// --once / -b to print one screen as plain text and exit, and --poll to
+// ask the node every refresh instead of keeping a replica of its state.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ struct TopArgs {
   std::string group_key;  // empty: $DESASTER_KEY, else "default"
   std::int64_t delay_ms = 1000;
   bool once = false;
+  bool poll = false;             // ask the node every refresh instead of keeping a replica
   std::size_t once_width = 120;  // --once: the screen's size
   std::size_t once_height = 60;
   bool help = false;

@@ -56,14 +56,14 @@ std::vector<const Job*> scope_jobs(const State& state, const JobsScope& scope, s
 
 }  // namespace
 
-void RateTracker::count(const std::string& queue, bool succeeded) {
+void RateTracker::count(const std::string& queue, bool succeeded, std::uint32_t n) {
   QueueWindow& w = queues_[queue];
   if (succeeded) {
-    ++open_processed_;
-    ++w.open_processed;
+    open_processed_ += n;
+    w.open_processed += n;
   } else {
-    ++open_failed_;
-    ++w.open_failed;
+    open_failed_ += n;
+    w.open_failed += n;
   }
 }
 

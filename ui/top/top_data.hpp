@@ -31,8 +31,8 @@ class RateTracker {
   static constexpr std::size_t kHistorySeconds = 300;
   static constexpr std::size_t kQueueWindowSeconds = 5;
 
-  // An attempt ended in `queue`: succeeded (processed) or not (failed).
-  void count(const std::string& queue, bool succeeded);
+  // n attempts ended in `queue`: succeeded (processed) or not (failed).
+  void count(const std::string& queue, bool succeeded, std::uint32_t n = 1);
   // Closes the buckets of every whole second up to now (ms); the first call
   // only starts the clock.
   void tick(std::int64_t now_ms);

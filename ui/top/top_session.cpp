@@ -33,8 +33,8 @@ std::pair<std::string, bool> from_status(const Status& s, const std::string& don
 
 }  // namespace
 
-Session::Session(std::string endpoint, std::string group_key)
-    : endpoint_(std::move(endpoint)), group_key_(std::move(group_key)) {}
+Session::Session(std::string endpoint, std::string group_key, bool polled)
+    : endpoint_(std::move(endpoint)), group_key_(std::move(group_key)), polled_(polled) {}
 
 Status Session::connect() {
   return connect_to(endpoint_);
@@ -48,6 +48,14 @@ Status Session::connect_to(const std::string& endpoint) {
   co.group_key = group_key_;
   auto client = Client::connect(co);
   if (!client.ok()) return client.status();
+  if (polled_) {
+    // The connection is lazy: ask once so that a dead node fails here.
+    auto nodes = (*client)->nodes();
+    if (!nodes.ok()) return nodes.status();
+    client_ = std::move(*client);
+    endpoint_ = endpoint;
+    return Status::success();
+  }
   StateFeedOptions fo;
   fo.endpoint = endpoint;
   fo.group_key = group_key_;
@@ -63,7 +71,14 @@ Status Session::connect_to(const std::string& endpoint) {
     }
   };
   auto feed = StateFeed::connect(std::move(fo));
-  if (!feed.ok()) return feed.status();
+  if (!feed.ok()) {
+    // The node may answer but give no snapshot (a state too big for one
+    // reply frame, a node without a feed): then ask it every refresh.
+    if (!(*client)->nodes().ok()) return feed.status();
+    notice_ = "polling the node (no state feed: " + feed.status().message + ")";
+    polled_ = true;
+    return connect_to(endpoint);
+  }
   client_ = std::move(*client);
   feed_ = std::move(*feed);
   endpoint_ = endpoint;
@@ -141,12 +156,15 @@ void Session::collect(TopData& data, std::size_t job_limit) {
   data.mode = nodes_ ? nodes_->mode : std::string();
   data.nodes = nodes_ ? nodes_->nodes : std::vector<protocol::NodeSummary>{};
   data.resources = resources_;
-  if (!feed_) {
-    // Keep showing the last state; the header says the node is lost.
+  if (feed_) {
+    collect_from_state(feed_->state(), rates_, job_limit, data);
+  } else if (client_) {
+    Status s = collect_from_node(*client_, rates_, polled_counts_, job_limit, data);
+    if (!s.ok()) failover(s.message);
+  } else {
+    // The header says the node is lost.
     data.resources.reset();
-    return;
   }
-  collect_from_state(feed_->state(), rates_, job_limit, data);
 }
 
 std::pair<std::string, bool> Session::perform(const Action& a) {
@@ -192,9 +210,15 @@ std::pair<std::string, bool> Session::perform(const Action& a) {
       return from_status(client_->pool_reload(a.target), "done: " + what);
     case ActionKind::retry_group:
     case ActionKind::delete_group: {
-      if (!feed_) return {"not connected", true};
-      std::vector<JobId> ids =
-          jobs_in_scope(feed_->state(), JobsScope{true, a.group_by, a.target}, kMaxGroupAction);
+      const JobsScope scope{true, a.group_by, a.target};
+      std::vector<JobId> ids;
+      if (feed_) {
+        ids = jobs_in_scope(feed_->state(), scope, kMaxGroupAction);
+      } else {
+        auto polled = scope_ids_from_node(*client_, scope, kMaxGroupAction);
+        if (!polled.ok()) return {polled.status().message, true};
+        ids = std::move(polled.value());
+      }
       if (ids.empty()) return {"no jobs in that group any more", true};
       auto r = a.kind == ActionKind::retry_group ? client_->retry(ids) : client_->remove(ids);
       if (!r.ok()) return {r.status().message, true};

@@ -13,13 +13,16 @@
 #include "transport/client/client.hpp"
 #include "transport/client/state_feed.hpp"
 #include "ui/top/top_data.hpp"
+#include "ui/top/top_polled.hpp"
 #include "ui/top/top_view.hpp"
 
 namespace desaster::top {
 
 class Session {
  public:
-  Session(std::string endpoint, std::string group_key);
+  // polled: ask the node every refresh instead of keeping a replica
+  // (top_polled.hpp); also chosen when the feed cannot be had.
+  Session(std::string endpoint, std::string group_key, bool polled = false);
 
   // Connects to the endpoint given (at start); the error says why not.
   Status connect();
@@ -34,7 +37,9 @@ class Session {
   std::pair<std::string, bool> perform(const Action& action);
 
   RateTracker& rates() { return rates_; }
-  bool connected() const { return feed_ != nullptr; }
+  bool connected() const { return client_ != nullptr; }
+  // Whether changes arrive by the feed (else collect() must ask).
+  bool live() const { return feed_ != nullptr; }
 
  private:
   Status connect_to(const std::string& endpoint);
@@ -50,6 +55,8 @@ class Session {
   std::optional<protocol::NodesReply> nodes_;
   std::optional<protocol::ResourcesReply> resources_;
   std::string notice_;
+  bool polled_;
+  PolledCounts polled_counts_;
 };
 
 }  // namespace desaster::top
