@@ -1,6 +1,7 @@
 // desaster-top as a person uses it: in a tmux pane of a fixed size against
 // a real node, keys sent with send-keys, the screen read with capture-pane,
 // every expectation awaited with a bound.
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -268,6 +269,33 @@ TEST_CASE("desaster-top --poll in tmux follows the node without a replica", "[in
   CHECK(wait_until([&] { return !n.client->get(*parse_job_id(id)).ok(); }));
   REQUIRE_SCREEN(t, t.wait_for("Jobs of queue pollq (0)"));
   t.text("q");
+  REQUIRE_SCREEN(t, t.wait_for("top-exit-0"));
+  CHECK(t.format("#{alternate_on}") == "0");
+}
+
+TEST_CASE(
+    "desaster-top says when its node is lost, reconnects when it is back, and restores the "
+    "terminal on SIGTERM",
+    "[integration][top]") {
+  RunningNode n;
+  REQUIRE(ctl(n, {"queue", "create", "backq"}).exit_status == 0);
+  const std::string top = std::string(DESASTER_TOP_BIN) + " -c 127.0.0.1:" + std::to_string(n.port);
+  Tmux t(top + "; echo top-exit-$?; sleep 600", 120, 30);
+  REQUIRE_SCREEN(t, t.wait_for("backq"));
+  n.client.reset();
+  n.node.kill9();
+  REQUIRE_SCREEN(t, t.wait_for("no node answers, retrying", std::chrono::seconds(20)));
+  CHECK(contains(t.last, "node tcp://127.0.0.1:" + std::to_string(n.port) + " lost"));
+  n.restart();
+  REQUIRE_SCREEN(t, t.wait_for("reconnected to tcp://127.0.0.1:" + std::to_string(n.port),
+                               std::chrono::seconds(20)));
+  CHECK(contains(t.last, "backq"));
+
+  // SIGTERM, as from kill or a session manager, ends top cleanly too.
+  const std::string shell = t.format("#{pane_pid}");
+  CommandResult pid = run_command({"pgrep", "-P", shell, "-x", "desaster-top"});
+  REQUIRE(pid.exit_status == 0);
+  REQUIRE(::kill(std::stoi(pid.out), SIGTERM) == 0);
   REQUIRE_SCREEN(t, t.wait_for("top-exit-0"));
   CHECK(t.format("#{alternate_on}") == "0");
 }

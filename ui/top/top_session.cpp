@@ -9,6 +9,8 @@ namespace {
 
 // Short, so a dead node freezes the screen for a moment, not for long.
 constexpr std::chrono::milliseconds kRequestTimeout{1500};
+// A snapshot of a big state takes the node a while to encode.
+constexpr std::chrono::milliseconds kSnapshotTimeout{10'000};
 constexpr std::size_t kMaxGroupAction = 10'000;
 
 std::string first_error(const std::vector<Status>& statuses) {
@@ -48,39 +50,35 @@ Status Session::connect_to(const std::string& endpoint) {
   co.group_key = group_key_;
   auto client = Client::connect(co);
   if (!client.ok()) return client.status();
-  if (polled_) {
-    // The connection is lazy: ask once so that a dead node fails here.
-    auto nodes = (*client)->nodes();
-    if (!nodes.ok()) return nodes.status();
-    client_ = std::move(*client);
-    endpoint_ = endpoint;
-    return Status::success();
-  }
-  StateFeedOptions fo;
-  fo.endpoint = endpoint;
-  fo.group_key = group_key_;
-  fo.timeout = kRequestTimeout;
-  // Rates come from the ops applied: every attempt that ends shows up as
-  // an event of the job turning succeeded, failed or dead.
-  fo.on_op = [this](const LogEntry&, const Op&, const ApplyResult& result, const State& state) {
-    for (const JobEvent& e : result.events) {
-      if (e.removed) continue;
-      const bool ok = e.state == JobState::succeeded;
-      if (!ok && e.state != JobState::failed && e.state != JobState::dead) continue;
-      if (const Job* job = state.find(e.id)) rates_.count(job->queue, ok);
+  // The connection is lazy: ask once, so that a node that is gone fails
+  // here, quickly, before the slower snapshot.
+  if (auto nodes = (*client)->nodes(); !nodes.ok()) return nodes.status();
+  if (!polled_) {
+    StateFeedOptions fo;
+    fo.endpoint = endpoint;
+    fo.group_key = group_key_;
+    fo.timeout = kSnapshotTimeout;
+    // Rates come from the ops applied: every attempt that ends shows up as
+    // an event of the job turning succeeded, failed or dead.
+    fo.on_op = [this](const LogEntry&, const Op&, const ApplyResult& result, const State& state) {
+      for (const JobEvent& e : result.events) {
+        if (e.removed) continue;
+        const bool ok = e.state == JobState::succeeded;
+        if (!ok && e.state != JobState::failed && e.state != JobState::dead) continue;
+        if (const Job* job = state.find(e.id)) rates_.count(job->queue, ok);
+      }
+    };
+    auto feed = StateFeed::connect(std::move(fo));
+    if (feed.ok()) {
+      feed_ = std::move(*feed);
+    } else {
+      // The node answers but gives no snapshot (a state too big for one
+      // reply frame, or too slow to make): ask it every refresh instead.
+      notice_ = "polling the node (no state feed: " + feed.status().message + ")";
+      polled_ = true;
     }
-  };
-  auto feed = StateFeed::connect(std::move(fo));
-  if (!feed.ok()) {
-    // The node may answer but give no snapshot (a state too big for one
-    // reply frame, a node without a feed): then ask it every refresh.
-    if (!(*client)->nodes().ok()) return feed.status();
-    notice_ = "polling the node (no state feed: " + feed.status().message + ")";
-    polled_ = true;
-    return connect_to(endpoint);
   }
   client_ = std::move(*client);
-  feed_ = std::move(*feed);
   endpoint_ = endpoint;
   return Status::success();
 }
