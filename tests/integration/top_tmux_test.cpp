@@ -299,3 +299,20 @@ TEST_CASE(
   REQUIRE_SCREEN(t, t.wait_for("top-exit-0"));
   CHECK(t.format("#{alternate_on}") == "0");
 }
+
+TEST_CASE("desaster-top draws in colour, and in monochrome under NO_COLOR", "[integration][top]") {
+  RunningNode n;
+  const std::string top = std::string(DESASTER_TOP_BIN) + " -c 127.0.0.1:" + std::to_string(n.port);
+  Tmux colour(top + "; sleep 600", 100, 30);
+  Tmux mono("NO_COLOR=1 " + top + "; sleep 600", 100, 30);
+  auto styled = [](const Tmux& t) { return t.tmux({"capture-pane", "-e", "-p", "-t", "top"}).out; };
+  REQUIRE_SCREEN(colour, colour.wait_for("Queues (0)"));
+  REQUIRE_SCREEN(mono, mono.wait_for("Queues (0)"));
+  // Cyan header and focused title in colour; reverse video without.
+  CHECK(contains(styled(colour), "\x1b[36m"));
+  CHECK(contains(styled(colour), "\x1b[46m"));
+  const std::string m = styled(mono);
+  CHECK_FALSE(contains(m, "\x1b[36m"));
+  CHECK_FALSE(contains(m, "\x1b[46m"));
+  CHECK(contains(m, "7m [2] Queues (0)"));
+}
