@@ -79,7 +79,7 @@ TEST_CASE("top: the screen fits 80x24 exactly and shows the cluster and the queu
   Frame f = v.render(80, 24);
   REQUIRE(f.size() == 24);
   for (const Line& l : f) CHECK(display_width(l.text()) == 80);
-  CHECK(shows(f, "standalone"));
+  CHECK(shows(f, "127.0.0.1:2691  standalone  nodes 1  leader 01234567  term 3  index 42  lag 0"));
   CHECK(shows(f, "leader 01234567"));
   CHECK(shows(f, "term 3"));
   CHECK(shows(f, "queued 56"));

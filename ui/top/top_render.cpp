@@ -145,8 +145,10 @@ void ViewModel::render_header(std::size_t width, Frame& frame) const {
   }
   std::size_t members = 0;
   for (const protocol::NodeSummary& n : d.nodes) members += n.role != "discovered";
-  std::string line1 = "desaster-top  " + printable(d.endpoint) + "  " +
-                      (d.mode.empty() ? std::string("?") : d.mode) + "  nodes " +
+  // The endpoint without "tcp://", so that 80 columns show it all.
+  std::string where = printable(d.endpoint);
+  if (where.rfind("tcp://", 0) == 0) where.erase(0, 6);
+  std::string line1 = where + "  " + (d.mode.empty() ? std::string("?") : d.mode) + "  nodes " +
                       std::to_string(members) + "  leader " + leader + "  term " +
                       std::to_string(d.term) + "  index " + std::to_string(d.index) + "  lag " +
                       std::to_string(lag);
@@ -188,7 +190,7 @@ Line ViewModel::message_line(std::size_t width) const {
 }
 
 Line ViewModel::footer(std::size_t width) const {
-  return plain("1-5 panes  Enter open  / filter  < > I sort  ? help  q quit", width,
+  return plain("desaster-top  1-5 panes  Enter open  / filter  < > I sort  ? help  q quit", width,
                Style::columns);
 }
 
