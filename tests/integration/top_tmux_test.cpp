@@ -172,6 +172,14 @@ TEST_CASE("desaster-top --once prints the panes as plain text", "[integration][t
   CHECK(contains(polled.out, "Queues (1)"));
   CHECK(contains(polled.out, "onceq"));
   CHECK(contains(polled.out, "queued 1"));
+  // --json: the same data for scripts.
+  CommandResult json =
+      run_command({DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(n.port), "--json"});
+  REQUIRE(json.exit_status == 0);
+  CHECK(contains(json.out, "\"name\":\"onceq\""));
+  CHECK(contains(json.out, "\"paused\":true"));
+  CHECK(contains(json.out, "\"mode\":\"standalone\""));
+  CHECK(contains(json.out, "\"role\":\"leader\""));
   // An unreachable node is exit status 3, like desasterctl.
   CommandResult nowhere = run_command(
       {DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(free_port_triplet()), "--once"},

@@ -42,3 +42,10 @@ TEST_CASE("top: bad flags say what was wrong", "[top][args]") {
   CHECK(help->help);
   CHECK(top_help_text().find("--poll") != std::string::npos);
 }
+
+TEST_CASE("top: --json is a --once run printing JSON", "[top][args]") {
+  auto a = parse_top_args({"--json"});
+  REQUIRE(a.ok());
+  CHECK(a->json);
+  CHECK(a->once);
+}

@@ -4,6 +4,7 @@
 #include "ui/top/table.hpp"
 #include "ui/top/top_data.hpp"
 #include "ui/top/top_format.hpp"
+#include "ui/top/top_json.hpp"
 
 using namespace desaster::top;
 
@@ -101,4 +102,30 @@ TEST_CASE("top: rates count the ops of each closed second", "[top][rates]") {
   r.tick(10'000'000);  // a long pause keeps only the history's bound
   CHECK(r.processed_history().size() == RateTracker::kHistorySeconds);
   CHECK(r.queue_processed_rate("mail") == 0);
+}
+
+TEST_CASE("top: --json carries the screen's numbers unformatted, names escaped", "[top][json]") {
+  TopData d;
+  d.now = 10'000;
+  d.endpoint = "tcp://127.0.0.1:2691";
+  d.mode = "standalone";
+  d.index = 7;
+  d.counts[static_cast<std::size_t>(desaster::JobState::queued)] = 12'345;
+  QueueStat q;
+  q.name = "ma\"il";
+  q.counts[static_cast<std::size_t>(desaster::JobState::queued)] = 12'345;
+  q.paused = true;
+  q.oldest_queued = 4'000;
+  d.queues = {q};
+  d.failed = {{"boom <n>", 3}};
+  const std::string j = top_json(d);
+  CHECK(j.find("\"mode\":\"standalone\"") != std::string::npos);
+  CHECK(j.find("\"index\":7") != std::string::npos);
+  CHECK(j.find("\"queued\":12345") != std::string::npos);
+  CHECK(j.find("\"name\":\"ma\\\"il\"") != std::string::npos);
+  CHECK(j.find("\"paused\":true") != std::string::npos);
+  CHECK(j.find("\"oldest_queued_ms\":6000") != std::string::npos);
+  CHECK(j.find("\"failed_by\":\"queue\"") != std::string::npos);
+  CHECK(j.find("{\"key\":\"boom <n>\",\"count\":3}") != std::string::npos);
+  CHECK(j.find("\"workers\":[]") != std::string::npos);
 }

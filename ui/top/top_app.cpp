@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ui/top/top_json.hpp"
 #include "ui/top/top_session.hpp"
 #include "ui/top/top_term.hpp"
 #include "ui/top/top_view.hpp"
@@ -73,7 +74,12 @@ int run_once(const TopArgs& args, Session& session) {
   ViewModel view(utf8_locale());
   session.sample(now_ms());
   session.poll_feed();
-  view.update(collect(session, view));
+  TopData data = collect(session, view);
+  if (args.json) {
+    std::printf("%s\n", top_json(data).c_str());
+    return 0;
+  }
+  view.update(std::move(data));
   std::fputs(plain_text(view.render(args.once_width, args.once_height)).c_str(), stdout);
   return 0;
 }

@@ -38,6 +38,9 @@ Result<TopArgs> parse_top_args(const std::vector<std::string>& args) {
       out.help = true;
     } else if (a == "-b" || a == "--once") {
       out.once = true;
+    } else if (a == "--json") {
+      out.json = true;
+      out.once = true;
     } else if (a == "--poll") {
       out.poll = true;
     } else if (a == "-c" || a == "--connect") {
@@ -89,6 +92,7 @@ std::string top_help_text() {
          "                             the state is too big for the feed's snapshot\n"
          "  -b, --once                 print one screen as plain text and exit\n"
          "      --size COLUMNSxLINES   the size of that screen (120x60)\n"
+         "      --json                 the same data as one JSON object, and exit\n"
          "  -h, --help                 this text; in top, ? or F1 lists the keys\n"
          "\n"
          "NO_COLOR set in the environment turns colours off.\n";

@@ -17,7 +17,9 @@ struct TopArgs {
   std::string group_key;  // empty: $DESASTER_KEY, else "default"
   std::int64_t delay_ms = 1000;
   bool once = false;
-  bool poll = false;             // ask the node every refresh instead of keeping a replica
+  bool poll = false;
+  bool json = false;  // --json: the --once data as JSON             // ask the node every refresh
+                      // instead of keeping a replica
   std::size_t once_width = 120;  // --once: the screen's size
   std::size_t once_height = 60;
   bool help = false;
