@@ -77,8 +77,8 @@ Result<TopArgs> parse_top_args(const std::vector<std::string>& args) {
 }
 
 std::string top_help_text() {
-  return "usage: desaster-top [-c HOST[:PORT]] [-k KEY] [--delay SECONDS] [--poll] [--once [--size "
-         "WxH]]\n"
+  return "usage: desaster-top [-c HOST[:PORT]] [-k KEY] [--delay SECONDS] [--poll]\n"
+         "                    [--once [--size WxH] | --json]\n"
          "\n"
          "The terminal monitor of a desaster cluster: nodes, queues, workers, the\n"
          "failed set and jobs, live from the node's state feed.\n"

@@ -2,6 +2,7 @@
 // screen (top_app.hpp). Exit status: 0 ok, 1 failed, 2 bad usage, 3 node
 // unreachable.
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -18,5 +19,12 @@ int main(int argc, char** argv) {
     std::fputs(desaster::top::top_help_text().c_str(), stdout);
     return 0;
   }
-  return desaster::top::run_top(*parsed);
+  // Caught here so that the stack unwinds and the terminal is restored
+  // (Terminal's destructor) before the message is printed.
+  try {
+    return desaster::top::run_top(*parsed);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "desaster-top: %s\n", e.what());
+    return 1;
+  }
 }
