@@ -198,6 +198,8 @@ TEST_CASE("desaster-top --poll in tmux follows the node without a replica", "[in
       std::string(DESASTER_TOP_BIN) + " --poll -c 127.0.0.1:" + std::to_string(n.port);
   Tmux t(top + "; echo top-exit-$?; sleep 600", 100, 30);
   REQUIRE_SCREEN(t, t.wait_for("pollq"));
+  // Its oldest job's age, asked once a second ("-" until then).
+  REQUIRE_SCREEN(t, t.wait_for("s priority paused"));
   REQUIRE(ctl(n, {"enqueue", "--queue", "laterq", "--", "true"}).exit_status == 0);
   REQUIRE_SCREEN(t, t.wait_for("laterq", std::chrono::seconds(3)));
   // The selection stayed on pollq while laterq came in before it: its

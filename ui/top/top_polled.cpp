@@ -12,6 +12,9 @@ namespace {
 // Error-signature groups have no filter on the node: this many failed
 // jobs are fetched and matched here.
 constexpr std::uint32_t kErrorScanLimit = 1000;
+constexpr std::int64_t kDetailEveryMs = 1000;
+// Requests for details per second at most (queues beyond show no age).
+constexpr std::size_t kMaxOldestQueries = 50;
 
 std::uint64_t of(const std::uint64_t* counts, JobState s) {
   return counts[static_cast<std::size_t>(s)];
@@ -55,6 +58,29 @@ Result<protocol::ListReply> scope_page(Client& client, const JobsScope& scope, s
   return out;
 }
 
+// Each queue's oldest queued job (ids grow with time: the first by id) and
+// the start of each worker's job. Failures leave the last values.
+void ask_details(Client& client, const TopData& data, PolledCounts& seen) {
+  std::size_t asked = 0;
+  seen.oldest.clear();
+  for (const QueueStat& q : data.queues) {
+    if (of(q.counts, JobState::queued) == 0 || asked++ >= kMaxOldestQueries) continue;
+    protocol::List oldest;
+    oldest.queue = q.name;
+    oldest.state = JobState::queued;
+    oldest.limit = 1;
+    auto page = client.query(oldest);
+    if (page.ok() && !page->jobs.empty()) seen.oldest[q.name] = page->jobs.front().created_at;
+  }
+  seen.started.clear();
+  if (!data.resources) return;
+  for (const protocol::WorkerResources& w : data.resources->workers) {
+    if (w.job == 0 || seen.started.size() >= kMaxOldestQueries) continue;
+    auto job = client.get(w.job);
+    if (job.ok()) seen.started[w.job] = job->started_at;
+  }
+}
+
 }  // namespace
 
 Status collect_from_node(Client& client, RateTracker& rates, PolledCounts& seen,
@@ -83,6 +109,15 @@ Status collect_from_node(Client& client, RateTracker& rates, PolledCounts& seen,
     data.queues.push_back(std::move(q));
   }
   seen.primed = true;
+  if (data.now - seen.detail_at >= kDetailEveryMs) {
+    seen.detail_at = data.now;
+    ask_details(client, data, seen);
+  }
+  for (QueueStat& q : data.queues) {
+    auto it = seen.oldest.find(q.name);
+    if (it != seen.oldest.end()) q.oldest_queued = it->second;
+  }
+  data.job_started = seen.started;
   for (QueueStat& q : data.queues) {
     q.processed_rate = rates.queue_processed_rate(q.name);
     q.failed_rate = rates.queue_failed_rate(q.name);

@@ -20,10 +20,16 @@ namespace desaster::top {
 struct PolledCounts {
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> last;
   bool primed = false;
+  // Asked once a second, not every refresh: each queue's oldest queued
+  // job (a request per queue) and the start of the workers' jobs.
+  TimeMs detail_at = 0;
+  std::map<std::string, TimeMs> oldest;
+  std::map<JobId, TimeMs> started;
 };
 
 // Fills counts, queues, failed groups and the jobs of data.jobs_scope
 // (with the node's ETAs) from the node; feeds rates with what changed.
+// data.now and data.resources (the workers) must be set.
 // An error means the node did not answer.
 Status collect_from_node(Client& client, RateTracker& rates, PolledCounts& seen,
                          std::size_t job_limit, TopData& data);
