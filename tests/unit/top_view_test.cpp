@@ -2,6 +2,9 @@
 // sorting, filtering, selection, confirmation, layout by terminal size.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <limits>
+
 #include "core/model/job_id.hpp"
 #include "tests/unit/state_test_support.hpp"
 #include "ui/top/top_format.hpp"
@@ -353,4 +356,25 @@ TEST_CASE("top: only the lines that changed are drawn again", "[top][view]") {
   CHECK(second[changed[0]].text().find("video") != std::string::npos);
   // Another width redraws everything.
   CHECK(changed_lines(second, v.render(100, 24)).size() == 24);
+}
+
+TEST_CASE("top: hostile numbers from the node neither break sorting nor overflow", "[top][view]") {
+  TopData d = sample();
+  d.resources->workers[0].cpu_percent = std::nan("");
+  d.resources->workers[1].cpu_percent = 1e308;
+  JobRow j;
+  j.id = 1;
+  j.eta_start = std::numeric_limits<TimeMs>::min();
+  d.jobs = {j};
+  d.jobs_scope = JobsScope{false, GroupBy::queue, "mail"};
+  ViewModel v;
+  v.update(d);
+  v.handle_key('3');
+  for (int i = 0; i < 5; ++i) v.handle_key('>');  // CPU%
+  CHECK(v.table(Pane::workers).rows.size() == 2);
+  CHECK(v.table(Pane::workers).rows[0].key == "77");  // 1e308 before NaN (as -1)
+  v.handle_key('5');
+  Frame f = v.render(120, 24);
+  CHECK(shows(f, "Jobs (1)"));
+  CHECK(shows(f, "0000000000000001"));
 }

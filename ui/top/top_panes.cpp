@@ -1,6 +1,7 @@
 // Building each pane's table from TopData (top_panes.hpp).
 #include "ui/top/top_panes.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "core/model/job_id.hpp"
@@ -13,8 +14,9 @@ namespace {
 Cell text(const std::string& s) {
   return {printable(s), 0};
 }
+// A NaN from the network would break the sort's ordering: it sorts as -1.
 Cell number(double n, std::string shown) {
-  return {std::move(shown), n};
+  return {std::move(shown), std::isfinite(n) ? n : -1};
 }
 Cell count(std::uint64_t n) {
   return number(static_cast<double>(n), format_count(n));
@@ -150,7 +152,7 @@ Table jobs_table(const TopData& d) {
     Row r;
     r.key = format_job_id(j.id);
     Cell eta = none();
-    if (j.eta_start) {
+    if (j.eta_start && *j.eta_start >= 0) {  // no overflow below
       TimeMs in = *j.eta_start - d.now;
       eta = number(static_cast<double>(in), in <= 0 ? std::string("now") : format_age_ms(in));
     }
