@@ -11,6 +11,8 @@
 //   desaster_bench round-trip      ENDPOINT N          submit-and-wait with one
 //                                                      waiting worker: p50/p99
 //   desaster_bench memory          ENDPOINT N PID      RSS per queued job
+//   desaster_bench fill            ENDPOINT N          N jobs left queued in a paused
+//                                                      queue (for top_rss)
 //   desaster_bench worker          ENDPOINT QUEUE      (used by drain and round-trip)
 //
 // Jobs are ~100-byte "task" jobs for external workers. Durable: every
@@ -155,6 +157,12 @@ int main(int argc, char** argv) {
   auto client = connect(endpoint);
   const std::string queue = "bench-" + mode + "-" + std::to_string(getpid());
 
+  if (mode == "fill") {
+    queue_command(*client, protocol::QueueAction::create, queue);
+    queue_command(*client, protocol::QueueAction::pause, queue);
+    enqueue_all(*client, queue, n, 1000);
+    return 0;
+  }
   if (mode == "enqueue-single" || mode == "enqueue-batch") {
     std::size_t batch =
         mode == "enqueue-batch" && argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1;

@@ -1,0 +1,47 @@
+// desaster-top against a three-node cluster in network namespaces: when the
+// leader it watches dies, it moves to another node, says so in its header
+// and shows the new leader.
+#include <catch2/catch.hpp>
+
+#include "tests/cluster/harness/cluster_catch.hpp"
+#include "tests/integration/harness/tmux.hpp"
+
+namespace desaster::test {
+
+TEST_CASE("desaster-top moves to another node when the leader it watches dies", "[cluster][top]") {
+  require_network();
+  TestNetwork net(3);
+  TempDir dir;
+  Nodes nodes = start_cluster(net, dir);
+  const bool formed = wait_until([&] { return all_voters(nodes) && leader_of(nodes) >= 0; },
+                                 std::chrono::seconds(40));
+  if (!formed) dump_logs(nodes);
+  REQUIRE(formed);
+  const int leader = leader_of(nodes);
+  const int watcher = (leader + 1) % 3;  // top runs in a follower's namespace
+  const std::string endpoint = net.address(leader) + ":" + std::to_string(kClusterPort);
+  const std::string top =
+      "ip netns exec " + net.ns(watcher) + " " + DESASTER_TOP_BIN + " -c " + endpoint;
+  Tmux t(top + "; echo top-exit-$?; sleep 600", 120, 30);
+  t.text("1");  // the nodes pane
+  REQUIRE_SCREEN(
+      t, t.wait_for("leader " + node_id_of(*nodes[leader]).substr(0, 8), std::chrono::seconds(10)));
+  REQUIRE_SCREEN(t, t.wait_for("Nodes (3)"));
+
+  nodes[leader]->kill9();
+  REQUIRE_SCREEN(t, t.wait_for("node tcp://" + endpoint + " lost", std::chrono::seconds(20)));
+  CHECK(contains(t.last, "now on tcp://10.77.0."));
+  int next = -1;
+  REQUIRE(wait_until(
+      [&] {
+        next = leader_of(nodes);
+        return next >= 0 && next != leader;
+      },
+      std::chrono::seconds(20)));
+  REQUIRE_SCREEN(
+      t, t.wait_for("leader " + node_id_of(*nodes[next]).substr(0, 8), std::chrono::seconds(20)));
+  t.text("q");
+  REQUIRE_SCREEN(t, t.wait_for("top-exit-0"));
+}
+
+}  // namespace desaster::test
