@@ -1,0 +1,286 @@
+// Browser tests of desaster-web: Debian's chromium (never a downloaded
+// browser), driven by playwright-core, against a real standalone desaster
+// node and real desaster-web processes, with desasterctl and the Ruby gem
+// as the other clients. ONE chromium for the whole suite; each case opens
+// its own page. Screenshots of every page go to $E2E_SCREENSHOTS.
+//
+// Run by ctest (tests/CMakeLists.txt, "e2e: web pages in chromium"), or by
+// hand: DESASTER_BIN=build/desaster DESASTERCTL_BIN=build/desasterctl
+//   DESASTER_WEB_BIN=build/desaster-web node --test tests/e2e/web.test.mjs
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { Node, Web, tempDir, waitFor, requireBins } from './harness.mjs';
+
+// playwright-core comes from `npm ci` of this directory's lock file, into
+// $E2E_NODE_MODULES (the build tree) or, by hand, next to this file.
+const require = createRequire(path.join(process.env.E2E_NODE_MODULES || path.dirname(new URL(import.meta.url).pathname), 'node_modules', 'x.js'));
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const SHOTS = process.env.E2E_SCREENSHOTS || path.join(process.cwd(), 'e2e-screenshots');
+const PASSWORD = 'correct horse battery staple';
+
+let dir, node, web, authWeb, browser, context, profile;
+
+before(async () => {
+  requireBins();
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (contrib/install-deps)`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  dir = tempDir();
+  node = await new Node(dir).start();
+  web = await new Web(dir, node).start();
+  await web.waitConnected();
+  // A second desaster-web with a password, under a path prefix as behind a
+  // reverse proxy.
+  const pwFile = path.join(dir, 'password');
+  fs.writeFileSync(pwFile, PASSWORD + '\n', { mode: 0o600 });
+  authWeb = await new Web(dir, node, ['--password-file', pwFile]).start({ basePath: '/desaster' });
+  profile = path.join(dir, 'chromium-profile');
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  browser = context;
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (authWeb) await authWeb.stop();
+  if (web) await web.stop();
+  if (node) await node.stop();
+  if (dir && !process.env.E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// A fresh page that fails the case on any uncaught script error.
+async function openPage(url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|403|404)/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  page.problems = problems;
+  if (url) await page.goto(url);
+  return page;
+}
+
+async function closePage(page) {
+  const problems = page.problems;
+  await page.close();
+  assert.deepEqual(problems, [], 'the page logged no script error');
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// The errors the page shows (API messages land in #errors).
+async function pageErrors(page) {
+  return page.locator('#errors .error').allTextContents();
+}
+
+async function jobState(id) {
+  const j = await web.api(`api/jobs/${id}`);
+  return j.state;
+}
+
+async function enqueue(args) {
+  const r = await node.ctl(['enqueue', ...args]);
+  return r.out.trim().split('\n').pop().trim();
+}
+
+test('every page opens and shows its content', async () => {
+  // Something on each page: a queue, a failed job, a scheduled job.
+  await node.ctl(['queue', 'create', 'pages', '--max-attempts', '1']);
+  const failedId = await enqueue(['--queue', 'pages', '--sh', '--', 'echo some output; exit 3']);
+  const scheduledId = await enqueue(['--queue', 'pages', '--in', '1h', '--', 'echo later']);
+  await waitFor(async () => (await jobState(failedId)) === 'dead', 'the failing job to be dead');
+  await waitFor(async () => (await web.api('api/overview')).totals.dead >= 1, 'the overview to count it');
+
+  const page = await openPage(web.url);
+  const cases = [
+    ['dashboard', '#/', 'Dashboard', '.tiles .tile'],
+    ['queues', '#/queues', 'Queues', 'tr[data-queue="pages"]'],
+    ['jobs', '#/jobs', 'Jobs', `tr[data-id="${scheduledId}"]`],
+    ['job', `#/jobs/${failedId}`, 'Job', 'pre.output'],
+    ['failed', '#/failed', 'Failed', 'tr[data-group="pages"]'],
+    ['workers', '#/workers', 'Workers and pools', 'section.card'],
+    ['nodes', '#/nodes', 'Nodes', 'table.nodes tbody tr'],
+  ];
+  for (const [name, hash, heading, marker] of cases) {
+    await page.goto(web.url + hash);
+    await page.locator('main h1').first().waitFor();
+    assert.match(await page.locator('main h1').first().textContent(), new RegExp(heading), `${name}: heading`);
+    await page.locator(marker).first().waitFor({ timeout: 10000 });
+    assert.deepEqual(await pageErrors(page), [], `${name}: no API error shown`);
+    assert.equal(await page.locator(`#nav a.active`).count(), 1, `${name}: its tab is marked`);
+    // Let charts and the live stream settle before the picture.
+    await page.waitForLoadState('networkidle').catch(() => {});
+    await shot(page, name);
+  }
+  // The job page shows what the job printed and why it failed.
+  await page.goto(web.url + `#/jobs/${failedId}`);
+  await page.locator('pre.output').waitFor();
+  assert.match(await page.locator('pre.output').textContent(), /some output/);
+  assert.match(await page.locator('dd[data-fact="state"]').textContent(), /dead/);
+  // The nodes page shows this standalone node as leader.
+  await page.goto(web.url + '#/nodes');
+  await page.locator('table.nodes tbody tr').first().waitFor();
+  assert.match(await page.locator('table.nodes tbody tr').first().textContent(), /leader/);
+  // A bad filter shows the server's message naming the field.
+  await page.goto(web.url + '#/jobs?attempts=lots');
+  await waitFor(async () => (await pageErrors(page)).length > 0, 'the error of a bad filter on the page');
+  assert.match((await pageErrors(page)).join('\n'), /attempts/);
+  await closePage(page);
+});
+
+test('a 10,000-job queue filtered by search text shows the right count, one page of rows', async () => {
+  await node.ctl(['queue', 'create', 'bulk']);
+  await node.ctl(['queue', 'pause', 'bulk']);
+  const n = await node.rubyBulkEnqueue({ queue: 'bulk', jobClass: 'ReportJob', count: 10000, argPrefix: 'user-' });
+  assert.equal(n, 10000);
+  await waitFor(async () => (await web.api('api/jobs?queue=bulk&limit=1')).total === 10000, 'desaster-web to see 10,000 jobs in bulk');
+
+  const page = await openPage(web.url + '#/jobs?queue=bulk');
+  const count = page.locator('#job-count');
+  await waitFor(async () => (await count.getAttribute('data-total')) === '10000', 'the page to count 10,000 jobs');
+  // user-77, user-770..779, user-7700..7799: 111 jobs.
+  await page.locator('input.search').fill('user-77');
+  await waitFor(async () => (await count.getAttribute('data-total')) === '111', 'the page to count 111 matches');
+  assert.match(await count.textContent(), /^111 jobs$/);
+  const rows = await page.locator('table.jobs tbody tr').count();
+  assert.equal(rows, 50, 'one page of rows, never more');
+  // The filter is in the URL: a reload (or a bookmark) shows the same view.
+  assert.match(page.url(), /search=user-77/);
+  await page.reload();
+  await waitFor(async () => (await page.locator('#job-count').getAttribute('data-total')) === '111', 'the bookmarked view to count 111 again');
+  assert.equal(await page.locator('input.search').inputValue(), 'user-77');
+  // The next page holds the rest, and the pages do not overlap.
+  const first = await page.locator('table.jobs tbody tr').evaluateAll((trs) => trs.map((t) => t.dataset.id));
+  await page.locator('.pager button.next').click();
+  await waitFor(async () => {
+    const ids = await page.locator('table.jobs tbody tr').evaluateAll((trs) => trs.map((t) => t.dataset.id));
+    return ids.length === 50 && ids.every((id) => !first.includes(id));
+  }, 'the second page');
+  // Sorting by a column sorts (descending ids come back reversed).
+  await page.goto(web.url + '#/jobs?queue=bulk&search=user-77');
+  await page.locator('button.sort[data-sort="id"]').click();
+  await waitFor(() => /desc=1/.test(page.url()), 'the sort to be in the URL');
+  await waitFor(async () => {
+    const ids = await page.locator('table.jobs tbody tr').evaluateAll((trs) => trs.map((t) => t.dataset.id));
+    return ids.length === 50 && ids.every((id, i) => i === 0 || ids[i - 1] > id);
+  }, 'rows in descending id order');
+  await shot(page, 'jobs-search');
+  await closePage(page);
+});
+
+test('retrying a whole group from the failed set', async () => {
+  const flag = path.join(dir, 'flaky-may-pass');
+  await node.ctl(['queue', 'create', 'flaky', '--max-attempts', '1']);
+  const ids = [];
+  for (let i = 0; i < 5; i++) ids.push(await enqueue(['--queue', 'flaky', '--sh', '--', `test -f '${flag}'`]));
+  await waitFor(async () => (await Promise.all(ids.map(jobState))).every((s) => s === 'dead'), 'five dead jobs in flaky');
+
+  const page = await openPage(web.url + '#/failed?by=queue');
+  const row = page.locator('tr[data-group="flaky"]');
+  await row.waitFor();
+  assert.equal((await row.locator('.group-count').textContent()).trim(), '5');
+  fs.writeFileSync(flag, '');
+  await row.locator('button[data-action="retry"]').click();
+  const dlg = page.locator('dialog.modal');
+  await dlg.waitFor();
+  assert.match(await dlg.textContent(), /all 5 jobs/, 'the confirmation names N');
+  await shot(page, 'failed-confirm');
+  await dlg.locator('button[type="submit"]').click();
+  // Progress from the SSE `operation` events ends "done".
+  await page.locator('.operation.done').waitFor({ timeout: 20000 });
+  await waitFor(async () => (await Promise.all(ids.map(jobState))).every((s) => s === 'succeeded'), 'the retried jobs to succeed');
+  await waitFor(async () => (await page.locator('tr[data-group="flaky"]').count()) === 0, 'the group to leave the page, live');
+  await shot(page, 'failed-after-retry');
+  await closePage(page);
+});
+
+test('killing a running job from its page ends it killed', async () => {
+  const id = await enqueue(['--queue', 'slow', '--', 'sleep', '300']);
+  await waitFor(async () => (await jobState(id)) === 'running', 'the job to run');
+  const page = await openPage(web.url + `#/jobs/${id}`);
+  const st = page.locator('dd[data-fact="state"]');
+  await waitFor(async () => /running/.test(await st.textContent()), 'the page to show it running');
+  await page.locator('.page-head button[data-action="kill"]').click();
+  const dlg = page.locator('dialog.modal');
+  await dlg.waitFor();
+  assert.match(await dlg.textContent(), /Kill 1 selected job/);
+  await dlg.locator('button[type="submit"]').click();
+  await waitFor(async () => /killed/.test(await st.textContent()), 'the page to show it killed', 30000);
+  assert.equal(await jobState(id), 'killed');
+  await shot(page, 'job-killed');
+  await closePage(page);
+});
+
+test('a job enqueued from desasterctl appears without a reload', async () => {
+  const page = await openPage(web.url + '#/jobs?queue=appear');
+  await page.locator('#job-count').waitFor();
+  await waitFor(async () => (await page.locator('#job-count').getAttribute('data-total')) === '0', 'an empty list');
+  await page.evaluate(() => { window.__notReloaded = true; });
+  const started = Date.now();
+  const id = await enqueue(['--queue', 'appear', '--in', '1h', '--', 'echo', 'hello']);
+  await page.locator(`tr[data-id="${id}"]`).waitFor({ timeout: 10000 });
+  const ms = Date.now() - started;
+  assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+  assert.match(await page.locator(`tr[data-id="${id}"]`).textContent(), /scheduled/);
+  console.log(`# the job showed ${ms} ms after desasterctl was started`);
+  await closePage(page);
+});
+
+test('an action without the CSRF token is refused, and the page says so', async () => {
+  const id = await enqueue(['--queue', 'csrf', '--in', '1h', '--', 'echo', 'x']);
+  const page = await openPage(web.url + `#/jobs/${id}`);
+  await page.locator('dd[data-fact="state"]').waitFor();
+  const statuses = await page.evaluate(async (jobId) => {
+    const body = JSON.stringify({ action: 'delete', ids: [jobId] });
+    const none = await fetch('api/actions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    const wrong = await fetch('api/actions', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': 'forged' }, body });
+    return [none.status, (await none.json()).error, wrong.status];
+  }, id);
+  assert.equal(statuses[0], 403, 'no token: 403');
+  assert.ok(statuses[1], 'with a message');
+  assert.equal(statuses[2], 403, 'a wrong token: 403');
+  // The page's own button with a spoiled token: refused, message shown.
+  await page.evaluate(() => { window.desaster.session.csrf_token = 'spoiled'; });
+  await page.locator('.page-head button[data-action="delete"]').click();
+  await page.locator('dialog.modal button[type="submit"]').click();
+  await waitFor(async () => (await pageErrors(page)).some((t) => /403/.test(t)), 'the refusal on the page');
+  assert.equal(await jobState(id), 'scheduled', 'the job is untouched');
+  await shot(page, 'csrf-refused');
+  await closePage(page);
+});
+
+test('with a password: refused without it, in with it', async () => {
+  // Without a session the API refuses and the page shows the login form.
+  const r = await fetch(authWeb.url + 'api/jobs');
+  assert.equal(r.status, 401);
+  const page = await openPage(authWeb.url);
+  await page.locator('form.login').waitFor();
+  await shot(page, 'login');
+  await page.locator('#password').fill('not the password');
+  await page.locator('form.login button[type="submit"]').click();
+  await waitFor(async () => /401|wrong|password/i.test(await page.locator('.login-msg').textContent()), 'the refusal on the page');
+  assert.equal(await page.locator('form.login').count(), 1, 'still on the login form');
+  const still = await page.evaluate(async () => (await fetch('api/overview')).status);
+  assert.equal(still, 401, 'a wrong password opens nothing');
+
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('form.login button[type="submit"]').click();
+  await page.locator('main h1', { hasText: 'Dashboard' }).waitFor({ timeout: 15000 });
+  await page.locator('.tiles .tile').first().waitFor();
+  assert.deepEqual(await pageErrors(page), []);
+  assert.equal(await page.evaluate(async () => (await fetch('api/overview')).status), 200, 'the session cookie opens the API');
+  assert.ok(new URL(page.url()).pathname.startsWith('/desaster/'), 'served under its base path');
+  await shot(page, 'dashboard-logged-in');
+  await closePage(page);
+});
