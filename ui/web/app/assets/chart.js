@@ -67,7 +67,7 @@ export class TimeChart {
     g.strokeStyle = grid;
     g.lineWidth = 1;
 
-    const yTop = niceCeil(vMax || 1);
+    const yTop = 4 * niceCeil((vMax || 1) / 4);
     for (let i = 0; i <= 4; i++) {
       const y = padT + plotH - (plotH * i) / 4;
       g.beginPath();

@@ -11,11 +11,19 @@ import { section } from './common.js';
 
 const FAILED = 'failed,dead';
 
-// The /api/jobs filter that selects one group.
+// The /api/jobs filter that selects one group. An error signature has its
+// numbers, ids and strings replaced (<n>, <hex>, "<str>"), so until the API
+// filters by signature the page searches for its longest literal piece,
+// and names the count that filter really matches before acting.
 export function groupFilter(by, key) {
   if (by === 'queue') return { state: FAILED, queue: key };
   if (by === 'class') return { state: FAILED, class: key };
-  return { state: FAILED, error_signature: key };
+  return { state: FAILED, search: literalPiece(key) };
+}
+
+function literalPiece(signature) {
+  const pieces = String(signature).split(/<n>|<hex>|<addr>|"<str>"|'<str>'/).map((p) => p.trim());
+  return pieces.reduce((a, b) => (b.length > a.length ? b : a), '');
 }
 
 export function render(main, params) {
@@ -49,7 +57,12 @@ export function render(main, params) {
               return h('button', {
                 type: 'button', class: a.danger ? 'danger' : '', dataset: { action: name },
                 onclick: async () => {
-                  const r2 = await runAction(a, { filter: groupFilter(by, g.key), count: g.count, progressBox });
+                  const filter = groupFilter(by, g.key);
+                  let count = g.count;
+                  if (by === 'error') {
+                    try { count = (await get('api/jobs', { ...filter, limit: 1 })).total; } catch (e) { showError(e); return; }
+                  }
+                  const r2 = await runAction(a, { filter, count, progressBox });
                   if (r2) { loadGroups(); list.reload(); }
                 },
               }, `${a.label} all ${num(g.count)}`);
@@ -68,6 +81,6 @@ function groupHref(by, key) {
   const p = new URLSearchParams({ state: FAILED });
   if (by === 'queue') p.set('queue', key);
   else if (by === 'class') p.set('class', key);
-  else p.set('search', key.slice(0, 60));
+  else p.set('search', literalPiece(key));
   return `#/jobs?${p}`;
 }
