@@ -39,11 +39,12 @@ export function nodesTable(nodes, leader) {
 
 // Resource charts (CPU %, memory) of the connected node from
 // /api/resources; refreshed while live.
-export function resourceCharts(since) {
+export function resourceCharts(since, { processes = false } = {}) {
   const cpu = new TimeChart({ title: `Node CPU (${since})`, format: (v) => `${Math.round(v)} %`, height: 150 });
   const mem = new TimeChart({ title: `Node memory (${since})`, format: (v) => bytes(v * 1024), height: 150 });
   const info = h('p', { class: 'muted small' });
-  const el = h('div', null, h('div', { class: 'charts two' }, cpu.el, mem.el), info);
+  const procs = h('div');
+  const el = h('div', null, h('div', { class: 'charts two' }, cpu.el, mem.el), info, procs);
   let timer = null;
   let stopped = false;
   async function load() {
@@ -53,6 +54,15 @@ export function resourceCharts(since) {
       const pts = (k) => hist.map((p) => [p.at ?? p.t, p[k] ?? 0]);
       cpu.set([{ label: 'mean', points: pts('cpu') }, { label: 'max', points: pts('cpu_max') }]);
       mem.set([{ label: 'mean', points: pts('mem_kb') }, { label: 'max', points: pts('mem_max_kb') }]);
+      if (processes) {
+        const top = [...(r.workers || [])].sort((a, b) => (b.cpu_percent || 0) - (a.cpu_percent || 0)).slice(0, 10);
+        replace(procs, top.length === 0 ? h('p', { class: 'muted small' }, 'No worker process is busy on this node.') :
+          h('table', { class: 'grid' },
+            h('thead', null, h('tr', null, ['pid', 'pool', 'role', 'job', 'CPU', 'RSS'].map((c) => h('th', { class: /CPU|RSS|pid/.test(c) ? 'num' : '' }, c)))),
+            h('tbody', null, top.map((p) => h('tr', null, h('td', { class: 'num' }, p.pid), h('td', null, p.pool), h('td', null, p.role),
+              h('td', null, p.job && /[1-9a-f]/.test(String(p.job)) ? h('a', { href: `#/jobs/${p.job}` }, h('code', null, p.job)) : '–'),
+              h('td', { class: 'num' }, pct(p.cpu_percent)), h('td', { class: 'num' }, bytes((p.rss_kb || 0) * 1024)))))));
+      }
       const c = r.current;
       if (c) {
         info.textContent = `node ${shortNode(r.node)} now: CPU ${pct(c.cpu_percent)}, memory ${bytes((c.mem_used_kb || 0) * 1024)} of ${bytes((c.mem_total_kb || 0) * 1024)}, load ${Number(c.load1 || 0).toFixed(2)}`;

@@ -17,7 +17,7 @@ export function render(main) {
   const queuesBox = h('div');
   const nodesBox = h('div');
   const runningBox = h('div');
-  const res = resourceCharts('10m');
+  const res = resourceCharts('10m', { processes: true });
   const status = h('p', { class: 'muted small' });
 
   main.append(

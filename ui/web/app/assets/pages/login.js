@@ -8,7 +8,7 @@ import { login, session, showError } from '../api.js';
 export function render(main, params) {
   const next = params.get('next') || '#/';
   if (!session.auth_required || session.logged_in) {
-    main.append(h('p', null, 'No login needed. ', h('a', { href: next }, 'Continue')));
+    location.replace(next.startsWith('#/login') ? '#/' : next);
     return {};
   }
   const input = h('input', { type: 'password', name: 'password', id: 'password', autocomplete: 'current-password', required: true, autofocus: true });
@@ -20,6 +20,9 @@ export function render(main, params) {
       msg.textContent = '';
       try {
         await login(input.value);
+        // A fresh start with the session cookie: the session, its CSRF
+        // token and the live stream are loaded anew.
+        session.logged_in = true;
         location.replace(next.startsWith('#/login') ? '#/' : next);
         location.reload();
       } catch (e) {
