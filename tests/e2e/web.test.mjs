@@ -47,6 +47,7 @@ before(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  context.setDefaultTimeout(10000);
   browser = context;
 });
 
@@ -84,8 +85,9 @@ async function pageErrors(page) {
   return page.locator('#errors .error').allTextContents();
 }
 
+// A job's state as the node says (desasterctl), not as the page under test does.
 async function jobState(id) {
-  const j = await web.api(`api/jobs/${id}`);
+  const j = await node.ctlJson(['job', id]);
   return j.state;
 }
 
@@ -194,7 +196,7 @@ test('retrying a whole group from the failed set', async () => {
   await row.locator('button[data-action="retry"]').click();
   const dlg = page.locator('dialog.modal');
   await dlg.waitFor();
-  assert.match(await dlg.textContent(), /all 5 jobs/, 'the confirmation names N');
+  assert.match(await dlg.textContent(), /all 5 jobs of queue .flaky./, 'the confirmation names N and the group');
   await shot(page, 'failed-confirm');
   await dlg.locator('button[type="submit"]').click();
   // Progress from the SSE `operation` events ends "done".

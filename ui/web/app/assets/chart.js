@@ -76,7 +76,7 @@ export class TimeChart {
       g.stroke();
       g.textAlign = 'right';
       g.textBaseline = 'middle';
-      g.fillText(this.opts.format((yTop * i) / 4), padL - 6, y);
+      g.fillText(this.opts.tick ? this.opts.tick((yTop * i) / 4) : tickText((yTop * i) / 4, yTop / 4), padL - 6, y);
     }
     if (empty) {
       g.textAlign = 'center';
@@ -113,6 +113,13 @@ export class TimeChart {
         `${s.label}: `, h('b', null, last === null ? '–' : this.opts.format(last)));
     }));
   }
+}
+
+// A tick value with just the decimals its step needs (0.25 -> 2, 5 -> 0).
+function tickText(v, step) {
+  let d = 0;
+  while (d < 4 && Math.abs(step * 10 ** d - Math.round(step * 10 ** d)) > 1e-9) d++;
+  return v.toFixed(d);
 }
 
 function niceCeil(v) {

@@ -95,11 +95,12 @@ export function dialog(title, message, fields, confirmLabel, danger) {
 // Runs an action on ids (synchronous answer) or on a filter (an operation
 // whose progress shows in `progressBox`). `count` is the N named in the
 // confirmation. Resolves when the action is done (or failed).
-export async function runAction(action, { ids, filter, count, progressBox }) {
+export async function runAction(action, { ids, filter, count, progressBox, group }) {
   const what = ids ? `${num(ids.length)} selected job${ids.length === 1 ? '' : 's'}` :
-    `all ${num(count)} jobs matching the filter`;
+    group ? `all ${num(count)} jobs of ${group}` : `all ${num(count)} jobs matching the filter`;
   const values = await dialog(`${action.label} ${what}?`,
-    filter ? `This ${action.name === 'delete' ? 'deletes' : 'acts on'} all ${num(count)} jobs matching the current filter, not only the page shown.` : null,
+    filter && !group ? `This ${action.name === 'delete' ? 'deletes' : 'acts on'} all ${num(count)} jobs matching the current filter, not only the page shown.` :
+      group ? `Every failed and dead job of ${group} (${num(count)} now), as one operation whose progress shows here.` : null,
     action.args, `${action.label} ${ids ? num(ids.length) : 'all ' + num(count)}`, action.danger);
   if (!values) return null;
   let body;

@@ -13,21 +13,24 @@ export function shortNode(id) {
   return String(id).slice(0, 8);
 }
 
-export function nodesTable(nodes, leader) {
+// compact: without address and commit index (the dashboard's narrow card).
+export function nodesTable(nodes, leader, { compact = false } = {}) {
   if (!nodes || !nodes.length) return h('p', { class: 'muted' }, 'No nodes known yet.');
+  const cols = ['node', 'address', 'role', 'term', 'commit index', 'lag', 'load', 'running', 'free slots', 'state']
+    .filter((c) => !compact || (c !== 'address' && c !== 'commit index'));
+  const show = (c, cell) => (cols.includes(c) ? cell : null);
   return h('table', { class: 'grid nodes' },
     h('thead', null, h('tr', null,
-      ['node', 'address', 'role', 'term', 'commit index', 'lag', 'load', 'running', 'free slots', 'state']
-        .map((c) => h('th', { class: /term|index|lag|load|running|free/.test(c) ? 'num' : '' }, c)))),
+      cols.map((c) => h('th', { class: /term|index|lag|load|running|free/.test(c) ? 'num' : '' }, c)))),
     h('tbody', null, nodes.map((n) => h('tr', {
       class: [n.alive === false ? 'dead-node' : '', n.role === 'leader' ? 'leader' : ''].join(' '),
       dataset: { node: n.id, role: n.role },
     },
     h('td', { title: n.id }, h('code', null, shortNode(n.id)), n.self ? h('span', { class: 'pill small' }, 'connected') : null),
-    h('td', null, n.address ? `${n.address}${n.client_port ? ':' + n.client_port : ''}` : '–'),
+    show('address', h('td', null, n.address ? `${n.address}${n.client_port ? ':' + n.client_port : ''}` : '–')),
     h('td', null, h('span', { class: `role role-${n.role}` }, n.role || '–')),
     h('td', { class: 'num' }, num(n.term)),
-    h('td', { class: 'num' }, num(n.commit_index)),
+    show('commit index', h('td', { class: 'num' }, num(n.commit_index))),
     h('td', { class: 'num' }, n.lag === null || n.lag === undefined ? '–' : num(n.lag)),
     h('td', { class: 'num' }, n.load === undefined || n.load === null ? '–' : Number(n.load).toFixed(2)),
     h('td', { class: 'num' }, num(n.running)),
@@ -40,8 +43,9 @@ export function nodesTable(nodes, leader) {
 // Resource charts (CPU %, memory) of the connected node from
 // /api/resources; refreshed while live.
 export function resourceCharts(since, { processes = false } = {}) {
-  const cpu = new TimeChart({ title: `Node CPU (${since})`, format: (v) => `${Math.round(v)} %`, height: 150 });
-  const mem = new TimeChart({ title: `Node memory (${since})`, format: (v) => bytes(v * 1024), height: 150 });
+  const span = since === '24h' ? 86400e3 : 600e3;
+  const cpu = new TimeChart({ title: `Node CPU (${since})`, format: (v) => `${Math.round(v)} %`, tick: (v) => `${Math.round(v)} %`, height: 150, spanMs: span });
+  const mem = new TimeChart({ title: `Node memory (${since})`, format: (v) => bytes(v * 1024), tick: (v) => bytes(v * 1024), height: 150, spanMs: span });
   const info = h('p', { class: 'muted small' });
   const procs = h('div');
   const el = h('div', null, h('div', { class: 'charts two' }, cpu.el, mem.el), info, procs);

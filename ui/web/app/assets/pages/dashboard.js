@@ -13,7 +13,7 @@ import { nodesTable, resourceCharts, section, ageText, STATES, shortNode } from 
 export function render(main) {
   const tiles = h('div', { class: 'tiles' });
   const rate10 = new TimeChart({ title: 'Jobs per second, last 10 minutes', format: (v) => v.toFixed(v < 10 ? 1 : 0), spanMs: 600e3 });
-  const rate24 = new TimeChart({ title: 'Jobs per second, last 24 hours (1 min means)', format: (v) => v.toFixed(v < 10 ? 2 : 0) });
+  const rate24 = new TimeChart({ title: 'Jobs per second, last 24 hours (1 min means)', format: (v) => v.toFixed(v < 10 ? 2 : 0), spanMs: 86400e3 });
   const queuesBox = h('div');
   const nodesBox = h('div');
   const runningBox = h('div');
@@ -45,7 +45,7 @@ export function render(main) {
     // 1 min buckets hold counts per minute; the chart shows per second.
     rate24.set(series('series_24h').map((s) => ({ ...s, points: s.points.map(([a, b]) => [a, b / 60]) })));
     replace(queuesBox, queuesTable(o.queues || []));
-    replace(nodesBox, nodesTable(o.nodes || [], o.leader));
+    replace(nodesBox, nodesTable(o.nodes || [], o.leader, { compact: true }));
     status.textContent = `connected to ${o.connected_to || '–'} (${o.connection_state || '?'}), index ${num(o.index)}, term ${num(o.term)}, ${o.mode || ''}`;
   }
 

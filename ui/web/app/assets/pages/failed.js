@@ -62,7 +62,8 @@ export function render(main, params) {
                   if (by === 'error') {
                     try { count = (await get('api/jobs', { ...filter, limit: 1 })).total; } catch (e) { showError(e); return; }
                   }
-                  const r2 = await runAction(a, { filter, count, progressBox });
+                  const group = by === 'error' ? `error “${filter.search}”` : `${by} “${g.key}”`;
+                  const r2 = await runAction(a, { filter, count, progressBox, group });
                   if (r2) { loadGroups(); list.reload(); }
                 },
               }, `${a.label} all ${num(g.count)}`);
