@@ -64,7 +64,7 @@ export function resourceCharts(since, { processes = false } = {}) {
           h('table', { class: 'grid' },
             h('thead', null, h('tr', null, ['pid', 'pool', 'role', 'job', 'CPU', 'RSS'].map((c) => h('th', { class: /CPU|RSS|pid/.test(c) ? 'num' : '' }, c)))),
             h('tbody', null, top.map((p) => h('tr', null, h('td', { class: 'num' }, p.pid), h('td', null, p.pool), h('td', null, p.role),
-              h('td', null, p.job && /[1-9a-f]/.test(String(p.job)) ? h('a', { href: `#/jobs/${p.job}` }, h('code', null, p.job)) : '–'),
+              h('td', null, typeof p.job === 'string' && /^[0-9a-f]{16}$/.test(p.job) && !/^0+$/.test(p.job) ? h('a', { href: `#/jobs/${p.job}` }, h('code', null, p.job)) : (p.job ? 'busy' : '–')),
               h('td', { class: 'num' }, pct(p.cpu_percent)), h('td', { class: 'num' }, bytes((p.rss_kb || 0) * 1024)))))));
       }
       const c = r.current;

@@ -71,7 +71,7 @@ export function render(main) {
             h('thead', null, h('tr', null, ['identity', 'job', 'seen', 'expires', 'processed', ''].map((c) => h('th', null, c)))),
             h('tbody', null, bq.entries.slice(0, 100).map((e) => h('tr', null,
               h('td', null, h('code', { class: 'ident' }, e.identity)),
-              h('td', null, e.job ? h('a', { href: `#/jobs/${e.job}` }, h('code', null, e.job)) : '–'),
+              h('td', null, typeof e.job === 'string' && /^[0-9a-f]{16}$/.test(e.job) ? h('a', { href: `#/jobs/${e.job}` }, h('code', null, e.job)) : '–'),
               h('td', null, time(e.seen_at)), h('td', null, time(e.expires_at)), h('td', null, e.processed ? 'yes' : 'no'),
               h('td', null, canAct() ? h('button', { type: 'button', class: 'small', onclick: () => clearBl(bq.queue, e.identity) }, 'Forget') : null))))) : null)));
     } catch (e) {
