@@ -10,7 +10,6 @@ const listeners = new Map(); // event name -> Set of functions
 let source = null;
 let paused = false;
 let heldOverview = null;
-let heldOps = false;
 const stateListeners = new Set();
 export let streamState = 'connecting';
 
@@ -29,7 +28,6 @@ function onEvent(name, ev) {
   try { data = ev.data ? JSON.parse(ev.data) : null; } catch { data = ev.data; }
   if (paused && !ALWAYS.has(name)) {
     if (name === 'overview') heldOverview = data;
-    else heldOps = true;
     return;
   }
   deliver(name, data);
@@ -74,8 +72,9 @@ export function setPaused(p) {
   paused = p;
   if (!p) {
     if (heldOverview) deliver('overview', heldOverview);
-    if (heldOps) deliver('op', { held: true });
+    // Always one `op` on resume: a refresh that was due when the pause
+    // began was skipped (pages check isPaused() when it fires).
+    deliver('op', { held: true });
     heldOverview = null;
-    heldOps = false;
   }
 }

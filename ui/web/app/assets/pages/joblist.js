@@ -171,7 +171,9 @@ export function jobList({ route, params, fixed = {}, title }) {
       if (my === seq) { state.loading = false; tableBox.classList.remove('loading'); }
     }
   }
-  const refresh = throttle(load, 500);
+  // Live refreshes wait while the user has paused them (a filter change
+  // still loads at once).
+  const refresh = throttle(() => { if (!live.isPaused()) load(); }, 500);
 
   // --- drawing -------------------------------------------------------------
   function draw() {
