@@ -8,7 +8,7 @@ import * as live from '../live.js';
 import { nodesTable, section, shortNode } from './common.js';
 
 export function render(main) {
-  const summary = h('div', { class: 'tiles' });
+  const summary = h('div', { class: 'tiles wide' });
   const box = h('div');
   const history = h('ul', { class: 'events' });
   main.append(h('div', { class: 'page-head' }, h('h1', null, 'Nodes')), summary, section('Members', box), section('Changes seen on this page', history));

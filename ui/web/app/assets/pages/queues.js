@@ -14,8 +14,8 @@ export function render(main) {
   const msg = h('div', { class: 'progress-box' });
   const createForm = canAct() ? createQueueForm(async () => load()) : null;
   main.append(h('div', { class: 'page-head' }, h('h1', null, 'Queues')), msg,
-    section('Queues', tableBox), createForm ? section('Create a queue', createForm) : null,
-    section('De-duplication blacklist', blBox));
+    ...[section('Queues', tableBox), createForm ? section('Create a queue', createForm) : null,
+      section('De-duplication blacklist', blBox)].filter(Boolean));
 
   async function act(name, what, body) {
     try {
@@ -37,7 +37,7 @@ export function render(main) {
             STATES.map((s) => h('td', { class: 'num' }, (q.counts?.[s] ?? 0) ? h('a', { href: `#/jobs?queue=${encodeURIComponent(q.name)}&state=${s}` }, num(q.counts[s])) : h('span', { class: 'muted' }, '0'))),
             h('td', null, h('code', null, q.discipline || 'priority')),
             h('td', null, q.dedup_window_ms ? dur(q.dedup_window_ms) : h('span', { class: 'muted' }, 'off')),
-            h('td', { class: 'num' }, num(q.max_attempts)),
+            h('td', { class: 'num' }, q.max_attempts ? num(q.max_attempts) : h('span', { class: 'muted' }, 'default')),
             canAct() ? h('td', null, h('span', { class: 'row-actions' },
               q.paused ? h('button', { type: 'button', dataset: { action: 'resume' }, onclick: () => act(q.name, 'resume') }, 'Resume')
                 : h('button', { type: 'button', dataset: { action: 'pause' }, onclick: () => act(q.name, 'pause') }, 'Pause'),
