@@ -42,7 +42,7 @@ export function nodesTable(nodes, leader, { compact = false } = {}) {
 
 // Resource charts (CPU %, memory) of the connected node from
 // /api/resources; refreshed while live.
-export function resourceCharts(since, { processes = false } = {}) {
+export function resourceCharts(since, { processes = false, node = '' } = {}) {
   const span = since === '24h' ? 86400e3 : 600e3;
   const cpu = new TimeChart({ title: `Node CPU (${since})`, format: (v) => `${Math.round(v)} %`, tick: (v) => `${Math.round(v)} %`, height: 150, spanMs: span });
   const mem = new TimeChart({ title: `Node memory (${since})`, format: (v) => bytes(v * 1024), tick: (v) => bytes(v * 1024), height: 150, spanMs: span });
@@ -53,7 +53,7 @@ export function resourceCharts(since, { processes = false } = {}) {
   let stopped = false;
   async function load() {
     try {
-      const r = await get('api/resources', { since });
+      const r = await get('api/resources', { since, node });
       const hist = r.history || r.samples || [];
       const pts = (k) => hist.map((p) => [p.at ?? p.t, p[k] ?? 0]);
       cpu.set([{ label: 'mean', points: pts('cpu') }, { label: 'max', points: pts('cpu_max') }]);

@@ -23,16 +23,22 @@ export function render(main) {
   const nodesBox = h('div');
   const msg = h('div', { class: 'progress-box' });
   const since = h('select', { name: 'since' }, h('option', { value: '10m' }, 'last 10 minutes'), h('option', { value: '24h' }, 'last 24 hours'));
+  // Which node's resources: the connected one unless another is chosen.
+  const nodeSel = h('select', { name: 'node' }, h('option', { value: '' }, 'the connected node'));
   const chartsBox = h('div');
   let charts = resourceCharts('10m', { processes: true });
   chartsBox.append(charts.el);
-  since.addEventListener('change', () => { charts.destroy(); charts = resourceCharts(since.value, { processes: true }); replace(chartsBox, charts.el); });
+  const redraw = () => { charts.destroy(); charts = resourceCharts(since.value, { processes: true, node: nodeSel.value }); replace(chartsBox, charts.el); };
+  since.addEventListener('change', redraw);
+  nodeSel.addEventListener('change', redraw);
 
   main.append(h('div', { class: 'page-head' }, h('h1', null, 'Workers and pools')), msg,
     section('Nodes', nodesBox),
     section('Which pools serve which queues', assignBox),
     section('Ruby pools', poolsBox),
-    section('Resources of the connected node', h('label', { class: 'field inline' }, h('span', null, 'period'), since), chartsBox));
+    section('Resources (CPU and memory of a node, its busiest processes)',
+      h('div', { class: 'filter-row' }, h('label', { class: 'field inline' }, h('span', null, 'node'), nodeSel),
+        h('label', { class: 'field inline' }, h('span', null, 'period'), since)), chartsBox));
 
   async function send(path, body, what) {
     try {
@@ -111,6 +117,10 @@ export function render(main) {
   }
 
   function showNodes(o) {
+    const known = new Set([...nodeSel.options].map((op) => op.value));
+    for (const n of o.nodes || []) {
+      if (!known.has(n.id) && !n.self) nodeSel.append(h('option', { value: n.id }, `${shortNode(n.id)} (${n.role || '?'})`));
+    }
     replace(nodesBox, nodesTable(o.nodes || [], o.leader),
       canAct() ? h('div', { class: 'row-actions' }, (o.nodes || []).map((n) => h('button', {
         type: 'button', class: 'small', dataset: { action: n.draining ? 'undrain' : 'drain', node: n.id },
