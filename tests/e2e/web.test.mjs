@@ -180,6 +180,20 @@ test('a 10,000-job queue filtered by search text shows the right count, one page
     return ids.length === 50 && ids.every((id, i) => i === 0 || ids[i - 1] > id);
   }, 'rows in descending id order');
   await shot(page, 'jobs-search');
+
+  // Acting on all N matching the filter: the 111, not the page of 50, and
+  // not the other 9,889 of the queue.
+  await page.locator('button.select-all').click();
+  assert.match(await page.locator('.sel-count').textContent(), /All 111 jobs matching the filter/);
+  await page.locator('.action-buttons button[data-action="delete"]').click();
+  const dlg = page.locator('dialog.modal');
+  await dlg.waitFor();
+  assert.match(await dlg.textContent(), /Delete all 111 jobs matching the filter\?/, 'the confirmation names N');
+  await dlg.locator('button[type="submit"]').click();
+  await page.locator('.operation.done').waitFor({ timeout: 20000 });
+  assert.match(await page.locator('.operation').textContent(), /111 done of 111/);
+  await waitFor(async () => (await page.locator('#job-count').getAttribute('data-total')) === '0', 'the list to be empty');
+  assert.equal((await web.api('api/jobs?queue=bulk&limit=1')).total, 10000 - 111, 'the rest of the queue is untouched');
   await closePage(page);
 });
 
