@@ -103,6 +103,17 @@ export class TimeChart {
           else g.lineTo(x, y);
         });
         g.stroke();
+        // A series of one or two points draws no visible line: mark them.
+        if (pts.length <= 2) {
+          g.fillStyle = g.strokeStyle;
+          for (const [t, v] of pts) {
+            const x = padL + ((t - tMin) / (tMax - tMin)) * plotW;
+            const y = padT + plotH - (Math.min(v, yTop) / yTop) * plotH;
+            g.beginPath();
+            g.arc(x, y, 2.5, 0, 2 * Math.PI);
+            g.fill();
+          }
+        }
       });
     }
 
