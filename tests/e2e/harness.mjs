@@ -94,13 +94,14 @@ export class Node {
   }
 
   async start() {
-    this.port = await freePorts(3);
+    this.port = this.port || await freePorts(3);
     this.data = path.join(this.dir, `node-${this.port}`);
-    this.child = new Child('desaster', [bins.desaster, '-s', '-a', '127.0.0.1', '-p', String(this.port), '-d', this.data],
-      path.join(this.dir, `desaster-${this.port}.log`));
+    const logPath = path.join(this.dir, `desaster-${this.port}.log`);
+    const logStart = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').length : 0;  // a restart appends
+    this.child = new Child('desaster', [bins.desaster, '-s', '-a', '127.0.0.1', '-p', String(this.port), '-d', this.data], logPath);
     await waitFor(() => {
       if (this.child.exited) throw new Error(`desaster exited:\n${this.child.log()}`);
-      return this.child.log().includes(' listening: ');
+      return this.child.log().slice(logStart).includes(' listening: ');
     }, 'desaster to listen');
     return this;
   }

@@ -338,3 +338,18 @@ test('with a password: refused without it, in with it', async () => {
   await shot(page, 'dashboard-logged-in');
   await closePage(page);
 });
+
+// Last: it stops the node. desaster-web loses it, says so on every open
+// page (SSE `connection`), and says so again when it is back.
+test('the page says when desaster-web loses its node and when it is back', async () => {
+  const page = await openPage(web.url + '#/nodes');
+  await page.locator('table.nodes tbody tr').first().waitFor();
+  const banner = page.locator('#banner');
+  await node.stop();
+  await waitFor(async () => (await banner.isVisible()) && /lost its node/.test(await banner.textContent()), 'the banner saying the node is lost', 30000);
+  await shot(page, 'nodes-connection-lost');
+  await node.start();
+  await waitFor(async () => /connected to .* again|moved to/.test(await banner.textContent()), 'the banner saying it is connected again', 30000);
+  await page.locator('table.nodes tbody tr').first().waitFor();
+  await closePage(page);
+});

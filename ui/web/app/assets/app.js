@@ -99,8 +99,23 @@ function header() {
   // desaster-web moved to another node (or lost it): say so on every page.
   const banner = document.getElementById('banner');
   let firstConnection = null;
-  live.on('connection', (c) => {
+  // The same news comes two ways: `connection` events, and the
+  // connection fields of each `overview` (which also reach a page that
+  // opened while desaster-web was away); a change in either shows.
+  let lastState = null;
+  let lastTarget = null;
+  live.on('overview', (o) => {
+    if (!o || !o.connection_state) return;
+    if (o.connection_state !== lastState || o.connected_to !== lastTarget) {
+      showConnection({ connected_to: o.connected_to, state: o.connection_state, message: o.message });
+    }
+  });
+  live.on('connection', (c) => showConnection(c));
+  function showConnection(c) {
     if (!c) return;
+    if (c.state === lastState && c.connected_to === lastTarget) return;
+    lastState = c.state;
+    lastTarget = c.connected_to;
     if (firstConnection === null && c.state === 'connected') {
       firstConnection = c.connected_to;
       return;
@@ -111,10 +126,10 @@ function header() {
     const text = c.state === 'connected'
       ? (moved ? `desaster-web moved to node ${c.connected_to}` : `desaster-web is connected to ${c.connected_to} again`)
       : `desaster-web lost its node (${c.state}): ${c.message || 'trying the others'}; data shown is as of the last update`;
-    replace(banner, h('span', null, text, c.message && c.state === 'connected' ? ` — ${c.message}` : ''),
+    replace(banner, h('span', null, text),
       h('button', { type: 'button', class: 'close', title: 'dismiss', onclick: () => { banner.hidden = true; } }, '×'));
     if (c.state === 'connected') firstConnection = c.connected_to;
-  });
+  }
 
   const who = document.getElementById('who');
   const showWho = () => {
