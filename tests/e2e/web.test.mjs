@@ -267,6 +267,42 @@ test('a job enqueued from desasterctl appears without a reload', async () => {
   await closePage(page);
 });
 
+test('queues page: create a queue, pause it, set its discipline and dedup window', async () => {
+  const page = await openPage(web.url + '#/queues');
+  await page.locator('form.inline-form input[name="name"]').fill('made-in-browser');
+  await page.locator('form.inline-form input[name="max_attempts"]').fill('4');
+  await page.locator('form.inline-form button[type="submit"]').click();
+  const row = page.locator('tr[data-queue="made-in-browser"]');
+  await row.waitFor();
+  assert.equal((await row.locator('td').nth(10).textContent()).trim(), '4', 'max attempts 4');
+
+  await row.locator('button[data-action="pause"]').click();
+  await waitFor(async () => /paused/.test(await row.textContent()), 'the queue to show paused');
+  assert.equal((await node.ctlJson(['queues'])).find((q) => q.name === 'made-in-browser').paused, true, 'paused on the node');
+
+  await row.locator('button[data-action="qdisc"]').click();
+  const dlg = page.locator('dialog.modal');
+  await dlg.locator('select[name="kind"]').selectOption('sfq');
+  await dlg.locator('input[name="quantum"]').fill('2');
+  assert.equal(await dlg.locator('code.preview').textContent(), 'sfq --quantum 2');
+  await dlg.locator('button[type="submit"]').click();
+  await waitFor(async () => /sfq/.test(await row.locator('td code').textContent()), 'the discipline to show sfq');
+
+  await row.locator('button[data-action="dedup"]').click();
+  await page.locator('dialog.modal input[name="window"]').fill('10m');
+  await page.locator('dialog.modal button[type="submit"]').click();
+  await waitFor(async () => /10 min/.test(await row.textContent()), 'the dedup window to show');
+
+  // A bad discipline: the server's message on the page, nothing changed.
+  await row.locator('button[data-action="qdisc"]').click();
+  await page.locator('dialog.modal input[name="spec"]').fill('wfq --weird');
+  await page.locator('dialog.modal button[type="submit"]').click();
+  await waitFor(async () => (await pageErrors(page)).some((t) => /spec/.test(t)), 'the refusal on the page');
+  assert.match(await row.locator('td code').textContent(), /sfq/);
+  await shot(page, 'queues-managed');
+  await closePage(page);
+});
+
 test('an action without the CSRF token is refused, and the page says so', async () => {
   const id = await enqueue(['--queue', 'csrf', '--in', '1h', '--', 'echo', 'x']);
   const page = await openPage(web.url + `#/jobs/${id}`);

@@ -12,7 +12,7 @@ export function render(main) {
   const tableBox = h('div');
   const blBox = h('div');
   const msg = h('div', { class: 'progress-box' });
-  const createForm = canAct() ? createQueueForm(async () => load()) : null;
+  const createForm = canAct() ? createQueueForm(async () => { load(); loadBlacklist(); }) : null;
   main.append(h('div', { class: 'page-head' }, h('h1', null, 'Queues')), msg,
     ...[section('Queues', tableBox), createForm ? section('Create a queue', createForm) : null,
       section('De-duplication blacklist', blBox)].filter(Boolean));
@@ -22,6 +22,7 @@ export function render(main) {
       await post(`api/queues/${encodeURIComponent(name)}/${what}`, body);
       replace(msg, h('div', { class: 'result' }, `${name}: ${what} done`));
       load();
+      loadBlacklist();
     } catch (e) { showError(e); }
   }
 
@@ -110,7 +111,7 @@ function createQueueForm(done) {
     }
     try {
       await post('api/queues', body);
-      name.value = '';
+      for (const input of [name, attempts, backoff, backoffMax]) input.value = '';
       done();
     } catch (e) { showError(e); }
   } },
