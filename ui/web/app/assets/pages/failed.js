@@ -11,19 +11,12 @@ import { section } from './common.js';
 
 const FAILED = 'failed,dead';
 
-// The /api/jobs filter that selects one group. An error signature has its
-// numbers, ids and strings replaced (<n>, <hex>, "<str>"), so until the API
-// filters by signature the page searches for its longest literal piece,
-// and names the count that filter really matches before acting.
+// The /api/jobs filter that selects exactly one group (an error group by
+// its signature, the `by=error` key).
 export function groupFilter(by, key) {
   if (by === 'queue') return { state: FAILED, queue: key };
   if (by === 'class') return { state: FAILED, class: key };
-  return { state: FAILED, search: literalPiece(key) };
-}
-
-function literalPiece(signature) {
-  const pieces = String(signature).split(/<n>|<hex>|<addr>|"<str>"|'<str>'/).map((p) => p.trim());
-  return pieces.reduce((a, b) => (b.length > a.length ? b : a), '');
+  return { state: FAILED, error_signature: key };
 }
 
 export function render(main, params) {
@@ -58,12 +51,8 @@ export function render(main, params) {
                 type: 'button', class: a.danger ? 'danger' : '', dataset: { action: name },
                 onclick: async () => {
                   const filter = groupFilter(by, g.key);
-                  let count = g.count;
-                  if (by === 'error') {
-                    try { count = (await get('api/jobs', { ...filter, limit: 1 })).total; } catch (e) { showError(e); return; }
-                  }
-                  const group = by === 'error' ? `error “${filter.search}”` : `${by} “${g.key}”`;
-                  const r2 = await runAction(a, { filter, count, progressBox, group });
+                  const group = `${by === 'error' ? 'error' : by} “${g.key}”`;
+                  const r2 = await runAction(a, { filter, count: g.count, progressBox, group });
                   if (r2) { loadGroups(); list.reload(); }
                 },
               }, `${a.label} all ${num(g.count)}`);
@@ -82,6 +71,6 @@ function groupHref(by, key) {
   const p = new URLSearchParams({ state: FAILED });
   if (by === 'queue') p.set('queue', key);
   else if (by === 'class') p.set('class', key);
-  else p.set('search', literalPiece(key));
+  else p.set('error_signature', key);
   return `#/jobs?${p}`;
 }

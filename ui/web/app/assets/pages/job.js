@@ -34,7 +34,7 @@ export function render(main, params, [id]) {
       ['class', j.class], ['kind', j.kind], ['priority', num(j.priority)], ['attempts', num(j.attempts)],
       ['flow', j.flow || '–'], ['node', h('span', { title: j.node || '' }, shortNode(j.node))], ['worker', j.worker || '–'],
       ['created', time(j.created_at)], ['run at', time(j.run_at)], ['started', time(j.started_at)], ['finished', time(j.finished_at)],
-      ['ETA', j.state === 'queued' || j.state === 'scheduled' ? eta(j.eta) : '–'],
+      ['ETA', j.state === 'queued' || j.state === 'scheduled' ? (j.eta ? eta(j.eta) : eta({ unknown: true, reason: 'no estimate yet' })) : '–'],
       ['timeout', j.timeout_ms ? dur(j.timeout_ms) : '–'], ['exit status', j.exit_status ?? '–'],
       ['unique key', j.unique_key || '–'], ['pinned', j.pin_node || j.pin_pool ? `${shortNode(j.pin_node) || ''}${j.pin_pool ? ' pool ' + j.pin_pool : ''}` : '–'],
       ['lease expires', time(j.lease_expires_at)],

@@ -27,7 +27,7 @@ const COLUMNS = [
   ['run_at', 'run at', true, (j) => time(j.run_at)],
   ['started_at', 'started', true, (j) => time(j.started_at)],
   ['finished_at', 'finished', true, (j) => time(j.finished_at)],
-  ['eta', 'ETA', false, (j) => (j.state === 'queued' || j.state === 'scheduled' ? eta(j.eta) : '')],
+  ['eta', 'ETA', false, (j) => (j.state === 'queued' || j.state === 'scheduled' ? (j.eta ? eta(j.eta) : eta({ unknown: true, reason: 'no estimate yet' })) : '')],
   ['error', 'error', false, (j) => h('span', { class: 'err-cell', title: j.error || '' }, j.error || '')],
 ];
 
@@ -39,6 +39,8 @@ export function apiQuery(params, fixed = {}) {
   const states = params.get('state') || fixed.state;
   if (states) q.state = states;
   for (const k of TEXT_FILTERS) if (params.get(k)) q[k] = params.get(k).trim();
+  // Set by the Failed page's error groups; shown above the list, not edited.
+  if (params.get('error_signature')) q.error_signature = params.get('error_signature');
   for (const t of TIME_FILTERS) {
     for (const side of ['after', 'before']) {
       const raw = params.get(`${t}_${side}`);
@@ -286,8 +288,11 @@ export function jobList({ route, params, fixed = {}, title }) {
       }, a.label))));
   }
 
+  const sig = state.params.get('error_signature');
+  const sigNote = sig ? h('p', { class: 'sig-note' }, 'Only jobs whose error signature is ', h('code', null, sig), ' ',
+    h('button', { type: 'button', class: 'link', onclick: () => { sigNote.remove(); setParam('error_signature', ''); } }, 'show all')) : null;
   const el = h('div', { class: 'joblist' },
-    form,
+    form, sigNote,
     h('div', { class: 'list-head' }, title ? h('h2', null, title) : null, countEl),
     selectionBar, progressBox, tableBox, pager);
 
