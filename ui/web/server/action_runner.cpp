@@ -5,6 +5,7 @@
 #include "core/model/job_id.hpp"
 #include "transport/client/client.hpp"
 #include "ui/common/json_writer.hpp"
+#include "ui/web/server/signature_filter.hpp"
 
 namespace desaster::web {
 
@@ -267,8 +268,12 @@ void ActionRunner::run_operation(const std::string& id, const WebAction& action)
   q.cursor.clear();
   for (;;) {
     std::vector<JobId> ids;
-    std::string cursor;
+    std::string cursor = q.cursor;
     replica_.read([&](const State& state) {
+      if (!action.error_signature.empty()) {
+        ids = ids_by_signature(state, q, action.error_signature, cursor);
+        return 0;
+      }
       const ListPage page = state.list(q);
       for (const Job* j : page.jobs) ids.push_back(j->id);
       cursor = page.cursor;

@@ -248,6 +248,7 @@ std::string job_json(const Job& job, const std::optional<Eta>& eta) {
   JsonWriter w;
   w.begin_object();
   write_row_fields(w, job, eta);
+  w.end_object();
   const std::string payload = payload_json(job);
   std::string out = w.str();
   JsonWriter rest;

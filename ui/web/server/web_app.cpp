@@ -13,6 +13,7 @@
 #include "ui/web/server/json_views.hpp"
 #include "ui/web/server/query/query_string.hpp"
 #include "ui/web/server/query/web_query.hpp"
+#include "ui/web/server/signature_filter.hpp"
 #include "ui/web/server/static_assets.hpp"
 
 namespace desaster::web {
@@ -267,13 +268,18 @@ void WebApp::api_get(h2o_req_t* req, std::string_view path, std::string_view que
 void WebApp::jobs(h2o_req_t* req, std::string_view query) {
   Result<QueryParams> params = parse_query_string(query);
   if (!params.ok()) return error(req, params.status());
+  Result<std::string> signature = take_error_signature(*params);
+  if (!signature.ok()) return error(req, signature.status());
   Result<ListQuery> q = decode_jobs_query(*params);
   if (!q.ok()) return error(req, q.status());
+  if (!signature->empty() && q->sort != SortColumn::id)
+    return error(req, 400, "error_signature: lists sort by id only (sort=id)");
   const std::uint32_t slots = cluster_slots(replica_.nodes());
   const std::int64_t now = now_ms();
   const std::uint64_t index = replica_.index();
   json(req, 200, replica_.read([&](const State& state) {
-    const ListPage page = state.list(*q);
+    const ListPage page =
+        signature->empty() ? state.list(*q) : list_by_signature(state, *q, *signature);
     return jobs_page_json(page, index,
                           [&](const Job& job) { return state.eta(job.id, now, slots); });
   }));
@@ -324,11 +330,22 @@ void WebApp::node_json(h2o_req_t* req, std::string_view path, std::string_view q
       return "{\"pools\":" + *pools + ",\"assignments\":" + *assignments + "}";
     });
   }
-  if (Status s = check_known(*params, {"since"}); !s.ok()) return error(req, s);
+  if (Status s = check_known(*params, {"since", "node"}); !s.ok()) return error(req, s);
   protocol::Resources r;
   r.series = "seconds";
   r.since_ms = 600'000;
+  std::string endpoint;  // empty: the connected node
   for (const auto& [name, value] : *params) {
+    if (name == "node") {
+      for (const protocol::NodeSummary& n : replica_.nodes().nodes) {
+        if (n.node == value && !n.self && n.port > 2 && n.address != "0.0.0.0")
+          endpoint = "tcp://" + n.address + ":" + std::to_string(n.port - 2);
+        if (n.node == value && n.self) endpoint = replica_.connection().endpoint;
+      }
+      if (endpoint.empty())
+        return error(req, 400, "node: no node " + value.substr(0, 64) + " in the cluster's list");
+      continue;
+    }
     if (value == "10m") {
       r.series = "seconds";
       r.since_ms = 600'000;
@@ -339,7 +356,20 @@ void WebApp::node_json(h2o_req_t* req, std::string_view path, std::string_view q
       return error(req, 400, "since: '" + value.substr(0, 40) + "' is not 10m or 24h");
     }
   }
-  later(req, [r](Client& c) { return reply_json(c.request(r)); });
+  const std::string key = options_.group_key;
+  const std::string connected = replica_.connection().endpoint;
+  later(req, [r, endpoint, key, connected](Client& c) -> Result<std::string> {
+    if (endpoint.empty() || endpoint == connected) return reply_json(c.request(r));
+    // Another node's own history: a short-lived client of its own.
+    ClientOptions o;
+    o.endpoint = endpoint;
+    o.group_key = key;
+    o.name = "desaster-web";
+    o.timeout = std::chrono::milliseconds(3000);
+    auto other = Client::connect(o);
+    if (!other.ok()) return other.status();
+    return reply_json((*other)->request(r));
+  });
 }
 
 void WebApp::later(h2o_req_t* req, ActionRunner::Work work, int ok_status) {

@@ -7,6 +7,7 @@
 
 #include "core/model/job_id.hpp"
 #include "core/model/queue.hpp"
+#include "core/state/job_groups.hpp"
 #include "core/state/list_query.hpp"
 
 namespace desaster::web {
@@ -176,12 +177,15 @@ Status decode_filter(const json& filter, WebAction& out) {
     if (!is_clean_utf8(params.back().first) || !is_clean_utf8(params.back().second))
       return bad("filter: not UTF-8 text");
   }
+  Result<std::string> signature = take_error_signature(params);
+  if (!signature.ok()) return bad("filter." + signature.status().message);
+  out.error_signature = *signature;
   Result<ListQuery> query = decode_jobs_query(params, false);
   if (!query.ok()) return bad("filter." + query.status().message);
   const ListQuery& q = *query;
   const bool one_state = q.states.size() <= 1;
-  out.node_selectable = q.search.empty() && q.job_class.empty() && q.node.empty() &&
-                        q.flow.empty() && q.attempts_min == 0 &&
+  out.node_selectable = out.error_signature.empty() && q.search.empty() && q.job_class.empty() &&
+                        q.node.empty() && q.flow.empty() && q.attempts_min == 0 &&
                         q.attempts_max == std::numeric_limits<std::uint32_t>::max() &&
                         q.created.unbounded() && q.started.unbounded() && q.finished.unbounded() &&
                         q.run_at.unbounded() && one_state;
@@ -278,6 +282,20 @@ Result<ListQuery> decode_jobs_query(const QueryParams& params, bool paging) {
     return bad("query: " + s.message);
   }
   return q;
+}
+
+Result<std::string> take_error_signature(QueryParams& params) {
+  std::string out;
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    if (it->first != "error_signature") continue;
+    out = it->second;
+    params.erase(it);
+    if (out.empty()) return bad("error_signature: empty");
+    if (out.size() > kMaxSignatureBytes + 16)
+      return bad("error_signature: longer than a signature can be");
+    break;
+  }
+  return out;
 }
 
 Result<GroupsRequest> decode_groups_query(const QueryParams& params) {

@@ -29,6 +29,11 @@ inline constexpr std::size_t kMaxJsonDepth = 16;
 // every job must say so).
 Result<ListQuery> decode_jobs_query(const QueryParams& params, bool paging = true);
 
+// Takes error_signature=KEY (a failed-set group's key, exact) out of params:
+// neither the state's ListQuery nor the node's query selection has it, so
+// desaster-web filters by it itself. Empty when not given.
+Result<std::string> take_error_signature(QueryParams& params);
+
 struct GroupsRequest {
   GroupBy by = GroupBy::queue;
   std::vector<JobState> states;  // empty: failed and dead
@@ -45,6 +50,7 @@ struct WebAction {
   protocol::JobAction job;          // kind, arguments (and ids) for job_action
   std::vector<JobId> ids;           // the selection by ids (also in job.ids)
   std::optional<ListQuery> filter;  // the selection by filter
+  std::string error_signature;      // with filter: only jobs of this error group
   // True when the filter is only queue and/or one state: the node can then
   // select the jobs itself, in one "action" request (all: true).
   bool node_selectable = false;
