@@ -385,7 +385,12 @@ test('the page says when desaster-web loses its node and when it is back', async
   await waitFor(async () => (await banner.isVisible()) && /lost its node/.test(await banner.textContent()), 'the banner saying the node is lost', 30000);
   await shot(page, 'nodes-connection-lost');
   await node.start();
-  await waitFor(async () => /connected to .* again|moved to/.test(await banner.textContent()), 'the banner saying it is connected again', 30000);
+  try {
+    await waitFor(async () => /connected to .* again|moved to/.test(await banner.textContent()), 'the banner saying it is connected again', 30000);
+  } catch (e) {
+    const o = await web.api('api/overview').catch((err) => ({ error: err.message }));
+    throw new Error(`${e.message}; banner: '${await banner.textContent()}'; desaster-web says ${o.connection_state} to ${o.connected_to} (${o.message || o.error})`);
+  }
   await page.locator('table.nodes tbody tr').first().waitFor();
   await closePage(page);
 });

@@ -4,7 +4,7 @@
 // page module at a time. A page module exports render(main, params) and
 // returns {destroy()}.
 
-import { loadSession, session, showError, clearErrors, logout, canAct } from './api.js';
+import { get, loadSession, session, showError, clearErrors, logout, canAct } from './api.js';
 import { h, replace } from './dom.js';
 import * as live from './live.js';
 import * as dashboard from './pages/dashboard.js';
@@ -129,6 +129,22 @@ function header() {
     replace(banner, h('span', null, text),
       h('button', { type: 'button', class: 'close', title: 'dismiss', onclick: () => { banner.hidden = true; } }, '×'));
     if (c.state === 'connected') firstConnection = c.connected_to;
+    watchReconnect(c.state !== 'connected');
+  }
+
+  // While desaster-web is away from its node, ask desaster-web (never the
+  // node) every 2 s how it is doing, so the page hears of the return even
+  // if no event says so.
+  let reconnectTimer = null;
+  function watchReconnect(on) {
+    if (!on) { clearInterval(reconnectTimer); reconnectTimer = null; return; }
+    if (reconnectTimer) return;
+    reconnectTimer = setInterval(async () => {
+      try {
+        const o = await get('api/overview');
+        showConnection({ connected_to: o.connected_to, state: o.connection_state, message: o.message });
+      } catch { /* desaster-web itself may be restarting; the stream says so */ }
+    }, 2000);
   }
 
   const who = document.getElementById('who');
