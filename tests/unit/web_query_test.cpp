@@ -221,3 +221,41 @@ TEST_CASE("desaster-web's command line", "[web]") {
   CHECK(is_loopback_host("127.3.4.5"));
   CHECK_FALSE(is_loopback_host("10.0.0.1"));
 }
+
+TEST_CASE("error_signature is taken out of the parameters and filters actions", "[web]") {
+  auto params = parse_query_string("state=dead&error_signature=exit+status+<n>");
+  REQUIRE(params.ok());
+  auto signature = take_error_signature(*params);
+  REQUIRE(signature.ok());
+  CHECK(*signature == "exit status <n>");
+  CHECK(params->size() == 1);
+  auto none = parse_query_string("state=dead");
+  CHECK(take_error_signature(*none)->empty());
+  auto empty = parse_query_string("error_signature=");
+  CHECK_FALSE(take_error_signature(*empty).ok());
+  auto group = decode_action_request(
+      R"({"action":"retry","filter":{"state":"dead","error_signature":"boom"}})");
+  REQUIRE(group.ok());
+  CHECK(group->error_signature == "boom");
+  CHECK_FALSE(group->node_selectable);  // the node cannot select by signature
+  // A signature alone restricts the selection: no "all" needed.
+  CHECK(decode_action_request(R"({"action":"delete","filter":{"error_signature":"boom"}})").ok());
+}
+
+TEST_CASE("admin bodies: named fields of known types only", "[web]") {
+  auto f = decode_fields(R"({"min":1,"max":4})", {{"min", true, true}, {"max", true, true}});
+  REQUIRE(f.ok());
+  CHECK(f->number("min") == 1u);
+  CHECK(f->number("max") == 4u);
+  CHECK(decode_fields("", {{"node", false, false}})->strings.empty());
+  CHECK(
+      decode_fields(R"({"min":1})", {{"min", true, true}, {"max", true, true}}).status().message ==
+      "max: missing");
+  CHECK(decode_fields(R"({"min":-1,"max":1})", {{"min", true, true}, {"max", true, true}})
+            .status()
+            .message.rfind("min:", 0) == 0);
+  CHECK(
+      decode_fields(R"({"node":5})", {{"node", false, false}}).status().message.rfind("node:", 0) ==
+      0);
+  CHECK(decode_fields(R"({"x":1})", {}).status().message == "x: unknown field");
+}
