@@ -41,8 +41,11 @@ inline std::string read_file(const std::string& path) {
 // desaster-web started from its binary with its stderr in a log file.
 class WebProcess {
  public:
-  WebProcess(std::string dir, std::vector<std::string> args)
-      : log_path_(std::move(dir) + "/web.log"), args_(std::move(args)) {}
+  // prefix: a command to run it under (such as `ip netns exec NS`).
+  WebProcess(std::string dir, std::vector<std::string> args, std::vector<std::string> prefix = {})
+      : log_path_(std::move(dir) + "/web.log"),
+        args_(std::move(args)),
+        prefix_(std::move(prefix)) {}
   ~WebProcess() { stop(); }
 
   // Starts and waits until it says it serves; false (see log()) if not.
@@ -60,10 +63,11 @@ class WebProcess {
       dup2(fd, 1);
       std::vector<char*> argv;
       std::string bin = DESASTER_WEB_BIN;
+      for (std::string& p : prefix_) argv.push_back(p.data());
       argv.push_back(bin.data());
       for (std::string& a : args_) argv.push_back(a.data());
       argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
+      execvp(argv[0], argv.data());
       _exit(127);
     }
   }
@@ -97,6 +101,7 @@ class WebProcess {
  private:
   std::string log_path_;
   std::vector<std::string> args_;
+  std::vector<std::string> prefix_;
   pid_t pid_ = -1;
   int exit_status_ = -1;
 };
