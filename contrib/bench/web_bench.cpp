@@ -214,6 +214,11 @@ int main(int argc, char** argv) {
   };
   bulk_action("bulk kill (queue and state: one node action)",
               R"({"action":"kill","filter":{"queue":"bulk","state":"queued"}})");
+  // The kill is done when the node says so; the replica applies it a little later.
+  const auto applied = Clock::now();
+  while (get_json("/api/overview")["totals"].value("killed", 0L) < bulk &&
+         ms_since(applied) < 60'000)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   bulk_action("bulk retry (search filter: id batches)",
               R"({"action":"retry","filter":{"queue":"bulk","state":"killed","search":"item-"}})");
   return 0;

@@ -22,6 +22,8 @@ namespace {
 
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kCookie = "desaster_session";
+// How long one /api/jobs request may keep scanning for a fuller page.
+constexpr std::chrono::milliseconds kFillBudget{50};
 
 int http_status_of(const Status& s) {
   switch (s.code) {
@@ -278,8 +280,20 @@ void WebApp::jobs(h2o_req_t* req, std::string_view query) {
   const std::int64_t now = now_ms();
   const std::uint64_t index = replica_.index();
   json(req, 200, replica_.read([&](const State& state) {
-    const ListPage page =
-        signature->empty() ? state.list(*q) : list_by_signature(state, *q, *signature);
+    ListPage page = signature->empty() ? state.list(*q) : list_by_signature(state, *q, *signature);
+    // A filter no index answers (search, say) makes the state stop after a
+    // bounded scan, maybe with a short or empty page and a cursor to go on.
+    // Go on here for a while, so a search for one job finds it in one call.
+    const auto deadline = std::chrono::steady_clock::now() + kFillBudget;
+    ListQuery more = *q;
+    while (signature->empty() && page.jobs.size() < q->limit && !page.cursor.empty() &&
+           std::chrono::steady_clock::now() < deadline) {
+      more.cursor = page.cursor;
+      more.limit = q->limit - page.jobs.size();
+      ListPage next = state.list(more);
+      page.jobs.insert(page.jobs.end(), next.jobs.begin(), next.jobs.end());
+      page.cursor = next.cursor;
+    }
     return jobs_page_json(page, index,
                           [&](const Job& job) { return state.eta(job.id, now, slots); });
   }));
