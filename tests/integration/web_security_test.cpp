@@ -179,3 +179,31 @@ TEST_CASE("desaster-web limits header size, body size and slow clients", "[integ
   // And the server still answers others.
   CHECK(http(web.port, "GET", "/api/session").status == 200);
 }
+
+TEST_CASE("desaster-web over TLS: HTTPS, HTTP/2, and a Secure session cookie",
+          "[integration][web]") {
+  RunningNode n;
+  TempDir secrets;
+  const std::string cert = secrets.path() + "/cert.pem";
+  const std::string key = secrets.path() + "/key.pem";
+  const CommandResult made =
+      run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                   "-out", cert, "-days", "1", "-subj", "/CN=localhost"});
+  INFO(made.err);
+  REQUIRE(made.exit_status == 0);
+  Web web(n.port, {"--tls-cert", cert, "--tls-key", key, "--password-file",
+                   write_password(secrets, "tls password 1")});
+  INFO(web.process.log());
+  REQUIRE(web.process.start());
+  const std::string base = "https://127.0.0.1:" + std::to_string(web.port);
+  const CommandResult h2 = run_command({"curl", "-sk", "--http2", "-o", "/dev/null", "-w",
+                                        "%{http_version} %{http_code}", base + "/api/session"});
+  CHECK(h2.out == "2 200");
+  const CommandResult login = run_command({"curl", "-sk", "-D", "-", "-o", "/dev/null", "-d",
+                                           "password=tls password 1", base + "/login"});
+  INFO(login.out);
+  CHECK(login.out.find("HttpOnly; SameSite=Strict") != std::string::npos);
+  CHECK(login.out.find("; Secure") != std::string::npos);
+  // Plain HTTP on the TLS port is not served.
+  CHECK(http(web.port, "GET", "/api/session").status == 0);
+}
