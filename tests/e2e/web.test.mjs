@@ -389,7 +389,14 @@ test('the page says when desaster-web loses its node and when it is back', async
     await waitFor(async () => /connected to .* again|moved to/.test(await banner.textContent()), 'the banner saying it is connected again', 30000);
   } catch (e) {
     const o = await web.api('api/overview').catch((err) => ({ error: err.message }));
-    throw new Error(`${e.message}; banner: '${await banner.textContent()}'; desaster-web says ${o.connection_state} to ${o.connected_to} (${o.message || o.error})`);
+    const fromPage = await page.evaluate(async () => {
+      const t0 = Date.now();
+      try {
+        const r = await fetch('api/overview');
+        return `${r.status} in ${Date.now() - t0} ms (${document.visibilityState}): ${(await r.text()).slice(0, 80)}`;
+      } catch (err) { return `fetch failed: ${err.message}`; }
+    });
+    throw new Error(`${e.message}; banner: '${await banner.textContent()}'; desaster-web says ${o.connection_state} to ${o.connected_to} (${o.message || o.error}); the page's own GET: ${fromPage}; page problems: ${page.problems.join(' | ')}`);
   }
   await page.locator('table.nodes tbody tr').first().waitFor();
   await closePage(page);

@@ -28,6 +28,15 @@ const routes = [
 ];
 
 let current = null;
+let showConnection = () => {};
+
+// One look at how desaster-web is connected (at start, and while it is away).
+async function checkConnection() {
+  try {
+    const o = await get('api/overview');
+    showConnection({ connected_to: o.connected_to, state: o.connection_state, message: o.message });
+  } catch { /* not logged in yet, or desaster-web itself restarting: the stream says so */ }
+}
 
 export function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
@@ -97,40 +106,40 @@ function header() {
   });
 
   // desaster-web moved to another node (or lost it): say so on every page.
+  // The same news comes two ways: `connection` events, and the connection
+  // fields of each `overview` (and of one GET at start, so a page opened
+  // while desaster-web is away knows); a change in either shows.
   const banner = document.getElementById('banner');
-  let firstConnection = null;
-  // The same news comes two ways: `connection` events, and the
-  // connection fields of each `overview` (which also reach a page that
-  // opened while desaster-web was away); a change in either shows.
+  let node = null; // the node desaster-web was last connected to
+  let lost = false;
   let lastState = null;
   let lastTarget = null;
-  live.on('overview', (o) => {
-    if (!o || !o.connection_state) return;
-    if (o.connection_state !== lastState || o.connected_to !== lastTarget) {
-      showConnection({ connected_to: o.connected_to, state: o.connection_state, message: o.message });
-    }
-  });
-  live.on('connection', (c) => showConnection(c));
-  function showConnection(c) {
-    if (!c) return;
+  showConnection = (c) => {
+    if (!c || !c.state) return;
     if (c.state === lastState && c.connected_to === lastTarget) return;
     lastState = c.state;
     lastTarget = c.connected_to;
-    if (firstConnection === null && c.state === 'connected') {
-      firstConnection = c.connected_to;
-      return;
+    let text;
+    if (c.state === 'connected') {
+      watchReconnect(false);
+      const moved = node !== null && c.connected_to !== node;
+      const wasLost = lost;
+      lost = false;
+      node = c.connected_to;
+      if (!wasLost && !moved) return; // nothing new to say
+      text = moved ? `desaster-web moved to node ${c.connected_to}` : `desaster-web is connected to ${c.connected_to} again`;
+    } else {
+      lost = true;
+      watchReconnect(true);
+      text = `desaster-web lost its node (${c.state}): ${c.message || 'trying the others'}; data shown is as of the last update`;
     }
-    const moved = c.state === 'connected' && firstConnection && c.connected_to !== firstConnection;
     banner.hidden = false;
     banner.className = c.state === 'connected' ? 'banner info' : 'banner warn';
-    const text = c.state === 'connected'
-      ? (moved ? `desaster-web moved to node ${c.connected_to}` : `desaster-web is connected to ${c.connected_to} again`)
-      : `desaster-web lost its node (${c.state}): ${c.message || 'trying the others'}; data shown is as of the last update`;
     replace(banner, h('span', null, text),
       h('button', { type: 'button', class: 'close', title: 'dismiss', onclick: () => { banner.hidden = true; } }, '×'));
-    if (c.state === 'connected') firstConnection = c.connected_to;
-    watchReconnect(c.state !== 'connected');
-  }
+  };
+  live.on('overview', (o) => o && showConnection({ connected_to: o.connected_to, state: o.connection_state, message: o.message }));
+  live.on('connection', (c) => showConnection(c));
 
   // While desaster-web is away from its node, ask desaster-web (never the
   // node) every 2 s how it is doing, so the page hears of the return even
@@ -139,12 +148,7 @@ function header() {
   function watchReconnect(on) {
     if (!on) { clearInterval(reconnectTimer); reconnectTimer = null; return; }
     if (reconnectTimer) return;
-    reconnectTimer = setInterval(async () => {
-      try {
-        const o = await get('api/overview');
-        showConnection({ connected_to: o.connected_to, state: o.connection_state, message: o.message });
-      } catch { /* desaster-web itself may be restarting; the stream says so */ }
-    }, 2000);
+    reconnectTimer = setInterval(checkConnection, 2000);
   }
 
   const who = document.getElementById('who');
@@ -167,7 +171,10 @@ async function main() {
     showError(e);
   }
   showWho();
-  if (!session.auth_required || session.logged_in) live.start();
+  if (!session.auth_required || session.logged_in) {
+    live.start();
+    checkConnection();
+  }
   window.addEventListener('hashchange', route);
   route();
 }
