@@ -136,6 +136,16 @@ test('every page opens and shows its content', async () => {
   await page.goto(web.url + '#/nodes');
   await page.locator('table.nodes tbody tr').first().waitFor();
   assert.match(await page.locator('table.nodes tbody tr').first().textContent(), /leader/);
+  // The failed set by error signature: the group's link lists exactly it.
+  await page.goto(web.url + '#/failed?by=error');
+  const group = page.locator('tr[data-group="exit status <n>"]');
+  await group.waitFor();
+  assert.equal((await group.locator('.group-count').textContent()).trim(), '1');
+  await group.locator('.group-key a').click();
+  await waitFor(async () => (await page.locator('#job-count').getAttribute('data-total')) === '1', 'the group\'s one job listed');
+  assert.match(page.url(), /error_signature=/);
+  assert.equal(await page.locator(`tr[data-id="${failedId}"]`).count(), 1);
+  await shot(page, 'failed-error-group-jobs');
   // A bad filter shows the server's message naming the field.
   await page.goto(web.url + '#/jobs?attempts=lots');
   await waitFor(async () => (await pageErrors(page)).length > 0, 'the error of a bad filter on the page');
