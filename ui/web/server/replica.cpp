@@ -158,12 +158,14 @@ bool Replica::try_connect(const std::string& endpoint) {
   if (!(*client)->nodes().ok()) return false;
   auto feed = StateFeed::connect(std::move(fo));
   if (!feed.ok()) return false;
+  std::unique_ptr<StateFeed> old = std::move(*feed);
   {
     std::unique_lock lock(state_mutex_);
-    feed_ = std::move(*feed);
+    feed_.swap(old);
     index_ = feed_->index();
     term_ = feed_->term();
   }
+  old.reset();  // the previous replica (maybe millions of jobs) goes outside the lock
   client_ = std::move(*client);
   set_link(LinkState::connected, endpoint, "connected to " + endpoint);
   refresh_nodes();
