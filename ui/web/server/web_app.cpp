@@ -22,6 +22,8 @@ namespace {
 
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kCookie = "desaster_session";
+// Open /api/events streams at most (each holds a connection and a buffer).
+constexpr std::size_t kMaxSseClients = 1000;
 // How long one /api/jobs request may keep scanning for a fuller page.
 constexpr std::chrono::milliseconds kFillBudget{50};
 
@@ -499,6 +501,8 @@ void WebApp::actions(h2o_req_t* req) {
 
 void WebApp::events(h2o_req_t* req, std::string_view query) {
   if (!query.empty()) return error(req, 400, "query: /api/events takes no parameters");
+  if (sse_.size() >= kMaxSseClients)
+    return error(req, 503, "events: " + std::to_string(kMaxSseClients) + " streams open already");
   const ConnectionInfo c = replica_.connection();
   JsonWriter w;
   w.begin_object().key("index").value(replica_.index());
