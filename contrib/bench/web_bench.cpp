@@ -8,6 +8,7 @@
 //   web_bench NODE_PORT WEB_PORT [jobs] [repetitions]
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -187,6 +188,56 @@ int main(int argc, char** argv) {
   measure("group by queue (queued)", reps,
           [] { return "/api/failed/groups?by=queue&state=queued"; });
   measure("overview", reps, [] { return "/api/overview"; });
+
+  // Live: from an enqueue's start until its op event arrives on /api/events.
+  {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(web_port);
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      const std::string req = "GET /api/events HTTP/1.1\r\nHost: b\r\n\r\n";
+      (void)!send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+      std::string seen;
+      char buf[65536];
+      std::vector<double> times;
+      for (int i = 0; i < reps; ++i) {
+        protocol::JobSpec spec;
+        spec.queue = "bench";
+        spec.kind = JobKind::shell;
+        ShellCommand command;
+        command.sh = "true";
+        spec.payload = encode_shell_command(command);
+        const auto t = Clock::now();
+        auto id = c.enqueue(spec);
+        if (!id.ok()) break;
+        char hex[17];
+        std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(*id));
+        while (seen.find(hex) == std::string::npos && ms_since(t) < 5000) {
+          pollfd p{fd, POLLIN, 0};
+          if (poll(&p, 1, 100) <= 0) continue;
+          const ssize_t n = recv(fd, buf, sizeof buf, 0);
+          if (n <= 0) break;
+          seen.append(buf, static_cast<std::size_t>(n));
+        }
+        times.push_back(ms_since(t));
+        seen.clear();
+      }
+      close(fd);
+      std::sort(times.begin(), times.end());
+      if (!times.empty()) {
+        const auto at = [&](double q) {
+          return times[std::min(times.size() - 1, static_cast<std::size_t>(q * times.size()))];
+        };
+        std::printf(
+            "{\"bench\":\"web\",\"query\":\"enqueue to SSE op event\",\"reps\":%zu,"
+            "\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f}\n",
+            times.size(), at(0.5), at(0.95), at(0.99));
+        std::fflush(stdout);
+      }
+    }
+  }
 
   // Bulk actions on the "bulk" queue: a kill by queue and state (one
   // node-side action), then a retry by a search filter (resolved on the
