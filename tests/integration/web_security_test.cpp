@@ -75,6 +75,11 @@ TEST_CASE("desaster-web with a password: login, session cookie, CSRF, rate limit
   const std::string cookie = "Cookie: " + cookie_of(ok);
   const std::string token = ok.doc()["csrf_token"].get<std::string>();
   CHECK(http(port, "GET", "/api/overview", {}, {cookie}).status == 200);
+  // Actions need desaster-web to follow its node first.
+  REQUIRE(wait_until([&] {
+    return http(port, "GET", "/api/overview", {}, {cookie}).doc()["connection_state"] ==
+           "connected";
+  }));
   const json session = http(port, "GET", "/api/session", {}, {cookie}).doc();
   CHECK(session["logged_in"] == true);
   CHECK(session["csrf_token"] == token);
@@ -206,4 +211,25 @@ TEST_CASE("desaster-web over TLS: HTTPS, HTTP/2, and a Secure session cookie",
   CHECK(login.out.find("; Secure") != std::string::npos);
   // Plain HTTP on the TLS port is not served.
   CHECK(http(web.port, "GET", "/api/session").status == 0);
+}
+
+TEST_CASE(
+    "desaster-web without a node answers reads from an empty state and refuses actions at once",
+    "[integration][web]") {
+  TempDir dir;
+  const std::uint16_t nowhere = free_port_triplet();
+  Web web(nowhere, {});
+  REQUIRE(web.process.start());
+  const json o = http(web.port, "GET", "/api/overview").doc();
+  CHECK(o["connection_state"] == "disconnected");
+  CHECK(o["totals"]["jobs"] == 0);
+  CHECK(http(web.port, "GET", "/api/jobs").doc()["total"] == 0);
+  const std::string token = http(web.port, "GET", "/api/session").doc()["csrf_token"];
+  const auto start = std::chrono::steady_clock::now();
+  const HttpResponse r =
+      http(web.port, "POST", "/api/queues/q/pause", "{}", {"X-CSRF-Token: " + token});
+  CHECK(r.status == 503);
+  CHECK(r.error().rfind("node:", 0) == 0);
+  CHECK(http(web.port, "GET", "/api/workers").status == 503);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }

@@ -389,6 +389,10 @@ void WebApp::node_json(h2o_req_t* req, std::string_view path, std::string_view q
 }
 
 void WebApp::later(h2o_req_t* req, ActionRunner::Work work, int ok_status) {
+  // Without a node there is nobody to ask: say so at once rather than
+  // queue the request behind others' timeouts.
+  const ConnectionInfo c = replica_.connection();
+  if (c.state != LinkState::connected) return error(req, 503, "node: " + c.message);
   std::shared_ptr<Deferred> held = Deferred::hold(req);
   runner_.post(std::move(work), [this, held, ok_status](Result<std::string> result) {
     if (!held->alive()) return;
@@ -488,6 +492,8 @@ void WebApp::actions(h2o_req_t* req) {
       return action_reply_json(*reply);
     });
   }
+  if (const ConnectionInfo c = replica_.connection(); c.state != LinkState::connected)
+    return error(req, 503, "node: " + c.message);
   // How many jobs the filter matches now: the number the page confirmed.
   ListQuery count = *action->filter;
   count.limit = 1;
