@@ -120,6 +120,23 @@ TEST_CASE("desaster-web answers lists, filters, pages and groups from its replic
     }
     CHECK(saw_held);
     CHECK(o["rates"]["series_10m"].is_array());
+    CHECK(o["nodes"][0]["alive"] == true);
+    // The node's load average is asked of it every few seconds.
+    CHECK(wait_until([&] { return s.get("/api/overview").doc()["nodes"][0]["load"].is_number(); }));
+  }
+
+  SECTION("what only the node knows: workers, resources, the blacklist") {
+    const HttpResponse workers = s.get("/api/workers");
+    INFO(workers.body);
+    REQUIRE(workers.status == 200);
+    CHECK(workers.doc().contains("pools"));
+    CHECK(workers.doc().contains("assignments"));
+    const json resources = s.get("/api/resources?since=10m").doc();
+    CHECK(resources["current"].contains("load1"));
+    CHECK(resources["series"] == "seconds");
+    CHECK(s.get("/api/resources?since=24h").doc()["series"] == "minutes");
+    CHECK(s.get("/api/blacklist?queue=held").status == 200);
+    CHECK(s.get("/api/blacklist?limit=0").error().rfind("limit:", 0) == 0);
   }
 
   SECTION("a page at a time with the cursor, every job once") {

@@ -91,7 +91,8 @@ std::optional<TimeMs> oldest_queued_age(const State& state, const std::string& q
   return std::max<TimeMs>(0, now - page.jobs.front()->created_at);
 }
 
-void write_node(JsonWriter& w, const protocol::NodeSummary& n, TimeMs now) {
+void write_node(JsonWriter& w, const protocol::NodeSummary& n, bool alive,
+                const std::pair<std::string, double>& load) {
   w.begin_object();
   w.key("id").value(n.node);
   w.key("address").value(n.address);
@@ -109,10 +110,13 @@ void write_node(JsonWriter& w, const protocol::NodeSummary& n, TimeMs now) {
   w.key("running").value(static_cast<std::uint64_t>(n.running));
   w.key("free_slots").value(static_cast<std::uint64_t>(n.free_slots));
   w.key("draining").value(n.draining);
+  w.key("load");
+  if (!load.first.empty() && load.first == n.node) {
+    w.value(load.second);
+  } else {
+    w.null();
+  }
   // A peer is alive while its beacons come (they come every second or so).
-  const bool alive = n.self || n.last_seen_ms == 0 ||
-                     (now > 0 && static_cast<std::uint64_t>(now) < n.last_seen_ms + 5000) ||
-                     n.last_seen_ms < 5000;
   w.key("alive").value(alive);
   w.key("last_seen_ms").value(n.last_seen_ms);
   w.end_object();
@@ -158,7 +162,10 @@ std::string overview_json(const State& state, const OverviewInputs& in) {
     w.value(leader);
   }
   w.key("nodes").begin_array();
-  for (const auto& n : in.nodes.nodes) write_node(w, n, in.now);
+  for (std::size_t i = 0; i < in.nodes.nodes.size(); ++i) {
+    const bool alive = i < in.alive.size() ? in.alive[i] : true;
+    write_node(w, in.nodes.nodes[i], alive, in.load);
+  }
   w.end_array();
   const StateCounts counts = state.counts();
   const Totals& totals = state.totals();

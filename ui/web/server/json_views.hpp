@@ -25,6 +25,8 @@ std::uint32_t cluster_slots(const protocol::NodesReply& nodes);
 struct OverviewInputs {
   ConnectionInfo connection;
   protocol::NodesReply nodes;
+  std::pair<std::string, double> load;  // a node's id and its 1-minute load average
+  std::vector<bool> alive;              // per node of nodes.nodes
   const RateSeries* rates = nullptr;
   std::uint64_t index = 0;
   std::uint64_t term = 0;

@@ -77,6 +77,18 @@ std::vector<OpEvent> Replica::take_events(std::uint64_t& skipped) {
   return std::exchange(events_, {});
 }
 
+bool Replica::alive(const protocol::NodeSummary& node) const {
+  if (node.self || node.last_seen_ms == 0) return true;
+  std::lock_guard lock(info_mutex_);
+  auto it = seen_.find(node.node);
+  return it != seen_.end() && SteadyClock::now() - it->second.changed < std::chrono::seconds(5);
+}
+
+std::pair<std::string, double> Replica::load() const {
+  std::lock_guard lock(info_mutex_);
+  return load_;
+}
+
 RateSeries Replica::rates() const {
   std::lock_guard lock(info_mutex_);
   return rates_;
@@ -178,6 +190,14 @@ bool Replica::refresh_nodes() {
   if (!reply.ok()) return false;
   std::lock_guard lock(info_mutex_);
   nodes_ = std::move(*reply);
+  const auto now = SteadyClock::now();
+  for (const protocol::NodeSummary& n : nodes_.nodes) {
+    Seen& seen = seen_[n.node];
+    if (seen.last_seen_ms != n.last_seen_ms || seen.changed == SteadyClock::time_point{}) {
+      seen.last_seen_ms = n.last_seen_ms;
+      seen.changed = now;
+    }
+  }
   for (const protocol::NodeSummary& n : nodes_.nodes) {
     // A node's peer port is its client port + 2 (core/node/node.cpp).
     if (n.address.empty() || n.port < 3 || n.address == "0.0.0.0") continue;
@@ -191,6 +211,7 @@ bool Replica::refresh_nodes() {
 void Replica::run() {
   auto next_ping = SteadyClock::now();
   int failed_pings = 0;
+  std::uint64_t pings = 0;
   bool lost = true;
   while (!stopping_) {
     if (lost) {
@@ -226,6 +247,14 @@ void Replica::run() {
       next_ping = SteadyClock::now() + kNodesEvery;
       if (refresh_nodes()) {
         failed_pings = 0;
+        if (++pings % 5 == 1) {
+          protocol::Resources ask;
+          ask.series = "none";
+          if (auto r = client_->resources(ask); r.ok()) {
+            std::lock_guard lock(info_mutex_);
+            load_ = {r->node, r->current.load1};
+          }
+        }
       } else {
         ++failed_pings;
         // A Client drops its socket after a timeout; make a new one.

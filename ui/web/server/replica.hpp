@@ -15,8 +15,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -85,6 +87,12 @@ class Replica {
   // The last nodes reply (nodes of the cluster as the connected node sees
   // them) and the time it came.
   protocol::NodesReply nodes() const;
+  // Whether a node of nodes() was heard of lately: itself, or a peer whose
+  // last beacon time moved on within the last 5 s (its clock is the
+  // answering node's monotonic one, so only its changes mean something).
+  bool alive(const protocol::NodeSummary& node) const;
+  // The connected node's 1-minute load average (asked every 5 s), by id.
+  std::pair<std::string, double> load() const;
   // Moves the queued op events out; skipped says how many were dropped
   // because nobody took them in time.
   std::vector<OpEvent> take_events(std::uint64_t& skipped);
@@ -118,6 +126,12 @@ class Replica {
   std::vector<std::string> known_endpoints_;  // every node's client endpoint seen so far
   std::vector<OpEvent> events_;
   std::uint64_t skipped_ = 0;
+  std::pair<std::string, double> load_;  // node id, load1
+  struct Seen {
+    std::uint64_t last_seen_ms = 0;
+    std::chrono::steady_clock::time_point changed{};
+  };
+  std::map<std::string, Seen> seen_;  // by node id
   RateSeries rates_;
 };
 

@@ -11,6 +11,7 @@
 #include "ui/common/json_writer.hpp"
 #include "ui/desasterctl/ctl_args.hpp"
 #include "ui/web/server/json_views.hpp"
+#include "ui/web/server/node_reply_json.hpp"
 #include "ui/web/server/query/query_string.hpp"
 #include "ui/web/server/query/web_query.hpp"
 #include "ui/web/server/signature_filter.hpp"
@@ -44,17 +45,11 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// A node's raw msgpack reply body as JSON.
+// A node's raw msgpack reply body as JSON (job ids as hex strings).
 Result<std::string> reply_json(Result<protocol::Reply> reply) {
   if (!reply.ok()) return reply.status();
   if (!reply->status.ok()) return reply->status;
-  if (reply->body.empty()) return std::string("{}");
-  try {
-    msgpack::object_handle h = msgpack::unpack(reply->body.data(), reply->body.size());
-    return msgpack_to_json(h.get());
-  } catch (const std::exception& e) {
-    return Status::error(ErrorCode::internal, std::string("bad reply from the node: ") + e.what());
-  }
+  return node_reply_json(reply->body);
 }
 
 }  // namespace
@@ -224,6 +219,8 @@ std::string WebApp::overview() const {
   OverviewInputs in;
   in.connection = replica_.connection();
   in.nodes = replica_.nodes();
+  in.load = replica_.load();
+  for (const protocol::NodeSummary& n : in.nodes.nodes) in.alive.push_back(replica_.alive(n));
   const RateSeries rates = replica_.rates();
   in.rates = &rates;
   in.index = replica_.index();
@@ -541,6 +538,13 @@ void WebApp::on_wake() {
 void WebApp::on_tick() {
   ++ticks_;
   if (sse_.size() == 0) return;
+  // A connection change is normally sent from on_wake; checked here too so
+  // it never waits for an op.
+  if (const ConnectionInfo c = replica_.connection(); c.generation != overview_generation_) {
+    overview_generation_ = c.generation;
+    sse_.broadcast("connection", connection_json(c));
+    overview_index_ = 0;
+  }
   const std::uint64_t index = replica_.index();
   if (index != overview_index_) {
     overview_index_ = index;

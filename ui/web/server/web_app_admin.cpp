@@ -6,6 +6,7 @@
 #include "transport/client/client.hpp"
 #include "transport/client/msgpack_json.hpp"
 #include "ui/web/server/json_views.hpp"
+#include "ui/web/server/node_reply_json.hpp"
 #include "ui/web/server/query/web_query.hpp"
 #include "ui/web/server/web_app.hpp"
 
@@ -69,12 +70,7 @@ bool WebApp::admin_get(h2o_req_t* req, std::string_view path, std::string_view q
     Result<protocol::Reply> reply = c.request(command);
     if (!reply.ok()) return reply.status();
     if (!reply->status.ok()) return reply->status;
-    try {
-      msgpack::object_handle h = msgpack::unpack(reply->body.data(), reply->body.size());
-      return msgpack_to_json(h.get());
-    } catch (const std::exception& e) {
-      return Status::error(ErrorCode::internal, std::string("bad reply: ") + e.what());
-    }
+    return node_reply_json(reply->body);
   });
   return true;
 }
