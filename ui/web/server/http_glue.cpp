@@ -235,6 +235,7 @@ HttpServer::HttpServer(uv_loop_t* loop, Handler handler, std::uint64_t request_t
   config_.max_request_entity_size = kMaxBodyBytes;
   config_.http1.req_timeout = request_timeout_ms;
   config_.http2.idle_timeout = 60'000;
+  config_.server_name = h2o_iovec_init(H2O_STRLIT("desaster-web"));  // not h2o's version
   h2o_hostconf_t* host =
       h2o_config_register_host(&config_, h2o_iovec_init(H2O_STRLIT("default")), 65535);
   h2o_pathconf_t* path = h2o_config_register_path(host, "/", 0);
