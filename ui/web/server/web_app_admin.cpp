@@ -93,7 +93,10 @@ bool WebApp::admin_post(h2o_req_t* req, std::string_view path) {
     return true;
   }
   if (starts_with(path, "/api/nodes/")) {
-    const auto [node, verb] = split_last(path.substr(11));
+    // Named copies: lambdas cannot capture structured bindings (C++20 in clang 14).
+    const auto split = split_last(path.substr(11));
+    const std::string node = split.first;
+    const std::string verb = split.second;
     if (node.empty() || (verb != "drain" && verb != "undrain")) {
       error(req, 404, "path: expected /api/nodes/ID/drain or /undrain");
       return true;
@@ -111,7 +114,9 @@ bool WebApp::admin_post(h2o_req_t* req, std::string_view path) {
     return true;
   }
   if (!starts_with(path, "/api/pools/")) return false;
-  const auto [pool, verb] = split_last(path.substr(11));
+  const auto split = split_last(path.substr(11));
+  const std::string pool = split.first;
+  const std::string verb = split.second;
   if (pool.empty()) {
     error(req, 404, "path: expected /api/pools/NAME/ACTION");
     return true;
