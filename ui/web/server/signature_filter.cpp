@@ -1,0 +1,68 @@
+#include "ui/web/server/signature_filter.hpp"
+
+#include "core/state/job_groups.hpp"
+#include "core/state/list_query.hpp"
+
+namespace desaster::web {
+
+namespace {
+
+constexpr std::size_t kChunk = 10'000;
+
+ListQuery walk_of(const ListQuery& query) {
+  ListQuery scan = query;
+  scan.sort = SortColumn::id;
+  scan.limit = kChunk;
+  if (!scan.state && scan.states.empty()) scan.states = {JobState::failed, JobState::dead};
+  return scan;
+}
+
+}  // namespace
+
+ListPage list_by_signature(const State& state, const ListQuery& query,
+                           const std::string& signature) {
+  ListPage out;
+  ListQuery scan = walk_of(query);
+  scan.cursor.clear();
+  std::optional<JobId> after;
+  if (!query.cursor.empty()) {
+    if (Result<QueryCursor> c = decode_query_cursor(query.cursor); c.ok()) after = c->id;
+  }
+  bool more = false;
+  for (;;) {
+    const ListPage page = state.list(scan);
+    for (const Job* job : page.jobs) {
+      if (error_signature(job->last_error) != signature) continue;
+      ++out.total;
+      if (after && (query.descending ? job->id >= *after : job->id <= *after)) continue;
+      if (out.jobs.size() < query.limit) {
+        out.jobs.push_back(job);
+      } else {
+        more = true;
+      }
+    }
+    if (page.cursor.empty()) break;
+    scan.cursor = page.cursor;
+  }
+  if (more && !out.jobs.empty()) {
+    out.cursor = encode_query_cursor(
+        QueryCursor{SortColumn::id, query.descending, 0, out.jobs.back()->id, std::string()});
+  }
+  return out;
+}
+
+std::vector<JobId> ids_by_signature(const State& state, const ListQuery& query,
+                                    const std::string& signature, std::string& cursor) {
+  ListQuery scan = walk_of(query);
+  scan.descending = false;
+  scan.cursor = cursor;
+  const ListPage page = state.list(scan);
+  std::vector<JobId> ids;
+  for (const Job* job : page.jobs) {
+    if (error_signature(job->last_error) == signature) ids.push_back(job->id);
+  }
+  cursor = page.cursor;
+  return ids;
+}
+
+}  // namespace desaster::web
