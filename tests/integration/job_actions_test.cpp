@@ -67,7 +67,7 @@ CommandResult ctl(const RunningNode& n, std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE(
-    "killing a running shell job sends TERM to its process group; it ends killed, not retried",
+    "killing a running shell job sends TERM to its process group, it ends killed, not retried",
     "[integration][actions]") {
   RunningNode n;
   const std::string dir = n.dir.path();

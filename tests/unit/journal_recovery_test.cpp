@@ -132,7 +132,7 @@ TEST_CASE("a cut deletes the segments after it", "[journal]") {
   CHECK(loop.close() == 0);
 }
 
-TEST_CASE("an index that skips ends the journal there; one that goes back replaces the tail",
+TEST_CASE("an index that skips ends the journal there, one that goes back replaces the tail",
           "[journal]") {
   TempDir dir;
   TestLoop loop;

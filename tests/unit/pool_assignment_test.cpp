@@ -186,7 +186,7 @@ TEST_CASE("a paused pool gets no leases while other workers go on", "[state][pla
   }
 }
 
-TEST_CASE("a draining node's workers get no leases; undrained they do",
+TEST_CASE("a draining node's workers get no leases, undrained they do",
           "[state][planner][assign]") {
   Log log;
   fill(log, "q", 1, 4);

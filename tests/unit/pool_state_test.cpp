@@ -44,7 +44,7 @@ bool same(const PoolSpec& a, const PoolSpec& b) {
 
 }  // namespace
 
-TEST_CASE("declaring a pool stores it at generation 1; redeclaring and reloading bump it",
+TEST_CASE("declaring a pool stores it at generation 1, redeclaring and reloading bump it",
           "[state][pool]") {
   Log log;
   REQUIRE(log.step(PoolDeclareOp{pool_spec()}).statuses.at(0).ok());
@@ -64,7 +64,7 @@ TEST_CASE("declaring a pool stores it at generation 1; redeclaring and reloading
   CHECK(log.state.pools().size() == 1);
 }
 
-TEST_CASE("removing a pool forgets it; removing or reloading an unknown one is not found",
+TEST_CASE("removing a pool forgets it, removing or reloading an unknown one is not found",
           "[state][pool]") {
   Log log;
   log.step(PoolDeclareOp{pool_spec("a")});

@@ -68,7 +68,7 @@ TEST_CASE("htb says when a throttled class may dispatch again", "[qdisc][htb]") 
   CHECK_FALSE(q->next_eligible(1100));
 }
 
-TEST_CASE("htb rules map jobs by queue, class and flow; unmatched jobs go to the default class",
+TEST_CASE("htb rules map jobs by queue, class and flow, unmatched jobs go to the default class",
           "[qdisc][htb]") {
   QdiscConfig c = qconfig(QdiscKind::htb);
   c.classes = {htb_class("root", "", 100), htb_class("mail", "root", 1),

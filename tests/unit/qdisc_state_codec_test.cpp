@@ -91,7 +91,7 @@ Log busy_log() {
 
 }  // namespace
 
-TEST_CASE("a job keeps ready_since through the codec; older records load with 0",
+TEST_CASE("a job keeps ready_since through the codec, older records load with 0",
           "[state][codec][qdisc]") {
   Job job = make_job(9, "q");
   job.flow = "f";
@@ -116,7 +116,7 @@ TEST_CASE("a job keeps ready_since through the codec; older records load with 0"
   CHECK(old_out.flow == "f");
 }
 
-TEST_CASE("queue ops carry the discipline; a config from before it loads with the default",
+TEST_CASE("queue ops carry the discipline, a config from before it loads with the default",
           "[state][codec][qdisc]") {
   QueueConfig config;
   config.qdisc.kind = QdiscKind::htb;

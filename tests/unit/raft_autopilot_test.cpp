@@ -72,7 +72,7 @@ TEST_CASE("the leader adds a peer found by beacon as a learner", "[autopilot]") 
   CHECK(*change == ConfChange{ConfChangeType::add_learner, n(2)});
 }
 
-TEST_CASE("two nodes stay one voter and one learner; three become three voters", "[autopilot]") {
+TEST_CASE("two nodes stay one voter and one learner, three become three voters", "[autopilot]") {
   CHECK_FALSE(next_conf_change(leader_view({n(1)}, {n(2)})));
   auto change = next_conf_change(leader_view({n(1)}, {n(2), n(3)}));
   REQUIRE(change);

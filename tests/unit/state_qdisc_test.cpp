@@ -321,7 +321,7 @@ TEST_CASE("the ETA of a queued job grows with its place in line", "[state][qdisc
   CHECK(scheduled->start == log.now + 60'000);
 }
 
-TEST_CASE("a job keeps its ready_since across a release; promotion and retry restart it",
+TEST_CASE("a job keeps its ready_since across a release, promotion and retry restart it",
           "[state][qdisc]") {
   Log log;
   REQUIRE(log.enqueue(make_job(1)).ok());

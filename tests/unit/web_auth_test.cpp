@@ -17,7 +17,7 @@ TEST_CASE("without a password every request is logged in, with one process CSRF 
   CHECK_FALSE(auth.csrf_ok("", token.substr(1), 0));
 }
 
-TEST_CASE("a login makes a session with its own CSRF token; it expires and logs out", "[web]") {
+TEST_CASE("a login makes a session with its own CSRF token, it expires and logs out", "[web]") {
   Auth auth("s3cret-password");
   std::string session;
   std::int64_t retry = 0;
