@@ -15,8 +15,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kAppSource =
-    std::string(__FILE__).substr(0, std::string(__FILE__).rfind('/')) + "/ruby_apps";
+// Not from __FILE__: a compiler cache may rewrite it relative to the build.
+const std::string kAppSource = std::string(DESASTER_SOURCE_DIR) + "/tests/integration/ruby_apps";
 
 std::vector<protocol::PoolWorkerSummary> workers(RunningNode& n) {
   auto pools = n.client->pools();
