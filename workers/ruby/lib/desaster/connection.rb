@@ -46,13 +46,30 @@ module Desaster
 
     private
 
+    @context_lock = Mutex.new
+
+    # One ZeroMQ context per process, never terminated. ffi-rzmq terminates
+    # a context from its GC finalizer, and zmq_ctx_term blocks for good while
+    # a socket of it is open; finalizers run in any order, so a Client
+    # dropped without close could hang the process in GC or at exit. After
+    # fork the parent's context belongs to the parent: the child makes its own.
+    def self.context
+      @context_lock.synchronize do
+        if @context_pid != Process.pid
+          @context = ZMQ::Context.new
+          ObjectSpace.undefine_finalizer(@context)
+          @context_pid = Process.pid
+        end
+        @context
+      end
+    end
+
     # The one place a socket is set up.
     def open
-      # After fork the parent's context belongs to the parent: leave it be.
+      # After fork the parent's socket belongs to the parent: leave it be.
       close_socket if @pid == Process.pid
-      @context = ZMQ::Context.new if @pid != Process.pid || @context.nil?
       @pid = Process.pid
-      socket = @context.socket(ZMQ::DEALER)
+      socket = self.class.context.socket(ZMQ::DEALER)
       raise Error, "cannot create a ZeroMQ socket: #{ZMQ::Util.error_string}" unless socket
 
       configure(socket)
