@@ -153,6 +153,19 @@ class ActiveJobAdapterTest < Minitest::Test
     client&.close
   end
 
+  def test_enqueue_all_sends_every_job_in_one_request
+    client = start_node
+    later = Time.at(Time.now.to_i + 600)
+    jobs = [PlainDefaultJob.new, PlainRetryJob.new.tap { |j| j.scheduled_at = later.to_f }]
+    assert_equal 2, ActiveJob::Base.queue_adapter.enqueue_all(jobs)
+    first, second = jobs.map { |j| client.get(j.provider_job_id) }
+    assert_equal %w[PlainDefaultJob queued], first.values_at("class", "state")
+    assert_equal ["PlainRetryJob", "scheduled", (later.to_r * 1000).floor, 1],
+                 second.values_at("class", "state", "run_at", "max_attempts")
+  ensure
+    client&.close
+  end
+
   def test_perform_later_without_a_node_raises_and_enqueues_nothing
     Desaster.configure do |c|
       c.url = "tcp://127.0.0.1:#{NodeProcess.free_port}"

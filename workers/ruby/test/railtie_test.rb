@@ -59,7 +59,9 @@ class RailtieTest < Minitest::Test
     out, err, status = boot({ "DESASTER_URL" => @node.url, "DESASTER_KEY" => "default" },
                             "class TinyJob < ActiveJob::Base; def perform; end; end; puts TinyJob.perform_later.provider_job_id")
     assert status.success?, err
-    assert_equal "queued", @node.client.get(out.strip)["state"]
+    client = @node.client
+    assert_equal "queued", client.get(out.strip)["state"]
+    client.close
     _out, err, status = boot("DESASTER_URL" => @node.url) # yml-key: not the node's
     refute status.success?
     assert_match(/no desaster node answered/, err)

@@ -31,13 +31,28 @@ module ActiveJob
         push(job, at: Time.at(timestamp.to_r))
       end
 
+      # Many jobs in one request and one journal write (Rails 7.1's
+      # perform_all_later calls this); returns how many were enqueued.
+      def enqueue_all(jobs)
+        specs = jobs.map do |job|
+          timing = job.scheduled_at ? { at: Time.at(job.scheduled_at.to_r) } : {}
+          [job.class, [job.serialize], Desaster::ActiveJobSupport.options_for(job).merge(timing)]
+        end
+        ids = client.enqueue_many(specs)
+        jobs.zip(ids).each { |job, id| job.provider_job_id = id }
+        ids.count { |id| !id.nil? }
+      end
+
       private
 
       def push(job, timing)
-        options = Desaster::ActiveJobSupport.options_for(job).merge(timing)
-        client = @client || Desaster.client
         # A unique: key held by a live job gives nil: the job was not enqueued.
+        options = Desaster::ActiveJobSupport.options_for(job).merge(timing)
         job.provider_job_id = client.enqueue(job.class, job.serialize, **options)
+      end
+
+      def client
+        @client || Desaster.client
       end
     end
   end
