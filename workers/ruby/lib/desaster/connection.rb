@@ -33,43 +33,36 @@ module Desaster
     # node answers with an error, TimeoutError when it does not answer.
     def request(type, body = {}, timeout: @timeout)
       @mutex.synchronize do
-        open if @pid != Process.pid
+        open if @pid != Process.pid || @socket.nil? # first use, fork, or after close
         id = (@next_id += 1)
         send_frame(MessagePack.pack([PROTOCOL_VERSION, id, type, body]), type)
         await(id, type, timeout)
       end
     end
 
+    # Closes the socket and ends its context here rather than in ffi-rzmq's
+    # GC finalizer, whose zmq_ctx_term would block for good if it ran before
+    # the socket's own finalizer (finalizers run in any order). A Client
+    # dropped without close still leaves that to GC: close what you open.
     def close
-      @mutex.synchronize { close_socket }
+      @mutex.synchronize do
+        close_socket
+        if @context && @pid == Process.pid
+          @context.terminate
+          @context = nil
+        end
+      end
     end
 
     private
 
-    @context_lock = Mutex.new
-
-    # One ZeroMQ context per process, never terminated. ffi-rzmq terminates
-    # a context from its GC finalizer, and zmq_ctx_term blocks for good while
-    # a socket of it is open; finalizers run in any order, so a Client
-    # dropped without close could hang the process in GC or at exit. After
-    # fork the parent's context belongs to the parent: the child makes its own.
-    def self.context
-      @context_lock.synchronize do
-        if @context_pid != Process.pid
-          @context = ZMQ::Context.new
-          ObjectSpace.undefine_finalizer(@context)
-          @context_pid = Process.pid
-        end
-        @context
-      end
-    end
-
     # The one place a socket is set up.
     def open
-      # After fork the parent's socket belongs to the parent: leave it be.
+      # After fork the parent's context belongs to the parent: leave it be.
       close_socket if @pid == Process.pid
+      @context = ZMQ::Context.new if @pid != Process.pid || @context.nil?
       @pid = Process.pid
-      socket = self.class.context.socket(ZMQ::DEALER)
+      socket = @context.socket(ZMQ::DEALER)
       raise Error, "cannot create a ZeroMQ socket: #{ZMQ::Util.error_string}" unless socket
 
       configure(socket)
