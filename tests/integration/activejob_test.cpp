@@ -178,8 +178,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "ActiveJob retries on desaster: retry_on re-enqueues and desaster never retries too; "
-    "discard_on ends the job; without retry_on desaster retries, and the backtrace shows",
+    "ActiveJob retries on desaster: retry_on re-enqueues and desaster never retries too, "
+    "discard_on ends the job, without retry_on desaster retries and the backtrace shows",
     "[integration][ruby][activejob]") {
   if (!rails_installed())
     FAIL("Rails 6.1 is missing: apt install ruby-railties ruby-activejob ruby-actionmailer");
