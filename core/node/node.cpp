@@ -273,6 +273,12 @@ Status Node::Impl::start() {
   if (const char* interpreter = std::getenv("DESASTER_RUBY"); interpreter && *interpreter) {
     ruby.ruby = interpreter;
   }
+  // Jobs that enqueue (ActiveJob's retry_on, a job starting another) reach
+  // this node, unless the node's environment names another one.
+  if (!std::getenv("DESASTER_URL")) {
+    ruby.env.push_back("DESASTER_URL=tcp://" + local + ":" + std::to_string(options.port));
+  }
+  ruby.env.push_back("DESASTER_KEY=" + group_key);
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   ruby_pools = std::make_unique<ruby_pool::PoolManager>(&loop, context, state, std::move(ruby),

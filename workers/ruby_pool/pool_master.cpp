@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <deque>
+#include <string_view>
+
+extern char** environ;
 
 namespace desaster::ruby_pool {
 
@@ -33,6 +36,19 @@ std::vector<std::string> master_arguments(const MasterLaunch& launch) {
   }
   if (!launch.spec.rackup.empty()) args.insert(args.end(), {"--rackup", launch.spec.rackup});
   return args;
+}
+
+std::vector<std::string> master_environment(char** base, const std::vector<std::string>& env) {
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> out;
+  for (char** e = base; e && *e; ++e) {
+    std::string_view entry(*e);
+    bool replaced = false;
+    for (const std::string& add : env) replaced |= name_of(add) == name_of(entry);
+    if (!replaced) out.emplace_back(entry);
+  }
+  out.insert(out.end(), env.begin(), env.end());
+  return out;
 }
 
 struct PoolMaster::Impl {
@@ -197,9 +213,15 @@ Status PoolMaster::start() {
   stdio[2].data.fd = 2;
   stdio[3].flags = UV_INHERIT_FD;
   stdio[3].data.fd = pair[1];
+  std::vector<std::string> env = master_environment(environ, m.launch.env);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
   uv_process_options_t options{};
   options.file = argv[0];
   options.args = argv.data();
+  options.env = envp.data();
   options.cwd = m.launch.spec.dir.empty() ? nullptr : m.launch.spec.dir.c_str();
   options.stdio = stdio;
   options.stdio_count = 4;

@@ -27,7 +27,13 @@ struct MasterLaunch {
   std::string ruby = "ruby";
   std::string gem_dir;  // holds lib/ and bin/desaster-pool
   PoolSpec spec;
+  // NAME=VALUE set in the master's environment over the node's own (a name
+  // here replaces the node's value); inherited by its workers.
+  std::vector<std::string> env;
 };
+
+// The node's environment with launch.env laid over it.
+std::vector<std::string> master_environment(char** base, const std::vector<std::string>& env);
 
 // The command line of a master, without the interpreter (for tests and logs).
 std::vector<std::string> master_arguments(const MasterLaunch& launch);

@@ -164,7 +164,7 @@ void RubyPool::Impl::start_master() {
     on_master_gone(*r, signal ? "killed by signal " + std::to_string(signal)
                               : "exited with status " + std::to_string(status));
   };
-  MasterLaunch launch{options.ruby, options.gem_dir, spec};
+  MasterLaunch launch{options.ruby, options.gem_dir, spec, options.env};
   record->process = std::make_unique<PoolMaster>(loop, launch, std::move(events));
   if (Status s = record->process->start(); !s.ok()) {
     last_error = s.message;

@@ -45,6 +45,9 @@ struct RubyPoolOptions {
   std::string node_tag;             // short node id, for the worker's registered name
   std::string ruby = "ruby";
   std::string gem_dir;  // workers/ruby: lib/ and bin/desaster-pool
+  // NAME=VALUE for the masters' environment: the node's client URL and group
+  // key, so jobs (ActiveJob's retry_on, a job enqueueing another) reach it.
+  std::vector<std::string> env;
   std::function<void(const std::string&)> log;
   std::uint64_t idle_retire_ms = 10'000;
   std::uint64_t backoff_min_ms = 100;

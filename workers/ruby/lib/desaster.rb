@@ -55,3 +55,11 @@ module Desaster
     end
   end
 end
+
+# With ActiveJob around (a Rails app that requires this gem), the adapter
+# loads with ActiveJob::Base, so `config.active_job.queue_adapter =
+# :desaster` finds it; plain Ruby requires "desaster/active_job" itself.
+if defined?(::ActiveSupport.on_load)
+  ActiveSupport.on_load(:active_job) { require "desaster/active_job" }
+end
+require "desaster/railtie" if defined?(::Rails::Railtie)

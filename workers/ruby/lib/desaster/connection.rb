@@ -33,15 +33,25 @@ module Desaster
     # node answers with an error, TimeoutError when it does not answer.
     def request(type, body = {}, timeout: @timeout)
       @mutex.synchronize do
-        open if @pid != Process.pid
+        open if @pid != Process.pid || @socket.nil? # first use, fork, or after close
         id = (@next_id += 1)
         send_frame(MessagePack.pack([PROTOCOL_VERSION, id, type, body]), type)
         await(id, type, timeout)
       end
     end
 
+    # Closes the socket and ends its context here rather than in ffi-rzmq's
+    # GC finalizer, whose zmq_ctx_term would block for good if it ran before
+    # the socket's own finalizer (finalizers run in any order). A Client
+    # dropped without close still leaves that to GC: close what you open.
     def close
-      @mutex.synchronize { close_socket }
+      @mutex.synchronize do
+        close_socket
+        if @context && @pid == Process.pid
+          @context.terminate
+          @context = nil
+        end
+      end
     end
 
     private

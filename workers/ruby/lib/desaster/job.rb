@@ -26,6 +26,31 @@ module Desaster
         @desaster_options ||= superclass.respond_to?(:desaster_options) ? superclass.desaster_options.dup : {}
       end
 
+      # Sidekiq's spelling, so a Sidekiq job class runs with only its
+      # `include` changed: queue is desaster's queue, retry: N (retries after
+      # the first attempt) is max_attempts N + 1, retry: false one attempt,
+      # retry: true keeps what was set (else the queue's default).
+      # backtrace, dead, tags and retry_queue have no desaster meaning and
+      # are ignored (desaster keeps every backtrace); desaster's own options
+      # pass through.
+      SIDEKIQ_IGNORED = %i[backtrace dead tags retry_queue].freeze
+
+      def sidekiq_options(options = nil)
+        return desaster_options unless options
+
+        translated = {}
+        options.transform_keys(&:to_sym).each do |key, value|
+          case key
+          when :retry
+            attempts = sidekiq_retry_attempts(value)
+            translated[:max_attempts] = attempts if attempts
+          when *SIDEKIQ_IGNORED then nil
+          else translated[key] = value
+          end
+        end
+        desaster_options(translated)
+      end
+
       def perform_async(*args)
         Desaster.enqueue(self, *args, **desaster_options)
       end
@@ -44,6 +69,14 @@ module Desaster
         args_list.each_slice(batch_size).flat_map do |slice|
           Desaster.client.enqueue_many(slice.map { |args| [self, Array(args), desaster_options] })
         end
+      end
+
+      private def sidekiq_retry_attempts(value)
+        return 1 if value == false
+        return nil if value == true || value.nil?
+        return value + 1 if value.is_a?(Integer) && !value.negative?
+
+        raise Desaster::ArgumentError, "sidekiq_options retry: expects true, false or a count >= 0, not #{value.inspect}"
       end
 
       # One-off options: HardJob.set(queue: "low").perform_async(1)

@@ -18,7 +18,7 @@ module Desaster
       raise Desaster::ArgumentError, "unknown enqueue option #{unknown.map(&:inspect).join(', ')} (known: #{OPTIONS.join(', ')})" unless unknown.empty?
 
       spec = {
-        "queue" => (options[:queue] || "default").to_s,
+        "queue" => (options[:queue] || resque_queue(job_class) || "default").to_s,
         "kind" => (options[:kind] || "ruby").to_s,
         "class" => class_name(job_class),
         "payload" => payload(args)
@@ -36,6 +36,16 @@ module Desaster
       spec["pin_pool"] = options[:pin_pool].to_s if options[:pin_pool]
       spec["flow"] = options[:flow].to_s if options[:flow]
       spec
+    end
+
+    # A Resque job class names its queue in @queue (or a class method
+    # `queue`), as Resque.enqueue reads it.
+    def resque_queue(job_class)
+      return nil unless job_class.is_a?(Module)
+
+      queue = job_class.instance_variable_get(:@queue)
+      queue ||= job_class.queue if job_class.respond_to?(:queue) && job_class.method(:queue).arity.zero?
+      queue
     end
 
     def class_name(job_class)

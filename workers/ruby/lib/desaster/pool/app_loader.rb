@@ -11,7 +11,11 @@ module Desaster
         Dir.chdir(options.dir) if options.dir
         $LOAD_PATH.unshift(Dir.pwd) unless $LOAD_PATH.include?(Dir.pwd)
         options.requires.each { |file| require File.expand_path(file) }
-        rackup(options.rackup) if options.rackup
+        app = rackup(options.rackup) if options.rackup
+        # ActiveJob jobs run through the adapter's hooks, whatever adapter
+        # the app enqueues with.
+        require "desaster/active_job" if defined?(::ActiveJob::Base)
+        app
       end
 
       # Rack 2's parse_file returns [app, options], Rack 3's the app alone.

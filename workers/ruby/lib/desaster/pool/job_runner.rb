@@ -7,7 +7,9 @@ module Desaster
     class ProtocolError < StandardError; end
 
     # Runs one `job` message: C.perform(*args), or C.new.perform(*args) when
-    # the class has no class-level perform (Sidekiq-style job classes).
+    # the class has no class-level perform (Sidekiq-style job classes). A
+    # class that answers `desaster_run(args, id)` runs the job itself with
+    # its desaster id (ActiveJob classes: desaster/active_job.rb).
     module JobRunner
       module_function
 
@@ -16,7 +18,9 @@ module Desaster
         args = message["args"]
         raise ProtocolError, "job field 'args' must be an array, not #{args.class}" unless args.is_a?(Array)
 
-        if job_class.respond_to?(:perform)
+        if job_class.respond_to?(:desaster_run)
+          job_class.desaster_run(args, message["id"])
+        elsif job_class.respond_to?(:perform)
           job_class.perform(*args)
         else
           job_class.new.perform(*args)
