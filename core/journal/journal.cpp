@@ -435,7 +435,7 @@ Result<std::unique_ptr<Journal>> Journal::open(uv_loop_t* loop, const std::strin
 
   auto snapshot = load_newest_snapshot(impl->snapshots_dir, recovery.notes);
   if (!snapshot.ok()) return snapshot.status();
-  auto log = recover_log(impl->journal_dir, *snapshot, recovery);
+  auto log = recover_log(impl->journal_dir, *snapshot, recovery, options.truncate_corrupt);
   if (!log.ok()) return log.status();
   auto hard_state = read_hard_state_file(data_dir);
   if (!hard_state.ok()) return hard_state.status();

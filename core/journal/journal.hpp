@@ -47,6 +47,11 @@ struct Snapshot {
 struct JournalOptions {
   std::uint64_t segment_bytes = 64u << 20;  // roll to a new segment past this
   bool sync = true;                         // false only in tests that measure without fdatasync
+  // A record that fails its check with intact records after it is damage,
+  // not a torn write: open() refuses (corrupt, naming the file and offset)
+  // unless the operator asked for the cut (--truncate-corrupt-journal),
+  // which drops those records and says how many.
+  bool truncate_corrupt = false;
 
   // Test-only fault injection (beanstalkd's falloc): when set, these replace
   // write(2) and fdatasync(2) for the records of a group commit, so tests can

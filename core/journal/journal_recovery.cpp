@@ -47,6 +47,79 @@ Status truncate_file(const std::string& path, std::uint64_t size) {
   return Status::success();
 }
 
+// The intact records after a bad one: where the first is, and how many
+// there are up to the next damage (in its segment) and in later segments.
+struct IntactAfter {
+  std::string file_name;  // of the first intact record
+  std::size_t offset = 0;
+  std::uint64_t first_index = 0;
+  std::uint64_t last_index = 0;
+  std::size_t records = 0;
+};
+
+// Counts the intact records of bytes from offset on into found.
+void count_intact(std::string_view bytes, std::size_t offset, IntactAfter& found) {
+  DecodedRecords records = decode_records(bytes.substr(offset));
+  for (const LogEntry& entry : records.entries) {
+    if (found.records == 0) found.first_index = entry.index;
+    found.last_index = entry.index;
+    ++found.records;
+  }
+}
+
+// Looks past a bad record at bad_offset of segments[index] (bytes) for a
+// record that is intact: a CRC-checked, decodable record with an index. A
+// torn write leaves none (only the last records written can be torn); one
+// found means the bad record is damage in the middle of durable data. The
+// search stops at the first hit, which damage puts within one record.
+std::optional<IntactAfter> find_intact_after(const std::string& journal_dir,
+                                             const std::vector<SegmentName>& segments,
+                                             std::size_t index, std::string_view bytes,
+                                             std::size_t bad_offset) {
+  std::optional<IntactAfter> found;
+  for (std::size_t at = bad_offset + 1; at + kRecordHeaderBytes < bytes.size(); ++at) {
+    DecodedRecord record = decode_record(bytes.substr(at));
+    if (!record.error.empty() || record.size == 0 || record.entry.index == 0) continue;
+    found = IntactAfter{segments[index].file_name, at};
+    count_intact(bytes, at, *found);
+    break;
+  }
+  for (std::size_t later = index + 1; later < segments.size(); ++later) {
+    auto later_bytes = journal_fs::read_file(journal_dir + "/" + segments[later].file_name);
+    if (!later_bytes.ok() || !check_segment_header(*later_bytes).ok()) continue;
+    IntactAfter counted =
+        found.value_or(IntactAfter{segments[later].file_name, kSegmentHeaderBytes});
+    count_intact(*later_bytes, kSegmentHeaderBytes, counted);
+    if (counted.records > 0) found = counted;
+  }
+  return found;
+}
+
+std::string describe_intact(const IntactAfter& intact) {
+  return std::to_string(intact.records) + " intact records (entries " +
+         std::to_string(intact.first_index) + " to " + std::to_string(intact.last_index) +
+         ", the first at offset " + std::to_string(intact.offset) + " of journal/" +
+         intact.file_name + ")";
+}
+
+Status refuse_corrupt(const std::string& journal_dir, const std::string& file_name,
+                      std::size_t offset, const std::string& why, const IntactAfter& intact) {
+  const std::string data_dir = journal_dir.substr(0, journal_dir.rfind('/'));
+  return Status::error(
+      ErrorCode::corrupt,
+      journal_dir + "/" + file_name + ": corrupt record at offset " + std::to_string(offset) +
+          " (" + why + ") with " + describe_intact(intact) +
+          " after it: this is damage to written data, not a torn write, so the node refuses to "
+          "start rather than drop acknowledged jobs. To recover: if this node is one of a "
+          "cluster whose other nodes are up, move " +
+          data_dir +
+          " aside and start the node again: it rejoins and gets the jobs from the leader; "
+          "otherwise keep a copy of " +
+          data_dir + " and start once with --truncate-corrupt-journal, which cuts journal/" +
+          file_name + " at offset " + std::to_string(offset) + " and drops those " +
+          std::to_string(intact.records) + " records and any damaged ones among them");
+}
+
 // Cuts segments[index] at cut.offset and deletes every later segment.
 Status apply_cut(const std::string& journal_dir, std::vector<SegmentName>& segments,
                  std::size_t index, std::uint64_t size, const Cut& cut, Recovery& recovery) {
@@ -108,7 +181,8 @@ Status drop_log(const std::string& journal_dir, const std::vector<SegmentName>& 
 }  // namespace
 
 Result<RecoveredLog> recover_log(const std::string& journal_dir,
-                                 const std::optional<Snapshot>& snapshot, Recovery& recovery) {
+                                 const std::optional<Snapshot>& snapshot, Recovery& recovery,
+                                 bool truncate_corrupt) {
   auto listed = list_segments(journal_dir);
   if (!listed.ok()) return listed.status();
   std::vector<SegmentName> segments = std::move(*listed);
@@ -150,6 +224,18 @@ Result<RecoveredLog> recover_log(const std::string& journal_dir,
     Status header = check_segment_header(view);
     if (!header.ok()) {
       cut = Cut{0, header.message};
+      // A header torn while the segment was created has nothing after it;
+      // one with intact records after it was damaged later.
+      if (view.size() > kSegmentHeaderBytes) {
+        IntactAfter intact{segment.file_name, kSegmentHeaderBytes};
+        count_intact(view, kSegmentHeaderBytes, intact);
+        if (intact.records > 0) {
+          if (!truncate_corrupt)
+            return refuse_corrupt(journal_dir, segment.file_name, 0, header.message, intact);
+          cut->reason += "; cut at the operator's request (--truncate-corrupt-journal), dropping " +
+                         describe_intact(intact);
+        }
+      }
     } else if (previous && segment.first_index > *previous + 1) {
       cut = Cut{0, "segment starts at index " + std::to_string(segment.first_index) + " where " +
                        std::to_string(*previous + 1) + " was expected"};
@@ -161,6 +247,13 @@ Result<RecoveredLog> recover_log(const std::string& journal_dir,
       DecodedRecord record = decode_record(view.substr(offset));
       if (!record.error.empty()) {
         cut = Cut{offset, record.error};
+        if (std::optional<IntactAfter> intact =
+                find_intact_after(journal_dir, segments, i, view, offset)) {
+          if (!truncate_corrupt)
+            return refuse_corrupt(journal_dir, segment.file_name, offset, record.error, *intact);
+          cut->reason += "; cut at the operator's request (--truncate-corrupt-journal), dropping " +
+                         describe_intact(*intact);
+        }
         break;
       }
       const std::uint64_t index = record.entry.index;

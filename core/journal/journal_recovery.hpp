@@ -33,7 +33,16 @@ struct RecoveredLog {
 // it would have to undo) when a segment cannot be read, when it was written
 // by a newer format, or when entries between the snapshot and the first
 // segment are missing: deleting the journal then would lose data for good.
+//
+// A bad record is a torn write only when nothing intact follows it: a crash
+// tears the last records written, never one with durable records after it.
+// When an intact record follows (in the same segment or a later one), the
+// bad one is damage to acknowledged data: recovery fails with corrupt,
+// naming the file, the offset, what follows and how to recover, unless
+// truncate_corrupt (the operator's --truncate-corrupt-journal) asks for the
+// cut; its note then says how many intact records were dropped.
 Result<RecoveredLog> recover_log(const std::string& journal_dir,
-                                 const std::optional<Snapshot>& snapshot, Recovery& recovery);
+                                 const std::optional<Snapshot>& snapshot, Recovery& recovery,
+                                 bool truncate_corrupt = false);
 
 }  // namespace desaster

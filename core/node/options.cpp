@@ -18,15 +18,25 @@ struct Flag {
 };
 
 constexpr Flag kFlags[] = {
-    {'h', "help", false},        {'?', nullptr, false},
-    {'a', "bind-address", true}, {'b', "broadcast-address", true},
-    {'p', "port", true},         {'k', "key", true},
-    {'s', "standalone", false},  {'d', "data-dir", true},
-    {'v', "verbose", false},     {0, "version", false},
-    {'j', "concurrency", true},  {0, "shutdown-grace", true},
-    {0, "kill-grace", true},     {0, "voter-timeout", true},
-    {0, "job-memory", true},     {0, "job-cpu", true},
-    {0, "limit-grace", true},    {0, "snapshot-bytes", true},
+    {'h', "help", false},
+    {'?', nullptr, false},
+    {'a', "bind-address", true},
+    {'b', "broadcast-address", true},
+    {'p', "port", true},
+    {'k', "key", true},
+    {'s', "standalone", false},
+    {'d', "data-dir", true},
+    {'v', "verbose", false},
+    {0, "version", false},
+    {'j', "concurrency", true},
+    {0, "shutdown-grace", true},
+    {0, "kill-grace", true},
+    {0, "voter-timeout", true},
+    {0, "job-memory", true},
+    {0, "job-cpu", true},
+    {0, "limit-grace", true},
+    {0, "snapshot-bytes", true},
+    {0, "truncate-corrupt-journal", false},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -136,6 +146,10 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
     case 0:
       if (std::string_view(flag.long_name) == "version") {
         out.show_version = true;
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "truncate-corrupt-journal") {
+        out.truncate_corrupt_journal = true;
         return {};
       }
       if (std::string_view(flag.long_name) == "kill-grace") {
@@ -289,6 +303,9 @@ std::string node_help_text() {
          "[30]\n"
          "     --snapshot-bytes=SIZE      snapshot (and compact the journal) once it grew this\n"
          "                                much; SIZE in bytes or with K, M, G [256M]\n"
+         "     --truncate-corrupt-journal cut the journal at a corrupt record that intact ones\n"
+         "                                follow, dropping them (the log says how many); without\n"
+         "                                it such a journal stops the node from starting\n"
          " -v, --verbose                  log more detail (twice: even more)\n"
          "     --version                  prints the version\n"
          "\n"

@@ -28,6 +28,8 @@ struct NodeOptions {
   std::uint32_t job_cpu_percent = 0;
   std::uint32_t limit_grace_ms = 30'000;
   std::uint64_t snapshot_bytes = 256ull << 20;  // journal growth between snapshots
+  // An operator's explicit choice to cut a corrupt journal (JournalOptions).
+  bool truncate_corrupt_journal = false;
   bool show_help = false;
   bool show_version = false;
 };

@@ -64,7 +64,8 @@ TEST_CASE("a torn tail is cut on open and appends continue at the right index", 
   CHECK(loop.close() == 0);
 }
 
-TEST_CASE("a flipped byte in the middle record keeps the entries before it", "[journal]") {
+TEST_CASE("a flipped byte in the middle record stops open, naming the file and offset",
+          "[journal]") {
   TempDir dir;
   TestLoop loop;
   write_journal(loop, dir.data_dir(), 1, 3);
@@ -75,17 +76,94 @@ TEST_CASE("a flipped byte in the middle record keeps the entries before it", "[j
   write_bytes(segment, bytes);
 
   Recovery recovery;
-  auto journal = open_journal(loop, dir.data_dir(), recovery);
+  auto opened = Journal::open(loop.get(), dir.data_dir(), {}, recovery);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code == ErrorCode::corrupt);
+  const std::string& message = opened.status().message;
+  CHECK_THAT(message, Catch::StartsWith(segment + ": corrupt record at offset " +
+                                        std::to_string(second) + " (crc mismatch"));
+  CHECK_THAT(message, Catch::Contains("1 intact records (entries 3 to 3"));
+  CHECK_THAT(message, Catch::Contains("--truncate-corrupt-journal"));
+  CHECK_THAT(message, Catch::Contains("rejoins"));
+  CHECK(read_bytes(segment) == bytes);  // nothing cut
+
+  // The operator's explicit cut keeps the entries before it and says what went.
+  JournalOptions cut;
+  cut.truncate_corrupt = true;
+  auto journal = open_journal(loop, dir.data_dir(), recovery, cut);
   CHECK(indexes(recovery.entries) == range(1, 1));
   CHECK(recovery.truncated_bytes == bytes.size() - second);
   REQUIRE(recovery.notes.size() == 1);
   CHECK_THAT(recovery.notes[0],
              Catch::StartsWith(segment_name(1) + ": cut " + std::to_string(bytes.size() - second) +
                                " bytes at offset " + std::to_string(second) + ": crc mismatch"));
+  CHECK_THAT(recovery.notes[0], Catch::Contains("dropping 1 intact records (entries 3 to 3"));
   CHECK(std::filesystem::file_size(segment) == second);
   CHECK(journal->last_index() == 1);
   append_range(*journal, 2, 2);
   REQUIRE(flush_and_wait(loop, *journal).ok());
+  close_and_wait(loop, journal);
+  CHECK(loop.close() == 0);
+}
+
+// Every single flipped byte: in the last record it is a torn write and is
+// cut; anywhere before it (headers included) open refuses and cuts nothing.
+TEST_CASE("a byte flipped at any offset before the last record stops open", "[journal]") {
+  TempDir dir;
+  TestLoop loop;
+  JournalOptions options;
+  options.segment_bytes = 120;  // three segments
+  {
+    Recovery recovery;
+    auto journal = open_journal(loop, dir.data_dir(), recovery, options);
+    for (std::uint64_t index = 1; index <= 9; ++index) {
+      append_range(*journal, index, index, 1, 11);
+      REQUIRE(flush_and_wait(loop, *journal).ok());
+    }
+    close_and_wait(loop, journal);
+  }
+  const std::vector<std::string> names = file_names(dir.data_dir() + "/journal");
+  REQUIRE(names.size() >= 3);
+  const std::size_t record = encoded_record_size(make_entry(9, 1, std::string(11, 'p')));
+  std::size_t refused = 0;
+  std::size_t cut = 0;
+  for (std::size_t file = 0; file < names.size(); ++file) {
+    const std::string path = dir.data_dir() + "/journal/" + names[file];
+    const std::string original = read_bytes(path);
+    const bool last_file = file + 1 == names.size();
+    for (std::size_t at = 0; at < original.size(); ++at) {
+      // Bytes 12-15 of a header are reserved and not read.
+      if (at >= 12 && at < kSegmentHeaderBytes) continue;
+      std::string damaged = original;
+      damaged[at] = static_cast<char>(damaged[at] ^ 0x10);
+      write_bytes(path, damaged);
+      INFO(names[file] << " offset " << at);
+      Recovery recovery;
+      auto opened = Journal::open(loop.get(), dir.data_dir(), options, recovery);
+      const bool in_last_record = last_file && at >= original.size() - record;
+      if (in_last_record) {
+        INFO(opened.status().message);
+        REQUIRE(opened.ok());
+        CHECK(indexes(recovery.entries) == range(1, 8));
+        REQUIRE(recovery.notes.size() == 1);
+        ++cut;
+        close_and_wait(loop, *opened);
+      } else {
+        REQUIRE_FALSE(opened.ok());
+        CHECK(opened.status().code == ErrorCode::corrupt);
+        // Named with the offset and the way out (a version byte: "newer format").
+        CHECK_THAT(opened.status().message, Catch::Contains(names[file]));
+        CHECK(read_bytes(path) == damaged);
+        ++refused;
+      }
+      write_bytes(path, original);
+    }
+  }
+  CHECK(cut == record);
+  CHECK(refused > 5 * record);
+  Recovery recovery;
+  auto journal = open_journal(loop, dir.data_dir(), recovery, options);
+  CHECK(indexes(recovery.entries) == range(1, 9));
   close_and_wait(loop, journal);
   CHECK(loop.close() == 0);
 }
@@ -112,7 +190,12 @@ TEST_CASE("a cut deletes the segments after it", "[journal]") {
   const std::uint64_t last_size = std::filesystem::file_size(segment_path(dir.data_dir(), 3));
 
   Recovery recovery;
+  // Intact records follow the damage: only the operator's explicit choice cuts.
+  REQUIRE_FALSE(Journal::open(loop.get(), dir.data_dir(), options, recovery).ok());
+  recovery = Recovery{};
+  options.truncate_corrupt = true;
   auto journal = open_journal(loop, dir.data_dir(), recovery, options);
+  options.truncate_corrupt = false;
   CHECK(indexes(recovery.entries) == range(1, 1));
   REQUIRE(recovery.notes.size() == 2);
   CHECK_THAT(recovery.notes[0], Catch::StartsWith(segment_name(2) + ": cut "));
