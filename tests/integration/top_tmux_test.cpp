@@ -261,3 +261,20 @@ TEST_CASE("desaster-top draws in colour, and in monochrome under NO_COLOR", "[in
   CHECK_FALSE(contains(m, "\x1b[46m"));
   CHECK(contains(m, "7m [2] Queues (0)"));
 }
+
+TEST_CASE("desaster-top polls instead of copying a state of more than 20,000 jobs",
+          "[integration][top]") {
+  RunningNode n;
+  REQUIRE(ctl(n, {"queue", "create", "bigq"}).exit_status == 0);
+  REQUIRE(ctl(n, {"queue", "pause", "bigq"}).exit_status == 0);
+  for (int batch = 0; batch < 21; ++batch) {
+    std::vector<protocol::JobSpec> specs(1000, shell_job("true", "bigq"));
+    REQUIRE(n.client->enqueue(specs).ok());
+  }
+  CommandResult r =
+      run_command({DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(n.port), "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_status == 0);
+  CHECK(contains(r.out, "polling the node (21000 jobs"));
+  CHECK(contains(r.out, "\"name\":\"bigq\""));
+}

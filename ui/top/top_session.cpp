@@ -11,6 +11,9 @@ namespace {
 constexpr std::chrono::milliseconds kRequestTimeout{1500};
 // A snapshot of a big state takes the node a while to encode.
 constexpr std::chrono::milliseconds kSnapshotTimeout{10'000};
+// Past this many jobs top polls the node rather than keep a replica, so it
+// starts in well under a second and stays small (--poll forces it always).
+constexpr std::uint64_t kMaxReplicaJobs = 20'000;
 constexpr std::size_t kMaxGroupAction = 10'000;
 
 std::string first_error(const std::vector<Status>& statuses) {
@@ -53,6 +56,19 @@ Status Session::connect_to(const std::string& endpoint) {
   // The connection is lazy: ask once, so that a node that is gone fails
   // here, quickly, before the slower snapshot.
   if (auto nodes = (*client)->nodes(); !nodes.ok()) return nodes.status();
+  if (!polled_) {
+    // A replica costs about 3 KB a job and its snapshot seconds at a
+    // million: past kMaxReplicaJobs top keeps a screen's worth instead.
+    if (auto queues = (*client)->queues(); queues.ok()) {
+      std::uint64_t jobs = 0;
+      for (const protocol::QueueSummary& q : *queues)
+        for (std::uint64_t n : q.counts) jobs += n;
+      if (jobs > kMaxReplicaJobs) {
+        notice_ = "polling the node (" + std::to_string(jobs) + " jobs: too many to keep a copy)";
+        polled_ = true;
+      }
+    }
+  }
   if (!polled_) {
     StateFeedOptions fo;
     fo.endpoint = endpoint;
