@@ -262,7 +262,7 @@ TEST_CASE("desaster-top draws in colour, and in monochrome under NO_COLOR", "[in
   CHECK(contains(m, "7m [2] Queues (0)"));
 }
 
-TEST_CASE("desaster-top polls instead of copying a state of more than 20,000 jobs",
+TEST_CASE("desaster-top polls the node rather than copy a state of over 20000 jobs",
           "[integration][top]") {
   RunningNode n;
   REQUIRE(ctl(n, {"queue", "create", "bigq"}).exit_status == 0);
