@@ -27,6 +27,7 @@ constexpr Flag kFlags[] = {
     {0, "kill-grace", true},     {0, "voter-timeout", true},
     {0, "job-memory", true},     {0, "job-cpu", true},
     {0, "limit-grace", true},    {0, "snapshot-bytes", true},
+    {0, "max-request", true},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -173,6 +174,14 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
         out.voter_timeout_ms = *n * 1000;
         return {};
       }
+      if (std::string_view(flag.long_name) == "max-request") {
+        auto n = parse_byte_size(value);
+        if (!n || *n < kMinMaxRequestBytes || *n > kMaxMaxRequestBytes) {
+          return bad("'" + value + "' is not a size from 64K to 16M (such as 4M)");
+        }
+        out.max_request_bytes = static_cast<std::uint32_t>(*n);
+        return {};
+      }
       if (std::string_view(flag.long_name) == "snapshot-bytes") {
         auto n = parse_byte_size(value);
         if (!n) return bad("'" + value + "' is not a size from 1K to 1024G (such as 64K, 16M)");
@@ -289,6 +298,8 @@ std::string node_help_text() {
          "[30]\n"
          "     --snapshot-bytes=SIZE      snapshot (and compact the journal) once it grew this\n"
          "                                much; SIZE in bytes or with K, M, G [256M]\n"
+         "     --max-request=SIZE         the largest client request this node reads; a larger\n"
+         "                                one closes its connection, unread (64K-16M) [4M]\n"
          " -v, --verbose                  log more detail (twice: even more)\n"
          "     --version                  prints the version\n"
          "\n"
