@@ -184,6 +184,14 @@ TEST_CASE("unauthenticated connections announcing a gigabyte cost the node a bou
   CHECK(served > 0);
   // The node is still whole and serving.
   CHECK(n.client->queues().ok());
+  // It logged the refused peers, once a minute at most, not a line per connection.
+  const std::string log = n.node.log();
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("closed during the CURVE handshake"); at != std::string::npos;
+       at = log.find("closed during the CURVE handshake", at + 1))
+    ++lines;
+  CHECK(lines >= 1);
+  CHECK(lines <= static_cast<std::size_t>(1 + seconds / 60));
 }
 
 TEST_CASE("a request of two frames is answered with an error saying one frame per request",

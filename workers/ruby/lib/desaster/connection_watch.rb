@@ -31,7 +31,7 @@ module Desaster
     # Call before the watched socket connects.
     def initialize(context, watched)
       endpoint = self.class.next_endpoint
-      rc = ZMQ::LibZMQ.zmq_socket_monitor(watched.socket, FFI::MemoryPointer.from_string(endpoint), EVENTS)
+      rc = ::LibZMQ.zmq_socket_monitor(watched.socket, FFI::MemoryPointer.from_string(endpoint), EVENTS)
       raise Error, "cannot monitor the connection: #{ZMQ::Util.error_string}" unless ZMQ::Util.resultcode_ok?(rc)
 
       @socket = context.socket(ZMQ::PAIR)
