@@ -127,7 +127,8 @@ TEST_CASE("a worker's ready and done messages decode", "[ruby_pool][frames]") {
 TEST_CASE("malformed worker messages are refused with what was wrong", "[ruby_pool][frames]") {
   CHECK(error_of(decode_worker_message("")) == "worker message is empty");
   CHECK(error_of(decode_worker_message("\xc1")) == "worker message is not valid msgpack");
-  CHECK(error_of(decode_worker_message("\x91\x01")) == "worker message must be a map");
+  CHECK(error_of(decode_worker_message("\x91\x01")) ==
+        "worker message must be a map, not an array");
   auto map_with = [](auto fill, int n) {
     return packed([&](Packer& pk) {
       pk.pack_map(n);
@@ -185,7 +186,8 @@ TEST_CASE("malformed worker messages are refused with what was wrong", "[ruby_po
               pk.pack(std::string("error"));
               pk.pack(std::map<std::string, int>{{"class", 3}});
             },
-            4))) == "worker message field 'error.class' must be binary or a string");
+            4))) ==
+        "worker message field 'error.class' must be binary or a string, not an integer");
 }
 
 TEST_CASE("a ruby job goes to a worker with its arguments, an http job with its env",

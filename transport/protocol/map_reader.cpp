@@ -231,6 +231,7 @@ const msgpack::object* MapReader::find_value(std::string_view key) {
 const msgpack::object* MapReader::find(std::string_view key) {
   const msgpack::object* value = find_value(key);
   if (value && value->type == msgpack::type::NIL) {
+    if (nil_as_absent_) return nullptr;
     fail(key, "is nil (leave the field out to mean 'not set')");
     return nullptr;
   }

@@ -133,6 +133,11 @@ class MapReader {
   // Keeps status if it is the first error (for nested readers).
   void merge(const Status& status);
 
+  // For message families where nil means "not set" by their own spec (the
+  // Ruby pool's frames, PROTOCOL.md): nil is then taken as absent instead of
+  // refused. The client protocol never does this.
+  void treat_nil_as_absent() { nil_as_absent_ = true; }
+
   bool ok() const { return status_.ok(); }
   // Lenient end: unknown fields are fine (replies, where a newer node may add some).
   const Status& status() const { return status_; }
@@ -149,13 +154,14 @@ class MapReader {
   std::string what_;
   std::string map_path_;
   std::vector<std::string> known_;  // keys asked for, for finish()
+  bool nil_as_absent_ = false;
   Status status_;
 };
 
 template <typename Convert>
 void MapReader::read_with(std::string_view key, Convert convert) {
   const msgpack::object* obj = find_value(key);
-  if (!obj) return;
+  if (!obj || (nil_as_absent_ && obj->type == msgpack::type::NIL)) return;
   std::string problem = convert(*obj);
   if (!problem.empty()) fail(key, problem);
 }

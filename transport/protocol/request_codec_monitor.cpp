@@ -56,7 +56,7 @@ void read(MapReader& r, BlacklistCommand& b) {
   r.read("search", b.search);
   r.read("identity", b.identity);
   r.read_in<std::uint64_t>("window_ms", b.window_ms, 0, kMaxDelayMs);
-  r.read_in<std::uint32_t>("limit", b.limit, 1, kMaxPageSize);
+  r.read("limit", b.limit);  // at most kMaxBlacklistLimit, checked below
   if (!r.ok()) return;
   if (b.action == BlacklistAction::window) {
     r.require("queue");
