@@ -287,7 +287,7 @@ TEST_CASE("the master's control messages decode, and malformed ones are refused"
           pk.pack(std::string("spawned"));
           pk.pack(std::string("slot"));
           pk.pack(std::string("x"));
-        }))) == "master message field 'slot' must be an integer in [0, 4294967295]");
+        }))) == "master message field 'slot' must be an integer in [0, 4294967295], not a string");
   CHECK(error_of(decode_master_message(packed([](Packer& pk) {
           pk.pack_map(1);
           pk.pack(std::string("t"));
@@ -297,7 +297,7 @@ TEST_CASE("the master's control messages decode, and malformed ones are refused"
           pk.pack_map(1);
           pk.pack(std::string("t"));
           pk.pack(7);
-        }))) == "master message field 't' must be a string");
+        }))) == "master message field 't' must be a string, not an integer");
 
   auto spawn = msgpack::unpack(encode_spawn(4).data(), encode_spawn(4).size());
   CHECK(spawn.get().as<std::map<std::string, msgpack::object>>().at("slot").as<int>() == 4);
