@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "core/model/shell_command.hpp"
+#include "core/node/protected_mode.hpp"
 #include "core/node/query_answers.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/replies.hpp"
@@ -105,19 +106,44 @@ ClientApi::ClientApi(const State& state, Proposer& proposer, Dispatcher& dispatc
       ids_(ids),
       actions_(state, proposer, clock_) {}
 
+namespace {
+// The sender's IP address, as libzmq recorded it for the connection.
+std::string peer_address(zmq::message_t& part) {
+  const char* address = zmq_msg_gets(part.handle(), "Peer-Address");
+  return address ? address : "";
+}
+}  // namespace
+
 void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& parts) {
+  if (parts.size() < 2) return;  // a ROUTER always prefixes the routing id
+  Peer peer{socket, parts[0].to_string(), {}, {}, nullptr};
+  const std::string_view frame = parts[1].to_string_view();
+  std::uint64_t id_for_error = 0;
+  if (protected_) {
+    const std::string address = peer_address(parts[1]);
+    if (!is_loopback_address(address)) {
+      refusals_.note("protected mode: a client from another machine", address, clock_());
+      protocol::decode_request(frame, &id_for_error);
+      peer.reply(id_for_error, Status::error(ErrorCode::unavailable, protected_mode_refusal()),
+                 protocol::kEmptyMap);
+      return;
+    }
+  }
   if (parts.size() != 2) {
     ++bad_requests_;
-    log_.debug("dropped a message of " + std::to_string(parts.size()) + " frames");
+    refusals_.note("a request of several frames", "a client", clock_());
+    protocol::decode_request(frame, &id_for_error);
+    peer.reply(
+        id_for_error,
+        Status::error(ErrorCode::bad_request, "a request is one frame; this message had " +
+                                                  std::to_string(parts.size() - 1) + " frames"),
+        protocol::kEmptyMap);
     return;
   }
-  Peer peer{socket, parts[0].to_string(), {}, {}, nullptr};
-  std::uint64_t id_for_error = 0;
-  Result<protocol::Request> request = protocol::decode_request(
-      std::string_view(static_cast<const char*>(parts[1].data()), parts[1].size()), &id_for_error);
+  Result<protocol::Request> request = protocol::decode_request(frame, &id_for_error);
   if (!request.ok()) {
     ++bad_requests_;
-    log_.warn("bad request: " + request.status().message);
+    refusals_.note("bad requests", "a client (" + request.status().message + ")", clock_());
     peer.reply(id_for_error, request.status(), protocol::kEmptyMap);
     return;
   }

@@ -19,6 +19,7 @@
 #include "core/node/peer.hpp"
 #include "core/node/proposer.hpp"
 #include "core/node/query_answers.hpp"
+#include "core/node/refusal_log.hpp"
 #include "core/node/waiters.hpp"
 #include "core/node/worker_relay.hpp"
 #include "core/state/state.hpp"
@@ -43,6 +44,9 @@ class ClientApi {
   void on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& parts);
 
   void set_draining(bool draining) { draining_ = draining; }
+  // Protected mode (protected_mode.hpp): requests from other machines are
+  // refused with an error that says how to set a key.
+  void set_protected(bool on) { protected_ = on; }
   // Answers "pool" list: every declared pool, with its workers on this node.
   using PoolLister = std::function<std::vector<protocol::PoolSummary>()>;
   void set_pool_lister(PoolLister lister) { pool_lister_ = std::move(lister); }
@@ -109,7 +113,10 @@ class ClientApi {
   Clock clock_;
   JobIdGenerator& ids_;
   bool draining_ = false;
+  bool protected_ = false;
   std::uint64_t bad_requests_ = 0;
+  // Bad requests and protected-mode refusals: logged once a minute, not per frame.
+  RefusalLog refusals_{log_};
   PoolLister pool_lister_;
   NodesLister nodes_lister_;
   JobActionHandler actions_;

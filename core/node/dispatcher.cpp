@@ -1,5 +1,9 @@
 #include "core/node/dispatcher.hpp"
 
+#include <algorithm>
+
+#include "transport/protocol/limits.hpp"
+
 #include "core/model/job_id.hpp"
 #include "transport/protocol/replies.hpp"
 
@@ -72,7 +76,10 @@ void Dispatcher::on_credit(const Peer& peer, std::uint64_t request_id, std::uint
                            TimeMs now) {
   WorkerRecord* w = find(peer);
   if (!w) return answer_unregistered(peer, request_id);
-  w->credit.free += slots;
+  // Each grant is at most protocol::kMaxSlots; the sum is capped there too,
+  // so a worker that keeps granting cannot wrap its credit around to 0.
+  w->credit.free = static_cast<std::uint32_t>(
+      std::min<std::uint64_t>(std::uint64_t{w->credit.free} + slots, protocol::kMaxSlots));
   w->last_seen = now;
 }
 

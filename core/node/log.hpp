@@ -1,5 +1,8 @@
 // One line per event on stderr: UTC time, level, node id, term, message.
 // The node owns one Logger and passes it to what logs; nothing is global.
+// Messages often quote what a client sent (a worker's name, a queue), so
+// every control character is escaped: no client can end a line and forge
+// the next one.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +10,10 @@
 #include <string_view>
 
 namespace desaster {
+
+// text with \n, \r, \t as such and every other control byte (and DEL) as
+// \xNN; everything else, UTF-8 included, as it is.
+std::string escape_log_text(std::string_view text);
 
 enum class LogLevel : std::uint8_t { error, warn, info, debug, trace };
 

@@ -25,6 +25,7 @@
 #include "core/node/raft_driver.hpp"
 #include "core/node/refusal_log.hpp"
 #include "core/node/resources_reply.hpp"
+#include "core/node/socket_limits.hpp"
 #include "core/node/stall_watch.hpp"
 #include "core/node/timed_duties.hpp"
 #include "core/node/waiters.hpp"
@@ -180,6 +181,7 @@ Status Node::Impl::start() {
   duties = std::make_unique<TimedDuties>(state, *proposer);
   api = std::make_unique<ClientApi>(state, *proposer, *dispatcher, *waiters, log,
                                     NodeInfo{node_id, kVersion}, wall_clock_ms, *ids);
+  api->set_protected(group_key == kDefaultGroupKey);
   proposer->set_applied_hook(
       [this](const Op& op, const ApplyResult& result) { on_applied(op, result); });
   feed = std::make_unique<FeedPublisher>(&*feed_socket, state);
@@ -551,10 +553,18 @@ Status Node::Impl::start_security() {
   });
   if (Status s = zap->start(); !s.ok()) return s;
   if (group_key == kDefaultGroupKey && options.bind_address.rfind("127.", 0) != 0) {
-    log.warn("running with the default group key on " + options.bind_address +
-             ": it is public, so anyone who can reach this node can enqueue and run jobs "
-             "on it; give every node and client a key of your own (-k or " +
+    log.warn("protected mode: running with the default group key on " + options.bind_address +
+             ", so this node serves clients on its own machine only; give every node and "
+             "client a key of your own (-k or " +
              kGroupKeyEnvironment + ")");
+    if (!options.standalone) {
+      log.warn(
+          "THIS CLUSTER IS OPEN TO THE LAN: with the public default key any machine that "
+          "can reach port " +
+          std::to_string(options.port + 2) +
+          " can join as a node and run jobs; set a key of your own (-k or " + kGroupKeyEnvironment +
+          ")");
+    }
   }
   return {};
 }
@@ -571,13 +581,14 @@ void Node::Impl::close_security(std::function<void()> done) {
 Status Node::Impl::bind_sockets() {
   auto bind = [this](std::optional<zmq::socket_t>& socket,
                      std::unique_ptr<HandshakeMonitor>& monitor, std::uint16_t port,
-                     const char* what, zmq::socket_type type) -> Status {
+                     const char* what, zmq::socket_type type, ListenSocket which) -> Status {
     const std::string endpoint = "tcp://" + options.bind_address + ":" + std::to_string(port);
     try {
       socket.emplace(context, type);
       socket->set(zmq::sockopt::linger, 0);
       socket->set(zmq::sockopt::sndhwm, kSocketHighWaterMark);
       socket->set(zmq::sockopt::rcvhwm, kSocketHighWaterMark);
+      limit_listen_socket(*socket, which, options.max_request_bytes);
       if (Status s = make_curve_server(*socket, *keys); !s.ok()) return s;
       monitor = std::make_unique<HandshakeMonitor>(
           &loop, context, *socket, [this](const HandshakeFailure& failure) {
@@ -597,16 +608,16 @@ Status Node::Impl::bind_sockets() {
     }
     return {};
   };
-  if (Status s =
-          bind(client_socket, client_monitor, options.port, "client", zmq::socket_type::router);
+  if (Status s = bind(client_socket, client_monitor, options.port, "client",
+                      zmq::socket_type::router, ListenSocket::client);
       !s.ok())
     return s;
   if (Status s = bind(feed_socket, feed_monitor, static_cast<std::uint16_t>(options.port + 1),
-                      "state feed", zmq::socket_type::pub);
+                      "state feed", zmq::socket_type::pub, ListenSocket::feed);
       !s.ok())
     return s;
   return bind(dispatch_socket, dispatch_monitor, static_cast<std::uint16_t>(options.port + 2),
-              "dispatch", zmq::socket_type::router);
+              "dispatch", zmq::socket_type::router, ListenSocket::dispatch);
 }
 
 void Node::Impl::on_turn() {

@@ -37,6 +37,7 @@ constexpr Flag kFlags[] = {
     {0, "limit-grace", true},
     {0, "snapshot-bytes", true},
     {0, "truncate-corrupt-journal", false},
+    {0, "max-request", true},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -187,6 +188,14 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
         out.voter_timeout_ms = *n * 1000;
         return {};
       }
+      if (std::string_view(flag.long_name) == "max-request") {
+        auto n = parse_byte_size(value);
+        if (!n || *n < kMinMaxRequestBytes || *n > kMaxMaxRequestBytes) {
+          return bad("'" + value + "' is not a size from 64K to 16M (such as 4M)");
+        }
+        out.max_request_bytes = static_cast<std::uint32_t>(*n);
+        return {};
+      }
       if (std::string_view(flag.long_name) == "snapshot-bytes") {
         auto n = parse_byte_size(value);
         if (!n) return bad("'" + value + "' is not a size from 1K to 1024G (such as 64K, 16M)");
@@ -276,36 +285,43 @@ std::string node_version_text() {
 
 std::string node_help_text() {
   return node_version_text() +
-         "Licensed under GPL-3\n"
-         "\n"
-         " usage: desaster [-a BIND_ADDR] [-b BROADCAST_ADDR] [-p PORT] [-k GROUP_KEY] [-s]\n"
-         "\n"
-         " -?, -h, --help                 prints this help\n"
-         " -a, --bind-address=IPADDR      local IP address to bind to [0.0.0.0]\n"
-         " -b, --broadcast-address=IPADDR remote IP/multicast/broadcast address to announce to "
-         "[255.255.255.255]\n"
-         " -p, --port=NUMBER              port number for receiving/sending packets [2691]\n"
-         " -k, --key=GROUP_KEY            cluster-group shared key [$DESASTER_KEY, else default]\n"
-         " -s, --standalone               do not broadcast for peering with cluster\n"
-         " -d, --data-dir=PATH            where the journal and snapshots live "
-         "[/var/lib/desaster as root, else $XDG_STATE_HOME/desaster]\n"
-         " -j, --concurrency=NUMBER       shell jobs run at once on this node [number of CPUs]\n"
-         "     --shutdown-grace=SECONDS   on SIGTERM, how long running jobs may finish [30]\n"
-         "     --kill-grace=DURATION      a killed job (or a shell job past its timeout) gets\n"
-         "                                TERM, then KILL after this long (10s, 500ms) [10s]\n"
-         "     --job-memory=MB            a shell job whose process group holds more RSS than\n"
-         "                                this past the limit grace is stopped (as a kill) and\n"
-         "                                failed, saying why [0: no limit]\n"
-         "     --job-cpu=PERCENT          the same for a shell job above PERCENT of one CPU\n"
-         "                                [0: no limit]\n"
-         "     --limit-grace=DURATION     how long a shell job may stay over a limit [30s]\n"
-         "     --voter-timeout=SECONDS    a clustered leader replaces a voter silent this long "
-         "[30]\n"
-         "     --snapshot-bytes=SIZE      snapshot (and compact the journal) once it grew this\n"
-         "                                much; SIZE in bytes or with K, M, G [256M]\n"
-         "     --truncate-corrupt-journal cut the journal at a corrupt record that intact ones\n"
-         "                                follow, dropping them (the log says how many); without\n"
-         "                                it such a journal stops the node from starting\n"
+             "Licensed under GPL-3\n"
+             "\n"
+             " usage: desaster [-a BIND_ADDR] [-b BROADCAST_ADDR] [-p PORT] [-k GROUP_KEY] [-s]\n"
+             "\n"
+             " -?, -h, --help                 prints this help\n"
+             " -a, --bind-address=IPADDR      local IP address to bind to [0.0.0.0]\n"
+             " -b, --broadcast-address=IPADDR remote IP/multicast/broadcast address to announce to "
+             "[255.255.255.255]\n"
+             " -p, --port=NUMBER              port number for receiving/sending packets [2691]\n"
+             " -k, --key=GROUP_KEY            cluster-group shared key [$DESASTER_KEY, else "
+             "default]\n"
+             " -s, --standalone               do not broadcast for peering with cluster\n"
+             " -d, --data-dir=PATH            where the journal and snapshots live "
+             "[/var/lib/desaster as root, else $XDG_STATE_HOME/desaster]\n"
+             " -j, --concurrency=NUMBER       shell jobs run at once on this node [number of "
+             "CPUs]\n"
+             "     --shutdown-grace=SECONDS   on SIGTERM, how long running jobs may finish [30]\n"
+             "     --kill-grace=DURATION      a killed job (or a shell job past its timeout) gets\n"
+             "                                TERM, then KILL after this long (10s, 500ms) [10s]\n"
+             "     --job-memory=MB            a shell job whose process group holds more RSS than\n"
+             "                                this past the limit grace is stopped (as a kill) "
+             "and\n"
+             "                                failed, saying why [0: no limit]\n"
+             "     --job-cpu=PERCENT          the same for a shell job above PERCENT of one CPU\n"
+             "                                [0: no limit]\n"
+             "     --limit-grace=DURATION     how long a shell job may stay over a limit [30s]\n"
+             "     --voter-timeout=SECONDS    a clustered leader replaces a voter silent this long "
+             "[30]\n"
+             "     --snapshot-bytes=SIZE      snapshot (and compact the journal) once it grew "
+             "this\n"
+             "                                much; SIZE in bytes or with K, M, G [256M]\n"
+             "     --truncate-corrupt-journal cut the journal at a corrupt record that intact "
+             "ones\n"
+             "                                follow, dropping them (the log says how many); "
+             "without\n"
+             "                                it such a journal stops the node from starting\n" {
+                 0, "max-request", true},
          " -v, --verbose                  log more detail (twice: even more)\n"
          "     --version                  prints the version\n"
          "\n"

@@ -11,6 +11,13 @@
 
 namespace desaster {
 
+// --max-request: the bound on one client request, before and after the
+// CURVE handshake (ZMQ_MAXMSGSIZE of the client port). The ceiling is the
+// protocol's own frame limit (protocol::kMaxFrameBytes).
+inline constexpr std::uint32_t kDefaultMaxRequestBytes = 4u << 20;
+inline constexpr std::uint32_t kMinMaxRequestBytes = 64u << 10;
+inline constexpr std::uint32_t kMaxMaxRequestBytes = 16u << 20;
+
 struct NodeOptions {
   std::string bind_address = "0.0.0.0";
   std::string broadcast_address = "255.255.255.255";
@@ -30,6 +37,7 @@ struct NodeOptions {
   std::uint64_t snapshot_bytes = 256ull << 20;  // journal growth between snapshots
   // An operator's explicit choice to cut a corrupt journal (JournalOptions).
   bool truncate_corrupt_journal = false;
+  std::uint32_t max_request_bytes = kDefaultMaxRequestBytes;
   bool show_help = false;
   bool show_version = false;
 };

@@ -126,10 +126,11 @@ TEST_CASE("a mistyped job field is named and leaves the job alone", "[transport]
   history.append_packed(attempt.finish());
   handle = unpacked(history.finish());
   CHECK(unpack_job_map(handle.get(), got).message ==
-        "job field 'history[0].cpu_ms' must be an integer in [0, 18446744073709551615]");
+        "job field 'history[0].cpu_ms' must be an integer in [0, 18446744073709551615], "
+        "not a string");
 
   handle = unpacked("\x92\x01\x02");
-  CHECK(unpack_job_map(handle.get(), got).message == "job must be a map");
+  CHECK(unpack_job_map(handle.get(), got).message == "job must be a map, not an array");
 }
 
 TEST_CASE("a status is nil when ok and a map otherwise", "[transport][protocol]") {

@@ -127,7 +127,8 @@ TEST_CASE("a worker's ready and done messages decode", "[ruby_pool][frames]") {
 TEST_CASE("malformed worker messages are refused with what was wrong", "[ruby_pool][frames]") {
   CHECK(error_of(decode_worker_message("")) == "worker message is empty");
   CHECK(error_of(decode_worker_message("\xc1")) == "worker message is not valid msgpack");
-  CHECK(error_of(decode_worker_message("\x91\x01")) == "worker message must be a map");
+  CHECK(error_of(decode_worker_message("\x91\x01")) ==
+        "worker message must be a map, not an array");
   auto map_with = [](auto fill, int n) {
     return packed([&](Packer& pk) {
       pk.pack_map(n);
@@ -185,7 +186,8 @@ TEST_CASE("malformed worker messages are refused with what was wrong", "[ruby_po
               pk.pack(std::string("error"));
               pk.pack(std::map<std::string, int>{{"class", 3}});
             },
-            4))) == "worker message field 'error.class' must be binary or a string");
+            4))) ==
+        "worker message field 'error.class' must be binary or a string, not an integer");
 }
 
 TEST_CASE("a ruby job goes to a worker with its arguments, an http job with its env",
@@ -285,7 +287,7 @@ TEST_CASE("the master's control messages decode, and malformed ones are refused"
           pk.pack(std::string("spawned"));
           pk.pack(std::string("slot"));
           pk.pack(std::string("x"));
-        }))) == "master message field 'slot' must be an integer in [0, 4294967295]");
+        }))) == "master message field 'slot' must be an integer in [0, 4294967295], not a string");
   CHECK(error_of(decode_master_message(packed([](Packer& pk) {
           pk.pack_map(1);
           pk.pack(std::string("t"));
@@ -295,7 +297,7 @@ TEST_CASE("the master's control messages decode, and malformed ones are refused"
           pk.pack_map(1);
           pk.pack(std::string("t"));
           pk.pack(7);
-        }))) == "master message field 't' must be a string");
+        }))) == "master message field 't' must be a string, not an integer");
 
   auto spawn = msgpack::unpack(encode_spawn(4).data(), encode_spawn(4).size());
   CHECK(spawn.get().as<std::map<std::string, msgpack::object>>().at("slot").as<int>() == 4);

@@ -124,12 +124,11 @@ TEST_CASE("a decoded job spec keeps every field", "[transport][protocol]") {
   CHECK(spec.retry.backoff_max_ms == want.retry.backoff_max_ms);
 }
 
-TEST_CASE("missing and nil optional fields take the struct defaults", "[transport][protocol]") {
-  BodyWriter spec;
-  spec.key("priority").pack_nil();
+TEST_CASE("missing optional fields take the struct defaults, nil ones are refused",
+          "[transport][protocol]") {
   BodyWriter body;
   body.key("jobs").pack_array(1);
-  body.append_packed(spec.finish());
+  body.append_packed(BodyWriter{}.finish());
   Result<Request> decoded = decode_request(request_frame("enqueue", body));
   REQUIRE(decoded.ok());
   const Enqueue& enqueue = std::get<Enqueue>(decoded->body);
@@ -143,6 +142,16 @@ TEST_CASE("missing and nil optional fields take the struct defaults", "[transpor
   REQUIRE(list.ok());
   CHECK(std::get<List>(list->body).limit == 100);
   CHECK_FALSE(std::get<List>(list->body).state.has_value());
+
+  // A client that means "not set" leaves the field out; nil is refused.
+  BodyWriter spec;
+  spec.key("priority").pack_nil();
+  BodyWriter with_nil;
+  with_nil.key("jobs").pack_array(1);
+  with_nil.append_packed(spec.finish());
+  CHECK(decode_error(request_frame("enqueue", with_nil)) ==
+        "request body field 'jobs[0].priority' must be an integer in [-2147483648, 2147483647], "
+        "not nil");
 }
 
 TEST_CASE("a payload sent as a string is accepted", "[transport][protocol]") {
@@ -224,7 +233,7 @@ TEST_CASE("mistyped fields are refused by name", "[transport][protocol]") {
   BodyWriter jobs;
   jobs.add("jobs", "not an array");
   CHECK(decode_error(request_frame("enqueue", jobs)) ==
-        "request body field 'jobs' must be an array");
+        "request body field 'jobs' must be an array, not a string");
 
   BodyWriter item;
   item.add("priority", 1ull << 40);
@@ -248,7 +257,8 @@ TEST_CASE("mistyped fields are refused by name", "[transport][protocol]") {
   ids.append_packed("\x01");
   ids.append_packed("\xa1x");
   CHECK(decode_error(request_frame("retry", ids)) ==
-        "request body field 'ids[1]' must be an integer in [0, 18446744073709551615]");
+        "request body field 'ids[1]' must be an integer in [0, 18446744073709551615], not a "
+        "string");
 
   BodyWriter state;
   state.add("state", "sleeping");
@@ -262,14 +272,14 @@ TEST_CASE("mistyped fields are refused by name", "[transport][protocol]") {
   BodyWriter config;
   config.add("action", "create").add("name", "q").add("config", 5);
   CHECK(decode_error(request_frame("queue", config)) ==
-        "request body field 'config' must be a map");
+        "request body field 'config' must be a map, not an integer");
 
   BodyWriter paused;
   paused.add("paused", "yes");
   BodyWriter queue;
   queue.add("action", "create").add("name", "q").add_packed("config", paused.finish());
   CHECK(decode_error(request_frame("queue", queue)) ==
-        "request body field 'config.paused' must be a boolean");
+        "request body field 'config.paused' must be a boolean, not a string");
 
   BodyWriter action;
   action.add("action", "explode").add("name", "q");
@@ -285,7 +295,7 @@ TEST_CASE("mistyped fields are refused by name", "[transport][protocol]") {
   queues.key("queues").pack_array(1);
   queues.append_packed("\x07");
   CHECK(decode_error(request_frame("worker", queues)) ==
-        "request body field 'queues[0]' must be a string");
+        "request body field 'queues[0]' must be a string, not an integer");
 }
 
 TEST_CASE("a job spec that is not a map is refused with its place", "[transport][protocol]") {
@@ -293,7 +303,7 @@ TEST_CASE("a job spec that is not a map is refused with its place", "[transport]
   enqueue.key("jobs").pack_array(1);
   enqueue.append_packed("\x2a");
   CHECK(decode_error(request_frame("enqueue", enqueue)) ==
-        "request body field 'jobs[0]' must be a map");
+        "request body field 'jobs[0]' must be a map, not an integer");
 }
 
 TEST_CASE("required fields are refused when missing", "[transport][protocol]") {

@@ -119,7 +119,7 @@ TEST_CASE("an error reply whose message is not a string is refused", "[transport
   bytes += body.finish();
   Result<Reply> reply = decode_reply(bytes);
   REQUIRE_FALSE(reply.ok());
-  CHECK(reply.status().message == "reply body field 'message' must be a string");
+  CHECK(reply.status().message == "reply body field 'message' must be a string, not an integer");
 }
 
 TEST_CASE("every reply body survives a round trip", "[transport][protocol]") {
@@ -189,7 +189,7 @@ TEST_CASE("reply bodies skip unknown fields but refuse mistyped ones", "[transpo
   wrong.add("ids", 5);
   EnqueueReply enqueue;
   Status status = decode_body(wrong.finish(), enqueue);
-  CHECK(status.message == "reply body field 'ids' must be an array");
+  CHECK(status.message == "reply body field 'ids' must be an array, not an integer");
 
   BodyWriter mismatch;
   mismatch.add("ids", std::vector<std::uint64_t>{1, 2});

@@ -101,7 +101,13 @@ Result<std::optional<protocol::Reply>> Connection::receive(Deadline deadline) {
       return unavailable("cannot poll " + endpoint_ + ": " + zmq_reason());
     }
     if (items[1].revents & ZMQ_POLLIN) {
-      if (std::optional<std::string> reason = watch_->drain()) return refused(*reason);
+      if (std::optional<HandshakeWatch::Failure> failure = watch_->drain()) {
+        if (failure->nothing_listens) {
+          return unavailable("cannot connect to " + endpoint_ + ": " + failure->reason +
+                             "; is the node running, and on this port?");
+        }
+        return refused(failure->reason);
+      }
     }
   }
 }
@@ -124,9 +130,18 @@ Result<protocol::Reply> Connection::call(protocol::RequestBody body,
     if (!frame.value()) {
       // Start clean: the request may still sit in the socket, and should not
       // reach the node after the caller was told it failed.
+      const bool connected = watch_ && watch_->ever_connected();
       reopen();
+      if (!connected) {
+        return unavailable("no connection to " + endpoint_ + " within " +
+                           std::to_string(timeout.count()) +
+                           " ms: the host does not answer (down, or a firewall drops the "
+                           "packets?)");
+      }
       return unavailable("no reply from " + endpoint_ + " within " +
-                         std::to_string(timeout.count()) + " ms");
+                         std::to_string(timeout.count()) +
+                         " ms: the node accepted the connection but did not answer in time "
+                         "(busy or stopped?); try again or raise the timeout");
     }
     protocol::Reply& reply = **frame;
     if (reply.id == *id) return std::move(reply);

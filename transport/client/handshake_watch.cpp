@@ -12,7 +12,8 @@ namespace desaster {
 namespace {
 
 constexpr int kEvents = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                        ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED;
 
 std::string watch_endpoint() {
   static std::atomic<std::uint64_t> next{0};
@@ -50,7 +51,7 @@ Result<HandshakeWatch> HandshakeWatch::start(zmq::context_t& context, zmq::socke
   }
 }
 
-std::optional<std::string> HandshakeWatch::drain() {
+std::optional<HandshakeWatch::Failure> HandshakeWatch::drain() {
   for (;;) {
     // An event is two frames: 2 bytes event, 4 bytes value; then the endpoint.
     zmq::message_t head;
@@ -66,12 +67,30 @@ std::optional<std::string> HandshakeWatch::drain() {
       refusals_in_a_row_ = 0;
       continue;
     }
+    if (event == ZMQ_EVENT_CONNECTED) {
+      ever_connected_ = true;
+      connects_refused_in_a_row_ = 0;
+      continue;
+    }
+    if (event == ZMQ_EVENT_CONNECT_RETRIED) {
+      // libzmq retries after every failed connect (and after a connection
+      // it had dropped); only retries with no connection between them
+      // mean that nothing accepts connections there.
+      ++connects_refused_in_a_row_;
+      continue;
+    }
     ++refusals_in_a_row_;
     last_reason_ = describe(event, value);
   }
   if (refusals_in_a_row_ >= kRefusalsBeforeGivingUp) {
     refusals_in_a_row_ = 0;
-    return last_reason_;
+    return Failure{false, last_reason_};
+  }
+  // Once connected, a refused reconnect is most likely the node restarting:
+  // the request waits for it, up to its timeout, as it always did.
+  if (!ever_connected_ && connects_refused_in_a_row_ >= kRefusalsBeforeGivingUp) {
+    connects_refused_in_a_row_ = 0;
+    return Failure{true, "nothing accepts connections there (connection refused)"};
   }
   return std::nullopt;
 }

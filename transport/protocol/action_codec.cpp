@@ -5,9 +5,11 @@
 
 #include "transport/protocol/action_messages.hpp"
 #include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/limits.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/reply_decode.hpp"
+#include "transport/protocol/utf8.hpp"
 
 namespace desaster::protocol {
 
@@ -85,7 +87,7 @@ void check_action(MapReader& r, const JobAction& b) {
 void read_optional(MapReader& r, std::string_view key, std::optional<std::string>& out) {
   if (!r.find(key)) return;
   std::string value;
-  r.read(key, value);
+  r.read_name(key, value);
   out = std::move(value);
 }
 
@@ -135,7 +137,7 @@ void read(MapReader& r, JobAction& b) {
   r.read("all", b.all);
   if (const msgpack::object* query = r.find("query")) {
     MapReader q(*query, r.what(), r.field_path("query"));
-    q.read("queue", b.query_queue);
+    q.read_name("queue", b.query_queue);
     if (q.find("state")) {
       JobState state{};
       q.read_enum("state", state, job_state_from_string);
@@ -152,8 +154,8 @@ void read(MapReader& r, JobAction& b) {
     b.priority = priority;
   }
   read_optional(r, "flow", b.flow);
-  r.read("run_at", b.run_at);
-  r.read("in_ms", b.in_ms);
+  r.read_in<TimeMs>("run_at", b.run_at, 0, kMaxTimeMs);
+  r.read_in<std::int64_t>("in_ms", b.in_ms, 0, kMaxDelayMs);
   check_action(r, b);
 }
 
@@ -165,7 +167,9 @@ std::string encode_body(const JobActionReply& b) {
   pk.pack_array(static_cast<std::uint32_t>(b.errors.size()));
   for (const JobActionError& e : b.errors) {
     BodyWriter item;
-    item.add("id", e.id).add("code", to_string(e.status.code)).add("message", e.status.message);
+    item.add("id", e.id)
+        .add("code", to_string(e.status.code))
+        .add("message", to_valid_utf8(e.status.message));
     w.append_packed(item.finish());
   }
   w.add("errors_left_out", b.errors_left_out);

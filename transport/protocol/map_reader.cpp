@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
+
+#include "transport/protocol/utf8.hpp"
 
 namespace desaster::protocol {
 
@@ -71,11 +74,70 @@ Result<msgpack::object_handle> unpack_whole(std::string_view bytes, std::string_
   }
 }
 
+const char* type_name(const msgpack::object& obj) {
+  switch (obj.type) {
+    case msgpack::type::NIL:
+      return "nil";
+    case msgpack::type::BOOLEAN:
+      return "a boolean";
+    case msgpack::type::POSITIVE_INTEGER:
+    case msgpack::type::NEGATIVE_INTEGER:
+      return "an integer";
+    case msgpack::type::FLOAT32:
+    case msgpack::type::FLOAT64:
+      return "a float";
+    case msgpack::type::STR:
+      return "a string";
+    case msgpack::type::BIN:
+      return "binary";
+    case msgpack::type::ARRAY:
+      return "an array";
+    case msgpack::type::MAP:
+      return "a map";
+    case msgpack::type::EXT:
+      return "an extension";
+  }
+  return "of an unknown type";
+}
+
 namespace convert {
 
-std::string as_string(const msgpack::object& obj, std::string& out) {
-  if (obj.type != msgpack::type::STR) return "must be a string";
-  out.assign(obj.via.str.ptr, obj.via.str.size);
+namespace {
+std::string not_a(const msgpack::object& obj) {
+  return std::string(", not ") + type_name(obj);
+}
+}  // namespace
+
+std::string not_integer(const msgpack::object& obj) {
+  if (obj.type == msgpack::type::POSITIVE_INTEGER || obj.type == msgpack::type::NEGATIVE_INTEGER)
+    return {};
+  return not_a(obj);
+}
+
+std::string as_string(const msgpack::object& obj, std::string& out, std::size_t max) {
+  if (obj.type != msgpack::type::STR) return "must be a string" + not_a(obj);
+  std::string_view text(obj.via.str.ptr, obj.via.str.size);
+  if (text.size() > max) {
+    return "is " + std::to_string(text.size()) + " bytes, longer than the limit of " +
+           std::to_string(max);
+  }
+  if (std::optional<std::size_t> at = invalid_utf8_at(text)) {
+    return "is not valid UTF-8 (at byte " + std::to_string(*at) + ")";
+  }
+  out.assign(text);
+  return {};
+}
+
+std::string as_name(const msgpack::object& obj, std::string& out) {
+  std::string name;
+  std::string problem = as_string(obj, name, kMaxNameBytes);
+  if (!problem.empty()) return problem;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      return "holds a control character (" + printable(std::string_view(&c, 1)) + ")";
+  }
+  out = std::move(name);
   return {};
 }
 
@@ -88,11 +150,11 @@ std::string as_bytes(const msgpack::object& obj, std::string& out) {
     out.assign(obj.via.str.ptr, obj.via.str.size);
     return {};
   }
-  return "must be binary or a string";
+  return "must be binary or a string" + not_a(obj);
 }
 
 std::string as_bool(const msgpack::object& obj, bool& out) {
-  if (obj.type != msgpack::type::BOOLEAN) return "must be a boolean";
+  if (obj.type != msgpack::type::BOOLEAN) return "must be a boolean" + not_a(obj);
   out = obj.via.boolean;
   return {};
 }
@@ -102,7 +164,7 @@ std::string as_unsigned(const msgpack::object& obj, std::uint64_t max, std::uint
     out = obj.via.u64;
     return {};
   }
-  return "must be an integer in [0, " + std::to_string(max) + "]";
+  return "must be an integer in [0, " + std::to_string(max) + "]" + not_integer(obj);
 }
 
 std::string as_signed(const msgpack::object& obj, std::int64_t min, std::int64_t max,
@@ -116,7 +178,8 @@ std::string as_signed(const msgpack::object& obj, std::int64_t min, std::int64_t
     out = obj.via.i64;
     return {};
   }
-  return "must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  return "must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]" +
+         not_integer(obj);
 }
 
 }  // namespace convert
@@ -124,10 +187,11 @@ std::string as_signed(const msgpack::object& obj, std::int64_t min, std::int64_t
 MapReader::MapReader(const msgpack::object& obj, std::string what, std::string map_path)
     : what_(std::move(what)), map_path_(std::move(map_path)) {
   if (obj.type != msgpack::type::MAP) {
+    const std::string problem = std::string("must be a map, not ") + type_name(obj);
     if (map_path_.empty()) {
-      status_ = Status::error(ErrorCode::bad_request, what_ + " must be a map");
+      status_ = Status::error(ErrorCode::bad_request, what_ + " " + problem);
     } else {
-      fail_at(map_path_, "must be a map");
+      fail_at(map_path_, problem);
     }
     return;
   }
@@ -155,16 +219,23 @@ MapReader::MapReader(const msgpack::object& obj, std::string what, std::string m
   }
 }
 
-const msgpack::object* MapReader::find(std::string_view key) {
+const msgpack::object* MapReader::find_value(std::string_view key) {
   if (!map_) return nullptr;
   if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
   for (std::uint32_t i = 0; i < map_->size; ++i) {
-    if (key_view(map_->ptr[i].key) == key) {
-      const msgpack::object& value = map_->ptr[i].val;
-      return value.type == msgpack::type::NIL ? nullptr : &value;
-    }
+    if (key_view(map_->ptr[i].key) == key) return &map_->ptr[i].val;
   }
   return nullptr;
+}
+
+const msgpack::object* MapReader::find(std::string_view key) {
+  const msgpack::object* value = find_value(key);
+  if (value && value->type == msgpack::type::NIL) {
+    if (nil_as_absent_) return nullptr;
+    fail(key, "is nil (leave the field out to mean 'not set')");
+    return nullptr;
+  }
+  return value;
 }
 
 void MapReader::require(std::string_view key) {
@@ -172,31 +243,31 @@ void MapReader::require(std::string_view key) {
 }
 
 void MapReader::read(std::string_view key, std::string& out) {
-  const msgpack::object* obj = find(key);
-  if (!obj) return;
-  std::string problem = convert::as_string(*obj, out);
-  if (!problem.empty()) fail(key, problem);
+  read_with(key, [&](const msgpack::object& obj) { return convert::as_string(obj, out); });
+}
+
+void MapReader::read(std::string_view key, std::string& out, std::size_t max_bytes) {
+  read_with(key,
+            [&](const msgpack::object& obj) { return convert::as_string(obj, out, max_bytes); });
+}
+
+void MapReader::read_name(std::string_view key, std::string& out) {
+  read_with(key, [&](const msgpack::object& obj) { return convert::as_name(obj, out); });
 }
 
 void MapReader::read_bytes(std::string_view key, std::string& out) {
-  const msgpack::object* obj = find(key);
-  if (!obj) return;
-  std::string problem = convert::as_bytes(*obj, out);
-  if (!problem.empty()) fail(key, problem);
+  read_with(key, [&](const msgpack::object& obj) { return convert::as_bytes(obj, out); });
 }
 
 void MapReader::read(std::string_view key, bool& out) {
-  const msgpack::object* obj = find(key);
-  if (!obj) return;
-  std::string problem = convert::as_bool(*obj, out);
-  if (!problem.empty()) fail(key, problem);
+  read_with(key, [&](const msgpack::object& obj) { return convert::as_bool(obj, out); });
 }
 
 const msgpack::object_array* MapReader::find_array(std::string_view key, std::size_t max_items) {
   const msgpack::object* obj = find(key);
   if (!obj) return nullptr;
   if (obj->type != msgpack::type::ARRAY) {
-    fail(key, "must be an array");
+    fail(key, std::string("must be an array, not ") + type_name(*obj));
     return nullptr;
   }
   if (obj->via.array.size > max_items) {
@@ -214,6 +285,18 @@ void MapReader::read_strings(std::string_view key, std::vector<std::string>& out
   std::vector<std::string> values(array->size);
   for (std::uint32_t i = 0; i < array->size; ++i) {
     std::string problem = convert::as_string(array->ptr[i], values[i]);
+    if (!problem.empty()) return fail_at(item_path(key, i), problem);
+  }
+  out = std::move(values);
+}
+
+void MapReader::read_names(std::string_view key, std::vector<std::string>& out,
+                           std::size_t max_items) {
+  const msgpack::object_array* array = find_array(key, max_items);
+  if (!array) return;
+  std::vector<std::string> values(array->size);
+  for (std::uint32_t i = 0; i < array->size; ++i) {
+    std::string problem = convert::as_name(array->ptr[i], values[i]);
     if (!problem.empty()) return fail_at(item_path(key, i), problem);
   }
   out = std::move(values);

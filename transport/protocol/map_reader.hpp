@@ -10,8 +10,13 @@
 //
 // Errors name the field with its path inside the message:
 //   "request body field 'jobs[3].priority' must be an integer in [-2147483648, 2147483647]"
-// A missing field, or a nil one, leaves its target untouched, so structs keep
-// their defaults. Keys must be strings and may appear once.
+// A missing field leaves its target untouched, so structs keep their
+// defaults. A nil one is refused (a client that means "not set" leaves the
+// field out), as is a value of another type: the error names the field, the
+// type it must have and the type it had. Keys must be strings and may appear
+// once. Every str must be valid UTF-8 and at most kMaxStringBytes long
+// (names: kMaxNameBytes, no control characters), so nothing the node stores
+// or echoes can make a strict client's decoder fail.
 //
 // unpack_whole() is the one entry from bytes to msgpack objects: it applies
 // size limits before msgpack allocates (a 5-byte frame may announce an array
@@ -33,6 +38,13 @@ namespace desaster::protocol {
 
 // Nesting deeper than this is refused; no message of ours needs more than a few.
 inline constexpr std::size_t kMaxDepth = 32;
+// Any str field; names (queues, classes, workers, pools, nodes, flows) are
+// shorter still. Binary fields are bounded only by the frame.
+inline constexpr std::size_t kMaxStringBytes = 64u << 10;
+inline constexpr std::size_t kMaxNameBytes = 255;
+
+// "nil", "a boolean", "an integer", "a string", ...: what a value is, for errors.
+const char* type_name(const msgpack::object& obj);
 
 // Unpacks exactly one msgpack value that fills all of bytes. what names the
 // thing in errors ("request", "reply"). Never throws.
@@ -45,13 +57,19 @@ std::string printable(std::string_view text, std::size_t max = 64);
 // Conversions of one msgpack value; each returns an empty string when it fit,
 // else the problem as it completes "... field 'x' <problem>".
 namespace convert {
-std::string as_string(const msgpack::object& obj, std::string& out);  // str only
-std::string as_bytes(const msgpack::object& obj, std::string& out);   // bin or str
+// str only, valid UTF-8, at most max bytes.
+std::string as_string(const msgpack::object& obj, std::string& out,
+                      std::size_t max = kMaxStringBytes);
+// A name: as_string with kMaxNameBytes and no control characters.
+std::string as_name(const msgpack::object& obj, std::string& out);
+std::string as_bytes(const msgpack::object& obj, std::string& out);  // bin or str
 std::string as_bool(const msgpack::object& obj, bool& out);
 // Integers are range-checked; the problem text carries the range.
 std::string as_unsigned(const msgpack::object& obj, std::uint64_t max, std::uint64_t& out);
 std::string as_signed(const msgpack::object& obj, std::int64_t min, std::int64_t max,
                       std::int64_t& out);
+// ", not a string" when obj is no integer, else empty: the tail of a range error.
+std::string not_integer(const msgpack::object& obj);
 
 template <std::integral T>
 requires(!std::same_as<T, bool>) std::string as_integer(const msgpack::object& obj, T& out) {
@@ -75,16 +93,23 @@ class MapReader {
   // sits inside it ("jobs[3]"), empty for the top. A non-map obj is an error.
   MapReader(const msgpack::object& obj, std::string what, std::string map_path = {});
 
-  // The value under key, or nullptr when absent or nil. Marks key as known.
+  // The value under key, or nullptr when absent (or nil, which records an
+  // error). Marks key as known.
   const msgpack::object* find(std::string_view key);
   // Records "... field 'key' is missing" when find(key) would give nullptr.
   void require(std::string_view key);
 
-  void read(std::string_view key, std::string& out);        // str
+  void read(std::string_view key, std::string& out);  // str
+  void read(std::string_view key, std::string& out, std::size_t max_bytes);
+  void read_name(std::string_view key, std::string& out);   // str, a name (as_name)
   void read_bytes(std::string_view key, std::string& out);  // bin, or str
   void read(std::string_view key, bool& out);
   template <std::integral T>
   requires(!std::same_as<T, bool>) void read(std::string_view key, T& out);
+  // An integer in [min, max]: for every number that is added to a clock or
+  // multiplied, so the error tells the client the documented range.
+  template <std::integral T>
+  requires(!std::same_as<T, bool>) void read_in(std::string_view key, T& out, T min, T max);
   // An enum by name; parse is one of the *_from_string functions.
   template <typename Enum>
   void read_enum(std::string_view key, Enum& out, bool (*parse)(std::string_view, Enum&));
@@ -93,6 +118,7 @@ class MapReader {
   // array, more than max_items). Marks key as known.
   const msgpack::object_array* find_array(std::string_view key, std::size_t max_items);
   void read_strings(std::string_view key, std::vector<std::string>& out, std::size_t max_items);
+  void read_names(std::string_view key, std::vector<std::string>& out, std::size_t max_items);
   void read_ids(std::string_view key, std::vector<std::uint64_t>& out, std::size_t max_items);
 
   // The path of a field of this map ("jobs[3].priority"), and of an item of
@@ -107,6 +133,11 @@ class MapReader {
   // Keeps status if it is the first error (for nested readers).
   void merge(const Status& status);
 
+  // For message families where nil means "not set" by their own spec (the
+  // Ruby pool's frames, PROTOCOL.md): nil is then taken as absent instead of
+  // refused. The client protocol never does this.
+  void treat_nil_as_absent() { nil_as_absent_ = true; }
+
   bool ok() const { return status_.ok(); }
   // Lenient end: unknown fields are fine (replies, where a newer node may add some).
   const Status& status() const { return status_; }
@@ -114,29 +145,61 @@ class MapReader {
   Status finish();
 
  private:
+  // The value under key, nil included; nullptr when absent.
+  const msgpack::object* find_value(std::string_view key);
+  template <typename Convert>
+  void read_with(std::string_view key, Convert convert);
+
   const msgpack::object_map* map_ = nullptr;
   std::string what_;
   std::string map_path_;
   std::vector<std::string> known_;  // keys asked for, for finish()
+  bool nil_as_absent_ = false;
   Status status_;
 };
 
+template <typename Convert>
+void MapReader::read_with(std::string_view key, Convert convert) {
+  const msgpack::object* obj = find_value(key);
+  if (!obj || (nil_as_absent_ && obj->type == msgpack::type::NIL)) return;
+  std::string problem = convert(*obj);
+  if (!problem.empty()) fail(key, problem);
+}
+
 template <std::integral T>
 requires(!std::same_as<T, bool>) void MapReader::read(std::string_view key, T& out) {
-  const msgpack::object* obj = find(key);
-  if (!obj) return;
-  std::string problem = convert::as_integer(*obj, out);
-  if (!problem.empty()) fail(key, problem);
+  read_with(key, [&](const msgpack::object& obj) { return convert::as_integer(obj, out); });
+}
+
+template <std::integral T>
+requires(!std::same_as<T, bool>) void MapReader::read_in(std::string_view key, T& out, T min,
+                                                         T max) {
+  read_with(key, [&](const msgpack::object& obj) -> std::string {
+    bool fits = false;
+    if constexpr (std::is_unsigned_v<T>) {
+      std::uint64_t value = 0;
+      fits = convert::as_unsigned(obj, max, value).empty() && value >= min;
+      if (fits) out = static_cast<T>(value);
+    } else {
+      std::int64_t value = 0;
+      fits = convert::as_signed(obj, min, max, value).empty();
+      if (fits) out = static_cast<T>(value);
+    }
+    if (fits) return {};
+    return "must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]" +
+           convert::not_integer(obj);
+  });
 }
 
 template <typename Enum>
 void MapReader::read_enum(std::string_view key, Enum& out, bool (*parse)(std::string_view, Enum&)) {
-  const msgpack::object* obj = find(key);
-  if (!obj) return;
-  std::string name;
-  std::string problem = convert::as_string(*obj, name);
-  if (!problem.empty()) return fail(key, problem);
-  if (!parse(name, out)) fail(key, "has unknown value '" + printable(name) + "'");
+  read_with(key, [&](const msgpack::object& obj) -> std::string {
+    std::string name;
+    std::string problem = convert::as_string(obj, name, kMaxNameBytes);
+    if (!problem.empty()) return problem;
+    if (!parse(name, out)) return "has unknown value '" + printable(name) + "'";
+    return {};
+  });
 }
 
 }  // namespace desaster::protocol

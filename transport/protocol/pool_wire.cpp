@@ -31,8 +31,8 @@ std::string encode_pool_spec(const PoolSpec& spec) {
 }
 
 void read_pool_spec(MapReader& r, PoolSpec& spec) {
-  r.read("name", spec.name);
-  r.read("node", spec.node);
+  r.read_name("name", spec.name);
+  r.read_name("node", spec.node);
   r.read("dir", spec.dir);
   r.read_strings("require", spec.require_files, kMaxPoolItems);
   r.read("rackup", spec.rackup);
@@ -43,7 +43,7 @@ void read_pool_spec(MapReader& r, PoolSpec& spec) {
     for (std::uint32_t i = 0; i < queues->size && r.ok(); ++i) {
       MapReader item(queues->ptr[i], r.what(), r.item_path("queues", i));
       item.require("name");
-      item.read("name", spec.queues[i].name);
+      item.read_name("name", spec.queues[i].name);
       item.read("weight", spec.queues[i].weight);
       r.merge(item.finish());
     }

@@ -4,6 +4,7 @@
 #include "transport/protocol/envelope.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/utf8.hpp"
 
 namespace desaster::protocol {
 
@@ -11,7 +12,7 @@ std::string encode_reply(std::uint64_t id, const Status& status, std::string_vie
   if (status.ok()) return encode_envelope(id, to_string(status.code), body);
   // An error reply carries its message and nothing else.
   BodyWriter w;
-  w.add("message", status.message);
+  w.add("message", to_valid_utf8(status.message));
   return encode_envelope(id, to_string(status.code), w.finish());
 }
 

@@ -8,6 +8,7 @@
 
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/envelope.hpp"
+#include "transport/protocol/limits.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/pool_wire.hpp"
@@ -94,21 +95,25 @@ std::string encode_spec(const JobSpec& spec) {
 }
 
 void read_spec(MapReader& r, JobSpec& spec) {
-  r.read("queue", spec.queue);
+  r.read_name("queue", spec.queue);
   r.read_enum("kind", spec.kind, job_kind_from_string);
-  r.read("class", spec.job_class);
+  r.read_name("class", spec.job_class);
   r.read_bytes("payload", spec.payload);
-  r.read("unique", spec.unique_key);
+  if (spec.payload.size() > kMaxPayloadBytes) {
+    r.fail("payload", "is " + std::to_string(spec.payload.size()) +
+                          " bytes, larger than the limit of " + std::to_string(kMaxPayloadBytes));
+  }
+  r.read("unique", spec.unique_key, kMaxUniqueKeyBytes);
   r.read("priority", spec.priority);
-  r.read("run_at", spec.run_at);
-  r.read("in_ms", spec.in_ms);
+  r.read_in<TimeMs>("run_at", spec.run_at, 0, kMaxTimeMs);
+  r.read_in<std::int64_t>("in_ms", spec.in_ms, 0, kMaxDelayMs);
   r.read("timeout_ms", spec.timeout_ms);
   r.read("max_attempts", spec.retry.max_attempts);
   r.read("backoff_base_ms", spec.retry.backoff_base_ms);
   r.read("backoff_max_ms", spec.retry.backoff_max_ms);
-  r.read("pin_node", spec.pin_node);
-  r.read("pin_pool", spec.pin_pool);
-  r.read("flow", spec.flow);
+  r.read_name("pin_node", spec.pin_node);
+  r.read_name("pin_pool", spec.pin_pool);
+  r.read_name("flow", spec.flow);
 }
 
 std::string encode_queue_config(const QueueConfig& config) {
@@ -127,8 +132,8 @@ void read_queue_config(MapReader& r, QueueConfig& config) {
   r.read("max_attempts", config.retry.max_attempts);
   r.read("backoff_base_ms", config.retry.backoff_base_ms);
   r.read("backoff_max_ms", config.retry.backoff_max_ms);
-  r.read("retention_ms", config.retention_ms);
-  r.read("dedup_window_ms", config.dedup_window_ms);
+  r.read_in<std::uint64_t>("retention_ms", config.retention_ms, 0, kMaxDelayMs);
+  r.read_in<std::uint64_t>("dedup_window_ms", config.dedup_window_ms, 0, kMaxDelayMs);
 }
 
 // One writer and one reader per body.
@@ -138,7 +143,7 @@ void write(BodyWriter& w, const Hello& b) {
 }
 void read(MapReader& r, Hello& b) {
   r.read("protocol", b.protocol);
-  r.read("client", b.client);
+  r.read_name("client", b.client);
 }
 
 void write(BodyWriter& w, const Enqueue& b) {
@@ -185,14 +190,14 @@ void write(BodyWriter& w, const List& b) {
   write_query_fields(w, b);
 }
 void read(MapReader& r, List& b) {
-  r.read("queue", b.queue);
+  r.read_name("queue", b.queue);
   if (r.find("state")) {
     JobState state{};
     r.read_enum("state", state, job_state_from_string);
     b.state = state;
   }
   r.read("after", b.after);
-  r.read("limit", b.limit);
+  r.read_in<std::uint32_t>("limit", b.limit, 1, kMaxPageSize);
   read_query_fields(r, b);
 }
 
@@ -223,7 +228,7 @@ void read(MapReader& r, QueueCommand& b) {
   r.require("action");
   r.require("name");
   r.read_enum("action", b.action, queue_action_from_string);
-  r.read("name", b.name);
+  r.read_name("name", b.name);
   if (const msgpack::object* config = r.find("config")) {
     MapReader item(*config, r.what(), r.field_path("config"));
     QueueConfig value;
@@ -263,8 +268,8 @@ void write(BodyWriter& w, const WorkerHello& b) {
   }
 }
 void read(MapReader& r, WorkerHello& b) {
-  r.read("name", b.name);
-  r.read_strings("queues", b.queues, kMaxBatch);
+  r.read_name("name", b.name);
+  r.read_names("queues", b.queues, kMaxBatch);
   std::vector<std::string> kinds;
   r.read_strings("kinds", kinds, 16);
   for (std::size_t i = 0; i < kinds.size(); ++i) {
@@ -275,8 +280,8 @@ void read(MapReader& r, WorkerHello& b) {
     }
     b.kinds.push_back(kind);
   }
-  r.read("slots", b.slots);
-  r.read("pool", b.pool);
+  r.read_in<std::uint32_t>("slots", b.slots, 0, kMaxSlots);
+  r.read_name("pool", b.pool);
   if (const msgpack::object_array* running = r.find_array("running", kMaxBatch)) {
     for (std::uint32_t i = 0; i < running->size && r.ok(); ++i) {
       const msgpack::object& item = running->ptr[i];
@@ -302,7 +307,7 @@ void write(BodyWriter& w, const Credit& b) {
   w.add("slots", b.slots);
 }
 void read(MapReader& r, Credit& b) {
-  r.read("slots", b.slots);
+  r.read_in<std::uint32_t>("slots", b.slots, 0, kMaxSlots);
 }
 
 void write(BodyWriter& w, const Report& b) {
@@ -335,7 +340,7 @@ void write(BodyWriter& w, const PoolCommand& b) {
 void read(MapReader& r, PoolCommand& b) {
   r.require("action");
   r.read_enum("action", b.action, pool_action_from_string);
-  r.read("name", b.name);
+  r.read_name("name", b.name);
   if (const msgpack::object* spec = r.find("spec")) {
     MapReader item(*spec, r.what(), r.field_path("spec"));
     PoolSpec value;

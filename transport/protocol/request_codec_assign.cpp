@@ -46,10 +46,10 @@ void write(BodyWriter& w, const AssignCommand& b) {
 void read(MapReader& r, AssignCommand& b) {
   r.require("action");
   r.read_enum("action", b.action, assign_action_from_string);
-  r.read("pool", b.pool);
-  r.read("queue", b.queue);
+  r.read_name("pool", b.pool);
+  r.read_name("queue", b.queue);
   r.read("weight", b.weight);
-  r.read("node", b.node);
+  r.read_name("node", b.node);
   r.read_ids("ids", b.ids, kMaxBatch);
   if (!r.ok()) return;
   switch (b.action) {

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/limits.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 
@@ -33,7 +34,7 @@ void write(BodyWriter& w, const Resources& b) {
 }
 void read(MapReader& r, Resources& b) {
   r.read("series", b.series);
-  r.read("since_ms", b.since_ms);
+  r.read_in<std::uint64_t>("since_ms", b.since_ms, 0, kMaxDelayMs);
   if (r.ok() && !b.series.empty() && b.series != "seconds" && b.series != "minutes" &&
       b.series != "none") {
     r.fail("series", "must be seconds, minutes or none");
@@ -51,11 +52,11 @@ void write(BodyWriter& w, const BlacklistCommand& b) {
 void read(MapReader& r, BlacklistCommand& b) {
   r.require("action");
   r.read_enum("action", b.action, blacklist_action_from_string);
-  r.read("queue", b.queue);
+  r.read_name("queue", b.queue);
   r.read("search", b.search);
   r.read("identity", b.identity);
-  r.read("window_ms", b.window_ms);
-  r.read("limit", b.limit);
+  r.read_in<std::uint64_t>("window_ms", b.window_ms, 0, kMaxDelayMs);
+  r.read("limit", b.limit);  // at most kMaxBlacklistLimit, checked below
   if (!r.ok()) return;
   if (b.action == BlacklistAction::window) {
     r.require("queue");

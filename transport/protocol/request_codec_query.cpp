@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/limits.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 
@@ -46,8 +47,8 @@ void write_range(BodyWriter& w, RangeNames names, const TimeRange& range) {
 }
 
 void read_range(MapReader& r, RangeNames names, TimeRange& range) {
-  r.read(names.after, range.from);
-  r.read(names.before, range.to);
+  r.read_in<TimeMs>(names.after, range.from, -kMaxTimeMs, kMaxTimeMs);
+  r.read_in<TimeMs>(names.before, range.to, -kMaxTimeMs, kMaxTimeMs);
 }
 
 constexpr RangeNames kCreated{"created_after", "created_before"};
@@ -78,9 +79,9 @@ void write_query_fields(BodyWriter& w, const List& b) {
 void read_query_fields(MapReader& r, List& b) {
   read_states(r, b.states);
   r.read("search", b.search);
-  r.read("class", b.job_class);
-  r.read("node", b.node);
-  r.read("flow", b.flow);
+  r.read_name("class", b.job_class);
+  r.read_name("node", b.node);
+  r.read_name("flow", b.flow);
   r.read("attempts_min", b.attempts_min);
   r.read("attempts_max", b.attempts_max);
   read_range(r, kCreated, b.created);

@@ -12,9 +12,13 @@
 namespace desaster {
 
 namespace {
-// Authentication failures (ZAP said no) are left out: the ZAP handler
-// reports those itself, with the peer's address.
-constexpr int kEvents = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+// Authentication failures (ZAP said no) are counted but not reported: the
+// ZAP handler reports those itself, with the peer's address. Accepted,
+// succeeded and disconnected connections are counted to tell the ones that
+// were closed in the middle of the handshake (see on_event).
+constexpr int kEvents = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                        ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+                        ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED;
 
 std::string monitor_endpoint() {
   static std::atomic<std::uint64_t> next{0};
@@ -53,6 +57,8 @@ struct HandshakeMonitor::Impl {
   std::optional<zmq::socket_t> pair_;
   std::optional<ZmqWatcher> watcher_;
   std::uint64_t failures_ = 0;
+  std::uint64_t accepted_ = 0;
+  std::uint64_t ended_handshakes_ = 0;  // succeeded, failed, or closed midway
 };
 
 Status HandshakeMonitor::Impl::start() {
@@ -77,6 +83,32 @@ void HandshakeMonitor::Impl::on_event(std::vector<zmq::message_t>& parts) {
   std::uint32_t value = 0;
   std::memcpy(&event, parts[0].data(), sizeof event);
   std::memcpy(&value, static_cast<const char*>(parts[0].data()) + sizeof event, sizeof value);
+  switch (event) {
+    case ZMQ_EVENT_ACCEPTED:
+      ++accepted_;
+      return;
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+      ++ended_handshakes_;
+      return;
+    case ZMQ_EVENT_DISCONNECTED:
+      // libzmq closes a connection whose frame is over ZMQ_MAXMSGSIZE, or
+      // that outlives ZMQ_HANDSHAKE_IVL, without a handshake event; the
+      // events name no connection, so a disconnect while some accepted
+      // connection has not ended its handshake is counted as one of those.
+      if (accepted_ <= ended_handshakes_) return;
+      ++ended_handshakes_;
+      ++failures_;
+      if (handler_) {
+        handler_({parts[1].to_string(),
+                  "closed during the CURVE handshake (a frame over the socket's size limit, "
+                  "the handshake time limit, or not a desaster peer)"});
+      }
+      return;
+    default:
+      break;
+  }
+  ++ended_handshakes_;
   ++failures_;
   if (handler_) handler_({parts[1].to_string(), describe_handshake_failure(event, value)});
 }

@@ -33,6 +33,7 @@ void read_error(MapReader& r, std::string_view key, RubyError& out) {
   const msgpack::object* obj = r.find(key);
   if (!obj) return;
   MapReader e(*obj, r.what(), r.field_path(key));
+  e.treat_nil_as_absent();
   e.require("class");
   e.read_bytes("class", out.error_class);
   e.read_bytes("message", out.message);
@@ -59,6 +60,7 @@ auto decode_typed(std::string_view payload, std::string_view what, Decode decode
   Result<msgpack::object_handle> unpacked = protocol::unpack_whole(payload, what);
   if (!unpacked.ok()) return unpacked.status();
   MapReader r(unpacked->get(), std::string(what));
+  r.treat_nil_as_absent();  // PROTOCOL.md: "S or G nil"
   std::string t;
   r.require("t");
   r.read("t", t);
@@ -180,6 +182,7 @@ Result<std::string> encode_job_message(const Job& job) {
         protocol::unpack_whole(job.payload, "http job payload");
     if (!unpacked.ok()) return unpacked.status();
     MapReader r(unpacked->get(), "http job payload");
+    r.treat_nil_as_absent();
     r.require("env");
     const msgpack::object* env = r.find("env");
     if (env && env->type != msgpack::type::MAP) r.fail("env", "must be a map");

@@ -1,5 +1,6 @@
 #include "tests/cluster/harness/netns.hpp"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -27,6 +28,11 @@ std::string network_namespaces_unavailable() {
 }
 
 TestNetwork::TestNetwork(int nodes) : nodes_(nodes) {
+  // Clients in one namespace reach nodes in another over the bridge, which
+  // protected mode refuses for the public default key; so the test network
+  // has a key of its own, for the nodes and clients started from here (the
+  // protected-mode test passes -k default where it wants the default).
+  ::setenv(kTestNetworkKeyVariable, kTestNetworkKey, 0);
   prefix_ = "dst" + std::to_string(::getpid() % 100000) + "x" +
             std::to_string(reinterpret_cast<std::uintptr_t>(this) % 997);
   bridge_ns_ = prefix_ + "br";

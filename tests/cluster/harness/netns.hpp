@@ -19,6 +19,11 @@
 
 namespace desaster::test {
 
+// The group key of the processes a TestNetwork starts: it sets
+// DESASTER_KEY to this unless the environment has one already.
+inline constexpr const char* kTestNetworkKeyVariable = "DESASTER_KEY";
+inline constexpr const char* kTestNetworkKey = "desaster test network";
+
 class TestNetwork {
  public:
   explicit TestNetwork(int nodes);

@@ -2,15 +2,20 @@
 
 require "ffi-rzmq"
 require "msgpack"
+require "desaster/connection_watch"
 require "desaster/errors"
 require "desaster/group_keys"
 
 module Desaster
   # One DEALER to a node's client port speaking the client protocol
-  # (ARCHITECTURE.md): request [1, id, type, body] -> reply [1, id, status,
+  # (PROTOCOL.md): request [1, id, type, body] -> reply [1, id, status,
   # body]. Requests are synchronous; a reply to an earlier request that timed
   # out is skipped by its id. Safe across fork (a child opens its own context)
   # and between threads (one request at a time).
+  #
+  # Three failures read differently: ConnectionRefusedError (nothing listens)
+  # and KeyRefusedError (another group key) within a fraction of a second,
+  # TimeoutError when the node does not answer within the timeout.
   class Connection
     PROTOCOL_VERSION = 1
     MAX_FRAME = 16 << 20
@@ -73,9 +78,11 @@ module Desaster
       # A request that never left must not reach the node after we gave up.
       socket.setsockopt(ZMQ::LINGER, 0)
       secure(socket)
+      @watch = ConnectionWatch.new(@context, socket)
       rc = socket.connect(@url)
       raise Error, "cannot connect to '#{@url}': #{ZMQ::Util.error_string}" unless ZMQ::Util.resultcode_ok?(rc)
     rescue StandardError
+      close_watch
       socket.close # an open socket would block the context's termination at exit
       raise
     end
@@ -93,8 +100,14 @@ module Desaster
     end
 
     def close_socket
+      close_watch
       @socket&.close
       @socket = nil
+    end
+
+    def close_watch
+      @watch&.close
+      @watch = nil
     end
 
     def send_frame(frame, type)
@@ -110,11 +123,10 @@ module Desaster
       loop do
         reply = receive(deadline)
         if reply.nil?
+          connected = @watch&.ever_connected?
           # Start clean: the request may still sit in the socket.
           reopen
-          raise TimeoutError, "no reply to #{type} from the node at #{@url} within #{timeout} s " \
-                              "(is a node running, with this group key? Desaster.ensure_daemon! " \
-                              "starts one; the key comes from DESASTER_KEY or Desaster.config.key)"
+          raise TimeoutError, timeout_message(type, timeout, connected)
         end
         body = match(reply, id)
         return body if body
@@ -126,10 +138,35 @@ module Desaster
       open
     end
 
+    def timeout_message(type, timeout, connected)
+      if connected
+        "no reply to #{type} from the node at #{@url} within #{timeout} s: the node accepted the " \
+          "connection but did not answer in time (busy or stopped?); try again or raise the timeout"
+      else
+        "no connection to #{@url} within #{timeout} s: the host does not answer (down, or a " \
+          "firewall drops the packets?)"
+      end
+    end
+
+    # Raises at once when the watch saw the connection or the handshake refused.
+    def check_watch
+      kind, reason = @watch&.drain
+      return unless kind
+
+      reopen
+      if kind == :nothing_listens
+        raise ConnectionRefusedError, "cannot connect to #{@url}: #{reason}; is the node running, and on " \
+                                      "this port? (Desaster.ensure_daemon! starts one)"
+      end
+      raise KeyRefusedError, "#{@url} refused this client: #{reason}. Is the group key the node's? " \
+                             "(DESASTER_KEY or Desaster.config.key)"
+    end
+
     # nil at the deadline
     def receive(deadline)
       poller = ZMQ::Poller.new
       poller.register_readable(@socket)
+      poller.register_readable(@watch.socket)
       loop do
         frame = +""
         rc = @socket.recv_string(frame, ZMQ::DONTWAIT)
@@ -137,6 +174,7 @@ module Desaster
           drain_more_parts
           return frame
         end
+        check_watch
         left = deadline - now
         return nil if left <= 0
 

@@ -87,7 +87,7 @@ module Desaster
         check_alive(waiter)
         begin
           return @client.hello["node"] if listening?
-        rescue TimeoutError
+        rescue TimeoutError, ConnectionRefusedError
           nil # bound but not serving yet
         end
         raise TimeoutError, "the node started on port #{@port} (pid #{pid}) did not answer within #{@timeout} s; see #{@log}" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline

@@ -3,8 +3,17 @@
 module Desaster
   class Error < StandardError; end
 
-  # No reply within the timeout: the node is down, overloaded or elsewhere.
+  # No reply within the timeout: the node accepted the connection but did not
+  # answer in time (busy or stopped), or the host never answered at all.
   class TimeoutError < Error; end
+
+  # Nothing accepts connections at the URL (connection refused): no node runs
+  # there, or on another port. Raised within a fraction of a second.
+  class ConnectionRefusedError < Error; end
+
+  # The node refused this client's CURVE handshake: it has another group key.
+  # Raised within a fraction of a second.
+  class KeyRefusedError < Error; end
 
   # Options or arguments the client refuses before anything is sent.
   class ArgumentError < ::ArgumentError; end

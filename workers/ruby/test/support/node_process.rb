@@ -66,12 +66,23 @@ class NodeProcess
 
   private
 
+  # The node binds its port a moment after it starts: until then a connect
+  # is refused (fast), so ask again until it answers.
   def await_hello
-    probe = client(timeout: 15)
-    probe.hello
-  rescue Desaster::TimeoutError
-    raise "node on port #{@port} did not answer: #{log}"
-  ensure
-    probe&.close
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + 15
+    begin
+      probe = client(timeout: 15)
+      probe.hello
+    rescue Desaster::ConnectionRefusedError
+      probe&.close
+      raise "node on port #{@port} did not start listening: #{log}" if Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
+
+      sleep 0.05
+      retry
+    rescue Desaster::TimeoutError
+      raise "node on port #{@port} did not answer: #{log}"
+    ensure
+      probe&.close
+    end
   end
 end
