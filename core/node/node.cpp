@@ -310,9 +310,10 @@ Status Node::Impl::start() {
 
   log.info(std::string("desaster ") + kVersion + " listening: clients on tcp://" +
            options.bind_address + ":" + std::to_string(options.port) + ", state feed on tcp://" +
-           options.bind_address + ":" + std::to_string(options.port + 1) + ", dispatch on tcp://" +
-           options.bind_address + ":" + std::to_string(options.port + 2) + "; data in " +
-           options.data_dir + "; " + std::to_string(concurrency) + " shell slots" +
+           listen_address(ListenSocket::feed, options.bind_address, group_key == kDefaultGroupKey) +
+           ":" + std::to_string(options.port + 1) + ", dispatch on tcp://" + options.bind_address +
+           ":" + std::to_string(options.port + 2) + "; data in " + options.data_dir + "; " +
+           std::to_string(concurrency) + " shell slots" +
            (options.standalone ? "; standalone" : ""));
   if (!options.standalone) {
     if (Status s = start_discovery(); !s.ok()) return s;
@@ -582,7 +583,9 @@ Status Node::Impl::bind_sockets() {
   auto bind = [this](std::optional<zmq::socket_t>& socket,
                      std::unique_ptr<HandshakeMonitor>& monitor, std::uint16_t port,
                      const char* what, zmq::socket_type type, ListenSocket which) -> Status {
-    const std::string endpoint = "tcp://" + options.bind_address + ":" + std::to_string(port);
+    const std::string endpoint =
+        "tcp://" + listen_address(which, options.bind_address, group_key == kDefaultGroupKey) +
+        ":" + std::to_string(port);
     try {
       socket.emplace(context, type);
       socket->set(zmq::sockopt::linger, 0);
@@ -600,8 +603,7 @@ Status Node::Impl::bind_sockets() {
       if (e.num() == EADDRINUSE) {
         return Status::error(ErrorCode::unavailable,
                              std::string(what) + " port " + std::to_string(port) + " on " +
-                                 options.bind_address +
-                                 " is in use (another desaster on this port? try -p)");
+                                 endpoint + " is in use (another desaster on this port? try -p)");
       }
       return Status::error(ErrorCode::unavailable,
                            std::string("cannot bind ") + what + " " + endpoint + ": " + e.what());

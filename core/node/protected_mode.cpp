@@ -19,4 +19,11 @@ std::string protected_mode_refusal() {
          kGroupKeyEnvironment;
 }
 
+std::string listen_address(ListenSocket which, const std::string& bind_address,
+                           bool protected_mode) {
+  if (which != ListenSocket::feed || !protected_mode || is_loopback_address(bind_address))
+    return bind_address;
+  return "127.0.0.1";
+}
+
 }  // namespace desaster

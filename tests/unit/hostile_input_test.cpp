@@ -232,3 +232,13 @@ TEST_CASE("protected mode tells loopback from other addresses", "[node][hostile]
   CHECK_FALSE(is_loopback_address(""));
   CHECK(protected_mode_refusal().find("-k KEY or DESASTER_KEY") != std::string::npos);
 }
+
+TEST_CASE("a protected node's state feed listens on loopback only", "[node][hostile]") {
+  CHECK(listen_address(ListenSocket::feed, "0.0.0.0", true) == "127.0.0.1");
+  CHECK(listen_address(ListenSocket::feed, "10.1.2.3", true) == "127.0.0.1");
+  CHECK(listen_address(ListenSocket::feed, "127.0.0.5", true) == "127.0.0.5");
+  CHECK(listen_address(ListenSocket::feed, "0.0.0.0", false) == "0.0.0.0");
+  // Clients get a clear refusal on the client port; peers need dispatch.
+  CHECK(listen_address(ListenSocket::client, "0.0.0.0", true) == "0.0.0.0");
+  CHECK(listen_address(ListenSocket::dispatch, "0.0.0.0", true) == "0.0.0.0");
+}
