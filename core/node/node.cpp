@@ -469,6 +469,7 @@ protocol::NodesReply Node::Impl::list_nodes() const {
 Status Node::Impl::recover() {
   Recovery recovery;
   JournalOptions journal_options;
+  journal_options.truncate_corrupt = options.truncate_corrupt_journal;
   Result<std::unique_ptr<Journal>> opened =
       Journal::open(&loop, options.data_dir, journal_options, recovery);
   if (!opened.ok()) return opened.status();

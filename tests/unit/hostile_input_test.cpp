@@ -205,7 +205,7 @@ TEST_CASE("UTF-8 validation follows RFC 3629", "[transport][protocol][hostile]")
   CHECK(to_valid_utf8("\xc3\xa9\xc3\xa9", 3) == "\xc3\xa9...");
 }
 
-TEST_CASE("--max-request takes a size from 64K to 16M", "[node][options][hostile]") {
+TEST_CASE("the --max-request flag takes a size from 64K to 16M", "[node][options][hostile]") {
   auto parsed = parse_node_options({"desaster", "--max-request", "1M"});
   REQUIRE(parsed.ok());
   CHECK(parsed->max_request_bytes == 1u << 20);
