@@ -22,6 +22,7 @@
 #include "core/node/forwarder.hpp"
 #include "core/node/log.hpp"
 #include "core/node/proposer.hpp"
+#include "core/node/protected_mode.hpp"
 #include "core/node/raft_driver.hpp"
 #include "core/node/refusal_log.hpp"
 #include "core/node/resources_reply.hpp"
