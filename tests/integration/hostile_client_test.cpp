@@ -141,7 +141,7 @@ std::string raw_request(std::uint64_t id, std::string_view type, const std::stri
 TEST_CASE("unauthenticated connections announcing a gigabyte cost the node a bounded buffer",
           "[integration][security][hostile]") {
   const long seconds = env_number("DESASTER_SOAK_SECONDS", 3);
-  const long streams = env_number("DESASTER_SOAK_CONNECTIONS", 20);
+  const long streams = env_number("DESASTER_SOAK_CONNECTIONS", 8);
   RunningNode n;
   // Warm up what a served client costs, then take the idle RSS.
   REQUIRE(n.client->enqueue(shell_job("true")).ok());

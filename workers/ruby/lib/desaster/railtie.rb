@@ -50,9 +50,10 @@ module Desaster
 
       def check_node!
         Desaster.client.hello
-      rescue Desaster::TimeoutError
+      rescue Desaster::TimeoutError, Desaster::ConnectionRefusedError, Desaster::KeyRefusedError => e
         raise Desaster::Error, "ActiveJob's adapter is :desaster, but no desaster node answered at " \
-                               "#{Desaster.config.url} within #{Desaster.config.timeout} s: is the node running " \
+                               "#{Desaster.config.url} within #{Desaster.config.timeout} s " \
+                               "(#{e.message}): is the node running " \
                                "there, and is the group key (DESASTER_KEY or config/desaster.yml) the node's? " \
                                "(DESASTER_CHECK_AT_BOOT=0 boots without asking)"
       ensure
