@@ -592,9 +592,11 @@ Status Node::Impl::bind_sockets() {
       socket->bind(endpoint);
     } catch (const zmq::error_t& e) {
       if (e.num() == EADDRINUSE) {
-        return Status::error(ErrorCode::unavailable,
-                             std::string(what) + " port " + std::to_string(port) + " on " +
-                                 endpoint + " is in use (another desaster on this port? try -p)");
+        return Status::error(
+            ErrorCode::unavailable,
+            std::string(what) + " port " + std::to_string(port) + " on " +
+                listen_address(which, options.bind_address, group_key == kDefaultGroupKey) +
+                " is in use (another desaster on this port? try -p)");
       }
       return Status::error(ErrorCode::unavailable,
                            std::string("cannot bind ") + what + " " + endpoint + ": " + e.what());

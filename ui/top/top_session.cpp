@@ -155,8 +155,9 @@ void Session::failover(const std::string& reason) {
   candidates.push_back(lost);  // it may be back already (a restart)
   for (const std::string& endpoint : candidates) {
     if (connect_to(endpoint).ok()) {
-      notice_ = endpoint == lost ? "reconnected to " + endpoint + " (was lost: " + reason + ")"
-                                 : "node " + lost + " lost (" + reason + "); now on " + endpoint;
+      notice_ = endpoint == lost
+                    ? "reconnected to " + endpoint + " (was lost: " + reason + ")"
+                    : "node " + lost + " lost; now on " + endpoint + " (" + reason + ")";
       return;
     }
   }
