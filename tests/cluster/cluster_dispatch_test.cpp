@@ -249,7 +249,10 @@ TEST_CASE(
   for (int i = 0; i < 30; ++i) {
     const std::string token = "a" + std::to_string(i);
     const std::string id =
-        enqueue(net, i % 2 ? leader : other, "sleep 0.2; echo " + token + " >> " + runs);
+        // 1 s each: the other node alone needs 15 s for them, so the new
+        // leader's workers, busy at most 3 s with older terms' runs, get
+        // some however fast the other node drains (0.2 s made that a race).
+        enqueue(net, i % 2 ? leader : other, "sleep 1; echo " + token + " >> " + runs);
     after.insert(id);
     token_of[id] = token;
   }
