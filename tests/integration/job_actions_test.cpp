@@ -227,6 +227,9 @@ TEST_CASE("deleting a running job stops it and removes it", "[integration][actio
   JobId id = enqueue(n, shell_job("echo $$ > " + dir + "/pid; exec sleep 300"));
   REQUIRE(wait_until([&] { return !read_file(dir + "/pid").empty(); }));
   const pid_t pid = std::stoi(read_file(dir + "/pid"));
+  // A lease goes out before its op applies: the job runs before the state
+  // says so. Delete it once it is running there too.
+  REQUIRE(wait_until([&] { return n.get(id).state == JobState::running; }));
   protocol::JobAction del;
   del.action = protocol::JobActionKind::remove;
   del.ids = {id};
