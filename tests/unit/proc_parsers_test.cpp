@@ -165,6 +165,8 @@ TEST_CASE("cpu percentages come from counter deltas", "[monitor][proc]") {
   CHECK(node_cpu_percent({1000, 800}, {2000, 1300}) == Approx(50.0));
   CHECK(node_cpu_percent({1000, 800}, {1000, 800}) == 0);
   CHECK(node_cpu_percent({2000, 800}, {1000, 800}) == 0);  // counters went back
+  // Past 2^53 / 100 ticks, 100 * busy / total rounded to 100.00000000000001 (found by fuzzing).
+  CHECK(node_cpu_percent({}, {800000000024590, 0}) <= 100.0);
   // 150 ticks of 100 Hz in 1.5 s: one CPU busy the whole time.
   CHECK(process_cpu_percent(50, 200, 1500, 100) == Approx(100.0));
   CHECK(process_cpu_percent(0, 400, 1000, 100) == Approx(400.0));

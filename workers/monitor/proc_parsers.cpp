@@ -161,7 +161,8 @@ double node_cpu_percent(const CpuTimes& before, const CpuTimes& after) {
   std::uint64_t total = after.total - before.total;
   std::uint64_t idle = after.idle - before.idle;
   if (idle > total) return 0;
-  return 100.0 * static_cast<double>(total - idle) / static_cast<double>(total);
+  // The ratio first: 100 * busy rounds above 100 * total once the counters pass 2^53 / 100.
+  return 100.0 * (static_cast<double>(total - idle) / static_cast<double>(total));
 }
 
 double process_cpu_percent(std::uint64_t ticks_before, std::uint64_t ticks_after,
