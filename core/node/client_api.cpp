@@ -287,7 +287,7 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
         } else if constexpr (std::is_same_v<T, protocol::ForceRecovery>) {
           force_recovery(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::FeedSnapshot>) {
-          feed_snapshot(peer, id);
+          feed_snapshot(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::FeedOps>) {
           feed_ops(peer, id, body);
         } else {

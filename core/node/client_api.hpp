@@ -77,7 +77,7 @@ class ClientApi {
     force_recovery_handler_ = std::move(handler);
   }
   // Answers "feed_snapshot" and "feed_ops" (client_api_feed.cpp).
-  void set_feed(const FeedPublisher* feed) { feed_ = feed; }
+  void set_feed(FeedPublisher* feed) { feed_ = feed; }
 
  private:
   void handle(const Peer& peer, protocol::Request& request);
@@ -101,7 +101,7 @@ class ClientApi {
   std::optional<protocol::JobEta> eta_of(const Job& job, TimeMs now) const;
   void force_recovery(const Peer& peer, std::uint64_t id, const protocol::ForceRecovery& request);
   // The state feed's catch-up (client_api_feed.cpp).
-  void feed_snapshot(const Peer& peer, std::uint64_t id);
+  void feed_snapshot(const Peer& peer, std::uint64_t id, const protocol::FeedSnapshot& request);
   void feed_ops(const Peer& peer, std::uint64_t id, const protocol::FeedOps& request);
 
   const State& state_;
@@ -124,7 +124,7 @@ class ClientApi {
   WriteForwarder write_forwarder_;
   WorkerRelay* relay_ = nullptr;
   ForceRecoveryHandler force_recovery_handler_;
-  const FeedPublisher* feed_ = nullptr;
+  FeedPublisher* feed_ = nullptr;
 };
 
 // The requests of the worker side: hello, credit, report, heartbeat.

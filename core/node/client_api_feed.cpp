@@ -5,29 +5,19 @@
 
 namespace desaster {
 
-namespace {
-// Room for the reply's envelope and the other fields around the snapshot.
-constexpr std::size_t kReplyOverhead = 1024;
-}  // namespace
-
-void ClientApi::feed_snapshot(const Peer& peer, std::uint64_t id) {
+void ClientApi::feed_snapshot(const Peer& peer, std::uint64_t id,
+                              const protocol::FeedSnapshot& request) {
   if (feed_ == nullptr) {
     peer.reply(id, Status::error(ErrorCode::unavailable, "this node publishes no state feed"),
                protocol::kEmptyMap);
     return;
   }
-  protocol::FeedSnapshotReply reply = feed_->snapshot();
-  if (reply.snapshot.size() + kReplyOverhead > protocol::kMaxFrameBytes) {
-    // Snapshots are not sent in pieces yet.
-    peer.reply(id,
-               Status::error(ErrorCode::unavailable,
-                             "the state snapshot is " + std::to_string(reply.snapshot.size()) +
-                                 " bytes, more than one reply frame may carry (" +
-                                 std::to_string(protocol::kMaxFrameBytes) + ")"),
-               protocol::kEmptyMap);
+  Result<protocol::FeedSnapshotReply> reply = feed_->snapshot(request);
+  if (!reply.ok()) {
+    peer.reply(id, reply.status(), protocol::kEmptyMap);
     return;
   }
-  peer.reply(id, Status::success(), protocol::encode_body(reply));
+  peer.reply(id, Status::success(), protocol::encode_body(*reply));
 }
 
 void ClientApi::feed_ops(const Peer& peer, std::uint64_t id, const protocol::FeedOps& request) {

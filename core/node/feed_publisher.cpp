@@ -25,6 +25,7 @@ void FeedPublisher::publish(const LogEntry& entry) {
 }
 
 void FeedPublisher::heartbeat() {
+  snapshots_.tick();
   const bool idle = published_ == published_at_heartbeat_;
   published_at_heartbeat_ = published_;
   if (!idle || socket_ == nullptr || ring_.size() == 0) return;
@@ -38,16 +39,10 @@ void FeedPublisher::heartbeat() {
   }
 }
 
-protocol::FeedSnapshotReply FeedPublisher::snapshot() const {
-  protocol::FeedSnapshotReply reply;
-  reply.index = state_.applied_index();
-  reply.term = state_.applied_term();
-  if (last_index_ > reply.index) {
-    reply.index = last_index_;
-    reply.term = last_term_;
-  }
-  reply.snapshot = state_.encode_snapshot();
-  return reply;
+Result<protocol::FeedSnapshotReply> FeedPublisher::snapshot(const protocol::FeedSnapshot& request) {
+  FeedSnapshotCache::Position now{state_.applied_index(), state_.applied_term()};
+  if (last_index_ > now.index) now = {last_index_, last_term_};
+  return snapshots_.read(request, now, [this] { return state_.encode_snapshot(); });
 }
 
 Result<protocol::FeedOpsReply> FeedPublisher::ops(std::uint64_t from, std::uint64_t to) const {

@@ -19,6 +19,7 @@
 
 #include "core/model/log_entry.hpp"
 #include "core/node/feed_ring.hpp"
+#include "core/node/feed_snapshot_cache.hpp"
 #include "core/state/state.hpp"
 #include "transport/protocol/feed_messages.hpp"
 
@@ -33,13 +34,14 @@ class FeedPublisher {
   // Called about once a second: when nothing was published since the last
   // call, sends the last frame again, so a subscriber that lost the newest
   // frames learns of them (the Clone pattern's heartbeat, carrying the
-  // sequence). Subscribers take it as a duplicate otherwise.
+  // sequence). Subscribers take it as a duplicate otherwise. Also ages the
+  // snapshot encodings nobody reads.
   void heartbeat();
 
-  // The State at the position of the last entry applied: the State's own
-  // position, or a later one when the entries after it were Raft membership
-  // changes (which do not touch the State).
-  protocol::FeedSnapshotReply snapshot() const;
+  // A chunk of the State at the position of the last entry applied: the
+  // State's own position, or a later one when the entries after it were Raft
+  // membership changes (which do not touch the State).
+  Result<protocol::FeedSnapshotReply> snapshot(const protocol::FeedSnapshot& request);
   // The frames from..to, or not_found "too old" when the ring no longer
   // holds `from` (or it was not published yet).
   Result<protocol::FeedOpsReply> ops(std::uint64_t from, std::uint64_t to) const;
@@ -51,6 +53,7 @@ class FeedPublisher {
   zmq::socket_t* socket_;
   const State& state_;
   FeedRing ring_;
+  FeedSnapshotCache snapshots_;
   std::uint64_t last_index_ = 0;
   std::uint64_t last_term_ = 0;
   std::uint64_t published_ = 0;

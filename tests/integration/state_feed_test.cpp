@@ -34,14 +34,30 @@ std::unique_ptr<StateFeed> subscribe(const RunningNode& n, Seen& seen, std::uint
   return std::move(*feed);
 }
 
-// The node's snapshot at its current position, through the client protocol.
-protocol::FeedSnapshotReply node_snapshot(RunningNode& n) {
-  auto reply = n.client->request(protocol::FeedSnapshot{});
-  INFO(reply.status().message);
-  REQUIRE(reply.ok());
-  protocol::FeedSnapshotReply body;
-  REQUIRE(protocol::decode_body(reply->body, body).ok());
-  return body;
+// The node's snapshot at its current position, through the client protocol,
+// every chunk of it; `chunks` counts them.
+protocol::FeedSnapshotReply node_snapshot(RunningNode& n, int* chunks = nullptr) {
+  protocol::FeedSnapshotReply whole;
+  protocol::FeedSnapshot request;
+  do {
+    auto reply = n.client->request(request);
+    INFO(reply.status().message);
+    REQUIRE(reply.ok());
+    protocol::FeedSnapshotReply body;
+    REQUIRE(protocol::decode_body(reply->body, body).ok());
+    REQUIRE(body.offset == request.offset);
+    if (request.offset == 0) {
+      whole.index = body.index;
+      whole.term = body.term;
+      whole.total = body.total;
+    }
+    REQUIRE(body.index == whole.index);
+    whole.snapshot += body.snapshot;
+    request.offset = whole.snapshot.size();
+    request.index = whole.index;
+    if (chunks) ++*chunks;
+  } while (request.offset < whole.total);
+  return whole;
 }
 
 // Enqueues `count` shell jobs in batches and waits until all are final, so
@@ -137,6 +153,36 @@ TEST_CASE("a state feed attached to a node with history starts from its snapshot
   run_jobs(n, 20);
   check_in_step(n, *feed);
   check_every_index_once(seen, feed->index());
+}
+
+TEST_CASE("a state feed takes a State larger than one reply frame in chunks",
+          "[integration][feed]") {
+  RunningNode n;
+  // 24 jobs of about 900 kB, held for an hour: a State of some 21 MiB.
+  for (int i = 0; i < 24; ++i) {
+    protocol::JobSpec spec = shell_job("true # " + std::string(900'000, 'x'));
+    spec.in_ms = 3'600'000;
+    auto result = n.client->enqueue({spec});
+    INFO(result.status().message);
+    REQUIRE(result.ok());
+  }
+  int chunks = 0;
+  protocol::FeedSnapshotReply node = node_snapshot(n, &chunks);
+  CHECK(node.total > 2 * protocol::kMaxFeedSnapshotChunkBytes);
+  CHECK(chunks == 3);
+  Seen seen;
+  auto feed = subscribe(n, seen, 0);
+  CHECK(feed->stats().snapshots == 1);
+  CHECK(feed->state().counts().by_state[static_cast<int>(JobState::scheduled)] == 24);
+  CHECK(feed->state().encode_snapshot() == node.snapshot);
+  // A chunk asked for by an index the node never encoded is refused, and the
+  // reader is told to start again.
+  protocol::FeedSnapshot stale;
+  stale.offset = 1;
+  stale.index = node.index + 1000;
+  auto reply = n.client->request(stale);
+  CHECK(reply.status().code == ErrorCode::not_found);
+  CHECK_THAT(reply.status().message, Catch::Contains("start again from offset 0"));
 }
 
 TEST_CASE("feed_ops answers a range the node keeps and refuses one it does not hold",

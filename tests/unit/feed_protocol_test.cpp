@@ -79,6 +79,18 @@ TEST_CASE("feed requests survive a round trip", "[transport][feed]") {
   REQUIRE(snapshot.ok());
   CHECK(std::holds_alternative<FeedSnapshot>(snapshot->body));
   CHECK(std::string(request_type(snapshot->body)) == "feed_snapshot");
+  Result<Request> chunk = decode_request(encode_request(Request{5, FeedSnapshot{4096, 77}}));
+  REQUIRE(chunk.ok());
+  REQUIRE(std::holds_alternative<FeedSnapshot>(chunk->body));
+  CHECK(std::get<FeedSnapshot>(chunk->body).offset == 4096);
+  CHECK(std::get<FeedSnapshot>(chunk->body).index == 77);
+  {
+    BodyWriter b;
+    b.add("offset", 10);
+    Result<Request> r = decode_request(request_frame("feed_snapshot", b));
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.status().message, Catch::Contains("'index' must name the snapshot read"));
+  }
   Result<Request> ops = decode_request(encode_request(Request{4, FeedOps{10, 20}}));
   REQUIRE(ops.ok());
   REQUIRE(std::holds_alternative<FeedOps>(ops->body));
@@ -120,7 +132,7 @@ TEST_CASE("malformed feed_ops requests are refused by field", "[transport][feed]
 }
 
 TEST_CASE("feed replies survive a round trip", "[transport][feed]") {
-  FeedSnapshotReply snapshot{9, 2, std::string("\x00\x01state", 7)};
+  FeedSnapshotReply snapshot{9, 2, 0, 7, std::string("\x00\x01state", 7)};
   FeedSnapshotReply snapshot_out;
   REQUIRE(decode_body(encode_body(snapshot), snapshot_out).ok());
   CHECK(snapshot_out.index == 9);
@@ -139,6 +151,30 @@ TEST_CASE("feed replies refuse missing and mistyped fields by name", "[transport
     b.add("index", 1);
     Status s = decode_body(b.finish(), snapshot);
     CHECK_THAT(s.message, Catch::Contains("'snapshot' is missing"));
+  }
+  {
+    // A hostile node cannot make a subscriber collect without end, nor send
+    // more than the total it named.
+    BodyWriter b;
+    b.add("index", 1).add("total", protocol::kMaxFeedSnapshotBytes + 1).add_bytes("snapshot", "x");
+    CHECK_THAT(decode_body(b.finish(), snapshot).message, Catch::Contains("'total'"));
+  }
+  {
+    BodyWriter b;
+    b.add("index", 1).add("offset", 3).add("total", 4).add_bytes("snapshot", "xy");
+    CHECK_THAT(decode_body(b.finish(), snapshot).message, Catch::Contains("runs past the total"));
+  }
+  {
+    BodyWriter b;
+    b.add("index", 1).add("offset", 2).add("total", 4).add_bytes("snapshot", "");
+    CHECK_THAT(decode_body(b.finish(), snapshot).message, Catch::Contains("empty before the end"));
+  }
+  {
+    // A node without chunks: the whole encoding, no total.
+    BodyWriter b;
+    b.add("index", 1).add_bytes("snapshot", "abc");
+    REQUIRE(decode_body(b.finish(), snapshot).ok());
+    CHECK(snapshot.total == 3);
   }
   FeedOpsReply ops;
   {

@@ -48,6 +48,7 @@ struct StateFeed::Impl {
 
   Status open();
   Status take_snapshot();
+  Status read_snapshot(protocol::FeedSnapshotReply& first, std::string& bytes);
   Status fill_gaps();
   Status catch_up();
   void offer(std::string_view frame);
@@ -87,18 +88,48 @@ Status StateFeed::Impl::open() {
   return take_snapshot();
 }
 
+// Reads the node's snapshot chunk by chunk; starts over (a few times) when
+// the node dropped the encoding being read.
 Status StateFeed::Impl::take_snapshot() {
-  Result<protocol::Reply> reply = connection.call(protocol::FeedSnapshot{}, options.timeout);
-  if (!reply.ok()) return reply.status();
-  if (!reply->status.ok()) return reply->status;
-  protocol::FeedSnapshotReply body;
-  if (Status s = protocol::decode_body(reply->body, body); !s.ok()) {
-    return Status::error(ErrorCode::internal,
-                         "bad feed_snapshot reply from " + options.endpoint + ": " + s.message);
+  constexpr int kAttempts = 3;
+  Status last;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    protocol::FeedSnapshotReply first;
+    std::string bytes;
+    last = read_snapshot(first, bytes);
+    if (last.code == ErrorCode::not_found) continue;
+    if (!last.ok()) return last;
+    if (Status s = replica.load_snapshot(first.index, first.term, bytes); !s.ok()) return s;
+    ++stats.snapshots;
+    if (options.on_snapshot) options.on_snapshot(first.index, replica.state());
+    return Status::success();
   }
-  if (Status s = replica.load_snapshot(body.index, body.term, body.snapshot); !s.ok()) return s;
-  ++stats.snapshots;
-  if (options.on_snapshot) options.on_snapshot(body.index, replica.state());
+  return last;
+}
+
+Status StateFeed::Impl::read_snapshot(protocol::FeedSnapshotReply& first, std::string& bytes) {
+  protocol::FeedSnapshot request;
+  do {
+    Result<protocol::Reply> reply = connection.call(request, options.timeout);
+    if (!reply.ok()) return reply.status();
+    if (!reply->status.ok()) return reply->status;
+    protocol::FeedSnapshotReply body;
+    Status s = protocol::decode_body(reply->body, body);
+    if (s.ok() && request.offset != 0 && (body.index != first.index || body.total != first.total)) {
+      s = Status::error(ErrorCode::bad_request, "a chunk of another snapshot came back");
+    }
+    if (s.ok() && body.offset != request.offset) {
+      s = Status::error(ErrorCode::bad_request, "a chunk at another offset came back");
+    }
+    if (!s.ok()) {
+      return Status::error(ErrorCode::internal,
+                           "bad feed_snapshot reply from " + options.endpoint + ": " + s.message);
+    }
+    if (request.offset == 0) first = body;
+    bytes += body.snapshot;
+    request.offset = bytes.size();
+    request.index = first.index;
+  } while (request.offset < first.total);
   return Status::success();
 }
 

@@ -7,8 +7,14 @@
 
 namespace desaster::protocol {
 
-void write(BodyWriter&, const FeedSnapshot&) {}
-void read(MapReader&, FeedSnapshot&) {}
+void write(BodyWriter& w, const FeedSnapshot& b) {
+  if (b.offset != 0) w.add("offset", b.offset).add("index", b.index);
+}
+void read(MapReader& r, FeedSnapshot& b) {
+  r.read("offset", b.offset);
+  r.read("index", b.index);
+  if (r.ok() && b.offset != 0 && b.index == 0) r.fail("index", "must name the snapshot read");
+}
 
 void write(BodyWriter& w, const FeedOps& b) {
   w.add("from", b.from).add("to", b.to);
@@ -25,7 +31,8 @@ void read(MapReader& r, FeedOps& b) {
 
 std::string encode_body(const FeedSnapshotReply& b) {
   BodyWriter w;
-  w.add("index", b.index).add("term", b.term).add_bytes("snapshot", b.snapshot);
+  w.add("index", b.index).add("term", b.term).add("offset", b.offset).add("total", b.total);
+  w.add_bytes("snapshot", b.snapshot);
   return w.finish();
 }
 
@@ -43,7 +50,18 @@ Status decode_body(std::string_view bytes, FeedSnapshotReply& out) {
     r.require("snapshot");
     r.read("index", b.index);
     r.read("term", b.term);
+    r.read("offset", b.offset);
+    r.read("total", b.total);
     r.read_bytes("snapshot", b.snapshot);
+    if (!r.ok()) return;
+    // A node without chunks sends the whole encoding and no total.
+    if (r.find("total") == nullptr) b.total = b.snapshot.size();
+    if (b.total > kMaxFeedSnapshotBytes)
+      return r.fail("total", "is past the largest snapshot taken");
+    if (b.offset > b.total || b.snapshot.size() > b.total - b.offset) {
+      return r.fail("snapshot", "runs past the total");
+    }
+    if (b.snapshot.empty() && b.offset < b.total) r.fail("snapshot", "is empty before the end");
   });
 }
 

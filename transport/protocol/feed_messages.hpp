@@ -2,8 +2,13 @@
 // itself is PUB frames, feed_frame.hpp). Included by messages.hpp; the codec
 // is feed_codec.cpp.
 //
-// "feed_snapshot" {} -> {index, term, snapshot (bin)}: State::encode_snapshot
-//   of the answering node at its applied log position (index, term).
+// "feed_snapshot" {offset?, index?} -> {index, term, offset, total, snapshot
+//   (bin)}: State::encode_snapshot of the answering node at its applied log
+//   position (index, term), in chunks of at most kMaxFeedSnapshotChunkBytes.
+//   Offset 0 (or none) starts a read at the node's position now; the next
+//   chunks are asked for by the index that reply named and the offset
+//   reached. not_found when the node no longer keeps that encoding: start
+//   again from offset 0.
 // "feed_ops" {from, to} -> {frames: [bin]}: the feed frames from..to
 //   (inclusive) from the node's ring of recent frames, in order; fewer when
 //   they would pass kMaxFeedOpsBytes (ask again from the next index). An
@@ -24,8 +29,15 @@ class BodyWriter;
 class MapReader;
 
 inline constexpr std::size_t kMaxFeedOpsBytes = 8u << 20;
+inline constexpr std::size_t kMaxFeedSnapshotChunkBytes = 8u << 20;
+// What a subscriber accepts as a snapshot's size: a hostile or broken node
+// must not make it collect without end.
+inline constexpr std::uint64_t kMaxFeedSnapshotBytes = 64ull << 30;
 
-struct FeedSnapshot {};
+struct FeedSnapshot {
+  std::uint64_t offset = 0;
+  std::uint64_t index = 0;  // with an offset: the reading's snapshot
+};
 struct FeedOps {
   std::uint64_t from = 0;
   std::uint64_t to = 0;
@@ -34,7 +46,9 @@ struct FeedOps {
 struct FeedSnapshotReply {
   std::uint64_t index = 0;
   std::uint64_t term = 0;
-  std::string snapshot;
+  std::uint64_t offset = 0;  // of this chunk in the encoding
+  std::uint64_t total = 0;   // the encoding's size
+  std::string snapshot;      // the chunk
 };
 struct FeedOpsReply {
   std::vector<std::string> frames;

@@ -1,8 +1,8 @@
 // desaster-top without a replica: every refresh asks the node for what the
 // screen shows ("queues", "groups", a page of "list"), so top's memory does
 // not grow with the jobs of the cluster and a refresh moves about a
-// screen's worth. Used with --poll, and when the state feed cannot serve a
-// snapshot (the state is bigger than one reply frame).
+// screen's worth. Used with --poll, past 20,000 jobs, and when the state
+// feed cannot serve a snapshot.
 #pragma once
 
 #include <cstdint>

@@ -88,8 +88,9 @@ Status Session::connect_to(const std::string& endpoint) {
     if (feed.ok()) {
       feed_ = std::move(*feed);
     } else {
-      // The node answers but gives no snapshot (a state too big for one
-      // reply frame, or too slow to make): ask it every refresh instead.
+      // The node answers but gives no snapshot (an older node whose state
+      // is too big for one reply frame, or too slow to make): ask it every
+      // refresh instead.
       notice_ = "polling the node (no state feed: " + feed.status().message + ")";
       polled_ = true;
     }
