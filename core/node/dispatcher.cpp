@@ -234,7 +234,13 @@ void Dispatcher::drop_worker(std::map<Peer, WorkerRecord>::iterator it, const st
     // Leases still being proposed are released when they are applied; the
     // state has already ended cancelled ones, and LeaderStartOp those of
     // older terms.
-    if (!reserved_.count(id) && !lease.cancelled && lease.term == proposer_.term())
+    if (reserved_.count(id) || lease.cancelled || lease.term != proposer_.term()) continue;
+    // Only the lease the state holds now: a worker registered again after
+    // being dropped (a pause) holds runs whose jobs went on to a new attempt
+    // elsewhere, and releasing by id would end that attempt instead.
+    const Job* job = state_.find(id);
+    if (job && job->state == JobState::running && job->lease_term == lease.term &&
+        job->attempts == lease.attempt)
       running.push_back(id);
   }
   log_.warn("worker " + w.credit.worker + " lost (" + why + "); releasing " +
