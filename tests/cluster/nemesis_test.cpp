@@ -1,11 +1,10 @@
 // The nemesis (issue 19), short: faults chosen at random from a seed and
 // healed again (a node cut off, the leader cut off, the leader paused for
-// three election timeouts, kill -9 of a node or of the leader and a
-// restart) while a client enqueues through whichever node it picks, then a
-// checker after a final heal: every acknowledged job ran at least once and
-// succeeded, every node lists every one of them with the same state, and
-// every node's workers run jobs again (liveness). Runs twice are counted
-// beside the faults that were injected.
+// three election timeouts, any node paused past the worker timeout, kill -9
+// of a node or of the leader and a restart) while a client enqueues through whichever node it
+// picks, then a checker after a final heal: every acknowledged job ran at least once and succeeded,
+// every node lists every one of them with the same state, and every node's workers run jobs again
+// (liveness). Runs twice are counted beside the faults that were injected.
 //
 // DESASTER_NEMESIS_SEED replays a run (the seed is printed on failure);
 // DESASTER_NEMESIS_SECONDS makes it longer (contrib/soak/nemesis).
@@ -40,7 +39,8 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   return std::strtoull(text, nullptr, 10);
 }
 
-enum class Fault { cut_one, cut_leader, pause_leader, kill_one, kill_leader };
+enum class Fault { cut_one, cut_leader, pause_leader, kill_one, kill_leader, pause_one };
+constexpr std::uint64_t kFaults = 6;
 const char* fault_name(Fault f) {
   switch (f) {
     case Fault::cut_one:
@@ -53,6 +53,8 @@ const char* fault_name(Fault f) {
       return "kill -9 of a random node, restarted";
     case Fault::kill_leader:
       return "kill -9 of the leader, restarted";
+    case Fault::pause_one:
+      return "a random node paused (SIGSTOP 6 s, past the worker timeout)";
   }
   return "?";
 }
@@ -115,11 +117,12 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   const auto end = Clock::now() + seconds(run_seconds);
   while (Clock::now() < end) {
     client.enqueue_for(seconds(1));
-    const Fault fault = static_cast<Fault>(rng() % 5);
+    const Fault fault = static_cast<Fault>(rng() % kFaults);
     ++injected[fault_name(fault)];
     leader = current_leader(nodes);
     const int n = static_cast<int>(nodes.size());
-    const int victim = (fault == Fault::cut_one || fault == Fault::kill_one || leader < 0)
+    const int victim = (fault == Fault::cut_one || fault == Fault::kill_one ||
+                        fault == Fault::pause_one || leader < 0)
                            ? static_cast<int>(rng() % static_cast<std::uint64_t>(n))
                            : leader;
     switch (fault) {
@@ -130,8 +133,9 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
         net.heal();
         break;
       case Fault::pause_leader:
+      case Fault::pause_one:
         nodes[victim]->signal(SIGSTOP);
-        client.enqueue_for(seconds(3));
+        client.enqueue_for(seconds(fault == Fault::pause_one ? 6 : 3));
         nodes[victim]->signal(SIGCONT);
         break;
       case Fault::kill_one:
