@@ -22,6 +22,7 @@ struct JobRow {
   std::string node;
   int attempts = 0;
   int duplicate_runs = 0;
+  int runs_recorded = 0;  // entries of its history (finished or cut-short runs)
 };
 
 inline std::string field(const std::string& chunk, const std::string& key) {
@@ -52,6 +53,9 @@ inline std::vector<JobRow> list(const TestNetwork& net, int node,
     row.node = field(chunk, "node");
     row.attempts = std::stoi("0" + field(chunk, "attempts"));
     row.duplicate_runs = std::stoi("0" + field(chunk, "duplicate_runs"));
+    for (auto h = chunk.find("\"attempt\":"); h != std::string::npos;
+         h = chunk.find("\"attempt\":", h + 1))
+      ++row.runs_recorded;
     rows.push_back(row);
     at = next;
   }
