@@ -76,6 +76,13 @@ class Raft {
   // Starts an election now (pre-vote first if configured), as if the
   // election timeout had passed: a standalone node need not wait for it.
   void campaign();
+  // The caller was paused for at least an election timeout (its clock says
+  // so; ticks cannot, as a paused timer does not catch up): another voter
+  // may lead a newer term by now. A leader becomes a follower of its term
+  // knowing no leader, so it decides nothing until the cluster tells it who
+  // leads (or elects it again). A lone voter keeps leading: nobody else can.
+  // Returns whether it stepped down.
+  bool step_down_after_pause();
   // The application snapshotted its state at applied(): entries up to there
   // are dropped, and the snapshot is what lagging members will be sent.
   void compact(std::string snapshot_data);

@@ -23,6 +23,12 @@ void Raft::become_follower(std::uint64_t term, const NodeId& leader) {
   leader_ = leader;
 }
 
+bool Raft::step_down_after_pause() {
+  if (role_ != Role::leader || conf_.voters.size() <= 1) return false;
+  become_follower(term_, kNoNode);
+  return true;
+}
+
 void Raft::become_pre_candidate() {
   // Not reset(): a pre-candidate keeps its term and vote.
   role_ = Role::pre_candidate;

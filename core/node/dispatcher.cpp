@@ -63,36 +63,51 @@ void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
              protocol::encode_body(protocol::WorkerReply{protocol::kWorkerHeartbeatMs}));
 }
 
-void Dispatcher::on_credit(const Peer& peer, std::uint32_t slots, TimeMs now) {
-  if (WorkerRecord* w = find(peer)) {
-    // Each grant is at most protocol::kMaxSlots; the sum is capped there too,
-    // so a worker that keeps granting cannot wrap its credit around to 0.
-    w->credit.free = static_cast<std::uint32_t>(
-        std::min<std::uint64_t>(std::uint64_t{w->credit.free} + slots, protocol::kMaxSlots));
-    w->last_seen = now;
-  }
+void Dispatcher::answer_unregistered(const Peer& peer, std::uint64_t request_id) const {
+  // Only a relay knows this answer (it registers the worker again); a
+  // worker connected directly is left as before.
+  if (request_id == 0 || !peer.relayed()) return;
+  peer.reply(request_id,
+             Status::error(ErrorCode::not_found, std::string(protocol::kUnregisteredWorker)),
+             protocol::kEmptyMap);
 }
 
-void Dispatcher::on_heartbeat(const Peer& peer, TimeMs now) {
-  if (WorkerRecord* w = find(peer)) w->last_seen = now;
+void Dispatcher::on_credit(const Peer& peer, std::uint64_t request_id, std::uint32_t slots,
+                           TimeMs now) {
+  WorkerRecord* w = find(peer);
+  if (!w) return answer_unregistered(peer, request_id);
+  // Each grant is at most protocol::kMaxSlots; the sum is capped there too,
+  // so a worker that keeps granting cannot wrap its credit around to 0.
+  w->credit.free = static_cast<std::uint32_t>(
+      std::min<std::uint64_t>(std::uint64_t{w->credit.free} + slots, protocol::kMaxSlots));
+  w->last_seen = now;
+}
+
+void Dispatcher::on_heartbeat(const Peer& peer, std::uint64_t request_id, TimeMs now) {
+  WorkerRecord* w = find(peer);
+  if (!w) return answer_unregistered(peer, request_id);
+  w->last_seen = now;
+}
+
+void Dispatcher::excuse_silence(TimeMs stalled) {
+  for (auto& [peer, w] : workers_) w.last_seen += stalled;
 }
 
 void Dispatcher::on_report(const Peer& peer, std::uint64_t request_id,
                            const protocol::Report& report, TimeMs now) {
-  WorkerRecord* w = find(peer);
-  if (!w) {
-    peer.reply(request_id,
-               Status::error(ErrorCode::bad_request, "report from an unregistered worker"),
-               protocol::kEmptyMap);
-    return;
-  }
-  w->last_seen = now;
-  // The slot is free as soon as the worker says so; the completion itself
-  // becomes an op with the other reports of this loop turn.
-  if (auto lease = w->leases.find(report.id); lease != w->leases.end()) {
-    if (lease->second.cancelled) held_back_.erase(report.id);
-    w->leases.erase(lease);
-    ++w->credit.free;
+  // A worker this dispatcher does not know (dropped as silent, registered
+  // with an older leader, or forgotten by its relay) still ran the job: its
+  // report goes into the op like any other, and the state ends the job with
+  // it or counts a duplicate run (README, "at least once").
+  if (WorkerRecord* w = find(peer)) {
+    w->last_seen = now;
+    // The slot is free as soon as the worker says so; the completion itself
+    // becomes an op with the other reports of this loop turn.
+    if (auto lease = w->leases.find(report.id); lease != w->leases.end()) {
+      if (lease->second.cancelled) held_back_.erase(report.id);
+      w->leases.erase(lease);
+      ++w->credit.free;
+    }
   }
   ++stats_.reports;
   Completion c;
@@ -219,7 +234,13 @@ void Dispatcher::drop_worker(std::map<Peer, WorkerRecord>::iterator it, const st
     // Leases still being proposed are released when they are applied; the
     // state has already ended cancelled ones, and LeaderStartOp those of
     // older terms.
-    if (!reserved_.count(id) && !lease.cancelled && lease.term == proposer_.term())
+    if (reserved_.count(id) || lease.cancelled || lease.term != proposer_.term()) continue;
+    // Only the lease the state holds now: a worker registered again after
+    // being dropped (a pause) holds runs whose jobs went on to a new attempt
+    // elsewhere, and releasing by id would end that attempt instead.
+    const Job* job = state_.find(id);
+    if (job && job->state == JobState::running && job->lease_term == lease.term &&
+        job->attempts == lease.attempt)
       running.push_back(id);
   }
   log_.warn("worker " + w.credit.worker + " lost (" + why + "); releasing " +

@@ -49,10 +49,14 @@ class Dispatcher {
 
   void on_worker_hello(const Peer& peer, std::uint64_t request_id,
                        const protocol::WorkerHello& hello, TimeMs now);
-  void on_credit(const Peer& peer, std::uint32_t slots, TimeMs now);
+  // A relayed worker it does not know (dropped as silent) is answered
+  // protocol::kUnregisteredWorker, so that its relay registers it again.
+  void on_credit(const Peer& peer, std::uint64_t request_id, std::uint32_t slots, TimeMs now);
+  // A report from a worker it does not know still counts: the state decides
+  // whether it ends the job or was a duplicate run.
   void on_report(const Peer& peer, std::uint64_t request_id, const protocol::Report& report,
                  TimeMs now);
-  void on_heartbeat(const Peer& peer, TimeMs now);
+  void on_heartbeat(const Peer& peer, std::uint64_t request_id, TimeMs now);
 
   // From the proposer's applied hook.
   void on_applied(const Op& op, const ApplyResult& result);
@@ -61,6 +65,9 @@ class Dispatcher {
   void tick(TimeMs now);
   // Drops workers silent for longer than the timeout, releasing their jobs.
   void expire_silent_workers(TimeMs now);
+  // This node did not run for `stalled` ms (StallWatch): the workers could
+  // not be heard meanwhile, so that time does not count as their silence.
+  void excuse_silence(TimeMs stalled);
 
   // While draining, no new leases are granted.
   void set_draining(bool draining) { draining_ = draining; }
@@ -96,6 +103,7 @@ class Dispatcher {
   };
 
   WorkerRecord* find(const Peer& peer);
+  void answer_unregistered(const Peer& peer, std::uint64_t request_id) const;
   void drop_worker(std::map<Peer, WorkerRecord>::iterator it, const std::string& why);
   void plan(TimeMs now);
   void settle_leases(const LeaseOp& op, const ApplyResult& result);

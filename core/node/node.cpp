@@ -27,6 +27,7 @@
 #include "core/node/refusal_log.hpp"
 #include "core/node/resources_reply.hpp"
 #include "core/node/socket_limits.hpp"
+#include "core/node/stall_watch.hpp"
 #include "core/node/timed_duties.hpp"
 #include "core/node/waiters.hpp"
 #include "core/node/worker_relay.hpp"
@@ -72,6 +73,9 @@ struct Node::Impl {
   std::unique_ptr<JobIdGenerator> ids;
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<TimedDuties> duties;
+  // Housekeeping runs every second; a longer gap means this process was
+  // paused (SIGSTOP, a frozen VM): its workers were not silent, it was deaf.
+  StallWatch stalls{1000, 1000};
   std::unique_ptr<Waiters> waiters;
   std::unique_ptr<ClientApi> api;
 
@@ -227,6 +231,12 @@ Status Node::Impl::start() {
       &housekeeping,
       [](uv_timer_t* h) noexcept {
         auto* self = static_cast<Impl*>(h->data);
+        if (const TimeMs stalled = self->stalls.observe(wall_clock_ms()); stalled > 0) {
+          self->log.warn("this node did not run for " + std::to_string(stalled) +
+                         " ms (paused?); its workers' silence meanwhile is not held against them");
+          self->dispatcher->excuse_silence(stalled);
+          if (self->relay) self->relay->excuse_silence(stalled);
+        }
         self->dispatcher->expire_silent_workers(wall_clock_ms());
         if (self->relay) self->relay->expire(wall_clock_ms());
         self->feed->heartbeat();

@@ -173,6 +173,16 @@ void RaftDriver::propose(Op op, Proposer::Done done) {
     if (done) done(Status::error(ErrorCode::unavailable, not_leader_message()), {});
     return;
   }
+  if (paused_for_election_timeout(clock_())) {
+    // Woken from a pause and not ticked yet: the tick steps down (not here,
+    // as the proposer's caller may be walking its workers).
+    if (done)
+      done(Status::error(ErrorCode::unavailable,
+                         "this node was paused for longer than an election timeout and is "
+                         "finding out whether it still leads; try again shortly"),
+           {});
+    return;
+  }
   // Op timestamps never go backwards, even if the wall clock does.
   last_now_ = std::max(last_now_, clock_());
   Result<std::uint64_t> index = raft_->propose({encode_op(op)}, last_now_);
@@ -203,9 +213,27 @@ void RaftDriver::on_message(std::string_view bytes) {
   note_role("message");
 }
 
+bool RaftDriver::paused_for_election_timeout(TimeMs now) const {
+  const TimeMs timeout = static_cast<TimeMs>(options_.election_ticks * options_.tick_ms);
+  return last_tick_ != 0 && now - last_tick_ >= timeout && raft_->conf().voters.size() > 1;
+}
+
+bool RaftDriver::step_down_if_paused(TimeMs now) {
+  if (!leading() || !paused_for_election_timeout(now)) return false;
+  const TimeMs gap = now - last_tick_;
+  if (!raft_->step_down_after_pause()) return false;
+  paused_why_ = "stepped down: this node did not run for " + std::to_string(gap) +
+                " ms (paused?), longer than an election timeout; another node may lead a newer "
+                "term, so it decides nothing until it hears who leads";
+  note_role("pause");
+  return true;
+}
+
 void RaftDriver::on_tick() {
   if (closed_) return;
   const TimeMs now = clock_();
+  step_down_if_paused(now);
+  last_tick_ = now;
   raft_->tick(now);
   note_role("tick");
   if (fresh_) maybe_bootstrap(now);
@@ -532,6 +560,8 @@ void RaftDriver::note_role(const char* cause) {
     if (in_cluster()) log_.info(std::string("raft: this node is now ") + membership);
     last_membership_ = membership;
   }
+  const std::string paused_why = std::move(paused_why_);
+  paused_why_.clear();
   if (role == last_role_ && term == last_term_ && leader == last_leader_) return;
   const raft::Role old_role = last_role_;
   const std::uint64_t old_term = last_term_;
@@ -556,6 +586,8 @@ void RaftDriver::note_role(const char* cause) {
     case raft::Role::follower:
       if (!leader.empty()) {
         why = "following leader " + describe(leader.hex()) + " in term " + std::to_string(term);
+      } else if (old_role == raft::Role::leader && term == old_term && !paused_why.empty()) {
+        why = paused_why;
       } else if (old_role == raft::Role::leader && term == old_term) {
         why =
             "stepped down: no contact with a majority of voters for an election timeout, or "

@@ -126,6 +126,11 @@ class RaftDriver {
   };
 
   void on_tick();
+  // A leader whose clock jumped by an election timeout or more since the
+  // last tick was paused (SIGSTOP, a frozen VM) and may have been replaced:
+  // it steps down before it decides anything in its old term. True if so.
+  bool step_down_if_paused(TimeMs now);
+  bool paused_for_election_timeout(TimeMs now) const;
   void maybe_compact();
   void process_ready();
   void persist_entries();
@@ -170,6 +175,8 @@ class RaftDriver {
   TimeMs started_ms_ = 0;
   TimeMs leaderless_since_ = 0;  // when this node last stopped knowing a leader
   TimeMs last_now_ = 0;
+  TimeMs last_tick_ = 0;    // when on_tick last ran (0: not yet)
+  std::string paused_why_;  // the reason of a step-down after a pause, for its log line
   bool fresh_ = false;
   bool heard_leader_ = false;
   std::uint64_t initial_last_index_ = 0;

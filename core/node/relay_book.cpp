@@ -82,6 +82,10 @@ std::vector<std::string> RelayBook::expire(TimeMs now, TimeMs timeout_ms) {
   return gone;
 }
 
+void RelayBook::excuse_silence(TimeMs stalled) {
+  for (auto& [key, entry] : workers_) entry.last_seen += stalled;
+}
+
 std::uint32_t RelayBook::free_slots() const {
   std::uint64_t free = 0;
   for (const auto& [key, entry] : workers_) free += entry.free;

@@ -37,6 +37,9 @@ class RelayBook {
   std::vector<std::string> keys() const;
   // Workers silent for longer than timeout_ms: forgotten, their keys returned.
   std::vector<std::string> expire(TimeMs now, TimeMs timeout_ms);
+  // This node did not run for `stalled` ms (a pause): no worker could be
+  // heard meanwhile, so that time does not count as their silence.
+  void excuse_silence(TimeMs stalled);
   std::uint32_t free_slots() const;
   std::size_t held_leases() const;
 

@@ -23,6 +23,7 @@ void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
           if (known != keys_.end()) {
             // Registered again: the leader drops the old key once it falls silent.
             unregistered_.erase(known->second);
+            reregistering_.erase(known->second);
             book_.remove(known->second);
             workers_.erase(known->second);
             keys_.erase(known);
@@ -38,10 +39,11 @@ void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
                              std::is_same_v<T, protocol::Heartbeat>) {
           if (known == keys_.end()) {
             if constexpr (std::is_same_v<T, protocol::Report>) {
-              worker.reply(
-                  request.id,
-                  Status::error(ErrorCode::bad_request, "report from an unregistered worker"),
-                  protocol::kEmptyMap);
+              // Forgotten meanwhile, but the run happened: the leader's state
+              // decides whether it ends the job or counts as a duplicate run,
+              // so it is passed on under no key (the answer stops there).
+              forward(std::string(kUnknownWorkerKey), frame);
+              worker.reply(request.id, Status::success(), protocol::kEmptyMap);
             }
             return;
           }
@@ -96,8 +98,20 @@ void WorkerRelay::deliver(const std::string& worker, std::string frame) {
     return;
   }
   if (reply->id == kRelayRequestId) {
+    reregistering_.erase(worker);
     if (!reply->status.ok()) {
       log_.warn("relay: the leader refused worker " + worker + ": " + reply->status.message);
+    }
+    return;
+  }
+  if (reply->status.code == ErrorCode::not_found &&
+      reply->status.message == protocol::kUnregisteredWorker) {
+    // The leader dropped this worker (silent too long: this node was paused
+    // or cut off); register it again rather than leave it idle for good.
+    if (reregistering_.insert(worker).second) {
+      log_.info("relay: leader " + leader_.substr(0, 8) + " no longer knew worker " + worker +
+                "; registering it again");
+      register_worker(worker);
     }
     return;
   }
@@ -118,6 +132,7 @@ void WorkerRelay::follow(const std::string& leader, std::uint64_t term) {
     return;
   }
   unregistered_.clear();
+  reregistering_.clear();
   leader_ = leader;
   term_ = term;
   if (leader_.empty() || book_.size() == 0) return;
@@ -135,6 +150,7 @@ void WorkerRelay::expire(TimeMs now) {
     keys_.erase(it->second);
     workers_.erase(it);
     unregistered_.erase(key);
+    reregistering_.erase(key);
     log_.info("relay: worker " + key + " silent; forgotten");
   }
 }

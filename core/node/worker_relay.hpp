@@ -10,7 +10,10 @@
 // When the leader or its term changes, every worker is registered again
 // with its free credit and the leases it still holds (hello.running), so the
 // new leader leases against what is really free and a late report of an
-// old lease gives its slot back.
+// old lease gives its slot back. A leader that answers a worker's heartbeat
+// or credit with protocol::kUnregisteredWorker has dropped it (it was silent
+// too long, as a paused or cut-off node's workers are): the relay registers
+// it again at once, so it serves again instead of staying forgotten.
 //
 // Threading: loop thread only.
 #pragma once
@@ -30,6 +33,10 @@ namespace desaster {
 
 // The request id of the relay's own hellos; their replies stop at the relay.
 inline constexpr std::uint64_t kRelayRequestId = ~std::uint64_t{0};
+// The key a report of a worker the relay has forgotten goes to the leader
+// under: no worker has it, so the leader's dispatcher counts the run (the
+// state decides whether it is current or a duplicate) and its answer stops.
+inline constexpr std::string_view kUnknownWorkerKey = "-";
 
 struct RelayStats {
   std::size_t workers = 0;
@@ -62,6 +69,8 @@ class WorkerRelay final : public LocalDelivery {
   void follow(const std::string& leader, std::uint64_t term);
   // Forgets workers silent past the worker timeout (the leader drops them too).
   void expire(TimeMs now);
+  // This node did not run for `stalled` ms (StallWatch): not the workers' silence.
+  void excuse_silence(TimeMs stalled) { book_.excuse_silence(stalled); }
   RelayStats stats() const;
 
  private:
@@ -76,6 +85,10 @@ class WorkerRelay final : public LocalDelivery {
   std::map<std::string, Peer> workers_;  // key -> the worker's own connection
   std::map<Peer, std::string> keys_;
   std::set<std::string> unregistered_;  // registrations that could not go yet
+  // Registered again because the leader did not know them (it dropped them
+  // while this node was paused or cut off), until the leader answers that
+  // hello: the refusals of the frames sent before it are not acted on twice.
+  std::set<std::string> reregistering_;
   std::string leader_;
   std::uint64_t term_ = 0;
   RelayStats stats_;

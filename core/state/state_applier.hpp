@@ -22,6 +22,9 @@ Status bad_request(std::string message);
 Status dedup_check(StateData& s, const Job& job, TimeMs now);
 void dedup_record(StateData& s, const Job& job, TimeMs now, bool processed);
 
+// Appends to a job's history of runs, keeping the latest kMaxHistory.
+void add_history(Job& job, Attempt attempt);
+
 class Applier {
  public:
   Applier(StateData& s, const ApplyContext& ctx, ApplyResult& r) : s_(s), ctx_(ctx), r_(r) {}

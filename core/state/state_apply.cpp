@@ -47,15 +47,6 @@ void clear_lease(Job& job) {
   job.lease_expires_at = 0;
 }
 
-void add_history(Job& job, Attempt attempt) {
-  if (job.history.size() >= kMaxHistory) {
-    job.history.erase(
-        job.history.begin(),
-        job.history.begin() + static_cast<std::ptrdiff_t>(job.history.size() - kMaxHistory + 1));
-  }
-  job.history.push_back(std::move(attempt));
-}
-
 // An enqueued job starts afresh whatever the client filled in beyond its spec.
 Job fresh_job(const Job& in, const ApplyContext& ctx) {
   Job job;
@@ -79,6 +70,15 @@ Job fresh_job(const Job& in, const ApplyContext& ctx) {
 }
 
 }  // namespace
+
+void add_history(Job& job, Attempt attempt) {
+  if (job.history.size() >= kMaxHistory) {
+    job.history.erase(
+        job.history.begin(),
+        job.history.begin() + static_cast<std::ptrdiff_t>(job.history.size() - kMaxHistory + 1));
+  }
+  job.history.push_back(std::move(attempt));
+}
 
 Status Applier::enqueue(const Job& in) {
   if (std::string error = check_queue_name(in.queue); !error.empty()) return bad_request(error);

@@ -115,7 +115,18 @@ void Applier::operator()(const LeaderStartOp&) {
     for (auto it = running.rbegin(); it != running.rend(); ++it) {
       if (s_.find(*it)->job.lease_term < ctx_.term) stale.push_back(*it);
     }
-    for (JobId id : stale) to_head(*s_.find(id), true);
+    for (JobId id : stale) {
+      // Not charged (a failover is no fault of the job), but on record: the
+      // run may have happened (its report never committed) and the job
+      // runs again, so an operator sees which jobs ran twice and where.
+      Job& job = s_.find(id)->job;
+      add_history(job, Attempt{job.attempts, job.started_at, ctx_.now, job.node, job.worker, 0,
+                               "cut short: the leader changed (lease of term " +
+                                   std::to_string(job.lease_term) +
+                                   ") before its report was committed; run again, not charged",
+                               0, 0});
+      to_head(*s_.find(id), true);
+    }
   }
   r_.statuses.push_back(Status::success());
 }

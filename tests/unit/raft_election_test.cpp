@@ -70,6 +70,33 @@ TEST_CASE("check-quorum makes a leader cut off from its majority step down", "[r
   CHECK((leader == 2 || leader == 3));
 }
 
+TEST_CASE("a leader woken from a pause steps down and proposes nothing in its old term",
+          "[raft][faults]") {
+  Harness h(3);
+  h.elect(1);
+  const std::uint64_t term = h.raft(1).term();
+  REQUIRE(h.raft(1).step_down_after_pause());
+  CHECK(h.raft(1).role() == Role::follower);
+  CHECK(h.raft(1).term() == term);  // no new term of its own making
+  CHECK(h.raft(1).leader().empty());
+  CHECK(h.raft(1).propose({"decided while deposed"}, 0).status().code == ErrorCode::unavailable);
+  CHECK_FALSE(h.raft(1).step_down_after_pause());  // only a leader steps down
+  h.tick(30);
+  const int leader = h.leader();
+  REQUIRE(leader != 0);
+  for (int i = 1; i <= 3; ++i) {
+    CHECK(h.raft(i).leader() == Harness::id(leader));
+    for (const LogEntry& e : h.node(i).applied) CHECK(e.op != "decided while deposed");
+  }
+}
+
+TEST_CASE("a lone voter keeps leading after a pause: nobody else can", "[raft][faults]") {
+  Harness h(1);
+  h.elect(1);
+  CHECK_FALSE(h.raft(1).step_down_after_pause());
+  CHECK(h.raft(1).role() == Role::leader);
+}
+
 TEST_CASE("a voter refuses a candidate whose log is behind its own", "[raft]") {
   RaftConfig config;
   config.pre_vote = false;  // let the votes themselves reach node 2

@@ -461,8 +461,14 @@ TEST_CASE("a new leader puts the older terms' running jobs back without charge",
   CHECK(r.events.size() == 2);
   CHECK(log.state.find(1)->state == JobState::queued);
   CHECK(log.state.find(1)->attempts == 0);
+  // Not charged, but on record: the run may have happened and runs again.
+  REQUIRE(log.state.find(1)->history.size() == 1);
+  CHECK(log.state.find(1)->history[0].worker == "w");
+  CHECK(log.state.find(1)->history[0].error.find(
+            "cut short: the leader changed (lease of term 1)") != std::string::npos);
   CHECK(log.state.find(2)->state == JobState::queued);
   CHECK(log.state.find(3)->state == JobState::running);
+  CHECK(log.state.find(3)->history.empty());
   CHECK(ready_order(log.state, "default") == std::vector<JobId>{1, 2, 4});
   CHECK(log.state.expired_leases(log.now + 10'000, 10).empty());
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/node/relay_book.hpp"
+#include "core/node/stall_watch.hpp"
 #include "core/node/worker_relay.hpp"
 #include "transport/peer/relay_frame.hpp"
 #include "transport/protocol/replies.hpp"
@@ -281,6 +282,106 @@ TEST_CASE("a registration that could not go to the leader is tried again next tu
   CHECK(sent[0].request.id == kRelayRequestId);
   relay.follow("leader1", 2);  // registered: not again
   CHECK(sent.size() == 1);
+}
+
+TEST_CASE("a pause of the relay's node does not count as its workers' silence",
+          "[node][relay][faults]") {
+  StallWatch watch(1000, 1000);
+  CHECK(watch.observe(10'000) == 0);  // the first call
+  CHECK(watch.observe(11'000) == 0);
+  CHECK(watch.observe(12'900) == 0);             // late, within the tolerance
+  const TimeMs stalled = watch.observe(18'900);  // SIGSTOP for about 5 s
+  CHECK(stalled == 5'000);
+
+  RelayBook book;
+  const std::string key = book.add(shell_hello(1), 12'500);
+  // Without the excuse the worker would be forgotten at wake-up.
+  book.excuse_silence(stalled);
+  CHECK(book.expire(18'900, protocol::kWorkerTimeoutMs).empty());
+  CHECK(book.contains(key));
+  // A worker that stays silent after the pause is still forgotten.
+  CHECK(book.expire(18'900 + protocol::kWorkerTimeoutMs + 1, protocol::kWorkerTimeoutMs) ==
+        std::vector<std::string>{key});
+}
+
+TEST_CASE("a worker the leader dropped is registered again, once per refusal burst",
+          "[node][relay][faults]") {
+  Logger log;
+  std::vector<Sent> sent;
+  WorkerRelay relay(
+      "self", log,
+      [&](const std::string& leader, const std::string& worker, std::string_view frame) {
+        Result<protocol::Request> request = protocol::decode_request(frame);
+        REQUIRE(request.ok());
+        sent.push_back({leader, worker, *request});
+        return true;
+      },
+      [&](const Peer&, std::string_view) { FAIL("not the leader"); });
+  FakeWorker worker;
+  const Peer peer{nullptr, {}, "self", "local", &worker};
+  relay.follow("leader1", 4);
+  const protocol::Request hello{1, shell_hello(2)};
+  relay.on_worker_request(peer, protocol::encode_request(hello), hello, 0);
+  REQUIRE(sent.size() == 1);
+  const std::string key = sent[0].worker;
+  relay.deliver(key,
+                protocol::encode_reply(kRelayRequestId, Status::success(), protocol::kEmptyMap));
+  relay.deliver(key, lease_push(5, 4, 1));
+  const std::size_t to_worker = worker.frames.size();
+
+  // The leader dropped the worker while this node was paused: it answers
+  // the heartbeats that were queued with "unregistered".
+  const std::string unregistered = protocol::encode_reply(
+      21, Status::error(ErrorCode::not_found, std::string(protocol::kUnregisteredWorker)),
+      protocol::kEmptyMap);
+  relay.deliver(key, unregistered);
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[1].request.id == kRelayRequestId);
+  const auto* again = std::get_if<protocol::WorkerHello>(&sent[1].request.body);
+  REQUIRE(again);
+  CHECK(again->slots == 1);
+  REQUIRE(again->running.size() == 1);
+  CHECK(again->running[0] == protocol::WorkerHello::HeldLease{5, 4, 1});
+  relay.deliver(key, unregistered);  // the next queued heartbeat's refusal
+  CHECK(sent.size() == 2);
+  CHECK(worker.frames.size() == to_worker);  // the worker never sees these
+  // Once the leader has answered that hello, a new refusal registers it again.
+  relay.deliver(key,
+                protocol::encode_reply(kRelayRequestId, Status::success(), protocol::kEmptyMap));
+  relay.deliver(key, unregistered);
+  CHECK(sent.size() == 3);
+}
+
+TEST_CASE("a report from a worker the relay forgot still reaches the leader",
+          "[node][relay][faults]") {
+  Logger log;
+  std::vector<Sent> sent;
+  WorkerRelay relay(
+      "self", log,
+      [&](const std::string& leader, const std::string& worker, std::string_view frame) {
+        Result<protocol::Request> request = protocol::decode_request(frame);
+        REQUIRE(request.ok());
+        sent.push_back({leader, worker, *request});
+        return true;
+      },
+      [&](const Peer&, std::string_view) { FAIL("not the leader"); });
+  FakeWorker worker;
+  const Peer peer{nullptr, {}, "self", "local", &worker};
+  relay.follow("leader1", 4);
+  protocol::Report report;
+  report.id = 40;
+  report.term = 3;
+  report.attempt = 1;
+  const protocol::Request reported{18, report};
+  relay.on_worker_request(peer, protocol::encode_request(reported), reported, 10);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].worker == kUnknownWorkerKey);
+  CHECK(std::holds_alternative<protocol::Report>(sent[0].request.body));
+  REQUIRE(worker.frames.size() == 1);
+  Result<protocol::Reply> answered = protocol::decode_reply(worker.frames[0]);
+  REQUIRE(answered.ok());
+  CHECK(answered->id == 18);
+  CHECK(answered->status.ok());
 }
 
 }  // namespace desaster

@@ -187,6 +187,10 @@ struct Nodes {};
 
 inline constexpr std::uint32_t kWorkerHeartbeatMs = 1'000;
 inline constexpr std::uint32_t kWorkerTimeoutMs = 5'000;
+// What a dispatcher answers (code not_found) to the heartbeat or credit of
+// a worker it does not know, e.g. one it dropped as silent while its node
+// was paused or cut off: the worker (or its node's relay) registers again.
+inline constexpr std::string_view kUnregisteredWorker = "unregistered worker: register again";
 
 }  // namespace desaster::protocol
 

@@ -156,6 +156,7 @@ void write_job_json(JsonWriter& json, const Job& job, const JobEtaView* eta) {
     json.key("attempt").value(static_cast<std::uint64_t>(a.number));
     json.key("started_at").value(static_cast<std::int64_t>(a.started_at));
     json.key("finished_at").value(static_cast<std::int64_t>(a.finished_at));
+    json.key("node").value(a.node);
     json.key("worker").value(a.worker);
     json.key("exit_status").value(static_cast<std::int64_t>(a.exit_status));
     json.key("error").value(a.error);

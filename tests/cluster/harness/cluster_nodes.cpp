@@ -17,12 +17,15 @@ bool log_has(const NodeProcess& node, const std::string& text) {
 }
 
 std::unique_ptr<NodeProcess> clustered_node(const TestNetwork& net, const std::string& dir, int i,
-                                            std::vector<std::string> extra) {
+                                            std::vector<std::string> extra,
+                                            std::vector<std::string> wrapper) {
   std::vector<std::string> args{
       "-a", net.address(i), "-b", TestNetwork::broadcast(), "-p", std::to_string(kClusterPort)};
   args.insert(args.end(), extra.begin(), extra.end());
+  std::vector<std::string> prefix = net.exec_prefix(i);
+  prefix.insert(prefix.end(), wrapper.begin(), wrapper.end());
   return std::make_unique<NodeProcess>(dir + "/n" + std::to_string(i), kClusterPort,
-                                       NodeLaunch{net.exec_prefix(i), std::move(args)});
+                                       NodeLaunch{std::move(prefix), std::move(args)});
 }
 
 std::vector<int> leaders_of(const Nodes& nodes) {

@@ -20,9 +20,12 @@ inline constexpr std::uint16_t kClusterPort = 2691;
 std::string node_id_of(const NodeProcess& node);  // from its data dir's NODE_ID
 bool log_has(const NodeProcess& node, const std::string& text);
 
-// Node i of net, clustered (-a, -b, -p 2691) with extra flags, data under dir.
+// Node i of net, clustered (-a, -b, -p 2691) with extra flags, data under dir;
+// `wrapper` goes between the namespace's prefix and the binary (it must exec
+// it, as env does, so that signals reach the node).
 std::unique_ptr<NodeProcess> clustered_node(const TestNetwork& net, const std::string& dir, int i,
-                                            std::vector<std::string> extra = {});
+                                            std::vector<std::string> extra = {},
+                                            std::vector<std::string> wrapper = {});
 
 // The running nodes whose latest role line says leader (a cut-off leader
 // still says so until it steps down).

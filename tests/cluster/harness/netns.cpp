@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include <stdexcept>
+#include <utility>
 
 namespace desaster::test {
 
@@ -18,6 +19,9 @@ std::string join(const std::vector<std::string>& args) {
   return text;
 }
 
+// The nftables table of a namespace's cuts (deleted whole on heal).
+constexpr const char* kCutTable = "desaster_cut";
+
 }  // namespace
 
 std::string network_namespaces_unavailable() {
@@ -27,7 +31,8 @@ std::string network_namespaces_unavailable() {
   return "";
 }
 
-TestNetwork::TestNetwork(int nodes) : nodes_(nodes) {
+TestNetwork::TestNetwork(int nodes)
+    : nodes_(nodes), has_cuts_(static_cast<std::size_t>(nodes), false) {
   // Clients in one namespace reach nodes in another over the bridge, which
   // protected mode refuses for the public default key; so the test network
   // has a key of its own, for the nodes and clients started from here (the
@@ -92,9 +97,38 @@ void TestNetwork::partition(const std::vector<int>& minority) {
     ip({"-n", bridge_ns_, "link", "set", "p" + std::to_string(node), "master", "br1"});
 }
 
+void TestNetwork::cut(int a, int b) {
+  for (auto [self, other] : {std::pair{a, b}, std::pair{b, a}}) {
+    if (!has_cuts_.at(static_cast<std::size_t>(self))) {
+      nft(self, {"add", "table", "inet", kCutTable});
+      nft(self, {"add", "chain", "inet", kCutTable, "in", "{", "type", "filter", "hook", "input",
+                 "priority", "0", ";", "}"});
+      nft(self, {"add", "chain", "inet", kCutTable, "out", "{", "type", "filter", "hook", "output",
+                 "priority", "0", ";", "}"});
+      has_cuts_[static_cast<std::size_t>(self)] = true;
+    }
+    nft(self, {"add", "rule", "inet", kCutTable, "in", "ip", "saddr", address(other), "drop"});
+    nft(self, {"add", "rule", "inet", kCutTable, "out", "ip", "daddr", address(other), "drop"});
+  }
+}
+
 void TestNetwork::heal() {
-  for (int i = 0; i < nodes_; ++i)
+  for (int i = 0; i < nodes_; ++i) {
     ip({"-n", bridge_ns_, "link", "set", "p" + std::to_string(i), "master", "br0"});
+    if (has_cuts_[static_cast<std::size_t>(i)]) {
+      nft(i, {"delete", "table", "inet", kCutTable});
+      has_cuts_[static_cast<std::size_t>(i)] = false;
+    }
+  }
+}
+
+void TestNetwork::nft(int node, const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{"nft"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult result = run_in(node, argv);
+  if (result.exit_status != 0)
+    throw std::runtime_error("test network: `" + join(argv) + "` in " + ns(node) +
+                             " failed: " + result.err);
 }
 
 void TestNetwork::ip(const std::vector<std::string>& args) const {

@@ -6,7 +6,10 @@
 //
 // Partitions move a node's bridge port onto a second, unconnected bridge, so
 // the two sides cannot hear each other (beacons included) while each side
-// stays connected within itself; heal() moves it back.
+// stays connected within itself; heal() moves it back. A cut between two
+// nodes alone (a bridge partition: A-B-C with A and C apart) is an nftables
+// table in each of the two namespaces that drops the other's packets;
+// heal() deletes those too.
 //
 // Needs root (CAP_NET_ADMIN) and iproute2; setup failures throw with the
 // command that failed, so a test can never pass without its network.
@@ -44,15 +47,20 @@ class TestNetwork {
 
   // Splits the network: the nodes listed go to the second bridge.
   void partition(const std::vector<int>& minority);
+  // Cuts a and b apart, each still reaching every other node.
+  void cut(int a, int b);
+  // Undoes partition() and every cut().
   void heal();
 
  private:
   void ip(const std::vector<std::string>& args) const;
+  void nft(int node, const std::vector<std::string>& args) const;
 
   int nodes_;
   std::string prefix_;
   std::string bridge_ns_;
   std::vector<std::string> names_;
+  std::vector<bool> has_cuts_;  // per node: its namespace has the cut table
 };
 
 // Why several-node tests cannot run here, or empty when they can.
