@@ -20,6 +20,7 @@
 #include "core/node/dispatcher.hpp"
 #include "core/node/feed_publisher.hpp"
 #include "core/node/forwarder.hpp"
+#include "core/node/http_gate.hpp"
 #include "core/node/log.hpp"
 #include "core/node/proposer.hpp"
 #include "core/node/protected_mode.hpp"
@@ -97,6 +98,7 @@ struct Node::Impl {
   std::unique_ptr<ZmqWatcher> dispatch_watcher;
   std::unique_ptr<ShellPool> shell_pool;
   std::unique_ptr<ruby_pool::PoolManager> ruby_pools;
+  std::unique_ptr<HttpGate> http;        // --http / --https only
   std::unique_ptr<Discovery> discovery;  // clustered nodes only
   std::unique_ptr<monitor::ResourceMonitor> resources;
   std::unique_ptr<PeerLinks> links;      // clustered nodes only
@@ -298,6 +300,10 @@ Status Node::Impl::start() {
                                                         node_id, host);
   api->set_pool_lister([this] { return ruby_pools->summaries(); });
   ruby_pools->reconcile();
+  if (options.http.enabled()) {
+    http = std::make_unique<HttpGate>(&loop, options.http, *ruby_pools, log);
+    if (Status s = http->start(); !s.ok()) return s;
+  }
   uv_signal_init(&loop, &sighup);
   sighup.data = this;
   uv_signal_start(
@@ -315,7 +321,7 @@ Status Node::Impl::start() {
            ":" + std::to_string(options.port + 1) + ", dispatch on tcp://" + options.bind_address +
            ":" + std::to_string(options.port + 2) + "; data in " + options.data_dir + "; " +
            std::to_string(concurrency) + " shell slots" +
-           (options.standalone ? "; standalone" : ""));
+           (options.standalone ? "; standalone" : "") + (http ? "; " + http->describe() : ""));
   if (!options.standalone) {
     if (Status s = start_discovery(); !s.ok()) return s;
   }
@@ -724,6 +730,7 @@ void Node::Impl::finish_shutdown() {
   uv_signal_stop(&sigint);
   uv_signal_stop(&sighup);
   if (raft) raft->close();
+  if (http) http->close();
   // The goodbye beacon goes first, so peers drop this node at once.
   close_discovery([this] {
     ruby_pools->close([this] {
@@ -830,6 +837,9 @@ void Node::Impl::close_everything() {
   close_handle(&sigterm);
   close_handle(&sigint);
   close_handle(&sighup);
+  // h2o offers no way to close an idle keep-alive connection at once; they
+  // are dropped with the process rather than kept for their read timeout.
+  if (http) uv_stop(&loop);
   log.info("stopped; journal flushed up to index " + std::to_string(state.applied_index()));
 }
 

@@ -38,6 +38,17 @@ constexpr Flag kFlags[] = {
     {0, "snapshot-bytes", true},
     {0, "truncate-corrupt-journal", false},
     {0, "max-request", true},
+    // Owned by transport/http_front (apply_http_flag).
+    {0, "http", true},
+    {0, "https", true},
+    {0, "tls-cert", true},
+    {0, "tls-key", true},
+    {0, "http-route", true},
+    {0, "http-queue", true},
+    {0, "http-queue-timeout", true},
+    {0, "http-timeout", true},
+    {0, "http-read-timeout", true},
+    {0, "http-max-body", true},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -145,6 +156,9 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
       return {};
     }
     case 0:
+      if (http_front::is_http_flag(flag.long_name)) {
+        return http_front::apply_http_flag(flag.long_name, value, out.http);
+      }
       if (std::string_view(flag.long_name) == "version") {
         out.show_version = true;
         return {};
@@ -270,6 +284,7 @@ Result<NodeOptions> parse_node_options(const std::vector<std::string>& args) {
     }
     if (Status s = apply_flag(*flag, inline_value.value_or(""), out); !s.ok()) return s;
   }
+  if (Status s = http_front::check_http_options(out.http); !s.ok()) return s;
   return out;
 }
 
@@ -323,7 +338,8 @@ std::string node_help_text() {
          "                                it such a journal stops the node from starting\n"
          "     --max-request=SIZE         the largest client request this node reads; a larger\n"
          "                                one closes its connection, unread (64K-16M) [4M]\n"
-         " -v, --verbose                  log more detail (twice: even more)\n"
+         " -v, --verbose                  log more detail (twice: even more)\n" +
+         http_front::http_help_text() +
          "     --version                  prints the version\n"
          "\n"
          " Ports: PORT is the client API (TCP), PORT+1 the state feed, PORT+2 peer and\n"

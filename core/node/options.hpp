@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/model/status.hpp"
+#include "transport/http_front/http_options.hpp"
 
 namespace desaster {
 
@@ -38,6 +39,7 @@ struct NodeOptions {
   // An operator's explicit choice to cut a corrupt journal (JournalOptions).
   bool truncate_corrupt_journal = false;
   std::uint32_t max_request_bytes = kDefaultMaxRequestBytes;
+  http_front::HttpFrontOptions http;  // --http, --https and their settings
   bool show_help = false;
   bool show_version = false;
 };

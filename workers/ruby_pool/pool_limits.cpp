@@ -58,6 +58,7 @@ void RubyPool::Impl::on_sample(PoolWorker& w, double cpu_percent, std::uint64_t 
   log("job " + format_job_id(w.job->id) + " kept worker pid " + std::to_string(w.pid) +
       " over its " + monitor::limit_name(check.kind) + " limit past the grace (" + over +
       "): killing the worker");
+  w.job->lost = true;
   report(*w.job, Outcome::failed,
          std::string("killed over the pool's ") + monitor::limit_name(check.kind) + " limit (" +
              over + ")",

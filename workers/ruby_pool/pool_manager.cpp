@@ -1,5 +1,6 @@
 #include "workers/ruby_pool/pool_manager.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace desaster::ruby_pool {
@@ -24,6 +25,9 @@ PoolManager::PoolManager(uv_loop_t* loop, zmq::context_t& context, const State& 
       node_id_(std::move(node_id)),
       host_name_(std::move(host_name)) {
   base_.node_tag = node_id_.substr(0, 8);
+  base_.on_worker_idle = [this] {
+    if (idle_hook_) idle_hook_();
+  };
   if (base_.gem_dir.empty()) base_.gem_dir = default_gem_dir();
 }
 
@@ -121,6 +125,41 @@ void PoolManager::on_sample(const std::string& pool, std::int64_t pid, double cp
                             std::uint64_t rss_kb) {
   auto it = pools_.find(pool);
   if (it != pools_.end() && it->second) it->second->on_sample(pid, cpu_percent, rss_kb);
+}
+
+bool PoolManager::serves(const RubyPool& pool, const std::string& queue) const {
+  const PoolSpec& spec = pool.spec();
+  const std::vector<JobKind> kinds = pool_kinds(spec);
+  if (std::find(kinds.begin(), kinds.end(), JobKind::http) == kinds.end()) return false;
+  const Assignments& assigned = state_.assignments();
+  if (assigned.pool_paused(spec.name, node_id_) || assigned.node_draining(node_id_)) return false;
+  std::vector<PoolQueue> queues =
+      assigned.attached_queues(spec.name, node_id_).value_or(spec.queues);
+  if (queues.empty()) return true;  // a pool without queues serves them all
+  return std::any_of(queues.begin(), queues.end(),
+                     [&](const PoolQueue& q) { return q.name == queue || q.name == "*"; });
+}
+
+bool PoolManager::serves_http(const std::string& queue) const {
+  if (closing_) return false;
+  for (const auto& [name, pool] : pools_)
+    if (serves(*pool, queue)) return true;
+  return false;
+}
+
+bool PoolManager::run_http(const std::string& queue, Job job, TransientDone done) {
+  if (closing_) return false;
+  RubyPool* best = nullptr;
+  std::size_t best_idle = 0;
+  for (auto& [name, pool] : pools_) {
+    if (!serves(*pool, queue)) continue;
+    const std::size_t idle = pool->idle_workers();
+    if (idle > best_idle) {
+      best = pool.get();
+      best_idle = idle;
+    }
+  }
+  return best && best->run_transient(std::move(job), std::move(done));
 }
 
 void PoolManager::maybe_all_closed() {

@@ -42,7 +42,17 @@ class PoolManager {
                  std::uint64_t rss_kb);
   void close(std::function<void()> done);
 
+  // Transient http jobs (the HTTP front end's local path). serves_http: a
+  // pool here takes http jobs of queue (it may have no idle worker now).
+  bool serves_http(const std::string& queue) const;
+  // Starts job on the local pool serving queue with the most idle workers;
+  // false when none has one (see RubyPool::run_transient).
+  bool run_http(const std::string& queue, Job job, TransientDone done);
+  // Called when a pool has an idle worker and no lease waiting for it.
+  void set_idle_hook(std::function<void()> hook) { idle_hook_ = std::move(hook); }
+
  private:
+  bool serves(const RubyPool& pool, const std::string& queue) const;
   void stop(std::map<std::string, std::unique_ptr<RubyPool>>::iterator it);
   void maybe_all_closed();
 
@@ -56,6 +66,7 @@ class PoolManager {
   std::map<std::string, std::unique_ptr<RubyPool>> pools_;
   std::size_t closing_count_ = 0;  // pools still closing
   std::function<void()> on_all_closed_;
+  std::function<void()> idle_hook_;
 };
 
 }  // namespace desaster::ruby_pool

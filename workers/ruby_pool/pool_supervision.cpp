@@ -249,6 +249,7 @@ void RubyPool::Impl::on_worker_exited(const MasterExited& exited) {
 void RubyPool::Impl::finalize(PoolWorker& w) {
   const bool crashed = !w.stop_expected && !closing;
   if (w.job) {
+    w.job->lost = true;
     report(*w.job, Outcome::failed, "worker died: " + exit_text(w), {}, w.rss_kb);
     w.job.reset();
   }
@@ -452,6 +453,7 @@ void RubyPool::Impl::step() {
   }
 
   sync_credit();
+  notice_idle();
   in_step = false;
   if (timer) {
     if (next) {

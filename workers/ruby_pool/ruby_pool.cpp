@@ -118,6 +118,7 @@ void RubyPool::Impl::on_lease(Job job, std::uint64_t term) {
 
 void RubyPool::Impl::report(const RunningJob& job, Outcome outcome, std::string error,
                             std::string output, std::uint64_t rss_kb) {
+  if (job.transient) return end_transient(job, outcome, std::move(error), std::move(output));
   protocol::Report r;
   r.id = job.id;
   r.term = job.term;
@@ -129,6 +130,36 @@ void RubyPool::Impl::report(const RunningJob& job, Outcome outcome, std::string 
   r.max_rss_kb = rss_kb;
   send(std::move(r));
   ++credit;  // a report gives its slot back
+}
+
+void RubyPool::Impl::end_transient(const RunningJob& job, Outcome outcome, std::string error,
+                                   std::string output) {
+  auto it = transients.find(job.id);
+  if (it == transients.end()) return;
+  TransientDone done = std::move(it->second);
+  transients.erase(it);
+  TransientEnd end;
+  end.outcome = outcome;
+  end.worker_lost = job.lost;
+  end.error = std::move(error);
+  end.output = std::move(output);
+  end.worker_slot = job.slot;
+  end.worker_pid = job.pid;
+  if (done) done(std::move(end));
+}
+
+// Tells the owner a worker is free, once per loop turn and never from inside
+// step(): the owner may start a transient job, which changes the workers.
+void RubyPool::Impl::notice_idle() {
+  if (closing || !options.on_worker_idle || !idle_notice || idle_notice_pending) return;
+  if (!held.empty() || count_idle() == 0) return;
+  idle_notice_pending = true;
+  uv_idle_start(idle_notice, [](uv_idle_t* h) noexcept {
+    auto* self = static_cast<Impl*>(h->data);
+    uv_idle_stop(h);
+    self->idle_notice_pending = false;
+    if (!self->closing && self->options.on_worker_idle) self->options.on_worker_idle();
+  });
 }
 
 void RubyPool::Impl::refuse(const Job& job, std::uint64_t term, const std::string& error) {
@@ -287,6 +318,9 @@ Status RubyPool::start() {
   p.heartbeat = new uv_timer_t;
   uv_timer_init(p.loop, p.heartbeat);
   p.heartbeat->data = &p;
+  p.idle_notice = new uv_idle_t;
+  uv_idle_init(p.loop, p.idle_notice);
+  p.idle_notice->data = &p;
   uv_timer_start(
       p.heartbeat,
       [](uv_timer_t* t) noexcept { static_cast<Impl*>(t->data)->send(protocol::Heartbeat{}); },
@@ -294,6 +328,35 @@ Status RubyPool::start() {
   p.start_master();
   p.step();
   return {};
+}
+
+bool RubyPool::run_transient(Job job, TransientDone done) {
+  Impl& p = *impl_;
+  if (p.closing || !p.held.empty()) return false;
+  PoolWorker* pick = nullptr;
+  for (auto& [slot, w] : p.workers) {
+    if (w->state != WorkerState::idle) continue;
+    if (!pick || (p.outdated(*pick) && !p.outdated(*w))) pick = w.get();
+  }
+  if (!pick) return false;
+  if (Result<std::string> message = encode_job_message(job); !message.ok()) {
+    TransientEnd end;
+    end.error = message.status().message;
+    if (done) done(std::move(end));
+    return true;
+  }
+  const JobId id = job.id;
+  p.transients[id] = std::move(done);
+  p.start_job(*pick, HeldLease{std::move(job), 0});
+  pick->job->transient = true;
+  pick->job->slot = pick->slot;
+  pick->job->pid = pick->pid;
+  p.step();  // arms the timer for the job's timeout
+  return true;
+}
+
+std::size_t RubyPool::idle_workers() const {
+  return impl_->closing ? 0 : impl_->count_idle();
 }
 
 void RubyPool::reload(PoolSpec spec) {
@@ -317,12 +380,22 @@ void RubyPool::close(std::function<void()> done) {
   p.closing = true;
   close_and_delete(p.timer);
   close_and_delete(p.heartbeat);
+  close_and_delete(p.idle_notice);
   for (auto& [slot, w] : p.workers) {
     // The node hands a busy worker's job back itself.
     if (w->state == WorkerState::busy && w->pid > 0) kill(w->pid, SIGKILL);
     if (w->link) w->link->close();
   }
   p.workers.clear();
+  // Transient jobs have nobody to hand them back: they end here, lost.
+  std::map<JobId, TransientDone> transients = std::move(p.transients);
+  p.transients.clear();
+  for (auto& [id, done] : transients) {
+    TransientEnd end;
+    end.worker_lost = true;
+    end.error = "the pool stopped";
+    if (done) done(std::move(end));
+  }
   for (auto& record : p.retired)
     if (record->process) record->process->close(nullptr);
   p.retired.clear();

@@ -56,7 +56,23 @@ struct RubyPoolOptions {
   // A worker whose job is cancelled (killed or relocated) gets SIGTERM, then
   // SIGKILL after this long, and is replaced.
   std::uint64_t kill_grace_ms = 10'000;
+  // Called (from the loop, outside the pool's own step) when a worker is
+  // idle with no lease waiting: a transient job may start now.
+  std::function<void()> on_worker_idle;
 };
+
+// How a transient job ended. A transient job (an HTTP request the front end
+// hands over directly) is never leased, reported or journaled: it takes an
+// idle worker at once and its end goes only to its callback.
+struct TransientEnd {
+  Outcome outcome = Outcome::failed;
+  bool worker_lost = false;  // its worker died (or the pool stopped) mid-job
+  std::string error;         // "Class: message", "worker died: signal 9", ...
+  std::string output;        // a Rack reply: the msgpack map {status, headers, body}
+  std::uint32_t worker_slot = 0;
+  std::int64_t worker_pid = 0;
+};
+using TransientDone = std::function<void(TransientEnd)>;
 
 struct PoolWorkerStatus {
   std::uint32_t slot = 0;
@@ -102,6 +118,13 @@ class RubyPool {
   // The resource monitor's sample of one of this pool's processes (CPU in
   // percent of one CPU, RSS); enforces the spec's limits (pool_limits.cpp).
   void on_sample(std::int64_t pid, double cpu_percent, std::uint64_t rss_kb);
+  // Starts a transient job on an idle worker now; false (done not called)
+  // when none is idle or the pool is closing. Otherwise done runs exactly
+  // once: at once if the job cannot be encoded for a worker, else later from
+  // the loop, when the worker answers, dies, passes the job's timeout_ms, or
+  // the pool closes.
+  bool run_transient(Job job, TransientDone done);
+  std::size_t idle_workers() const;
   // Stops everything; busy workers are killed without a report (the node
   // hands their jobs back). done runs once every handle is closed.
   void close(std::function<void()> done);

@@ -46,6 +46,10 @@ struct RunningJob {
   Millis deadline = 0;
   std::uint32_t timeout_ms = 0;
   JobKind kind = JobKind::ruby;
+  bool transient = false;  // started by run_transient: its end goes to transients
+  bool lost = false;       // its worker died mid-job
+  std::uint32_t slot = 0;
+  pid_t pid = 0;
 };
 
 struct PoolWorker {
@@ -102,7 +106,10 @@ struct RubyPool::Impl {
 
   std::map<std::uint32_t, std::unique_ptr<PoolWorker>> workers;  // by slot
   std::map<std::uint32_t, std::uint32_t> slot_restarts;
-  std::deque<HeldLease> held;  // leased, waiting for an idle worker
+  std::deque<HeldLease> held;                 // leased, waiting for an idle worker
+  std::map<JobId, TransientDone> transients;  // running transient jobs' callbacks
+  bool idle_notice_pending = false;
+  uv_idle_t* idle_notice = nullptr;  // runs on_worker_idle after the step
   std::uint32_t target = 0;
   Millis respawn_at = 0;
   Millis backoff = 0;
@@ -123,6 +130,8 @@ struct RubyPool::Impl {
   void on_lease(Job job, std::uint64_t term);
   void report(const RunningJob& job, Outcome outcome, std::string error, std::string output,
               std::uint64_t rss_kb);
+  void end_transient(const RunningJob& job, Outcome outcome, std::string error, std::string output);
+  void notice_idle();
   void refuse(const Job& job, std::uint64_t term, const std::string& error);
   void sync_credit();
   void start_master();

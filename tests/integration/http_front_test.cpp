@@ -1,0 +1,281 @@
+// The HTTP front end end to end: a real node with --http, a real Ruby pool
+// running tests/integration/ruby_apps/http_app (wrapped in Rack::Lint), and
+// real clients: curl, and a raw socket for what curl will not send.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "tests/integration/harness/fixtures.hpp"
+
+using namespace desaster;
+using namespace desaster::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kApp = std::string(DESASTER_SOURCE_DIR) + "/tests/integration/ruby_apps/http_app";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A node serving HTTP on a port of its own, with a pool of `workers` Ruby
+// workers running the test app for the default queue `http`.
+struct HttpNode {
+  TempDir dir;
+  std::uint16_t port = free_port_triplet();
+  std::uint16_t http_port = free_port_triplet();
+  NodeProcess node;
+  std::unique_ptr<Client> client;
+
+  explicit HttpNode(std::uint32_t workers, std::vector<std::string> extra = {})
+      : node(dir.path() + "/data", port, with_http(extra, http_port)) {
+    REQUIRE(node.start());
+    ClientOptions options;
+    options.endpoint = node.endpoint();
+    auto c = Client::connect(options);
+    REQUIRE(c.ok());
+    client = std::move(*c);
+    PoolSpec spec;
+    spec.name = "web";
+    spec.dir = kApp;
+    spec.rackup = kApp + "/config.ru";
+    spec.min_workers = workers;
+    spec.max_workers = workers;
+    spec.queues = {{"http", 1}};
+    Status added = client->pool_add(spec);
+    INFO(added.message);
+    REQUIRE(added.ok());
+    const bool ready = wait_until(
+        [&] {
+          auto pools = client->pools();
+          if (!pools.ok() || pools->size() != 1) return false;
+          std::size_t idle = 0;
+          for (const auto& w : pools->front().workers) idle += w.state == "idle";
+          return idle == workers;
+        },
+        60s);
+    INFO(node.log());
+    REQUIRE(ready);
+  }
+
+  static std::vector<std::string> with_http(std::vector<std::string> extra, std::uint16_t port) {
+    extra.insert(extra.begin(), {"--http", "127.0.0.1:" + std::to_string(port)});
+    return extra;
+  }
+
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(http_port) + path;
+  }
+
+  // curl: the body, then a last line with the status code.
+  CommandResult curl(std::vector<std::string> args) const {
+    std::vector<std::string> argv{"curl", "-sS", "--max-time", "20", "-w", "\n%{http_code}"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, 30s);
+  }
+};
+
+std::string status_of(const CommandResult& r) {
+  const auto nl = r.out.rfind('\n');
+  return nl == std::string::npos ? r.out : r.out.substr(nl + 1);
+}
+
+std::string body_of(const CommandResult& r) {
+  const auto nl = r.out.rfind('\n');
+  return nl == std::string::npos ? std::string() : r.out.substr(0, nl);
+}
+
+// Sends bytes on a fresh connection and returns everything the server sent
+// until it closed (or 5 s passed).
+std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "connect failed";
+  }
+  (void)!write(fd, bytes.data(), bytes.size());
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the HTTP front end serves GET and POST with a body from a Rack pool, on one kept-alive "
+    "connection",
+    "[integration][http]") {
+  HttpNode n(1);
+  CommandResult get = n.curl({n.url("/hello?name=ada")});
+  INFO(get.err << n.node.log());
+  CHECK(status_of(get) == "200");
+  CHECK(body_of(get) == "hello name=ada");
+
+  CommandResult post = n.curl({"--data-binary", "x=1&y=2", n.url("/echo")});
+  CHECK(status_of(post) == "200");
+  CHECK(body_of(post) == "POST application/x-www-form-urlencoded 7:x=1&y=2");
+
+  // A chunked upload arrives whole.
+  CommandResult chunked =
+      n.curl({"-H", "Transfer-Encoding: chunked", "--data-binary", "chunked body", n.url("/echo")});
+  CHECK(body_of(chunked) == "POST application/x-www-form-urlencoded 12:chunked body");
+
+  // Two requests, one connection: curl says it re-used it.
+  CommandResult two = run_command(
+      {"curl", "-sS", "-v", "--max-time", "20", n.url("/hello?1"), n.url("/hello?2")}, 30s);
+  CHECK(two.out == "hello 1hello 2");
+  CHECK(two.err.find("Re-using existing connection") != std::string::npos);
+
+  // Repeated Rack headers (Rack 2's "\n") become separate headers.
+  CommandResult cookies = run_command({"curl", "-sS", "-D", "-", n.url("/cookies")}, 30s);
+  CHECK(cookies.out.find("set-cookie: a=1\r\n") != std::string::npos);
+  CHECK(cookies.out.find("set-cookie: b=2\r\n") != std::string::npos);
+
+  // Every request has a line in the log: who served it and how long it waited.
+  CHECK(wait_until(
+      [&] {
+        return n.node.log().find("\"GET /hello?name=ada\" 200 14B queue=http worker=slot 0/pid ") !=
+               std::string::npos;
+      },
+      5s));
+  CHECK(n.node.log().find(" wait_ms=") != std::string::npos);
+}
+
+TEST_CASE(
+    "the Rack env carries the peer, the scheme and the forwarding headers the front end vouches "
+    "for",
+    "[integration][http]") {
+  HttpNode n(1);
+  CommandResult env = n.curl({"-H", "X-Forwarded-For: 10.9.8.7", "-H", "X-Forwarded-Proto: https",
+                              "-H", "X-Forwarded-Host: evil.test", "-H", "X-Custom: yes", "-H",
+                              "X_Custom: sneaky", n.url("/env?q=1")});
+  INFO(env.out << n.node.log());
+  REQUIRE(status_of(env) == "200");
+  const std::string json = body_of(env);
+  CHECK(json.find("\"REMOTE_ADDR\":\"127.0.0.1\"") != std::string::npos);
+  CHECK(json.find("\"HTTPS\":\"off\"") != std::string::npos);
+  CHECK(json.find("\"rack.url_scheme\":\"http\"") != std::string::npos);
+  CHECK(json.find("\"HTTP_X_FORWARDED_FOR\":\"10.9.8.7, 127.0.0.1\"") != std::string::npos);
+  CHECK(json.find("\"HTTP_X_FORWARDED_PROTO\":\"http\"") != std::string::npos);
+  CHECK(json.find("HTTP_X_FORWARDED_HOST") == std::string::npos);
+  CHECK(json.find("\"HTTP_X_CUSTOM\":\"yes\"") != std::string::npos);
+  CHECK(json.find("\"QUERY_STRING\":\"q=1\"") != std::string::npos);
+  CHECK(json.find("\"PATH_INFO\":\"/env\"") != std::string::npos);
+  CHECK(json.find("\"SERVER_PROTOCOL\":\"HTTP/1.1\"") != std::string::npos);
+}
+
+TEST_CASE(
+    "with every worker busy a full queue or a long wait gets 503 with Retry-After, and a killed "
+    "worker's POST 502",
+    "[integration][http]") {
+  HttpNode n(1, {"--http-queue", "1", "--http-queue-timeout", "1s"});
+  const std::string pidfile = n.dir.path() + "/busy.pid";
+  // A POST holds the only worker until the test kills it.
+  auto busy = std::async(std::launch::async, [&] {
+    return n.curl({"--data-binary", "x", n.url("/slow?pidfile=" + pidfile)});
+  });
+  REQUIRE(wait_until([&] { return !slurp(pidfile).empty(); }, 20s));
+
+  // Two more: one waits (the queue holds one) and gets 503 after 1 s, the
+  // other finds the queue full and gets 503 at once. Which is which depends
+  // on arrival; both say why.
+  auto first = std::async(std::launch::async, [&] { return n.curl({"-D", "-", n.url("/hello")}); });
+  auto second = std::async(std::launch::async, [&] {
+    return n.curl({"-D", "-", n.url("/hello")});
+  });
+  const CommandResult a = first.get();
+  const CommandResult b = second.get();
+  INFO(a.out << "\n---\n" << b.out << n.node.log());
+  CHECK(status_of(a) == "503");
+  CHECK(status_of(b) == "503");
+  CHECK(a.out.find("retry-after: 1\r\n") != std::string::npos);
+  CHECK(b.out.find("retry-after: 1\r\n") != std::string::npos);
+  const std::string both = a.out + b.out;
+  CHECK(both.find("1 requests waiting") != std::string::npos);
+  CHECK(both.find("no worker free within 1000 ms") != std::string::npos);
+
+  // The busy worker dies mid-request: a POST is never retried.
+  const pid_t worker = std::stoi(slurp(pidfile));
+  REQUIRE(::kill(worker, SIGKILL) == 0);
+  const CommandResult killed = busy.get();
+  CHECK(status_of(killed) == "502");
+  CHECK(body_of(killed).find("the worker serving the request died") != std::string::npos);
+}
+
+TEST_CASE("a GET whose worker dies mid-request is tried once more on another worker",
+          "[integration][http]") {
+  HttpNode n(2);
+  const std::string marker = n.dir.path() + "/died.pid";
+  CommandResult r = n.curl({n.url("/die-once?marker=" + marker)});
+  INFO(r.out << n.node.log());
+  CHECK(status_of(r) == "200");
+  const std::string dead = slurp(marker);
+  REQUIRE(!dead.empty());
+  CHECK(body_of(r).rfind("survived on ", 0) == 0);
+  CHECK(body_of(r) != "survived on " + dead);
+  CHECK(n.node.log().find("trying it once more") != std::string::npos);
+}
+
+TEST_CASE(
+    "malformed requests get 400, oversized headers 431, oversized bodies 413, an app error 500",
+    "[integration][http]") {
+  HttpNode n(1, {"--http-max-body", "1000"});
+  const std::string garbage = raw_exchange(n.http_port, "THIS IS NOT HTTP\r\n\r\n");
+  CHECK(garbage.rfind("HTTP/1.1 400", 0) == 0);
+  const std::string star = raw_exchange(n.http_port, "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(star.rfind("HTTP/1.1 400", 0) == 0);
+
+  CommandResult big_header = n.curl({"-H", "X-Big: " + std::string(20'000, 'a'), n.url("/hello")});
+  CHECK(status_of(big_header) == "431");
+  CommandResult big_body = n.curl({"--data-binary", std::string(2000, 'b'), n.url("/echo")});
+  CHECK(status_of(big_body) == "413");
+  CommandResult raised = n.curl({n.url("/raise")});
+  CHECK(status_of(raised) == "500");
+  // The node still serves.
+  CHECK(status_of(n.curl({n.url("/hello")})) == "200");
+}
+
+TEST_CASE("--https serves the same app over TLS, HTTP/2 by ALPN, and tells the app it is HTTPS",
+          "[integration][http]") {
+  TempDir certs;
+  const std::string cert = certs.path() + "/cert.pem", key = certs.path() + "/key.pem";
+  CommandResult made = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                    "-keyout", key, "-out", cert, "-days", "1", "-subj",
+                                    "/CN=localhost"});
+  INFO(made.err);
+  REQUIRE(made.exit_status == 0);
+  const std::uint16_t tls_port = free_port_triplet();
+  HttpNode n(1, {"--https", "127.0.0.1:" + std::to_string(tls_port), "--tls-cert", cert,
+                 "--tls-key", key});
+  const std::string url = "https://127.0.0.1:" + std::to_string(tls_port) + "/env";
+  CommandResult h2 = n.curl({"-k", "--http2", "-H", "X-Forwarded-Proto: http", url});
+  INFO(h2.out << h2.err << n.node.log());
+  REQUIRE(status_of(h2) == "200");
+  CHECK(body_of(h2).find("\"SERVER_PROTOCOL\":\"HTTP/2\"") != std::string::npos);
+  CHECK(body_of(h2).find("\"HTTPS\":\"on\"") != std::string::npos);
+  CHECK(body_of(h2).find("\"rack.url_scheme\":\"https\"") != std::string::npos);
+  CHECK(body_of(h2).find("\"HTTP_X_FORWARDED_PROTO\":\"https\"") != std::string::npos);
+  CommandResult h1 = n.curl({"-k", "--http1.1", url});
+  CHECK(body_of(h1).find("\"SERVER_PROTOCOL\":\"HTTP/1.1\"") != std::string::npos);
+  // Plain HTTP on --http still answers beside it.
+  CHECK(status_of(n.curl({n.url("/hello")})) == "200");
+}

@@ -1,0 +1,38 @@
+// What the HTTP front end needs from the node: somewhere to run a request
+// now. The node implements it over its Ruby pools (core/node/http_wiring.*);
+// the front end knows nothing of pools, jobs or the dispatcher.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace desaster::http_front {
+
+struct BackendAnswer {
+  enum class Kind {
+    replied,      // output is the Rack reply {status, headers, body}
+    app_error,    // the app raised: 500
+    worker_lost,  // the worker died mid-request: 502 (an idempotent one may retry)
+    timed_out,    // past the request timeout, the worker was killed: 504
+  };
+  Kind kind = Kind::replied;
+  std::string output;
+  std::string error;
+  std::string worker;  // "POOL#SLOT/pid PID": for the access log
+};
+
+class HttpBackend {
+ public:
+  using Done = std::function<void(BackendAnswer)>;
+  virtual ~HttpBackend() = default;
+  // Something here can ever run requests of queue (maybe busy now).
+  virtual bool serves(const std::string& queue) const = 0;
+  // Runs the request (payload: the Rack env and body, rack_env.hpp) on a
+  // free worker now and returns true, or returns false when none is free.
+  // done runs once, from the loop, maybe before try_start returns.
+  virtual bool try_start(const std::string& queue, std::uint64_t id, std::string payload,
+                         std::uint32_t timeout_ms, Done done) = 0;
+};
+
+}  // namespace desaster::http_front

@@ -1,0 +1,461 @@
+#include "transport/http_front/http_front.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+
+#include "transport/http_front/rack_env.hpp"
+
+namespace desaster::http_front {
+
+namespace {
+
+const char* reason_of(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 413:
+      return "Payload Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "OK";
+  }
+}
+
+h2o_generator_t kNoGenerator = {nullptr, nullptr};
+
+std::string address_text(const sockaddr_storage& ss, socklen_t len, std::uint16_t* port) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  if (len > 0 && ss.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+    if (port) *port = ntohs(in->sin_port);
+  } else if (len > 0 && ss.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+    if (port) *port = ntohs(in6->sin6_port);
+  }
+  return text;
+}
+
+std::string_view view(const h2o_iovec_t& v) {
+  return v.base ? std::string_view(v.base, v.len) : std::string_view();
+}
+
+// The request line and headers as the 431 limit counts them.
+std::size_t header_bytes(const h2o_req_t* req) {
+  std::size_t total = req->input.method.len + req->input.path.len + req->input.authority.len;
+  for (std::size_t i = 0; i < req->headers.size; ++i)
+    total += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
+  return total;
+}
+
+void send_response(h2o_req_t* req, int status, const HeaderList& headers, std::string_view body) {
+  req->res.status = status;
+  req->res.reason = reason_of(status);
+  for (const auto& [name, value] : headers) {
+    const h2o_iovec_t n = h2o_strdup(&req->pool, name.data(), name.size());
+    const h2o_iovec_t v = h2o_strdup(&req->pool, value.data(), value.size());
+    h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 1, nullptr, v.base, v.len);
+  }
+  h2o_iovec_t b = h2o_strdup(&req->pool, body.data(), body.size());
+  req->res.content_length = b.len;
+  h2o_start_response(req, &kNoGenerator);
+  h2o_send(req, &b, 1, H2O_SEND_STATE_FINAL);
+}
+
+}  // namespace
+
+struct HttpFront::Exchange {
+  h2o_req_t* req = nullptr;  // null once the client went away (h2o freed it)
+  std::uint64_t id = 0;
+  std::string queue;
+  std::string route;
+  std::string method;
+  std::string target;
+  std::string remote;
+  std::string payload;
+  bool idempotent = false;
+  int tries = 0;
+  std::uint64_t arrived_ms = 0;
+  std::uint64_t started_ms = 0;
+  std::uint64_t deadline_ms = 0;  // end of its wait for a worker
+  std::string worker;
+  bool finished = false;
+
+  // The exchange outlives the request (it sits in the wait queue or with a
+  // worker); the request's pool tells it when h2o frees the request.
+  static std::shared_ptr<Exchange> attach(h2o_req_t* req) {
+    auto x = std::make_shared<Exchange>();
+    x->req = req;
+    void* slot = h2o_mem_alloc_shared(&req->pool, sizeof(std::shared_ptr<Exchange>*), dispose);
+    *static_cast<std::shared_ptr<Exchange>**>(slot) = new std::shared_ptr<Exchange>(x);
+    return x;
+  }
+  static void dispose(void* slot) {
+    auto* held = *static_cast<std::shared_ptr<Exchange>**>(slot);
+    (*held)->req = nullptr;
+    delete held;
+  }
+};
+
+struct HttpFront::Listener {
+  HttpFront* front = nullptr;
+  uv_tcp_t tcp{};
+  h2o_accept_ctx_t accept{};
+  SSL_CTX* ssl = nullptr;
+};
+
+HttpFront::HttpFront(uv_loop_t* loop, HttpFrontOptions options, HttpBackend& backend,
+                     Log access_log, Log error_log)
+    : loop_(loop),
+      options_(std::move(options)),
+      backend_(backend),
+      access_log_(std::move(access_log)),
+      error_log_(std::move(error_log)) {
+  h2o_config_init(&config_);
+  config_.max_request_entity_size = options_.max_body_bytes;
+  config_.http1.req_timeout = options_.read_timeout_ms;
+  config_.http2.idle_timeout = std::max<std::uint64_t>(options_.read_timeout_ms, 10'000);
+  config_.server_name = h2o_iovec_init(H2O_STRLIT("desaster"));
+  h2o_hostconf_t* host =
+      h2o_config_register_host(&config_, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+  h2o_pathconf_t* path = h2o_config_register_path(host, "/", 0);
+  struct Slot {
+    h2o_handler_t super;
+    HttpFront* front;
+  };
+  auto* slot = reinterpret_cast<Slot*>(h2o_create_handler(path, sizeof(Slot)));
+  slot->super.on_req = [](h2o_handler_t* self, h2o_req_t* req) -> int {
+    reinterpret_cast<Slot*>(self)->front->handle(req);
+    return 0;
+  };
+  slot->front = this;
+  h2o_context_init(&context_, loop_, &config_);
+}
+
+// The node ends its loop only when every handle is closed; the h2o context
+// and its connections are left to the process's end, as desaster-web does.
+HttpFront::~HttpFront() = default;
+
+Status HttpFront::start() {
+  timer_ = new uv_timer_t;
+  uv_timer_init(loop_, timer_);
+  timer_->data = this;
+  // h2o's cross-thread queue keeps an async handle open that no request
+  // uses here: unreferenced, it does not keep the node's loop alive.
+  uv_walk(
+      loop_,
+      [](uv_handle_t* h, void* queue) {
+        if (static_cast<void*>(h) == queue) uv_unref(h);
+      },
+      context_.queue);
+  for (int tls = 0; tls < 2; ++tls) {
+    const std::optional<ListenAddress>& where = tls ? options_.https : options_.http;
+    if (!where) continue;
+    auto l = std::make_unique<Listener>();
+    l->front = this;
+    l->accept.ctx = &context_;
+    l->accept.hosts = config_.hosts;
+    if (tls) {
+      SSL_load_error_strings();
+      SSL_library_init();
+      l->ssl = SSL_CTX_new(TLS_server_method());
+      SSL_CTX_set_min_proto_version(l->ssl, TLS1_2_VERSION);
+      if (SSL_CTX_use_certificate_chain_file(l->ssl, options_.tls_cert.c_str()) != 1)
+        return Status::error(ErrorCode::bad_request,
+                             "--tls-cert: cannot use '" + options_.tls_cert + "'");
+      if (SSL_CTX_use_PrivateKey_file(l->ssl, options_.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+          SSL_CTX_check_private_key(l->ssl) != 1)
+        return Status::error(ErrorCode::bad_request, "--tls-key: cannot use '" + options_.tls_key +
+                                                         "' with the certificate");
+      h2o_ssl_register_alpn_protocols(l->ssl, h2o_http2_alpn_protocols);
+      l->accept.ssl_ctx = l->ssl;
+    }
+    sockaddr_in addr{};
+    uv_ip4_addr(where->host.c_str(), where->port, &addr);
+    uv_tcp_init(loop_, &l->tcp);
+    l->tcp.data = l.get();
+    int rc = uv_tcp_bind(&l->tcp, reinterpret_cast<const sockaddr*>(&addr), 0);
+    if (rc == 0) {
+      rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), 1024, [](uv_stream_t* s, int status) {
+        if (status != 0) return;
+        auto* listener = static_cast<Listener*>(s->data);
+        auto* conn = static_cast<uv_tcp_t*>(h2o_mem_alloc(sizeof(uv_tcp_t)));
+        uv_tcp_init(s->loop, conn);
+        if (uv_accept(s, reinterpret_cast<uv_stream_t*>(conn)) != 0) {
+          uv_close(reinterpret_cast<uv_handle_t*>(conn), [](uv_handle_t* h) { free(h); });
+          return;
+        }
+        uv_tcp_nodelay(conn, 1);
+        h2o_socket_t* sock = h2o_uv_socket_create(reinterpret_cast<uv_stream_t*>(conn),
+                                                  [](uv_handle_t* h) { free(h); });
+        h2o_accept(&listener->accept, sock);
+      });
+    }
+    if (rc != 0) {
+      uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp), nullptr);
+      listeners_.push_back(std::move(l));  // freed with the front, after the close
+      return Status::error(ErrorCode::unavailable, std::string("cannot listen for HTTP") +
+                                                       (tls ? "S" : "") + " on " + where->host +
+                                                       ":" + std::to_string(where->port) + ": " +
+                                                       uv_strerror(rc));
+    }
+    listeners_.push_back(std::move(l));
+  }
+  return {};
+}
+
+RouteCounters& HttpFront::counters(const Exchange& x) {
+  return stats_.routes[x.route];
+}
+
+void HttpFront::handle(h2o_req_t* req) {
+  auto reject = [&](int status, const std::string& why) {
+    send_response(req, status, {{"content-type", "text/plain; charset=utf-8"}}, why + "\n");
+  };
+  if (closed_) return reject(503, "shutting down");
+  if (header_bytes(req) > options_.max_header_bytes) {
+    ++stats_.too_large_431;
+    return reject(431,
+                  "request headers over " + std::to_string(options_.max_header_bytes) + " bytes");
+  }
+  HttpRequest r;
+  r.method = std::string(view(req->input.method));
+  r.target = std::string(view(req->input.path));
+  r.authority = std::string(view(req->input.authority));
+  r.protocol = req->version >= 0x200 ? "HTTP/2" : req->version == 0x100 ? "HTTP/1.0" : "HTTP/1.1";
+  for (std::size_t i = 0; i < req->headers.size; ++i) {
+    const h2o_header_t& h = req->headers.entries[i];
+    r.headers.emplace_back(std::string(h.name->base, h.name->len), std::string(view(h.value)));
+  }
+  r.body = std::string(view(req->entity));
+  sockaddr_storage ss{};
+  r.remote_addr = address_text(
+      ss, req->conn->callbacks->get_peername(req->conn, reinterpret_cast<sockaddr*>(&ss)), nullptr);
+  sockaddr_storage local{};
+  address_text(local,
+               req->conn->callbacks->get_sockname(req->conn, reinterpret_cast<sockaddr*>(&local)),
+               &r.local_port);
+  r.tls = req->scheme == &H2O_URL_SCHEME_HTTPS;
+
+  Result<std::string> payload = encode_rack_payload(r);
+  if (!payload.ok()) {
+    ++stats_.bad_400;
+    return reject(400, payload.status().message);
+  }
+  auto x = Exchange::attach(req);
+  x->id = next_id_++;
+  const auto route = options_.routes.match(r.authority, r.target);
+  if (route) {
+    const HttpRoute& hr = options_.routes.routes()[*route];
+    x->queue = hr.queue;
+    x->route = hr.host + hr.prefix;
+  } else {
+    x->queue = std::string(kDefaultHttpQueue);
+    x->route = "default";
+  }
+  x->method = r.method;
+  x->target = r.target.substr(0, 512);
+  x->remote = r.remote_addr;
+  x->payload = std::move(*payload);
+  x->idempotent = r.method == "GET" || r.method == "HEAD";
+  x->arrived_ms = uv_now(loop_);
+  x->deadline_ms = x->arrived_ms + options_.queue_timeout_ms;
+  ++counters(*x).requests;
+
+  if (!backend_.serves(x->queue)) return finish(*x, 503, "no Rack pool serves queue " + x->queue);
+  // Earlier requests go first: a newcomer waits behind them.
+  if (waiting_.empty() && start_exchange(x)) return;
+  if (waiting_.size() >= options_.queue_limit) {
+    return finish(
+        *x, 503,
+        "all workers busy and " + std::to_string(options_.queue_limit) + " requests waiting");
+  }
+  waiting_.push_back(std::move(x));
+  arm_timer();
+}
+
+bool HttpFront::start_exchange(const std::shared_ptr<Exchange>& x) {
+  ++x->tries;
+  x->started_ms = uv_now(loop_);
+  ++in_flight_;
+  std::weak_ptr<Exchange> weak = x;
+  const bool started =
+      backend_.try_start(x->queue, x->id, x->payload, options_.request_timeout_ms,
+                         [this, x](BackendAnswer answer) { on_answer(x, std::move(answer)); });
+  if (!started) {
+    --in_flight_;
+    --x->tries;
+  }
+  return started;
+}
+
+void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answer) {
+  --in_flight_;
+  x->worker = answer.worker;
+  if (x->finished) return;
+  RouteCounters& c = counters(*x);
+  switch (answer.kind) {
+    case BackendAnswer::Kind::replied: {
+      Result<HttpReply> reply = decode_rack_reply(answer.output);
+      if (!reply.ok()) {
+        ++c.lost_502;
+        return finish(*x, 502, "the app's reply was unusable: " + reply.status().message);
+      }
+      ++c.served;
+      x->finished = true;
+      if (x->req) {
+        send_response(x->req, reply->status, reply->headers,
+                      x->method == "HEAD" ? std::string_view() : std::string_view(reply->body));
+      }
+      const std::uint64_t now = uv_now(loop_);
+      if (access_log_) {
+        access_log_("http " + x->remote + " \"" + x->method + " " + x->target + "\" " +
+                    std::to_string(reply->status) + " " + std::to_string(reply->body.size()) +
+                    "B queue=" + x->queue + " worker=" + x->worker +
+                    " wait_ms=" + std::to_string(x->started_ms - x->arrived_ms) + " ms=" +
+                    std::to_string(now - x->arrived_ms) + (x->req ? "" : " (client gone)"));
+      }
+      c.wait_ms_total += x->started_ms - x->arrived_ms;
+      return;
+    }
+    case BackendAnswer::Kind::app_error:
+      ++c.app_errors_500;
+      return finish(*x, 500, "the app raised " + answer.error);
+    case BackendAnswer::Kind::timed_out:
+      ++c.timed_out_504;
+      return finish(*x, 504,
+                    "no answer within " + std::to_string(options_.request_timeout_ms) +
+                        " ms: " + answer.error);
+    case BackendAnswer::Kind::worker_lost:
+      // A GET or HEAD changed nothing the client relies on: one more try,
+      // on whichever worker is free (never the dead one). A POST never.
+      if (x->idempotent && x->tries < 2 && x->req && !closed_) {
+        ++c.retried;
+        if (error_log_)
+          error_log_("http request " + std::to_string(x->id) + " lost its worker (" + answer.error +
+                     "); trying it once more");
+        if (start_exchange(x)) return;
+        waiting_.push_front(x);
+        arm_timer();
+        return;
+      }
+      ++c.lost_502;
+      return finish(*x, 502, "the worker serving the request died: " + answer.error);
+  }
+}
+
+// Every answer that is not the app's own: a short text saying why.
+void HttpFront::finish(Exchange& x, int status, const std::string& why) {
+  if (x.finished) return;
+  x.finished = true;
+  HeaderList headers{{"content-type", "text/plain; charset=utf-8"}};
+  if (status == 503) {
+    ++counters(x).rejected_503;
+    const std::uint32_t seconds =
+        std::max<std::uint32_t>(1, (options_.queue_timeout_ms + 999) / 1000);
+    headers.emplace_back("retry-after", std::to_string(seconds));
+  }
+  if (x.req) send_response(x.req, status, headers, why + "\n");
+  if (access_log_) {
+    const std::uint64_t now = uv_now(loop_);
+    access_log_("http " + x.remote + " \"" + x.method + " " + x.target + "\" " +
+                std::to_string(status) + " queue=" + x.queue +
+                " worker=" + (x.worker.empty() ? "-" : x.worker) +
+                " ms=" + std::to_string(now - x.arrived_ms) + ": " + why);
+  }
+}
+
+void HttpFront::on_capacity() {
+  drain();
+}
+
+// Waiting requests in arrival order to whatever worker is free; a request
+// whose queue has no free worker keeps its place.
+void HttpFront::drain() {
+  if (draining_) return;
+  draining_ = true;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    std::shared_ptr<Exchange> x = *it;
+    if (!x->req || x->finished) {
+      it = waiting_.erase(it);
+      continue;
+    }
+    if (start_exchange(x)) {
+      // start_exchange may have answered (and queued a retry at the head),
+      // so find x again rather than trusting it.
+      auto again = std::find(waiting_.begin(), waiting_.end(), x);
+      it = again == waiting_.end() ? waiting_.begin() : waiting_.erase(again);
+      continue;
+    }
+    ++it;
+  }
+  draining_ = false;
+  arm_timer();
+}
+
+void HttpFront::expire() {
+  const std::uint64_t now = uv_now(loop_);
+  while (!waiting_.empty()) {
+    std::shared_ptr<Exchange> x = waiting_.front();
+    if (x->req && !x->finished && x->deadline_ms > now) break;
+    waiting_.pop_front();
+    if (x->req && !x->finished) {
+      finish(*x, 503, "no worker free within " + std::to_string(options_.queue_timeout_ms) + " ms");
+    }
+  }
+  arm_timer();
+}
+
+void HttpFront::arm_timer() {
+  if (!timer_) return;
+  std::uint64_t next = UINT64_MAX;
+  for (const auto& x : waiting_) next = std::min(next, x->deadline_ms);
+  if (next == UINT64_MAX) {
+    uv_timer_stop(timer_);
+    return;
+  }
+  const std::uint64_t now = uv_now(loop_);
+  uv_timer_start(
+      timer_, [](uv_timer_t* t) noexcept { static_cast<HttpFront*>(t->data)->expire(); },
+      next > now ? next - now : 0, 0);
+}
+
+void HttpFront::close() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& l : listeners_) {
+    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&l->tcp)))
+      uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp), nullptr);
+  }
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& x : waiting) finish(*x, 503, "the node is shutting down");
+  if (timer_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    timer_ = nullptr;
+  }
+  h2o_context_request_shutdown(&context_);
+}
+
+HttpFrontStats HttpFront::stats() const {
+  HttpFrontStats s = stats_;
+  s.waiting = waiting_.size();
+  s.in_flight = in_flight_;
+  return s;
+}
+
+}  // namespace desaster::http_front
