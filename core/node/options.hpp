@@ -38,6 +38,11 @@ struct NodeOptions {
   // An operator's explicit choice to cut a corrupt journal (JournalOptions).
   bool truncate_corrupt_journal = false;
   std::uint32_t max_request_bytes = kDefaultMaxRequestBytes;
+  // --metrics ADDR:PORT: Prometheus metrics over HTTP; port 0: none.
+  std::string metrics_address;
+  std::uint16_t metrics_port = 0;
+  // --log-file PATH: log lines go there (reopened on SIGUSR1), not stderr.
+  std::string log_file;
   bool show_help = false;
   bool show_version = false;
 };
