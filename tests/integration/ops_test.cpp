@@ -56,9 +56,10 @@ TEST_CASE("the node serves Prometheus metrics that promtool accepts and that mov
           "[integration][ops][metrics]") {
   const std::uint16_t metrics_port = free_port_triplet();
   RunningNode n({"--metrics", "127.0.0.1:" + std::to_string(metrics_port)});
-  // A queue name that would forge a sample if it were not escaped.
-  const std::string hostile = "we\"ird\\} 1\\n";
-  for (const std::string& queue : {std::string("mail"), hostile}) {
+  // (Escaping of hostile queue names is the unit tests' job: the client
+  // refuses them before they reach a node.)
+  const std::string other = "video.hd:1";
+  for (const std::string& queue : {std::string("mail"), other}) {
     for (int i = 0; i < 3; ++i) {
       protocol::JobSpec spec = shell_job(i == 2 ? "exit 3" : "true", queue);
       spec.retry.max_attempts = 1;  // the failing one goes dead at once
@@ -83,9 +84,7 @@ TEST_CASE("the node serves Prometheus metrics that promtool accepts and that mov
   CHECK(sample(text, R"(desaster_node_role{role="leader"})") == 1);
   CHECK(sample(text, "desaster_raft_term") >= 1);
   CHECK(sample(text, R"(desaster_pool_kills_total{pool="shell",reason="memory"})") == 0);
-  // The hostile name, escaped: one line, its own sample.
-  CHECK(sample(text, R"(desaster_jobs_enqueued_total{queue="we\"ird\\} 1\\n"})") == 3);
-  CHECK(text.find("\ndesaster_jobs_enqueued_total{queue=\"we\"ird") == std::string::npos);
+  CHECK(sample(text, R"(desaster_jobs_enqueued_total{queue="video.hd:1"})") == 3);
 
   // promtool reads the exposition as Prometheus would and lints the names.
   const std::string url = "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics";
@@ -95,8 +94,13 @@ TEST_CASE("the node serves Prometheus metrics that promtool accepts and that mov
   CHECK(lint.exit_status == 0);
 
   // Queue depth and the oldest job's age follow the queue.
-  CommandResult pause = run_command(
-      {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port), "queue", "pause", "slow"});
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port)});
+    return run_command(args);
+  };
+  REQUIRE(ctl({"queue", "create", "slow"}).exit_status == 0);
+  CommandResult pause = ctl({"queue", "pause", "slow"});
+  INFO(pause.out << pause.err);
   REQUIRE(pause.exit_status == 0);
   REQUIRE(n.client->enqueue(shell_job("true", "slow")).ok());
   REQUIRE(wait_until([&] {
