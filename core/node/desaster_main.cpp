@@ -10,6 +10,7 @@
 
 #include "core/node/node.hpp"
 #include "core/node/options.hpp"
+#include "core/node/service_notify.hpp"
 
 int main(int argc, char** argv) {
   // A client that goes away mid-reply must not kill the node.
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   desaster::Node node(std::move(*options));
   if (desaster::Status s = node.start(); !s.ok()) {
     std::fprintf(stderr, "desaster: %s\n", s.message.c_str());
+    desaster::notify_start_failed(s.message);
     // Leave without destructors: a half-started node has sockets whose
     // watchers close only on a running loop, and ZeroMQ's context would wait
     // for them forever. Nothing was acknowledged, so nothing needs flushing.

@@ -22,11 +22,14 @@
 #include "core/node/forwarder.hpp"
 #include "core/node/http_gate.hpp"
 #include "core/node/log.hpp"
+#include "core/node/log_file.hpp"
+#include "core/node/metrics/node_metrics.hpp"
 #include "core/node/proposer.hpp"
 #include "core/node/protected_mode.hpp"
 #include "core/node/raft_driver.hpp"
 #include "core/node/refusal_log.hpp"
 #include "core/node/resources_reply.hpp"
+#include "core/node/service_notify.hpp"
 #include "core/node/socket_limits.hpp"
 #include "core/node/stall_watch.hpp"
 #include "core/node/timed_duties.hpp"
@@ -101,10 +104,13 @@ struct Node::Impl {
   std::unique_ptr<HttpGate> http;        // --http / --https only
   std::unique_ptr<Discovery> discovery;  // clustered nodes only
   std::unique_ptr<monitor::ResourceMonitor> resources;
-  std::unique_ptr<PeerLinks> links;      // clustered nodes only
-  std::unique_ptr<RaftDriver> raft;      // clustered nodes only
-  std::unique_ptr<Forwarder> forwarder;  // clustered nodes only
-  std::unique_ptr<WorkerRelay> relay;    // clustered nodes only
+  std::unique_ptr<PeerLinks> links;               // clustered nodes only
+  std::unique_ptr<RaftDriver> raft;               // clustered nodes only
+  std::unique_ptr<Forwarder> forwarder;           // clustered nodes only
+  std::unique_ptr<WorkerRelay> relay;             // clustered nodes only
+  std::unique_ptr<LogFile> log_file;              // --log-file only
+  std::unique_ptr<metrics::NodeMetrics> metrics;  // --metrics only
+  std::unique_ptr<ServiceNotifier> notifier;      // sd_notify, when a manager listens
 
   uv_prepare_t turn{};
   uv_timer_t deadline{};
@@ -127,6 +133,8 @@ struct Node::Impl {
 
   Status start();
   Status start_discovery();
+  Status start_metrics();
+  std::string service_status() const;
   void close_discovery(std::function<void()> done);
   protocol::NodesReply list_nodes() const;
   Status recover();
@@ -161,6 +169,7 @@ struct Node::Impl {
   void begin_shutdown(const char* why);
   void hand_back_running();
   void finish_shutdown();
+  void close_extras();
   void close_everything();
 };
 
@@ -175,6 +184,10 @@ Status Node::start() {
 }
 
 Status Node::Impl::start() {
+  if (!options.log_file.empty()) {
+    log_file = std::make_unique<LogFile>(&loop, log, options.log_file);
+    if (Status s = log_file->start(); !s.ok()) return s;
+  }
   if (Status s = recover(); !s.ok()) return s;
   if (Status s = start_security(); !s.ok()) return s;
   if (Status s = bind_sockets(); !s.ok()) return s;
@@ -333,7 +346,38 @@ Status Node::Impl::start() {
     return make_resources_reply(*resources, state, shell_pool.get(), node_id, request,
                                 wall_clock_ms());
   });
+  if (Status s = start_metrics(); !s.ok()) return s;
+  notifier = std::make_unique<ServiceNotifier>(&loop, [this] { return service_status(); });
+  notifier->ready();
   return {};
+}
+
+// What systemctl status shows beside the unit: the role and term.
+std::string Node::Impl::service_status() const {
+  const std::string role = !raft                    ? "standalone leader"
+                           : raft->leading()        ? "leader"
+                           : raft->leader().empty() ? "no leader known"
+                                                    : "follower";
+  const StateCounts counts = state.counts();
+  return role + ", term " + std::to_string(proposer->term()) + ", " +
+         std::to_string(counts.by_state[static_cast<int>(JobState::queued)]) + " queued, " +
+         std::to_string(counts.by_state[static_cast<int>(JobState::running)]) + " running";
+}
+
+Status Node::Impl::start_metrics() {
+  if (options.metrics_port == 0) return {};
+  metrics::MetricsSources sources;
+  sources.state = &state;
+  sources.nodes = [this] { return list_nodes(); };
+  sources.pools = [this] { return ruby_pools->summaries(); };
+  sources.resources = [this] {
+    return make_resources_reply(*resources, state, shell_pool.get(), node_id,
+                                protocol::Resources{"none", 0}, wall_clock_ms());
+  };
+  sources.now = wall_clock_ms;
+  sources.version = kVersion;
+  metrics = std::make_unique<metrics::NodeMetrics>(&loop, log, std::move(sources));
+  return metrics->start(options.metrics_address, options.metrics_port);
 }
 
 // A clustered node announces itself by beacon and keeps the table of the
@@ -659,6 +703,7 @@ void Node::Impl::on_turn() {
 void Node::Impl::on_applied(const Op& op, const ApplyResult& result) {
   dispatcher->on_applied(op, result);
   waiters->on_events(result.events);
+  if (metrics) metrics->on_applied(op, result);
   if (ruby_pools &&
       (std::holds_alternative<PoolDeclareOp>(op) || std::holds_alternative<PoolRemoveOp>(op) ||
        std::holds_alternative<PoolReloadOp>(op))) {
@@ -685,6 +730,7 @@ void Node::Impl::begin_shutdown(const char* why) {
     return;
   }
   shutting_down = true;
+  if (notifier) notifier->stopping();
   api->set_draining(true);
   dispatcher->set_draining(true);
   const auto running = own_running();
@@ -732,17 +778,39 @@ void Node::Impl::finish_shutdown() {
   if (raft) raft->close();
   if (http) http->close();
   // The goodbye beacon goes first, so peers drop this node at once.
-  close_discovery([this] {
-    ruby_pools->close([this] {
-      shell_pool->close([this] {
-        client_watcher->close([this] {
-          dispatch_watcher->close([this] {
-            close_security([this] { journal->close([this] { close_everything(); }); });
+  auto close_rest = [this] {
+    close_discovery([this] {
+      ruby_pools->close([this] {
+        shell_pool->close([this] {
+          client_watcher->close([this] {
+            dispatch_watcher->close([this] {
+              close_security([this] { journal->close([this] { close_extras(); }); });
+            });
           });
         });
       });
     });
-  });
+  };
+  if (metrics) {
+    metrics->close(close_rest);
+  } else {
+    close_rest();
+  }
+}
+
+void Node::Impl::close_extras() {
+  auto rest = [this] {
+    if (log_file) {
+      log_file->close([this] { close_everything(); });
+    } else {
+      close_everything();
+    }
+  };
+  if (notifier) {
+    notifier->close(rest);
+  } else {
+    rest();
+  }
 }
 
 void Node::Impl::close_discovery(std::function<void()> done) {

@@ -49,6 +49,8 @@ constexpr Flag kFlags[] = {
     {0, "http-timeout", true},
     {0, "http-read-timeout", true},
     {0, "http-max-body", true},
+    {0, "metrics", true},
+    {0, "log-file", true},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -210,6 +212,21 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
         out.max_request_bytes = static_cast<std::uint32_t>(*n);
         return {};
       }
+      if (std::string_view(flag.long_name) == "metrics") {
+        const std::size_t colon = value.rfind(':');
+        auto n = colon == std::string::npos ? std::nullopt : parse_number(value.substr(colon + 1));
+        if (!n || *n < 1 || *n > 65535 || !is_ipv4(value.substr(0, colon))) {
+          return bad("'" + value + "' is not ADDR:PORT (such as 127.0.0.1:9691)");
+        }
+        out.metrics_address = value.substr(0, colon);
+        out.metrics_port = static_cast<std::uint16_t>(*n);
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "log-file") {
+        if (value.empty()) return bad("the log file must not be empty");
+        out.log_file = value;
+        return {};
+      }
       if (std::string_view(flag.long_name) == "snapshot-bytes") {
         auto n = parse_byte_size(value);
         if (!n) return bad("'" + value + "' is not a size from 1K to 1024G (such as 64K, 16M)");
@@ -338,6 +355,9 @@ std::string node_help_text() {
          "                                it such a journal stops the node from starting\n"
          "     --max-request=SIZE         the largest client request this node reads; a larger\n"
          "                                one closes its connection, unread (64K-16M) [4M]\n"
+         "     --metrics=ADDR:PORT        serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+         "     --log-file=PATH            log there instead of stderr; SIGUSR1 reopens it\n"
+         "                                (for logrotate)\n"
          " -v, --verbose                  log more detail (twice: even more)\n" +
          http_front::http_help_text() +
          "     --version                  prints the version\n"

@@ -40,6 +40,11 @@ struct NodeOptions {
   bool truncate_corrupt_journal = false;
   std::uint32_t max_request_bytes = kDefaultMaxRequestBytes;
   http_front::HttpFrontOptions http;  // --http, --https and their settings
+  // --metrics ADDR:PORT: Prometheus metrics over HTTP; port 0: none.
+  std::string metrics_address;
+  std::uint16_t metrics_port = 0;
+  // --log-file PATH: log lines go there (reopened on SIGUSR1), not stderr.
+  std::string log_file;
   bool show_help = false;
   bool show_version = false;
 };
