@@ -27,6 +27,8 @@
 #include "core/node/refusal_log.hpp"
 #include "core/node/resources_reply.hpp"
 #include "core/node/socket_limits.hpp"
+#include "core/node/cron_timer.hpp"
+#include "core/node/leader_timer.hpp"
 #include "core/node/timed_duties.hpp"
 #include "core/node/waiters.hpp"
 #include "core/node/worker_relay.hpp"
@@ -72,6 +74,7 @@ struct Node::Impl {
   std::unique_ptr<JobIdGenerator> ids;
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<TimedDuties> duties;
+  std::vector<std::unique_ptr<LeaderTimer>> timers;  // modules on the leader's clock: cron
   std::unique_ptr<Waiters> waiters;
   std::unique_ptr<ClientApi> api;
 
@@ -176,6 +179,7 @@ Status Node::Impl::start() {
   waiters = std::make_unique<Waiters>(&loop, state);
   dispatcher = std::make_unique<Dispatcher>(state, *proposer, log, node_id);
   duties = std::make_unique<TimedDuties>(state, *proposer);
+  timers.push_back(std::make_unique<CronTimer>(state, *proposer, *ids, log));
   api = std::make_unique<ClientApi>(state, *proposer, *dispatcher, *waiters, log,
                                     NodeInfo{node_id, kVersion}, wall_clock_ms, *ids);
   api->set_protected(group_key == kDefaultGroupKey);
@@ -622,6 +626,9 @@ void Node::Impl::on_turn() {
   if (leading()) {
     dispatcher->tick(now);
     if (!shutting_down) duties->tick(now);
+    if (!shutting_down) {
+      for (auto& timer : timers) timer->tick(now);
+    }
   }
   if (raft) raft->on_turn();
   if (relay) relay->follow(raft->leader(), raft->term());
@@ -632,7 +639,13 @@ void Node::Impl::on_turn() {
     finish_shutdown();
     return;
   }
-  if (std::optional<TimeMs> next = duties->next_deadline(now); next && !shutting_down) {
+  std::optional<TimeMs> next = duties->next_deadline(now);
+  for (const auto& timer : timers) {
+    if (!leading()) break;
+    std::optional<TimeMs> t = timer->next_deadline(now);
+    if (t && (!next || *t < *next)) next = t;
+  }
+  if (next && !shutting_down) {
     uv_timer_start(
         &deadline, [](uv_timer_t*) noexcept {}, static_cast<std::uint64_t>(*next - now), 0);
   } else {
