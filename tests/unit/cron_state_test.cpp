@@ -222,3 +222,28 @@ TEST_CASE("the plan fires on-time instants and applies the missed policy to late
     CHECK_FALSE(cron::entry_deadline(e, every.value()));
   }
 }
+
+TEST_CASE("a version 4 snapshot, written before cron, loads with no entries",
+          "[cron][state][snapshot]") {
+  Log log;
+  REQUIRE(log.enqueue(make_job(7)).ok());
+  REQUIRE(log.one(CronAddOp{entry("later")}).ok());
+  const std::string current = log.state.encode_snapshot();
+  msgpack::object_handle handle = msgpack::unpack(current.data(), current.size());
+  const msgpack::object_array& fields = handle.get().via.array;
+  REQUIRE(fields.size == 15);
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  pk.pack_array(14);
+  for (std::uint32_t i = 0; i < 14; ++i) {
+    if (i == 1) {
+      pk.pack(4);
+    } else {
+      pk.pack(fields.ptr[i]);
+    }
+  }
+  Result<State> old = State::decode_snapshot(std::string_view(buffer.data(), buffer.size()));
+  REQUIRE(old.ok());
+  CHECK(old.value().cron_entries().empty());
+  CHECK(old.value().find(7) != nullptr);
+}
