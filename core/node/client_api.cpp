@@ -33,6 +33,8 @@ std::vector<std::optional<Job>> find_jobs(const State& state, const std::vector<
   return jobs;
 }
 
+}  // namespace
+
 // Checks a spec and turns it into a job; the error names the job's place.
 Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   if (std::string why = check_queue_name(spec.queue); !why.empty()) {
@@ -66,6 +68,8 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   job.pin_pool = spec.pin_pool;
   return {};
 }
+
+namespace {
 
 // A read's reply: its body, or its error.
 void reply_with(const Peer& peer, std::uint64_t id, const Result<std::string>& body) {
@@ -183,6 +187,8 @@ bool is_write_request(const protocol::RequestBody& body) {
           return b.action != protocol::BlacklistAction::list;
         } else if constexpr (std::is_same_v<T, protocol::JobAction>) {
           return true;
+        } else if constexpr (std::is_same_v<T, protocol::CronCommand>) {
+          return b.action != protocol::CronAction::list && b.action != protocol::CronAction::show;
         } else {
           return std::is_same_v<T, protocol::Enqueue> || std::is_same_v<T, protocol::Retry> ||
                  std::is_same_v<T, protocol::Delete> || std::is_same_v<T, protocol::QueueCommand>;
@@ -284,6 +290,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           blacklist(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::QdiscCommand>) {
           qdisc_command(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::CronCommand>) {
+          cron_command(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::ForceRecovery>) {
           force_recovery(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::FeedSnapshot>) {

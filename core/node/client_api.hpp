@@ -100,6 +100,8 @@ class ClientApi {
   void qdisc_command(const Peer& peer, std::uint64_t id, protocol::QdiscCommand& command);
   std::optional<protocol::JobEta> eta_of(const Job& job, TimeMs now) const;
   void force_recovery(const Peer& peer, std::uint64_t id, const protocol::ForceRecovery& request);
+  // Cron entries (client_api_cron.cpp).
+  void cron_command(const Peer& peer, std::uint64_t id, protocol::CronCommand& command);
   // The state feed's catch-up (client_api_feed.cpp).
   void feed_snapshot(const Peer& peer, std::uint64_t id, const protocol::FeedSnapshot& request);
   void feed_ops(const Peer& peer, std::uint64_t id, const protocol::FeedOps& request);
@@ -129,6 +131,10 @@ class ClientApi {
 
 // The requests of the worker side: hello, credit, report, heartbeat.
 bool is_worker_request(const protocol::RequestBody& body);
+
+// The job a JobSpec asks for, with `id`, created at `now`; bad_request naming
+// what is wrong (the queue name, a shell payload that does not decode).
+Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job);
 
 // Requests that change the state (they become ops), which only a leader takes.
 bool is_write_request(const protocol::RequestBody& body);

@@ -16,11 +16,13 @@
 #include "core/journal/node_identity.hpp"
 #include "core/model/job_id.hpp"
 #include "core/node/client_api.hpp"
+#include "core/node/cron_timer.hpp"
 #include "core/node/discovery.hpp"
 #include "core/node/dispatcher.hpp"
 #include "core/node/feed_publisher.hpp"
 #include "core/node/forwarder.hpp"
 #include "core/node/http_gate.hpp"
+#include "core/node/leader_timer.hpp"
 #include "core/node/log.hpp"
 #include "core/node/log_file.hpp"
 #include "core/node/metrics/node_metrics.hpp"
@@ -80,6 +82,7 @@ struct Node::Impl {
   // Housekeeping runs every second; a longer gap means this process was
   // paused (SIGSTOP, a frozen VM): its workers were not silent, it was deaf.
   StallWatch stalls{1000, 1000};
+  std::vector<std::unique_ptr<LeaderTimer>> timers;  // modules on the leader's clock: cron
   std::unique_ptr<Waiters> waiters;
   std::unique_ptr<ClientApi> api;
 
@@ -195,6 +198,7 @@ Status Node::Impl::start() {
   waiters = std::make_unique<Waiters>(&loop, state);
   dispatcher = std::make_unique<Dispatcher>(state, *proposer, log, node_id);
   duties = std::make_unique<TimedDuties>(state, *proposer);
+  timers.push_back(std::make_unique<CronTimer>(state, *proposer, *ids, log));
   api = std::make_unique<ClientApi>(state, *proposer, *dispatcher, *waiters, log,
                                     NodeInfo{node_id, kVersion}, wall_clock_ms, *ids);
   api->set_protected(group_key == kDefaultGroupKey);
@@ -682,6 +686,9 @@ void Node::Impl::on_turn() {
   if (leading()) {
     dispatcher->tick(now);
     if (!shutting_down) duties->tick(now);
+    if (!shutting_down) {
+      for (auto& timer : timers) timer->tick(now);
+    }
   }
   if (raft) raft->on_turn();
   if (relay) relay->follow(raft->leader(), raft->term());
@@ -692,7 +699,13 @@ void Node::Impl::on_turn() {
     finish_shutdown();
     return;
   }
-  if (std::optional<TimeMs> next = duties->next_deadline(now); next && !shutting_down) {
+  std::optional<TimeMs> next = duties->next_deadline(now);
+  for (const auto& timer : timers) {
+    if (!leading()) break;
+    std::optional<TimeMs> t = timer->next_deadline(now);
+    if (t && (!next || *t < *next)) next = t;
+  }
+  if (next && !shutting_down) {
     uv_timer_start(
         &deadline, [](uv_timer_t*) noexcept {}, static_cast<std::uint64_t>(*next - now), 0);
   } else {
@@ -783,9 +796,8 @@ void Node::Impl::finish_shutdown() {
       ruby_pools->close([this] {
         shell_pool->close([this] {
           client_watcher->close([this] {
-            dispatch_watcher->close([this] {
-              close_security([this] { journal->close([this] { close_extras(); }); });
-            });
+            dispatch_watcher->close(
+                [this] { close_security([this] { journal->close([this] { close_extras(); }); }); });
           });
         });
       });

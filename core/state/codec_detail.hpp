@@ -15,6 +15,7 @@
 
 #include <msgpack.hpp>
 
+#include "core/model/cron_entry.hpp"
 #include "core/model/job.hpp"
 #include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
@@ -100,6 +101,11 @@ void pack_queue_config(msgpack::packer<msgpack::sbuffer>& pk, const QueueConfig&
 QueueConfig read_queue_config(const msgpack::object& o, const Path& p);
 void pack_pool_spec(msgpack::packer<msgpack::sbuffer>& pk, const PoolSpec& spec);
 PoolSpec read_pool_spec(const msgpack::object& o, const Path& p);
+// A cron entry (cron_codec.cpp): [name, schedule, zone, missed,
+// starting_deadline_ms, overlap, paused, job, created_at, last_instant,
+// runs [[instant, job, kind]...]].
+void pack_cron_entry(msgpack::packer<msgpack::sbuffer>& pk, const CronEntry& entry);
+CronEntry read_cron_entry(const msgpack::object& o, const Path& p);
 
 // Writing helpers.
 void pack_string(msgpack::packer<msgpack::sbuffer>& pk, std::string_view s);

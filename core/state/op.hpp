@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/model/cron_entry.hpp"
 #include "core/model/job.hpp"
 #include "core/model/pool_spec.hpp"
 #include "core/model/queue.hpp"
@@ -209,10 +210,41 @@ struct BlacklistClearOp {
   std::string identity;
 };
 
+// Cron (core/model/cron_entry.hpp). Operator: adds an entry; conflict when
+// the name is taken. The client API checked its schedule and zone; apply
+// sets created_at, and last_instant to the op's time (instants before the
+// add are not the entry's).
+struct CronAddOp {
+  CronEntry entry;
+};
+// Operator: forgets an entry (its jobs stay).
+struct CronRemoveOp {
+  std::string name;
+};
+// Operator: a paused entry decides no instants; resuming does not fire the
+// instants that passed meanwhile (last_instant moves to the op's time).
+struct CronPauseOp {
+  std::string name;
+  bool paused = true;
+};
+// The leader decided one instant of an entry. fired and skipped_missed must
+// be later than the entry's last_instant, else conflict: a fire replayed or
+// proposed twice never makes a second job. fired and manual make job_id (the
+// leader's id) as a copy of the entry's job, keyed cron_unique_key(name,
+// instant), unless --overlap forbid finds the previous job live (then the
+// run is recorded as skipped_overlap). manual does not move last_instant.
+struct CronFireOp {
+  std::string name;
+  TimeMs instant = 0;
+  CronRunKind kind = CronRunKind::fired;
+  JobId job_id = 0;
+};
+
 using Op = std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp,
                         PurgeOp, QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp,
                         LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp, KillOp,
                         RelocateOp, ReroleOp, RescheduleOp, PoolAttachOp, PoolDetachOp, PoolPauseOp,
-                        NodeDrainOp, PinOp, BlacklistClearOp>;
+                        NodeDrainOp, PinOp, BlacklistClearOp, CronAddOp, CronRemoveOp, CronPauseOp,
+                        CronFireOp>;
 
 }  // namespace desaster

@@ -26,13 +26,13 @@ using Packer = msgpack::packer<msgpack::sbuffer>;
 namespace {
 
 // Type code = position in the Op variant + 1; checked by the static_asserts.
-constexpr std::array<std::string_view, 26> kOpNames{
+constexpr std::array<std::string_view, 30> kOpNames{
     "enqueue",        "lease",        "complete",     "release",      "promote",
     "retry",          "delete",       "purge",        "queue_create", "queue_configure",
     "queue_clear",    "queue_delete", "leader_start", "pool_declare", "pool_remove",
     "pool_reload",    "kill",         "relocate",     "rerole",       "reschedule",
     "pool_attach",    "pool_detach",  "pool_pause",   "node_drain",   "pin",
-    "blacklist_clear"};
+    "blacklist_clear", "cron_add",    "cron_remove",  "cron_pause",   "cron_fire"};
 static_assert(std::variant_size_v<Op> == kOpNames.size());
 static_assert(std::is_same_v<std::variant_alternative_t<0, Op>, EnqueueOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Op>, LeaderStartOp>);
@@ -42,6 +42,7 @@ static_assert(std::is_same_v<std::variant_alternative_t<19, Op>, RescheduleOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<20, Op>, PoolAttachOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<24, Op>, PinOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<25, Op>, BlacklistClearOp>);
+static_assert(std::is_same_v<std::variant_alternative_t<29, Op>, CronFireOp>);
 
 constexpr std::size_t kJobFieldsBeforeFlow = 24;
 constexpr std::size_t kJobFieldsBeforeReadySince = 27;
@@ -325,6 +326,26 @@ struct Encoder {
     codec::pack_string(pk, op.queue);
     codec::pack_string(pk, op.identity);
   }
+  void operator()(const CronAddOp& op) {
+    header(type_of<CronAddOp>(), 1);
+    codec::pack_cron_entry(pk, op.entry);
+  }
+  void operator()(const CronRemoveOp& op) {
+    header(type_of<CronRemoveOp>(), 1);
+    codec::pack_string(pk, op.name);
+  }
+  void operator()(const CronPauseOp& op) {
+    header(type_of<CronPauseOp>(), 2);
+    codec::pack_string(pk, op.name);
+    pk.pack(op.paused);
+  }
+  void operator()(const CronFireOp& op) {
+    header(type_of<CronFireOp>(), 4);
+    codec::pack_string(pk, op.name);
+    pk.pack(op.instant);
+    pk.pack(static_cast<std::uint32_t>(op.kind));
+    pk.pack(op.job_id);
+  }
 };
 
 LeaseGrant read_grant(const msgpack::object& o, const Path& p) {
@@ -475,6 +496,23 @@ Op read_op_body(std::uint32_t type, const msgpack::object& root, const Path& p) 
     case type_of<BlacklistClearOp>() + 1: {
       Fields f(root, p, 4);
       return BlacklistClearOp{f.string(2, "queue"), f.string(3, "identity")};
+    }
+    case type_of<CronAddOp>() + 1: {
+      Fields f(root, p, 3);
+      return CronAddOp{codec::read_cron_entry(f[2], f.path("entry"))};
+    }
+    case type_of<CronRemoveOp>() + 1: {
+      Fields f(root, p, 3);
+      return CronRemoveOp{f.string(2, "name")};
+    }
+    case type_of<CronPauseOp>() + 1: {
+      Fields f(root, p, 4);
+      return CronPauseOp{f.string(2, "name"), f.boolean(3, "paused")};
+    }
+    case type_of<CronFireOp>() + 1: {
+      Fields f(root, p, 6);
+      return CronFireOp{f.string(2, "name"), f.i64(3, "instant"),
+                        f.enumeration<CronRunKind>(4, "kind", 4), f.u64(5, "job_id")};
     }
     default:
       if (std::optional<Op> op = read_assign_op(type, root, p)) return std::move(*op);

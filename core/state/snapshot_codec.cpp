@@ -5,7 +5,7 @@
 //    config, qdisc_accounting]...], jobs[[head_rank, job]...], pools[spec...],
 //    assignments, blacklists[[queue, rejections, [[identity, job, seen_at,
 //    expires_at, processed]...]]...], jobs_run_by_node[[node, count]...],
-//    service_times]
+//    service_times, cron[entry...]]
 //
 //   assignments = [attached[[pool, node, [[queue, weight]...]]...],
 //                  paused[[pool, node]...], draining[node...]]
@@ -14,7 +14,7 @@
 // Version 2 added pools; version 3 the worker assignments, the
 // de-duplication blacklists and the completions per node; version 4 each
 // queue's discipline accounting (its configuration is in the queue config)
-// and the service times. Older snapshots still load, with none of what came
+// and the service times; version 5 the cron entries (cron_codec.cpp). Older snapshots still load, with none of what came
 // later: fresh accounting and no service times.
 //
 // Indexes are not stored: they follow from the jobs and are rebuilt on
@@ -39,11 +39,12 @@ using codec::Path;
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "desaster-state";
-constexpr std::uint32_t kSnapshotVersion = 4;
+constexpr std::uint32_t kSnapshotVersion = 5;
 constexpr std::size_t kSnapshotFieldsV1 = 9;
 constexpr std::size_t kSnapshotFieldsV2 = 10;
 constexpr std::size_t kSnapshotFieldsV3 = 13;
-constexpr std::size_t kSnapshotFields = 14;
+constexpr std::size_t kSnapshotFieldsV4 = 14;
+constexpr std::size_t kSnapshotFields = 15;
 constexpr std::size_t kBlacklistEntryFields = 5;
 constexpr std::size_t kTotalsFields = 7;
 constexpr std::size_t kQueueFieldsV3 = 4;
@@ -317,6 +318,19 @@ void read_blacklists(const msgpack::object& o, const Path& p, StateData& s) {
   }
 }
 
+// Entries in name order, each name once.
+void read_cron(const msgpack::object& o, const Path& p, StateData& s) {
+  const auto& array = codec::read_array(o, p);
+  for (std::uint32_t i = 0; i < array.size; ++i) {
+    CronEntry entry = codec::read_cron_entry(array.ptr[i], p.at(i));
+    if (!s.cron.empty() && entry.name <= s.cron.rbegin()->first) {
+      codec::fail(p.at(i), "cron entries out of order or repeated");
+    }
+    std::string name = entry.name;
+    s.cron.emplace_hint(s.cron.end(), std::move(name), std::move(entry));
+  }
+}
+
 void read_jobs_run(const msgpack::object& o, const Path& p, StateData& s) {
   const auto& array = codec::read_array(o, p);
   for (std::uint32_t i = 0; i < array.size; ++i) {
@@ -369,6 +383,8 @@ std::string State::encode_snapshot() const {
     pk.pack(count);
   }
   pack_service_times(pk, s.service_times);
+  pk.pack_array(static_cast<std::uint32_t>(s.cron.size()));
+  for (const auto& [name, entry] : s.cron) codec::pack_cron_entry(pk, entry);
   return std::string(buffer.data(), buffer.size());
 }
 
@@ -394,6 +410,7 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
     const std::size_t fields = version == 1   ? kSnapshotFieldsV1
                                : version == 2 ? kSnapshotFieldsV2
                                : version == 3 ? kSnapshotFieldsV3
+                               : version == 4 ? kSnapshotFieldsV4
                                               : kSnapshotFields;
     Fields f(root, path, fields);
     State state;
@@ -415,6 +432,7 @@ Result<State> State::decode_snapshot(std::string_view bytes) {
     if (version >= 4) {
       s.service_times = read_service_times(f[13], f.path("service_times"));
     }
+    if (version >= 5) read_cron(f[14], f.path("cron"), s);
     for (auto& [queue, bytes] : accounting) {
       if (Status st = queue->qdisc->decode_accounting(bytes); !st.ok()) {
         return Status::error(ErrorCode::corrupt, "snapshot: " + st.message);

@@ -201,6 +201,10 @@ class State {
   // Attempts completed per node, by node name: the load distribution.
   std::vector<std::pair<std::string, std::uint64_t>> jobs_run_by_node() const;
 
+  // Cron entries (state_apply_cron.cpp), by name.
+  std::vector<CronEntry> cron_entries() const;
+  const CronEntry* cron_entry(std::string_view name) const;
+
   // Snapshot: the whole state, versioned msgpack.
   std::string encode_snapshot() const;
   static Result<State> decode_snapshot(std::string_view bytes);

@@ -71,6 +71,11 @@ class Applier {
   void operator()(const NodeDrainOp& op);
   void operator()(const PinOp& op);
   void operator()(const BlacklistClearOp& op);
+  // Cron ops: state_apply_cron.cpp.
+  void operator()(const CronAddOp& op);
+  void operator()(const CronRemoveOp& op);
+  void operator()(const CronPauseOp& op);
+  void operator()(const CronFireOp& op);
 
  private:
   Status enqueue(const Job& in);

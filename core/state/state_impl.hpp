@@ -79,6 +79,7 @@ struct StateData {
   // completed per node (the lease's node), counted as CompleteOp applies.
   Blacklists blacklists;
   std::map<std::string, std::uint64_t, std::less<>> jobs_run_by_node;
+  std::map<std::string, CronEntry, std::less<>> cron;  // by name
 
   JobSlot* find(JobId id);
   const JobSlot* find(JobId id) const;

@@ -361,9 +361,9 @@ TEST_CASE("a snapshot with the wrong magic, version or shape is refused", "[stat
         std::string::npos);
   CHECK(snapshot_error(edited(good, [](std::size_t i, const msgpack::object&, Packer& pk) {
           if (i != 1) return false;
-          pk.pack(5);
+          pk.pack(6);
           return true;
-        })) == "snapshot: version 5 is not supported (expected 4)");
+        })) == "snapshot: version 6 is not supported (expected 5)");
   CHECK(snapshot_error(edited(good, [](std::size_t i, const msgpack::object&, Packer& pk) {
           if (i != 6) return false;
           pk.pack(std::string("totals"));

@@ -183,4 +183,8 @@ Result<protocol::ForceRecoveryReply> Client::force_recovery(bool accept_risk) {
                                                    impl_->options.timeout);
 }
 
+Result<protocol::CronReply> Client::cron(const protocol::CronCommand& command) {
+  return impl_->call<protocol::CronReply>(command, impl_->options.timeout);
+}
+
 }  // namespace desaster

@@ -22,6 +22,7 @@
 #include "core/model/queue.hpp"
 #include "core/model/status.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/cron_wire.hpp"
 #include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/replies.hpp"
@@ -129,6 +130,8 @@ class Client {
   // (recovery_messages.hpp says when it refuses). May lose acknowledged
   // writes: refused unless accept_risk.
   Result<protocol::ForceRecoveryReply> force_recovery(bool accept_risk);
+  // Cron entries (cron_messages.hpp): add, remove, pause, resume, run, list, show.
+  Result<protocol::CronReply> cron(const protocol::CronCommand& command);
 
  private:
   struct Impl;

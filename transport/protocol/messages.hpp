@@ -26,6 +26,8 @@
 #include "core/model/status.hpp"
 #include "transport/protocol/action_messages.hpp"
 #include "transport/protocol/assign_messages.hpp"
+#include "transport/protocol/job_spec.hpp"
+#include "transport/protocol/cron_messages.hpp"
 #include "transport/protocol/feed_messages.hpp"
 #include "transport/protocol/monitor_messages.hpp"
 #include "transport/protocol/qdisc_messages.hpp"
@@ -37,23 +39,6 @@ inline constexpr std::uint32_t kProtocolVersion = 1;
 inline constexpr std::size_t kMaxFrameBytes = 16u << 20;  // larger frames are refused
 inline constexpr std::size_t kMaxBatch = 100'000;         // jobs or ids in one request
 
-// What a client asks to enqueue; the node fills in id, state and timestamps.
-struct JobSpec {
-  std::string queue = "default";
-  JobKind kind = JobKind::shell;
-  std::string job_class;
-  std::string payload;  // bin
-  std::string unique_key;
-  std::int32_t priority = 0;
-  TimeMs run_at = 0;       // absolute ms since epoch, or
-  std::int64_t in_ms = 0;  // relative to the node's clock
-  std::uint32_t timeout_ms = 0;
-  RetryOverrides retry;  // "max_attempts", "backoff_base_ms", "backoff_max_ms"
-  // "pin_node", "pin_pool": leased only to a worker of this node / pool.
-  std::string pin_node;
-  std::string pin_pool;
-  std::string flow{};  // fairness key for sfq/htb; empty: the job's class
-};
 
 // "hello" {protocol, client} -> {node, version, protocol}
 struct Hello {
@@ -211,6 +196,8 @@ using RequestBody =
                  QdiscCommand,
                  // force-recovery of a cluster that lost its majority (recovery_messages.hpp)
                  ForceRecovery,
+                 // cron entries (cron_messages.hpp)
+                 CronCommand,
                  // the state feed's catch-up (feed_messages.hpp)
                  FeedSnapshot, FeedOps>;
 

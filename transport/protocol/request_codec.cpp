@@ -13,7 +13,9 @@
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/pool_wire.hpp"
 #include "transport/protocol/qdisc_wire.hpp"
+#include "transport/protocol/cron_wire.hpp"
 #include "transport/protocol/recovery_wire.hpp"
+#include "transport/protocol/spec_wire.hpp"
 
 namespace desaster::protocol {
 
@@ -33,6 +35,8 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     "qdisc",
     // force-recovery
     "force_recovery",
+    // cron entries
+    "cron",
     // the state feed's catch-up
     "feed_snapshot", "feed_ops"};
 
@@ -70,6 +74,8 @@ void pack_ids(BodyWriter& w, std::string_view name, const std::vector<JobId>& id
   pk.pack_array(static_cast<std::uint32_t>(ids.size()));
   for (JobId id : ids) pk.pack(id);
 }
+
+}  // namespace
 
 // JobSpec leaves out fields at their defaults: a batch of kMaxBatch jobs has
 // to fit in kMaxFrameBytes with room for payloads.
@@ -115,6 +121,8 @@ void read_spec(MapReader& r, JobSpec& spec) {
   r.read_name("pin_pool", spec.pin_pool);
   r.read_name("flow", spec.flow);
 }
+
+namespace {
 
 std::string encode_queue_config(const QueueConfig& config) {
   BodyWriter w;
@@ -366,6 +374,13 @@ void write(BodyWriter& w, const ForceRecovery& b) {
 }
 void read(MapReader& r, ForceRecovery& b) {
   read_force_recovery(r, b);
+}
+
+void write(BodyWriter& w, const CronCommand& b) {
+  write_cron_command(w, b);
+}
+void read(MapReader& r, CronCommand& b) {
+  read_cron_command(r, b);
 }
 
 // Builds the alternative at a runtime index and reads it.

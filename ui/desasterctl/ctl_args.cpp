@@ -7,6 +7,7 @@
 #include "ui/common/durations.hpp"
 #include "ui/desasterctl/ctl_actions.hpp"
 #include "ui/desasterctl/ctl_assign_args.hpp"
+#include "ui/desasterctl/ctl_cron.hpp"
 #include "ui/desasterctl/ctl_monitor_args.hpp"
 #include "ui/desasterctl/ctl_query_args.hpp"
 
@@ -341,6 +342,10 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     std::vector<std::string> words;
     while (!cur.done()) words.push_back(cur.take());
     status = parse_qdisc_args(words, out);
+  } else if (c == "cron") {
+    std::vector<std::string> words;
+    while (!cur.done()) words.push_back(cur.take());
+    status = parse_cron_args(words, out);
   } else if (c == "force-recovery") {
     std::vector<std::string> words;
     while (!cur.done()) words.push_back(cur.take());
@@ -406,7 +411,7 @@ std::string ctl_help_text() {
          "  resources [--since 10m] [--series seconds|minutes|none]\n"
          "                                           the node's CPU, memory and load history\n"
          "                                           (1 s points for 10 min, 1 min for 24 h)\n" +
-         qdisc_help_text() + force_recovery_help_text() +
+         qdisc_help_text() + cron_help_text() + force_recovery_help_text() +
          "  watch                                    print each op as the node applies it\n"
          "                                           (index, op, queues, jobs) until\n"
          "                                           interrupted; --json: one object a line\n"

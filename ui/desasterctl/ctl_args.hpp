@@ -46,6 +46,8 @@ struct CtlArgs {
   protocol::QdiscCommand qdisc;
   // force-recovery (ctl_recovery.cpp)
   bool accept_risk = false;
+  // cron (ctl_cron.cpp)
+  protocol::CronCommand cron;
 };
 
 // args excludes argv[0]. The error says what was wrong and where.

@@ -13,6 +13,7 @@
 #include "ui/desasterctl/ctl_assign.hpp"
 #include "ui/desasterctl/ctl_assign_args.hpp"
 #include "ui/desasterctl/ctl_monitor.hpp"
+#include "ui/desasterctl/ctl_cron.hpp"
 #include "ui/desasterctl/ctl_qdisc.hpp"
 #include "ui/desasterctl/ctl_query.hpp"
 #include "ui/desasterctl/ctl_recovery.hpp"
@@ -432,6 +433,7 @@ int run_with(Client& client, const CtlArgs& args) {
   }
   if (c == "pool") return run_pool(client, args);
   if (c == "qdisc") return run_qdisc(client, args);
+  if (c == "cron") return run_cron(client, args);
   if (c == "force-recovery") return run_force_recovery(client, args);
   if (c == "nodes") return run_nodes(client, args);
   if (is_assign_command(c)) return run_assign_command(client, args);

@@ -46,6 +46,12 @@ module Desaster
       client.get(id)
     end
 
+    # Desaster.cron("nightly", "0 3 * * *", ReportJob, 1, tz: "Europe/Berlin",
+    #               missed: :once, overlap: :forbid, queue: "reports") -> the entry
+    def cron(name, schedule, job_class, *args, **options)
+      client.cron(name, schedule, job_class, *args, **options)
+    end
+
     def wait(ids, timeout: 30)
       client.wait(ids, timeout: timeout)
     end

@@ -163,6 +163,30 @@ class ClientTest < Minitest::Test
     assert_equal ["from child"], @client.get(id)["args"]
     assert @client.hello, "the parent's connection still works"
   end
+
+  def test_a_cron_entry_fires_jobs_of_its_class_with_its_args
+    entry = Desaster.cron("tick", "@every 1s", ReportJob, 7, "x", missed: :skip, overlap: :allow)
+    assert_equal %w[tick @every\ 1s skip allow], entry.values_at("name", "schedule", "missed", "overlap")
+    deadline = Time.now + 15
+    runs = []
+    until Time.now > deadline
+      runs = @client.cron_entry("tick").fetch("runs").select { |r| r["kind"] == "fired" }
+      break unless runs.empty?
+
+      sleep 0.05
+    end
+    refute_empty runs, "no fire within 15 s"
+    job = @client.get(runs.first["job"])
+    assert_equal ["reports", "ReportJob", [7, "x"]], job.values_at("queue", "class", "args")
+    assert_equal "cron:tick@#{runs.first['instant']}", job["unique"]
+    assert_match(/\A\h{16}\z/, @client.cron_run("tick"))
+    @client.cron_pause("tick")
+    assert_equal true, @client.cron_entries.first["paused"]
+    @client.cron_remove("tick")
+    assert_empty @client.cron_entries
+    error = assert_raises(Desaster::RequestError) { Desaster.cron("bad", "61 * * * *", ReportJob) }
+    assert_match(/minute field '61': out of range 0-59/, error.message)
+  end
 end
 
 # Connection settings and failures that need no node.

@@ -86,6 +86,53 @@ module Desaster
       ids_request("delete", ids)
     end
 
+    CRON_OPTIONS = %i[tz missed starting_deadline overlap].freeze
+
+    # A cron entry (the "cron" request): a job of job_class with args at
+    # every instant of schedule ("*/5 * * * *", six fields with seconds
+    # first, "@daily", "@every 30s"). Options: tz: (a tz database name; UTC
+    # by default), missed: :skip/:once/:all, starting_deadline: seconds,
+    # overlap: :allow/:forbid/:replace, and the enqueue options but in:,
+    # at: and unique:. Returns the entry as the node shows it.
+    def cron(name, schedule, job_class, *args, **options)
+      cron_options = options.slice(*CRON_OPTIONS)
+      # A Desaster::Job class's desaster_options (queue, priority, ...) apply
+      # as they do to perform_async, under what is given here.
+      defaults = job_class.respond_to?(:desaster_options) ? job_class.desaster_options : {}
+      defaults = defaults.slice(*(JobSpec::OPTIONS - %i[in at unique]))
+      job_options = defaults.merge(options.reject { |key, _| CRON_OPTIONS.include?(key) })
+      body = { "action" => "add", "name" => name.to_s, "schedule" => schedule.to_s,
+               "job" => JobSpec.build(job_class, args, job_options) }
+      body["zone"] = cron_options[:tz].to_s if cron_options[:tz]
+      body["missed"] = cron_options[:missed].to_s if cron_options[:missed]
+      body["overlap"] = cron_options[:overlap].to_s if cron_options[:overlap]
+      if cron_options[:starting_deadline]
+        body["starting_deadline_ms"] = JobSpec.milliseconds(cron_options[:starting_deadline], :starting_deadline)
+      end
+      @connection.request("cron", body).fetch("entries").first
+    end
+
+    # Every entry, with its next instants ("next") and last runs ("runs").
+    def cron_entries
+      @connection.request("cron", { "action" => "list" }).fetch("entries")
+    end
+
+    def cron_entry(name)
+      @connection.request("cron", { "action" => "show", "name" => name.to_s }).fetch("entries").first
+    end
+
+    # pause, resume, remove: nil; run: the id of the job made now.
+    %w[pause resume remove].each do |action|
+      define_method("cron_#{action}") do |name|
+        @connection.request("cron", { "action" => action, "name" => name.to_s })
+        nil
+      end
+    end
+
+    def cron_run(name)
+      JobId.format(@connection.request("cron", { "action" => "run", "name" => name.to_s }).fetch("job"))
+    end
+
     def close
       @connection.close
     end

@@ -1,0 +1,77 @@
+#include "core/model/cron_entry.hpp"
+
+namespace desaster {
+
+const char* to_string(CronMissed v) {
+  switch (v) {
+    case CronMissed::skip:
+      return "skip";
+    case CronMissed::once:
+      return "once";
+    case CronMissed::all:
+      return "all";
+  }
+  return "?";
+}
+
+const char* to_string(CronOverlap v) {
+  switch (v) {
+    case CronOverlap::allow:
+      return "allow";
+    case CronOverlap::forbid:
+      return "forbid";
+    case CronOverlap::replace:
+      return "replace";
+  }
+  return "?";
+}
+
+const char* to_string(CronRunKind v) {
+  switch (v) {
+    case CronRunKind::fired:
+      return "fired";
+    case CronRunKind::skipped_missed:
+      return "skipped_missed";
+    case CronRunKind::skipped_overlap:
+      return "skipped_overlap";
+    case CronRunKind::manual:
+      return "manual";
+  }
+  return "?";
+}
+
+bool cron_missed_from_string(std::string_view name, CronMissed& out) {
+  for (CronMissed v : {CronMissed::skip, CronMissed::once, CronMissed::all}) {
+    if (name == to_string(v)) {
+      out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool cron_overlap_from_string(std::string_view name, CronOverlap& out) {
+  for (CronOverlap v : {CronOverlap::allow, CronOverlap::forbid, CronOverlap::replace}) {
+    if (name == to_string(v)) {
+      out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string check_cron_name(std::string_view name) {
+  if (name.empty() || name.size() > 128) return "cron entry name: 1 to 128 bytes";
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == ':' || c == '-';
+    if (!ok) return "cron entry name '" + std::string(name) + "': only A-Z a-z 0-9 _ . : -";
+  }
+  return {};
+}
+
+std::string cron_unique_key(std::string_view name, TimeMs instant) {
+  return "cron:" + std::string(name) + "@" + std::to_string(instant);
+}
+
+}  // namespace desaster
