@@ -115,7 +115,7 @@ TEST_CASE("malformed qdisc configurations are refused with the field named", "[q
   CHECK(config_error(good.substr(0, good.size() - 3)).find("qdisc: truncated") == 0);
   CHECK(config_error(good + "x") == "qdisc: 1 trailing bytes after the value");
   CHECK(config_error(bytes_of([](Packer& pk) { pk.pack(5); })) ==
-        "qdisc: expected an array, got an integer");
+        "qdisc: must be an array, not an integer");
   CHECK(config_error(bytes_of([](Packer& pk) {
           pk.pack_array(2);
           pk.pack(1);
@@ -124,9 +124,9 @@ TEST_CASE("malformed qdisc configurations are refused with the field named", "[q
   CHECK(config_error(config_bytes(0, [](Packer& p) { p.pack(2); })) ==
         "qdisc.version: unsupported version 2");
   CHECK(config_error(config_bytes(1, [](Packer& p) { p.pack(9); })) ==
-        "qdisc.kind: unknown value 9");
+        "qdisc.kind: has unknown value 9");
   CHECK(config_error(config_bytes(2, [](Packer& p) { p.pack(-1); })) ==
-        "qdisc.aging_ms: expected an unsigned integer, got a negative one");
+        "qdisc.aging_ms: must be an integer in [0, 4294967295]");
   CHECK(config_error(config_bytes(3, [](Packer& p) { p.pack(std::uint64_t{1} << 40); })) ==
         "qdisc.quantum: 1099511627776 is out of range");
   CHECK(config_error(config_bytes(4, [](Packer& p) {
@@ -142,14 +142,14 @@ TEST_CASE("malformed qdisc configurations are refused with the field named", "[q
           for (int i = 0; i < 2; ++i) p.pack(std::string("a"));
           p.pack(std::string("fast"));
           for (int i = 0; i < 3; ++i) p.pack(1);
-        })) == "qdisc.classes[0].rate_milli: expected an unsigned integer, got a string");
+        })) == "qdisc.classes[0].rate_milli: must be an integer in [0, 18446744073709551615], not a string");
   CHECK(config_error(config_bytes(5, [](Packer& p) {
           p.pack_array(1);
           p.pack_array(3);
           for (int i = 0; i < 3; ++i) p.pack(std::string("a"));
         })) == "qdisc.rules[0]: expected 4 fields, got 3");
   CHECK(config_error(config_bytes(6, [](Packer& p) { p.pack_map(0); })) ==
-        "qdisc.default_class: expected a string, got a map");
+        "qdisc.default_class: must be binary or a string, not a map");
   // Well formed but invalid: validate's message, as corrupt.
   CHECK(config_error(config_bytes(3, [](Packer& p) { p.pack(0); })) ==
         "qdisc.quantum: must be 1 to 1000000");
