@@ -36,8 +36,8 @@ class BoundsCheck : public msgpack::null_visitor {
     if (claimed_ > budget_) {
       // To the sender a count past the bytes left is the same mistake as
       // running out of bytes, so both read "truncated".
-      error_ = "is truncated: " + std::string(kind) + " " + std::to_string(n) + " " + unit +
-               " does not fit in " + std::to_string(budget_) + " bytes";
+      error_ = std::string("is truncated (") + kind + " " + std::to_string(n) + " " + unit +
+               " in " + std::to_string(budget_) + " bytes)";
       return false;
     }
     return true;

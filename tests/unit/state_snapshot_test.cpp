@@ -432,7 +432,8 @@ TEST_CASE("a snapshot whose jobs break an invariant is refused", "[state][snapsh
       }
       return true;
     });
-    CHECK(snapshot_error(bad) == "snapshot.jobs[0].job.queue: must be binary or a string, not an integer");
+    CHECK(snapshot_error(bad) ==
+          "snapshot.jobs[0].job.queue: must be binary or a string, not an integer");
   }
 }
 
