@@ -241,7 +241,8 @@ TEST_CASE("a job whose payload a worker cannot take is refused before it is sent
   CHECK(encode_job_message(job).status().message ==
         "ruby job payload must be a msgpack array of arguments");
   job.payload = "\xc1";
-  CHECK(encode_job_message(job).status().message == "ruby job payload is not valid msgpack");
+  CHECK(encode_job_message(job).status().message ==
+        "ruby job payload is not valid msgpack (at byte 0)");
   job.job_class.clear();
   job.payload.clear();
   CHECK(encode_job_message(job).status().message == "ruby job has no class");
