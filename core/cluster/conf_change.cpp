@@ -1,8 +1,9 @@
 // ConfChange as the op bytes of a config_change entry.
 #include <exception>
 
+#include "core/cluster/node_id_wire.hpp"
 #include "core/cluster/raft_types.hpp"
-#include "core/cluster/wire_reader.hpp"
+#include "core/codec/unpack.hpp"
 
 namespace desaster::raft {
 
@@ -35,20 +36,20 @@ std::string encode_conf_change(const ConfChange& change) {
 }
 
 Result<ConfChange> decode_conf_change(std::string_view bytes) {
-  Result<msgpack::object_handle> handle = wire::unpack_bounded(bytes, "conf change");
+  Result<msgpack::object_handle> handle = codec::unpack_bounded(bytes, "conf change");
   if (!handle.ok()) return handle.status();
   try {
-    const wire::Path root{nullptr, "conf change"};
-    const msgpack::object_array& fields = wire::read_array(handle->get(), root, 3);
-    const std::uint64_t version = wire::read_u64(fields.ptr[0], root.field("version"));
+    const codec::Path root{nullptr, "conf change"};
+    const msgpack::object_array& fields = codec::read_array(handle->get(), root, 3);
+    const std::uint64_t version = codec::read_u64(fields.ptr[0], root.field("version"));
     if (version != kConfChangeVersion)
-      wire::fail(root.field("version"), "unsupported version " + std::to_string(version));
+      codec::fail(root.field("version"), "unsupported version " + std::to_string(version));
     ConfChange change;
     change.type = static_cast<ConfChangeType>(
-        wire::read_enum(fields.ptr[1], root.field("type"), kConfChangeTypeCount));
+        codec::read_enum(fields.ptr[1], root.field("type"), kConfChangeTypeCount));
     change.node = wire::read_node_id(fields.ptr[2], root.field("node"));
     return change;
-  } catch (const wire::WireError& e) {
+  } catch (const codec::DecodeError& e) {
     return Status::error(ErrorCode::bad_request, e.message);
   }
 }

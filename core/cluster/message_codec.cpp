@@ -1,19 +1,17 @@
 #include "core/cluster/message_codec.hpp"
 
-#include "core/cluster/wire_reader.hpp"
+#include "core/cluster/node_id_wire.hpp"
+#include "core/codec/unpack.hpp"
 
 namespace desaster::raft {
 
 namespace {
 
-using wire::Path;
+using codec::Path;
+using wire::pack_members;
+using wire::read_members;
 
 constexpr std::size_t kMessageFields = 12;
-
-void pack_members(msgpack::packer<msgpack::sbuffer>& pk, const std::set<NodeId>& members) {
-  pk.pack_array(static_cast<std::uint32_t>(members.size()));
-  for (const NodeId& id : members) wire::pack_node_id(pk, id);
-}
 
 void pack_entry(msgpack::packer<msgpack::sbuffer>& pk, const LogEntry& e) {
   pk.pack_array(5);
@@ -21,41 +19,31 @@ void pack_entry(msgpack::packer<msgpack::sbuffer>& pk, const LogEntry& e) {
   pk.pack_uint64(e.index);
   pk.pack_int64(e.timestamp);
   pk.pack_uint8(static_cast<std::uint8_t>(e.kind));
-  wire::pack_bytes(pk, e.op);
-}
-
-std::set<NodeId> read_members(const msgpack::object& o, const Path& p) {
-  const msgpack::object_array& ids = wire::read_array(o, p);
-  std::set<NodeId> members;
-  for (std::size_t i = 0; i < ids.size; ++i) {
-    if (!members.insert(wire::read_node_id(ids.ptr[i], p.at(i))).second)
-      wire::fail(p.at(i), "listed twice");
-  }
-  return members;
+  codec::pack_bytes(pk, e.op);
 }
 
 LogEntry read_entry(const msgpack::object& o, const Path& p) {
-  const msgpack::object_array& f = wire::read_array(o, p, 5);
+  const msgpack::object_array& f = codec::read_array(o, p, 5);
   LogEntry e;
-  e.term = wire::read_u64(f.ptr[0], p.field("term"));
-  e.index = wire::read_u64(f.ptr[1], p.field("index"));
-  e.timestamp = wire::read_i64(f.ptr[2], p.field("timestamp"));
-  e.kind = static_cast<EntryKind>(wire::read_enum(f.ptr[3], p.field("kind"), kEntryKindCount));
-  e.op = std::string(wire::read_bytes(f.ptr[4], p.field("op")));
+  e.term = codec::read_u64(f.ptr[0], p.field("term"));
+  e.index = codec::read_u64(f.ptr[1], p.field("index"));
+  e.timestamp = codec::read_i64(f.ptr[2], p.field("timestamp"));
+  e.kind = static_cast<EntryKind>(codec::read_enum(f.ptr[3], p.field("kind"), kEntryKindCount));
+  e.op = std::string(codec::read_bytes(f.ptr[4], p.field("op")));
   return e;
 }
 
 Snapshot read_snapshot(const msgpack::object& o, const Path& p) {
-  const msgpack::object_array& f = wire::read_array(o, p, 5);
+  const msgpack::object_array& f = codec::read_array(o, p, 5);
   Snapshot s;
-  s.meta.index = wire::read_u64(f.ptr[0], p.field("index"));
-  s.meta.term = wire::read_u64(f.ptr[1], p.field("term"));
+  s.meta.index = codec::read_u64(f.ptr[0], p.field("index"));
+  s.meta.term = codec::read_u64(f.ptr[1], p.field("term"));
   s.meta.conf.voters = read_members(f.ptr[2], p.field("voters"));
   s.meta.conf.learners = read_members(f.ptr[3], p.field("learners"));
   for (const NodeId& id : s.meta.conf.learners) {
-    if (s.meta.conf.voters.count(id)) wire::fail(p.field("learners"), "a voter is also a learner");
+    if (s.meta.conf.voters.count(id)) codec::fail(p.field("learners"), "a voter is also a learner");
   }
-  s.data = std::string(wire::read_bytes(f.ptr[4], p.field("data")));
+  s.data = std::string(codec::read_bytes(f.ptr[4], p.field("data")));
   return s;
 }
 
@@ -111,7 +99,7 @@ std::string encode_message(const Message& m) {
     pk.pack_uint64(m.snapshot->meta.term);
     pack_members(pk, m.snapshot->meta.conf.voters);
     pack_members(pk, m.snapshot->meta.conf.learners);
-    wire::pack_bytes(pk, m.snapshot->data);
+    codec::pack_bytes(pk, m.snapshot->data);
   } else {
     pk.pack_nil();
   }
@@ -119,36 +107,36 @@ std::string encode_message(const Message& m) {
 }
 
 Result<Message> decode_message(std::string_view bytes) {
-  Result<msgpack::object_handle> handle = wire::unpack_bounded(bytes, "raft message");
+  Result<msgpack::object_handle> handle = codec::unpack_bounded(bytes, "raft message");
   if (!handle.ok()) return handle.status();
   try {
     const Path root{nullptr, "raft message"};
-    const msgpack::object_array& f = wire::read_array(handle->get(), root, kMessageFields);
-    const std::uint64_t version = wire::read_u64(f.ptr[0], root.field("version"));
+    const msgpack::object_array& f = codec::read_array(handle->get(), root, kMessageFields);
+    const std::uint64_t version = codec::read_u64(f.ptr[0], root.field("version"));
     if (version != kRaftMessageVersion)
-      wire::fail(root.field("version"), "unsupported version " + std::to_string(version) +
-                                            " (this build speaks " +
-                                            std::to_string(kRaftMessageVersion) + ")");
+      codec::fail(root.field("version"), "unsupported version " + std::to_string(version) +
+                                             " (this build speaks " +
+                                             std::to_string(kRaftMessageVersion) + ")");
     Message m;
     m.type =
-        static_cast<MessageType>(wire::read_enum(f.ptr[1], root.field("type"), kMessageTypeCount));
+        static_cast<MessageType>(codec::read_enum(f.ptr[1], root.field("type"), kMessageTypeCount));
     m.from = wire::read_node_id(f.ptr[2], root.field("from"));
     m.to = wire::read_node_id(f.ptr[3], root.field("to"));
-    m.term = wire::read_u64(f.ptr[4], root.field("term"));
-    m.log_term = wire::read_u64(f.ptr[5], root.field("log_term"));
-    m.index = wire::read_u64(f.ptr[6], root.field("index"));
-    m.commit = wire::read_u64(f.ptr[7], root.field("commit"));
-    m.reject = wire::read_bool(f.ptr[8], root.field("reject"));
-    m.reject_hint = wire::read_u64(f.ptr[9], root.field("reject_hint"));
+    m.term = codec::read_u64(f.ptr[4], root.field("term"));
+    m.log_term = codec::read_u64(f.ptr[5], root.field("log_term"));
+    m.index = codec::read_u64(f.ptr[6], root.field("index"));
+    m.commit = codec::read_u64(f.ptr[7], root.field("commit"));
+    m.reject = codec::read_bool(f.ptr[8], root.field("reject"));
+    m.reject_hint = codec::read_u64(f.ptr[9], root.field("reject_hint"));
     const Path entries_path = root.field("entries");
-    const msgpack::object_array& entries = wire::read_array(f.ptr[10], entries_path);
+    const msgpack::object_array& entries = codec::read_array(f.ptr[10], entries_path);
     m.entries.reserve(entries.size);
     for (std::size_t i = 0; i < entries.size; ++i)
       m.entries.push_back(read_entry(entries.ptr[i], entries_path.at(i)));
     if (f.ptr[11].type != msgpack::type::NIL)
       m.snapshot = read_snapshot(f.ptr[11], root.field("snapshot"));
     return m;
-  } catch (const wire::WireError& e) {
+  } catch (const codec::DecodeError& e) {
     return Status::error(ErrorCode::bad_request, e.message);
   }
 }

@@ -15,7 +15,8 @@ std::string encode_accounting(QdiscKind kind, const BodyWriter& body) {
 }
 
 Status decode_accounting(std::string_view bytes, QdiscKind kind, const BodyReader& body) {
-  Result<msgpack::object_handle> handle = codec::unpack_bounded(bytes, "qdisc accounting");
+  Result<msgpack::object_handle> handle =
+      codec::unpack_bounded(bytes, "qdisc accounting", ErrorCode::corrupt);
   if (!handle.ok()) return handle.status();
   try {
     codec::Path root{nullptr, "qdisc accounting"};

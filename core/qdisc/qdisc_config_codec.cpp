@@ -101,7 +101,7 @@ std::string encode_qdisc_config(const QdiscConfig& config) {
 }
 
 Result<QdiscConfig> decode_qdisc_config(std::string_view bytes) {
-  Result<msgpack::object_handle> handle = codec::unpack_bounded(bytes, "qdisc");
+  Result<msgpack::object_handle> handle = codec::unpack_bounded(bytes, "qdisc", ErrorCode::corrupt);
   if (!handle.ok()) return handle.status();
   try {
     return codec::read_qdisc_config(handle->get(), codec::Path{nullptr, "qdisc"});

@@ -171,7 +171,7 @@ Status SfqQdisc::decode_accounting(std::string_view bytes) {
         std::vector<FlowMap::iterator> order;
         std::set<std::string_view> seen;
         for (std::uint32_t i = 0; i < names.size; ++i) {
-          std::string_view name = codec::read_string_view(names.ptr[i], rp.at(i));
+          std::string_view name = codec::read_bytes(names.ptr[i], rp.at(i));
           auto it = flows_.find(name);
           if (it == flows_.end())
             codec::fail(rp.at(i), "no jobs of flow '" + std::string(name) + "'");

@@ -534,7 +534,7 @@ std::string_view op_name(const Op& op) {
 }
 
 Result<Op> decode_op(std::string_view bytes) {
-  auto handle = codec::unpack_bounded(bytes, "op");
+  auto handle = codec::unpack_bounded(bytes, "op", ErrorCode::corrupt);
   if (!handle.ok()) return handle.status();
   try {
     const msgpack::object& root = handle->get();

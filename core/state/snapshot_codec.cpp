@@ -389,7 +389,7 @@ std::string State::encode_snapshot() const {
 }
 
 Result<State> State::decode_snapshot(std::string_view bytes) {
-  auto handle = codec::unpack_bounded(bytes, "snapshot");
+  auto handle = codec::unpack_bounded(bytes, "snapshot", ErrorCode::corrupt);
   if (!handle.ok()) return handle.status();
   try {
     const msgpack::object& root = handle->get();

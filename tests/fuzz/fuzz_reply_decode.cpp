@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_body<ResourcesReply>(bytes);
     check_body<BlacklistReply>(bytes);
     check_body<QdiscReply>(bytes);
-    auto unpacked = unpack_whole(bytes, "reply body");
+    auto unpacked = codec::unpack_bounded(bytes, "reply body");
     if (unpacked.ok()) (void)msgpack_to_json(unpacked->get());
   }
   if (!reply.ok()) {

@@ -35,7 +35,7 @@ void exercise(State& state) {
     if (state.qdisc(q.name)->size() != state.queue(q.name)->counts.by_state[1]) std::abort();
   }
   apply(PromoteOp{state.due_promotions(kLater, 1000)}, kLater);
-  std::vector<WorkerCredit> workers{{"n", "w", {"*"}, {}, 1000, 10}};
+  std::vector<WorkerCredit> workers{{"n", "w", {"*"}, {}, 1000, 10, {}}};
   apply(LeaseOp{plan_leases(state, workers, {}, kNow, 1000)}, kNow);
   apply(ReleaseOp{state.expired_leases(kLater, 1000), true, "expired"}, kLater);
   std::vector<Completion> done;

@@ -6,17 +6,17 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "transport/protocol/utf8.hpp"
+#include "core/codec/text.hpp"
 
-using namespace desaster::protocol;
+using namespace desaster;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const std::size_t max = size % 97 + 4;
-  const std::string repaired = to_valid_utf8(text, max);
-  if (invalid_utf8_at(repaired).has_value()) std::abort();
+  const std::string repaired = codec::to_valid_utf8(text, max);
+  if (codec::invalid_utf8_at(repaired).has_value()) std::abort();
   if (repaired.size() > max + 3) std::abort();  // "..." marks a cut
-  const std::string whole = to_valid_utf8(text, size * 3 + 3);
-  if (!invalid_utf8_at(text).has_value() && whole != text) std::abort();
+  const std::string whole = codec::to_valid_utf8(text, size * 3 + 3);
+  if (!codec::invalid_utf8_at(text).has_value() && whole != text) std::abort();
   return 0;
 }

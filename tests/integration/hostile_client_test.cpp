@@ -21,9 +21,9 @@
 #include <msgpack.hpp>
 #include <zmq.hpp>
 
+#include "core/codec/text.hpp"
 #include "tests/integration/harness/fixtures.hpp"
 #include "transport/protocol/body_writer.hpp"
-#include "transport/protocol/utf8.hpp"
 #include "transport/security/curve_socket.hpp"
 #include "transport/security/key_source.hpp"
 
@@ -220,7 +220,7 @@ TEST_CASE("invalid UTF-8 is refused with a reply a strict decoder reads, and not
   CHECK(reply.status.code == ErrorCode::bad_request);
   CHECK(reply.status.message ==
         "request body field 'jobs[0].queue' is not valid UTF-8 (at byte 2)");
-  CHECK_FALSE(protocol::invalid_utf8_at(reply.status.message).has_value());
+  CHECK_FALSE(codec::invalid_utf8_at(reply.status.message).has_value());
   auto queues = n.client->queues();
   REQUIRE(queues.ok());
   for (const auto& q : *queues) CHECK(q.name != "ma\xffil");

@@ -93,7 +93,7 @@ TEST_CASE("a malformed worker assignment op is refused with its place", "[state]
               pk.pack(-1);
               pk.pack(std::string());
             },
-            4) == "op.pool_attach.weight: expected an unsigned integer, got a negative one");
+            4) == "op.pool_attach.weight: must be an integer in [0, 4294967295]");
   CHECK(op_error(
             pin,
             [](Packer& pk) {
@@ -101,14 +101,14 @@ TEST_CASE("a malformed worker assignment op is refused with its place", "[state]
               pk.pack(std::string());
               pk.pack(std::string());
             },
-            3) == "op.pin.ids: expected an array, got a string");
+            3) == "op.pin.ids: must be an array, not a string");
   CHECK(op_error(
             drain,
             [](Packer& pk) {
               pk.pack(std::string("n"));
               pk.pack(1);
             },
-            2) == "op.node_drain.draining: expected a boolean, got an integer");
+            2) == "op.node_drain.draining: must be a boolean, not an integer");
 }
 
 TEST_CASE("every assign action survives a round trip as a request",

@@ -110,7 +110,7 @@ TEST_CASE("a snapshot with damaged assignments is refused with the place",
     return error_of(repacked(good, 0, 10, write));
   };
   CHECK(with([](Packer& pk) { pk.pack(1); }) ==
-        "snapshot.assignments: expected an array, got an integer");
+        "snapshot.assignments: must be an array, not an integer");
   auto attached_entry = [](std::string pool, std::string queue, std::uint32_t weight) {
     return [=](Packer& pk) {
       pk.pack_array(1);

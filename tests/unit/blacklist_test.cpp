@@ -339,7 +339,7 @@ TEST_CASE("a snapshot with a damaged blacklist is refused with the place named",
           pk.pack(0);
         })).find("snapshot.blacklists[0]") != std::string::npos);
   CHECK(decode_error(snapshot_with_blacklist([](auto& pk) { pk.pack(7); })) ==
-        "snapshot.blacklists: expected an array, got an integer");
+        "snapshot.blacklists: must be an array, not an integer");
 }
 
 TEST_CASE("the blacklist clear op and the queue window survive the op codec",

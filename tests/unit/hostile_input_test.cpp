@@ -8,6 +8,7 @@
 
 #include <msgpack.hpp>
 
+#include "core/codec/text.hpp"
 #include "core/node/log.hpp"
 #include "core/node/options.hpp"
 #include "core/node/protected_mode.hpp"
@@ -15,7 +16,6 @@
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/limits.hpp"
 #include "transport/protocol/messages.hpp"
-#include "transport/protocol/utf8.hpp"
 
 using namespace desaster;
 using namespace desaster::protocol;
@@ -136,7 +136,7 @@ TEST_CASE("every error reply is valid UTF-8, whatever the message quotes",
       encode_reply(7, Status::error(ErrorCode::bad_request, "queue 'a\xff\xfe' is bad"), {});
   Result<Reply> decoded = decode_reply(reply);
   REQUIRE(decoded.ok());
-  CHECK_FALSE(invalid_utf8_at(decoded->status.message).has_value());
+  CHECK_FALSE(codec::invalid_utf8_at(decoded->status.message).has_value());
   CHECK(decoded->status.message == "queue 'a\xef\xbf\xbd\xef\xbf\xbd' is bad");
 }
 
@@ -194,15 +194,15 @@ TEST_CASE("log lines escape control characters, so none can be forged", "[node][
 }
 
 TEST_CASE("UTF-8 validation follows RFC 3629", "[transport][protocol][hostile]") {
-  CHECK_FALSE(invalid_utf8_at("plain \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80").has_value());
-  CHECK(invalid_utf8_at("\xc0\x80") == 0u);          // overlong NUL
-  CHECK(invalid_utf8_at("ab\xed\xa0\x80") == 2u);    // a surrogate
-  CHECK(invalid_utf8_at("\xf4\x90\x80\x80") == 0u);  // above U+10FFFF
-  CHECK(invalid_utf8_at("x\xe2\x82") == 1u);         // cut short
-  CHECK(invalid_utf8_at("\x80") == 0u);              // a lone continuation byte
-  CHECK(to_valid_utf8("a\xffz") == "a\xef\xbf\xbdz");
+  CHECK_FALSE(codec::invalid_utf8_at("plain \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80").has_value());
+  CHECK(codec::invalid_utf8_at("\xc0\x80") == 0u);          // overlong NUL
+  CHECK(codec::invalid_utf8_at("ab\xed\xa0\x80") == 2u);    // a surrogate
+  CHECK(codec::invalid_utf8_at("\xf4\x90\x80\x80") == 0u);  // above U+10FFFF
+  CHECK(codec::invalid_utf8_at("x\xe2\x82") == 1u);         // cut short
+  CHECK(codec::invalid_utf8_at("\x80") == 0u);              // a lone continuation byte
+  CHECK(codec::to_valid_utf8("a\xffz") == "a\xef\xbf\xbdz");
   // A cut never splits a character.
-  CHECK(to_valid_utf8("\xc3\xa9\xc3\xa9", 3) == "\xc3\xa9...");
+  CHECK(codec::to_valid_utf8("\xc3\xa9\xc3\xa9", 3) == "\xc3\xa9...");
 }
 
 TEST_CASE("the --max-request flag takes a size from 64K to 16M", "[node][options][hostile]") {

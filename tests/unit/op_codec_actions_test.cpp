@@ -100,7 +100,7 @@ TEST_CASE("malformed job-action ops are refused with the field named", "[state][
   const std::uint32_t reschedule = type_of<RescheduleOp>();
   const std::uint32_t kill = type_of<KillOp>();
   CHECK(error_of(op_bytes(3, kill, [](Packer& pk) { pk.pack("x"); })) ==
-        "op.kill.ids: expected an array, got a string");
+        "op.kill.ids: must be an array, not a string");
   CHECK_THAT(error_of(op_bytes(5, relocate,
                                [](Packer& pk) {
                                  pk.pack_array(0);

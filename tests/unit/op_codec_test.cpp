@@ -206,13 +206,13 @@ TEST_CASE("decode_op refuses wrong field counts and types and names the place", 
         })) == "op.release: expected 5 fields, got 4");
   // a string where the ids go
   CHECK(error_of(op_bytes(3, 1, 5, [](Packer& pk) { pk.pack(std::string("x")); })) ==
-        "op.promote.ids: expected an array, got a string");
+        "op.promote.ids: must be an array, not a string");
   // a negative id
   CHECK(error_of(op_bytes(3, 1, 6, [](Packer& pk) {
           pk.pack_array(2);
           pk.pack(1);
           pk.pack(-1);
-        })) == "op.retry.ids[1]: expected an unsigned integer, got a negative one");
+        })) == "op.retry.ids[1]: must be an integer in [0, 18446744073709551615]");
   // an attempt beyond 32 bits
   CHECK(error_of(op_bytes(3, 1, 2, [](Packer& pk) {
           pk.pack_array(1);
@@ -222,7 +222,7 @@ TEST_CASE("decode_op refuses wrong field counts and types and names the place", 
           pk.pack(std::string("n"));
           pk.pack(std::string("w"));
           pk.pack(0);
-        })) == "op.lease.grants[0].attempt: 4294967296 is out of range");
+        })) == "op.lease.grants[0].attempt: must be an integer in [0, 4294967295]");
   // an unknown outcome
   CHECK(error_of(op_bytes(3, 1, 3, [](Packer& pk) {
           pk.pack_array(1);
@@ -232,16 +232,16 @@ TEST_CASE("decode_op refuses wrong field counts and types and names the place", 
           pk.pack(std::string());
           pk.pack(0);
           pk.pack(0);
-        })) == "op.complete.completions[0].outcome: unknown value 4");
+        })) == "op.complete.completions[0].outcome: has unknown value 4");
   // a float where a boolean goes
   CHECK(error_of(op_bytes(5, 1, 4, [](Packer& pk) {
           pk.pack_array(0);
           pk.pack(1.5);
           pk.pack(std::string());
-        })) == "op.release.charge: expected a boolean, got a float");
+        })) == "op.release.charge: must be a boolean, not a float");
   // a nil queue name
   CHECK(error_of(op_bytes(3, 1, 11, [](Packer& pk) { pk.pack_nil(); })) ==
-        "op.queue_clear.name: expected a string, got nil");
+        "op.queue_clear.name: must be binary or a string, not nil");
 }
 
 TEST_CASE("decode_op names the field of a bad job inside an enqueue", "[state][codec]") {
@@ -265,7 +265,7 @@ TEST_CASE("decode_op names the field of a bad job inside an enqueue", "[state][c
       }
     }
   });
-  CHECK(error_of(bytes) == "op.enqueue.jobs[1].state: unknown value 7");
+  CHECK(error_of(bytes) == "op.enqueue.jobs[1].state: has unknown value 7");
 
   std::string short_job = bytes_of([&](Packer& pk) {
     pk.pack_array(3);
@@ -313,10 +313,10 @@ TEST_CASE("decode_op refuses trailing bytes, truncation and non-arrays", "[state
   CHECK(error_of(good + '\x00').find("1 trailing bytes") != std::string::npos);
   CHECK(error_of("").find("empty") != std::string::npos);
   CHECK(error_of(bytes_of([](Packer& pk) { pk.pack(5); })) ==
-        "op: expected an array, got an integer");
+        "op: must be an array, not an integer");
   CHECK(error_of(bytes_of([](Packer& pk) { pk.pack_map(0); })) ==
-        "op: expected an array, got a map");
-  CHECK(error_of("\xc1").find("invalid msgpack") != std::string::npos);  // a reserved byte
+        "op: must be an array, not a map");
+  CHECK(error_of("\xc1").find("is not valid msgpack") != std::string::npos);  // a reserved byte
   for (std::size_t n = 1; n < good.size(); ++n) {
     Result<Op> r = decode_op(std::string_view(good).substr(0, n));
     REQUIRE_FALSE(r.ok());
@@ -328,10 +328,11 @@ TEST_CASE("decode_op refuses trailing bytes, truncation and non-arrays", "[state
 TEST_CASE("decode_op refuses containers that claim more than the input holds", "[state][codec]") {
   // array32 with 4294967295 elements in five bytes
   std::string huge("\xdd\xff\xff\xff\xff", 5);
-  CHECK(error_of(huge).find("an array of 4294967295 elements does not fit") != std::string::npos);
+  CHECK(error_of(huge).find("is truncated (an array of 4294967295 elements in") !=
+        std::string::npos);
   // a plausible op whose id list claims a billion ids
   std::string lying = op_bytes(3, 1, 7) + std::string("\xdd\x40\x00\x00\x00\x01", 6);
-  CHECK(error_of(lying).find("does not fit") != std::string::npos);
+  CHECK(error_of(lying).find("is truncated (") != std::string::npos);
   std::string map("\xdf\x10\x00\x00\x00", 5);
   CHECK(error_of(map).find("a map of") != std::string::npos);
   // a string claiming 4 GB is merely truncated
@@ -341,7 +342,7 @@ TEST_CASE("decode_op refuses containers that claim more than the input holds", "
 TEST_CASE("decode_op refuses nesting deeper than any op needs", "[state][codec]") {
   std::string deep(200, '\x91');  // [[[[...
   deep += '\x01';
-  CHECK(error_of(deep).find("nested deeper") != std::string::npos);
+  CHECK(error_of(deep).find("nests deeper") != std::string::npos);
 }
 
 TEST_CASE("unpack_job refuses what is not a job", "[state][codec]") {
@@ -349,7 +350,7 @@ TEST_CASE("unpack_job refuses what is not a job", "[state][codec]") {
   msgpack::object number(42);
   Status s = unpack_job(number, out);
   CHECK(s.code == ErrorCode::corrupt);
-  CHECK(s.message == "job: expected an array, got an integer");
+  CHECK(s.message == "job: must be an array, not an integer");
   CHECK(out.id == 5);  // untouched on failure
 }
 

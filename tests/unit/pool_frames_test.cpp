@@ -126,7 +126,8 @@ TEST_CASE("a worker's ready and done messages decode", "[ruby_pool][frames]") {
 
 TEST_CASE("malformed worker messages are refused with what was wrong", "[ruby_pool][frames]") {
   CHECK(error_of(decode_worker_message("")) == "worker message is empty");
-  CHECK(error_of(decode_worker_message("\xc1")) == "worker message is not valid msgpack");
+  CHECK(error_of(decode_worker_message("\xc1")) ==
+        "worker message is not valid msgpack (at byte 0)");
   CHECK(error_of(decode_worker_message("\x91\x01")) ==
         "worker message must be a map, not an array");
   auto map_with = [](auto fill, int n) {
@@ -240,7 +241,8 @@ TEST_CASE("a job whose payload a worker cannot take is refused before it is sent
   CHECK(encode_job_message(job).status().message ==
         "ruby job payload must be a msgpack array of arguments");
   job.payload = "\xc1";
-  CHECK(encode_job_message(job).status().message == "ruby job payload is not valid msgpack");
+  CHECK(encode_job_message(job).status().message ==
+        "ruby job payload is not valid msgpack (at byte 0)");
   job.job_class.clear();
   job.payload.clear();
   CHECK(encode_job_message(job).status().message == "ruby job has no class");

@@ -181,8 +181,9 @@ TEST_CASE("a frame that is not a 4-element array is refused", "[transport][proto
 
 TEST_CASE("bytes that are not msgpack are refused", "[transport][protocol]") {
   CHECK(decode_error("") == "request is empty");
-  CHECK(decode_error(std::string("\x94\x01", 2)) == "request is truncated");
-  CHECK(decode_error(std::string("\xc1", 1)) == "request is not valid msgpack");
+  CHECK(decode_error(std::string("\x94\x01", 2)) ==
+        "request is truncated (an array of 4 elements in 2 bytes)");
+  CHECK(decode_error(std::string("\xc1", 1)) == "request is not valid msgpack (at byte 0)");
 }
 
 TEST_CASE("a frame from another protocol version is refused but answerable",
@@ -351,8 +352,10 @@ TEST_CASE("trailing bytes after the request are refused", "[transport][protocol]
 TEST_CASE("a tiny frame announcing a huge array is refused without allocating",
           "[transport][protocol]") {
   // array32 of 4 billion elements in 5 bytes.
-  CHECK(decode_error(std::string("\xdd\xff\xff\xff\xff", 5)) == "request is truncated");
-  CHECK(decode_error(std::string("\xdf\xff\xff\xff\xff", 5)) == "request is truncated");
+  CHECK(decode_error(std::string("\xdd\xff\xff\xff\xff", 5)) ==
+        "request is truncated (an array of 4294967295 elements in 5 bytes)");
+  CHECK(decode_error(std::string("\xdf\xff\xff\xff\xff", 5)) ==
+        "request is truncated (a map of 4294967295 pairs in 5 bytes)");
   CHECK(decode_error(std::string("\xdb\xff\xff\xff\xff", 5)) == "request is truncated");
 }
 

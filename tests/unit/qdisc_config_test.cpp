@@ -110,12 +110,12 @@ TEST_CASE("validation names what is wrong with a configuration", "[qdisc][codec]
 }
 
 TEST_CASE("malformed qdisc configurations are refused with the field named", "[qdisc][codec]") {
-  CHECK(config_error("") == "qdisc: empty input");
+  CHECK(config_error("") == "qdisc is empty");
   std::string good = encode_qdisc_config(full_htb());
-  CHECK(config_error(good.substr(0, good.size() - 3)).find("qdisc: truncated") == 0);
-  CHECK(config_error(good + "x") == "qdisc: 1 trailing bytes after the value");
+  CHECK(config_error(good.substr(0, good.size() - 3)).find("qdisc is truncated") == 0);
+  CHECK(config_error(good + "x") == "qdisc has 1 trailing bytes after its message");
   CHECK(config_error(bytes_of([](Packer& pk) { pk.pack(5); })) ==
-        "qdisc: expected an array, got an integer");
+        "qdisc: must be an array, not an integer");
   CHECK(config_error(bytes_of([](Packer& pk) {
           pk.pack_array(2);
           pk.pack(1);
@@ -124,32 +124,35 @@ TEST_CASE("malformed qdisc configurations are refused with the field named", "[q
   CHECK(config_error(config_bytes(0, [](Packer& p) { p.pack(2); })) ==
         "qdisc.version: unsupported version 2");
   CHECK(config_error(config_bytes(1, [](Packer& p) { p.pack(9); })) ==
-        "qdisc.kind: unknown value 9");
+        "qdisc.kind: has unknown value 9");
   CHECK(config_error(config_bytes(2, [](Packer& p) { p.pack(-1); })) ==
-        "qdisc.aging_ms: expected an unsigned integer, got a negative one");
+        "qdisc.aging_ms: must be an integer in [0, 4294967295]");
   CHECK(config_error(config_bytes(3, [](Packer& p) { p.pack(std::uint64_t{1} << 40); })) ==
-        "qdisc.quantum: 1099511627776 is out of range");
+        "qdisc.quantum: must be an integer in [0, 4294967295]");
   CHECK(config_error(config_bytes(4, [](Packer& p) {
           p.pack_array(1);
           p.pack_array(6);
           p.pack(std::string("a"));
           p.pack(std::string(""));
           p.pack(std::string("fast"));
-        })).find("qdisc: ") == 0);  // claims 6 fields but holds 3: truncated
-  CHECK(config_error(config_bytes(4, [](Packer& p) {
-          p.pack_array(1);
-          p.pack_array(6);
-          for (int i = 0; i < 2; ++i) p.pack(std::string("a"));
-          p.pack(std::string("fast"));
-          for (int i = 0; i < 3; ++i) p.pack(1);
-        })) == "qdisc.classes[0].rate_milli: expected an unsigned integer, got a string");
+        })).find("qdisc is truncated") == 0);  // claims 6 fields but holds 3
+  CHECK(
+      config_error(config_bytes(4,
+                                [](Packer& p) {
+                                  p.pack_array(1);
+                                  p.pack_array(6);
+                                  for (int i = 0; i < 2; ++i) p.pack(std::string("a"));
+                                  p.pack(std::string("fast"));
+                                  for (int i = 0; i < 3; ++i) p.pack(1);
+                                })) ==
+      "qdisc.classes[0].rate_milli: must be an integer in [0, 18446744073709551615], not a string");
   CHECK(config_error(config_bytes(5, [](Packer& p) {
           p.pack_array(1);
           p.pack_array(3);
           for (int i = 0; i < 3; ++i) p.pack(std::string("a"));
         })) == "qdisc.rules[0]: expected 4 fields, got 3");
   CHECK(config_error(config_bytes(6, [](Packer& p) { p.pack_map(0); })) ==
-        "qdisc.default_class: expected a string, got a map");
+        "qdisc.default_class: must be binary or a string, not a map");
   // Well formed but invalid: validate's message, as corrupt.
   CHECK(config_error(config_bytes(3, [](Packer& p) { p.pack(0); })) ==
         "qdisc.quantum: must be 1 to 1000000");
@@ -172,7 +175,7 @@ TEST_CASE("malformed or mismatched accounting is refused and changes nothing", "
     CHECK(q.encode_accounting() == kept);
     return s.message;
   };
-  CHECK(refuse(*sfq, "") == "qdisc accounting: empty input");
+  CHECK(refuse(*sfq, "") == "qdisc accounting is empty");
   CHECK(refuse(*sfq, make(qconfig(QdiscKind::fifo))->encode_accounting()) ==
         "qdisc accounting.kind: accounting of fifo, not of sfq");
   auto sfq_body = [](std::uint32_t deficit, std::vector<std::string> flows) {
@@ -226,7 +229,7 @@ TEST_CASE("malformed or mismatched accounting is refused and changes nothing", "
         "qdisc accounting.body.classes[0].tokens: above the burst");
   CHECK(refuse(*htb, htb_body("a", std::numeric_limits<std::int64_t>::min())) ==
         "qdisc accounting.body.classes[0]: a debt beyond the bound");
-  CHECK(refuse(*htb, good.substr(0, good.size() - 1)).find("qdisc accounting: truncated") == 0);
+  CHECK(refuse(*htb, good.substr(0, good.size() - 1)).find("qdisc accounting is truncated") == 0);
   REQUIRE(htb->decode_accounting(htb_body("a", 0)).ok());
   CHECK(htb->plan(0, 5).empty());  // empty buckets at time 0
   CHECK(htb->plan(100, 5) == std::vector<JobId>{1});

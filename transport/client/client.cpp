@@ -154,7 +154,7 @@ Result<protocol::Reply> Client::request(protocol::RequestBody body) {
 Result<std::string> Client::stats_json() {
   Result<protocol::Reply> reply = impl_->call_raw(protocol::Stats{}, impl_->options.timeout);
   if (!reply.ok()) return reply.status();
-  Result<msgpack::object_handle> body = protocol::unpack_whole(reply->body, "reply body");
+  Result<msgpack::object_handle> body = codec::unpack_bounded(reply->body, "reply body");
   if (!body.ok()) return body.status();
   return msgpack_to_json(body->get());
 }

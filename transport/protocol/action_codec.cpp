@@ -3,13 +3,13 @@
 // push, each writer beside its reader.
 #include <array>
 
+#include "core/codec/text.hpp"
 #include "transport/protocol/action_messages.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/limits.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/reply_decode.hpp"
-#include "transport/protocol/utf8.hpp"
 
 namespace desaster::protocol {
 
@@ -169,7 +169,7 @@ std::string encode_body(const JobActionReply& b) {
     BodyWriter item;
     item.add("id", e.id)
         .add("code", to_string(e.status.code))
-        .add("message", to_valid_utf8(e.status.message));
+        .add("message", codec::to_valid_utf8(e.status.message));
     w.append_packed(item.finish());
   }
   w.add("errors_left_out", b.errors_left_out);

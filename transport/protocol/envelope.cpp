@@ -20,7 +20,7 @@ Result<Envelope> decode_envelope(std::string_view frame, const EnvelopeNames& na
     return bad(what + " of " + std::to_string(frame.size()) +
                " bytes is larger than the limit of " + std::to_string(kMaxFrameBytes));
   }
-  Result<msgpack::object_handle> unpacked = unpack_whole(frame, what);
+  Result<msgpack::object_handle> unpacked = codec::unpack_bounded(frame, what);
   if (!unpacked.ok()) return unpacked.status();
   Envelope envelope;
   envelope.handle = std::move(unpacked.value());
@@ -29,12 +29,12 @@ Result<Envelope> decode_envelope(std::string_view frame, const EnvelopeNames& na
     return bad(what + " must be an array of 4: [version, id, " + names.word + ", body]");
   }
   const msgpack::object* items = root.via.array.ptr;
-  std::string problem = convert::as_integer(items[1], envelope.id);
+  std::string problem = codec::convert::as_integer(items[1], envelope.id);
   if (!problem.empty()) return bad(what + " id " + problem);
   if (id_for_error) *id_for_error = envelope.id;
 
   std::uint64_t version = 0;
-  problem = convert::as_integer(items[0], version);
+  problem = codec::convert::as_integer(items[0], version);
   if (!problem.empty()) return bad(what + " version " + problem);
   if (version != kProtocolVersion) {
     return bad("protocol version " + std::to_string(version) + " is not supported (" +

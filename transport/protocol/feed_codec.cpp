@@ -72,7 +72,7 @@ Status decode_body(std::string_view bytes, FeedOpsReply& out) {
     if (!frames) return;
     b.frames.resize(frames->size);
     for (std::uint32_t i = 0; i < frames->size; ++i) {
-      if (std::string p = convert::as_bytes(frames->ptr[i], b.frames[i]); !p.empty()) {
+      if (std::string p = codec::convert::as_bytes(frames->ptr[i], b.frames[i]); !p.empty()) {
         return r.fail_at(r.item_path("frames", i), p);
       }
     }

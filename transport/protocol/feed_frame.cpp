@@ -36,7 +36,7 @@ std::string encode_feed_frame(const LogEntry& entry) {
 }
 
 Result<LogEntry> decode_feed_frame(std::string_view frame) {
-  Result<msgpack::object_handle> unpacked = unpack_whole(frame, "feed frame");
+  Result<msgpack::object_handle> unpacked = codec::unpack_bounded(frame, "feed frame");
   if (!unpacked.ok()) return unpacked.status();
   const msgpack::object& obj = unpacked->get();
   if (obj.type != msgpack::type::ARRAY) {
@@ -45,7 +45,7 @@ Result<LogEntry> decode_feed_frame(std::string_view frame) {
   const msgpack::object_array& a = obj.via.array;
   if (a.size < 1) return Status::error(ErrorCode::bad_request, "feed frame is an empty array");
   std::uint32_t version = 0;
-  if (std::string p = convert::as_integer(a.ptr[0], version); !p.empty()) return bad(0, p);
+  if (std::string p = codec::convert::as_integer(a.ptr[0], version); !p.empty()) return bad(0, p);
   if (version != kFeedFrameVersion) {
     return bad(0, "is " + std::to_string(version) + ", this build reads version " +
                       std::to_string(kFeedFrameVersion));
@@ -56,12 +56,15 @@ Result<LogEntry> decode_feed_frame(std::string_view frame) {
                                                      std::to_string(kFields));
   }
   LogEntry entry;
-  if (std::string p = convert::as_integer(a.ptr[1], entry.index); !p.empty()) return bad(1, p);
+  if (std::string p = codec::convert::as_integer(a.ptr[1], entry.index); !p.empty())
+    return bad(1, p);
   if (entry.index == 0) return bad(1, "must be at least 1");
-  if (std::string p = convert::as_integer(a.ptr[2], entry.term); !p.empty()) return bad(2, p);
-  if (std::string p = convert::as_integer(a.ptr[3], entry.timestamp); !p.empty()) return bad(3, p);
+  if (std::string p = codec::convert::as_integer(a.ptr[2], entry.term); !p.empty())
+    return bad(2, p);
+  if (std::string p = codec::convert::as_integer(a.ptr[3], entry.timestamp); !p.empty())
+    return bad(3, p);
   std::uint32_t kind = 0;
-  if (std::string p = convert::as_integer(a.ptr[4], kind); !p.empty()) return bad(4, p);
+  if (std::string p = codec::convert::as_integer(a.ptr[4], kind); !p.empty()) return bad(4, p);
   if (kind >= kEntryKindCount) return bad(4, "has unknown value " + std::to_string(kind));
   entry.kind = static_cast<EntryKind>(kind);
   if (a.ptr[5].type != msgpack::type::BIN) return bad(5, "must be binary");

@@ -3,9 +3,9 @@
 
 #include <limits>
 
+#include "core/codec/text.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/map_reader.hpp"
-#include "transport/protocol/utf8.hpp"
 
 namespace desaster::protocol {
 
@@ -157,7 +157,7 @@ void pack_status(Packer& pk, const Status& status) {
   }
   pk.pack_map(2);
   pack_text(field(pk, "code"), to_string(status.code));
-  pack_text(field(pk, "message"), to_valid_utf8(status.message));
+  pack_text(field(pk, "message"), codec::to_valid_utf8(status.message));
 }
 
 Status unpack_status(const msgpack::object& obj, Status& out) {

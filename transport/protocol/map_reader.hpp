@@ -14,78 +14,26 @@
 // defaults. A nil one is refused (a client that means "not set" leaves the
 // field out), as is a value of another type: the error names the field, the
 // type it must have and the type it had. Keys must be strings and may appear
-// once. Every str must be valid UTF-8 and at most kMaxStringBytes long
-// (names: kMaxNameBytes, no control characters), so nothing the node stores
-// or echoes can make a strict client's decoder fail.
-//
-// unpack_whole() is the one entry from bytes to msgpack objects: it applies
-// size limits before msgpack allocates (a 5-byte frame may announce an array
-// of four billion elements) and refuses trailing bytes.
+// once. Every str must be valid UTF-8 and at most codec::kMaxStringBytes long
+// (names: codec::kMaxNameBytes, no control characters), so nothing the node
+// stores or echoes can make a strict client's decoder fail. The checks of one
+// value are core/codec's (convert.hpp), shared with the stored formats; bytes
+// become objects only through codec::unpack_bounded().
 #pragma once
 
-#include <concepts>
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <msgpack.hpp>
 
+#include "core/codec/convert.hpp"
+#include "core/codec/text.hpp"
+#include "core/codec/unpack.hpp"
 #include "core/model/status.hpp"
 
 namespace desaster::protocol {
-
-// Nesting deeper than this is refused; no message of ours needs more than a few.
-inline constexpr std::size_t kMaxDepth = 32;
-// Any str field; names (queues, classes, workers, pools, nodes, flows) are
-// shorter still. Binary fields are bounded only by the frame.
-inline constexpr std::size_t kMaxStringBytes = 64u << 10;
-inline constexpr std::size_t kMaxNameBytes = 255;
-
-// "nil", "a boolean", "an integer", "a string", ...: what a value is, for errors.
-const char* type_name(const msgpack::object& obj);
-
-// Unpacks exactly one msgpack value that fills all of bytes. what names the
-// thing in errors ("request", "reply"). Never throws.
-Result<msgpack::object_handle> unpack_whole(std::string_view bytes, std::string_view what);
-
-// Client text quoted back in an error: printable ASCII kept, other bytes as
-// \xNN, cut after max bytes, so a hostile key cannot garble a log line.
-std::string printable(std::string_view text, std::size_t max = 64);
-
-// Conversions of one msgpack value; each returns an empty string when it fit,
-// else the problem as it completes "... field 'x' <problem>".
-namespace convert {
-// str only, valid UTF-8, at most max bytes.
-std::string as_string(const msgpack::object& obj, std::string& out,
-                      std::size_t max = kMaxStringBytes);
-// A name: as_string with kMaxNameBytes and no control characters.
-std::string as_name(const msgpack::object& obj, std::string& out);
-std::string as_bytes(const msgpack::object& obj, std::string& out);  // bin or str
-std::string as_bool(const msgpack::object& obj, bool& out);
-// Integers are range-checked; the problem text carries the range.
-std::string as_unsigned(const msgpack::object& obj, std::uint64_t max, std::uint64_t& out);
-std::string as_signed(const msgpack::object& obj, std::int64_t min, std::int64_t max,
-                      std::int64_t& out);
-// ", not a string" when obj is no integer, else empty: the tail of a range error.
-std::string not_integer(const msgpack::object& obj);
-
-template <std::integral T>
-requires(!std::same_as<T, bool>) std::string as_integer(const msgpack::object& obj, T& out) {
-  std::string problem;
-  if constexpr (std::is_unsigned_v<T>) {
-    std::uint64_t value = 0;
-    problem = as_unsigned(obj, std::numeric_limits<T>::max(), value);
-    if (problem.empty()) out = static_cast<T>(value);
-  } else {
-    std::int64_t value = 0;
-    problem = as_signed(obj, std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), value);
-    if (problem.empty()) out = static_cast<T>(value);
-  }
-  return problem;
-}
-}  // namespace convert
 
 class MapReader {
  public:
@@ -149,6 +97,10 @@ class MapReader {
   const msgpack::object* find_value(std::string_view key);
   template <typename Convert>
   void read_with(std::string_view key, Convert convert);
+  // The array under key, each item through convert (as a convert:: check).
+  template <typename T, typename Convert>
+  void read_items(std::string_view key, std::vector<T>& out, std::size_t max_items,
+                  Convert convert);
 
   const msgpack::object_map* map_ = nullptr;
   std::string what_;
@@ -168,26 +120,14 @@ void MapReader::read_with(std::string_view key, Convert convert) {
 
 template <std::integral T>
 requires(!std::same_as<T, bool>) void MapReader::read(std::string_view key, T& out) {
-  read_with(key, [&](const msgpack::object& obj) { return convert::as_integer(obj, out); });
+  read_with(key, [&](const msgpack::object& obj) { return codec::convert::as_integer(obj, out); });
 }
 
 template <std::integral T>
 requires(!std::same_as<T, bool>) void MapReader::read_in(std::string_view key, T& out, T min,
                                                          T max) {
-  read_with(key, [&](const msgpack::object& obj) -> std::string {
-    bool fits = false;
-    if constexpr (std::is_unsigned_v<T>) {
-      std::uint64_t value = 0;
-      fits = convert::as_unsigned(obj, max, value).empty() && value >= min;
-      if (fits) out = static_cast<T>(value);
-    } else {
-      std::int64_t value = 0;
-      fits = convert::as_signed(obj, min, max, value).empty();
-      if (fits) out = static_cast<T>(value);
-    }
-    if (fits) return {};
-    return "must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]" +
-           convert::not_integer(obj);
+  read_with(key, [&](const msgpack::object& obj) {
+    return codec::convert::as_integer_in(obj, out, min, max);
   });
 }
 
@@ -195,9 +135,9 @@ template <typename Enum>
 void MapReader::read_enum(std::string_view key, Enum& out, bool (*parse)(std::string_view, Enum&)) {
   read_with(key, [&](const msgpack::object& obj) -> std::string {
     std::string name;
-    std::string problem = convert::as_string(obj, name, kMaxNameBytes);
+    std::string problem = codec::convert::as_string(obj, name, codec::kMaxNameBytes);
     if (!problem.empty()) return problem;
-    if (!parse(name, out)) return "has unknown value '" + printable(name) + "'";
+    if (!parse(name, out)) return "has unknown value '" + codec::printable(name) + "'";
     return {};
   });
 }

@@ -123,7 +123,7 @@ std::string encode_body(const QdiscReply& b) {
 }
 
 Status decode_body(std::string_view bytes, QdiscReply& out) {
-  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kReplyWhat);
+  Result<msgpack::object_handle> unpacked = codec::unpack_bounded(bytes, kReplyWhat);
   if (!unpacked.ok()) return unpacked.status();
   MapReader r(unpacked->get(), kReplyWhat);
   QdiscReply b;

@@ -107,7 +107,7 @@ Status decode_body(std::string_view bytes, EnqueueReply& out) {
       b.ids.assign(ids->size, 0);
       for (std::uint32_t i = 0; i < ids->size && r.ok(); ++i) {
         if (ids->ptr[i].type == msgpack::type::NIL) continue;
-        std::string problem = convert::as_integer(ids->ptr[i], b.ids[i]);
+        std::string problem = codec::convert::as_integer(ids->ptr[i], b.ids[i]);
         if (!problem.empty()) r.fail_at(r.item_path("ids", i), problem);
       }
     }

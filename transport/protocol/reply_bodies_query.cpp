@@ -25,7 +25,7 @@ std::string encode_body(const GroupsReply& b) {
 }
 
 Status decode_body(std::string_view bytes, GroupsReply& out) {
-  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kWhat);
+  Result<msgpack::object_handle> unpacked = codec::unpack_bounded(bytes, kWhat);
   if (!unpacked.ok()) return unpacked.status();
   MapReader r(unpacked->get(), kWhat);
   GroupsReply body;

@@ -1,10 +1,10 @@
 // Replies and pushes as frames: encode_reply, encode_push and decode_reply of
 // messages.hpp. The typed bodies inside them are in reply_bodies.cpp.
+#include "core/codec/text.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/envelope.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
-#include "transport/protocol/utf8.hpp"
 
 namespace desaster::protocol {
 
@@ -12,7 +12,7 @@ std::string encode_reply(std::uint64_t id, const Status& status, std::string_vie
   if (status.ok()) return encode_envelope(id, to_string(status.code), body);
   // An error reply carries its message and nothing else.
   BodyWriter w;
-  w.add("message", to_valid_utf8(status.message));
+  w.add("message", codec::to_valid_utf8(status.message));
   return encode_envelope(id, to_string(status.code), w.finish());
 }
 
@@ -34,7 +34,7 @@ Result<Reply> decode_reply(std::string_view frame) {
   } else {
     if (!is_status) {
       return Status::error(ErrorCode::bad_request,
-                           "reply status '" + printable(envelope->word) + "' is not known");
+                           "reply status '" + codec::printable(envelope->word) + "' is not known");
     }
     if (code != ErrorCode::ok) {
       MapReader r(*envelope->body, "reply body");

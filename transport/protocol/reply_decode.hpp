@@ -12,7 +12,7 @@ namespace desaster::protocol {
 template <typename Body, typename Read>
 Status decode_reply_body(std::string_view bytes, Body& out, Read read) {
   constexpr const char* kWhat = "reply body";
-  Result<msgpack::object_handle> unpacked = unpack_whole(bytes, kWhat);
+  Result<msgpack::object_handle> unpacked = codec::unpack_bounded(bytes, kWhat);
   if (!unpacked.ok()) return unpacked.status();
   MapReader r(unpacked->get(), kWhat);
   Body body;

@@ -298,9 +298,11 @@ void read(MapReader& r, WorkerHello& b) {
       if (item.type != msgpack::type::ARRAY || item.via.array.size != 3) {
         problem = "is not an array of [id, term, attempt]";
       } else {
-        problem = convert::as_integer(item.via.array.ptr[0], lease.id);
-        if (problem.empty()) problem = convert::as_integer(item.via.array.ptr[1], lease.term);
-        if (problem.empty()) problem = convert::as_integer(item.via.array.ptr[2], lease.attempt);
+        problem = codec::convert::as_integer(item.via.array.ptr[0], lease.id);
+        if (problem.empty())
+          problem = codec::convert::as_integer(item.via.array.ptr[1], lease.term);
+        if (problem.empty())
+          problem = codec::convert::as_integer(item.via.array.ptr[2], lease.attempt);
       }
       if (!problem.empty()) {
         r.fail_at(r.item_path("running", i), problem);
@@ -421,7 +423,8 @@ Result<Request> decode_request(std::string_view frame, std::uint64_t* id_for_err
   const std::string_view type = envelope->word;
   std::size_t index = 0;
   while (index < kTypeNames.size() && type != kTypeNames[index]) ++index;
-  if (index == kTypeNames.size()) return bad("unknown request type '" + printable(type) + "'");
+  if (index == kTypeNames.size())
+    return bad("unknown request type '" + codec::printable(type) + "'");
 
   MapReader r(*envelope->body, "request body");
   read_alternative(index, r, request.body,

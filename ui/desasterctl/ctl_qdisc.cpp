@@ -55,7 +55,7 @@ std::string describe_config(const QdiscConfig& c) {
 
 std::string accounting_json(const std::string& bytes) {
   if (bytes.empty()) return "null";
-  Result<msgpack::object_handle> obj = protocol::unpack_whole(bytes, "accounting");
+  Result<msgpack::object_handle> obj = codec::unpack_bounded(bytes, "accounting");
   return obj.ok() ? msgpack_to_json(obj->get()) : "null";
 }
 

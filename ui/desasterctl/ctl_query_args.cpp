@@ -1,40 +1,18 @@
 #include "ui/desasterctl/ctl_query_args.hpp"
 
-#include <charconv>
-
 #include "ui/common/durations.hpp"
+#include "ui/common/query_words.hpp"
 
 namespace desaster {
 
 namespace {
 
-Status bad(const std::string& message) {
-  return Status::error(ErrorCode::bad_request, message);
-}
-
-template <typename Int>
-bool parse_int(std::string_view text, Int& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return !text.empty() && ec == std::errc{} && end == text.data() + text.size();
-}
-
-constexpr const char* kStates = "scheduled, queued, running, succeeded, failed, dead, killed";
-constexpr const char* kColumns =
-    "id, queue, class, state, priority, attempts, created_at, started_at, finished_at, run_at";
+using ui::bad_request;
+using ui::parse_int;
 
 Status parse_states(const std::string& flag, const std::string& value, protocol::List& list) {
   std::vector<JobState> states;
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    std::size_t comma = value.find(',', start);
-    if (comma == std::string::npos) comma = value.size();
-    std::string name = value.substr(start, comma - start);
-    JobState state{};
-    if (!job_state_from_string(name, state))
-      return bad(flag + ": '" + name + "' is not one of " + kStates);
-    states.push_back(state);
-    start = comma + 1;
-  }
+  if (Status s = ui::parse_job_states(flag, value, states); !s.ok()) return s;
   list.state.reset();
   list.states.clear();
   if (states.size() == 1) {
@@ -79,8 +57,8 @@ Result<TimeMs> parse_query_time(const std::string& text, TimeMs now_ms) {
   }
   Result<TimeMs> at = parse_time_ms(text);
   if (at.ok()) return at;
-  return bad("'" + text +
-             "' is not a time (2026-11-28T10:00:00Z, Unix seconds, or an age like 10m)");
+  return bad_request("'" + text +
+                     "' is not a time (2026-11-28T10:00:00Z, Unix seconds, or an age like 10m)");
 }
 
 Status parse_query_args(const std::vector<std::string>& args, std::size_t pos, CtlArgs& out,
@@ -93,7 +71,7 @@ Status parse_query_args(const std::vector<std::string>& args, std::size_t pos, C
       list.descending = true;
       continue;
     }
-    if (pos >= args.size()) return bad(arg + " needs a value");
+    if (pos >= args.size()) return bad_request(arg + " needs a value");
     const std::string v = args[pos++];
     if (arg == "--queue" || arg == "-q") {
       list.queue = v;
@@ -101,7 +79,7 @@ Status parse_query_args(const std::vector<std::string>& args, std::size_t pos, C
       if (Status s = parse_states(arg, v, list); !s.ok()) return s;
     } else if (arg == "--limit") {
       if (!parse_int(v, list.limit) || list.limit == 0 || list.limit > 10'000)
-        return bad("--limit: '" + v + "' is not a number from 1 to 10000");
+        return bad_request("--limit: '" + v + "' is not a number from 1 to 10000");
     } else if (arg == "--after") {
       out.ids.push_back(v);
     } else if (arg == "--search") {
@@ -121,29 +99,29 @@ Status parse_query_args(const std::vector<std::string>& args, std::size_t pos, C
         ok = ok && (max.empty() || parse_int(max, list.attempts_max));
       }
       if (!ok || v.empty() || v == ":")
-        return bad("--attempts: '" + v + "' is not MIN, MIN:MAX, :MAX or MIN:");
+        return bad_request("--attempts: '" + v + "' is not MIN, MIN:MAX, :MAX or MIN:");
       if (list.attempts_min > list.attempts_max)
-        return bad("--attempts: the minimum is above the maximum in '" + v + "'");
+        return bad_request("--attempts: the minimum is above the maximum in '" + v + "'");
     } else if (TimeMs* bound = time_bound(arg, list)) {
       Result<TimeMs> t = parse_query_time(v, now_ms);
-      if (!t.ok()) return bad(arg + ": " + t.status().message);
+      if (!t.ok()) return bad_request(arg + ": " + t.status().message);
       *bound = *t;
     } else if (arg == "--sort") {
       if (!sort_column_from_string(v, list.sort))
-        return bad("--sort: '" + v + "' is not one of " + kColumns);
+        return bad_request("--sort: '" + v + "' is not one of " + ui::kSortColumnNames);
     } else if (arg == "--cursor") {
       list.cursor = v;
     } else if (failed && arg == "--group-by") {
       GroupBy by{};
       if (!group_by_from_string(v, by))
-        return bad("--group-by: '" + v + "' is not queue, class or error");
+        return bad_request("--group-by: '" + v + "' is not queue, class or error");
       out.group_by = by;
     } else {
-      return bad(out.command + ": unknown option '" + arg + "'");
+      return bad_request(out.command + ": unknown option '" + arg + "'");
     }
   }
   for (const TimeRange* r : {&list.created, &list.started, &list.finished, &list.run_at}) {
-    if (r->from > r->to) return bad(out.command + ": a time range ends before it starts");
+    if (r->from > r->to) return bad_request(out.command + ": a time range ends before it starts");
   }
   return {};
 }

@@ -24,7 +24,7 @@ void read_text_array(MapReader& r, std::string_view key, std::vector<std::string
   if (!array) return;
   out.resize(array->size);
   for (std::uint32_t i = 0; i < array->size; ++i) {
-    std::string problem = protocol::convert::as_bytes(array->ptr[i], out[i]);
+    std::string problem = codec::convert::as_bytes(array->ptr[i], out[i]);
     if (!problem.empty()) return r.fail_at(r.item_path(key, i), problem);
   }
 }
@@ -57,7 +57,7 @@ std::string pack_object(const msgpack::object& obj) {
 template <typename Decode>
 auto decode_typed(std::string_view payload, std::string_view what, Decode decode)
     -> decltype(decode(std::declval<MapReader&>(), std::string())) {
-  Result<msgpack::object_handle> unpacked = protocol::unpack_whole(payload, what);
+  Result<msgpack::object_handle> unpacked = codec::unpack_bounded(payload, what);
   if (!unpacked.ok()) return unpacked.status();
   MapReader r(unpacked->get(), std::string(what));
   r.treat_nil_as_absent();  // PROTOCOL.md: "S or G nil"
@@ -132,8 +132,7 @@ Result<WorkerMessage> decode_worker_message(std::string_view payload) {
           if (!r.ok()) return r.status();
           return WorkerMessage{ready};
         }
-        if (t != "done")
-          return bad("worker message type '" + protocol::printable(t) + "' is unknown");
+        if (t != "done") return bad("worker message type '" + codec::printable(t) + "' is unknown");
         WorkerDone done;
         std::string id;
         r.require("id");
@@ -157,7 +156,7 @@ Result<WorkerMessage> decode_worker_message(std::string_view payload) {
         }
         if (const msgpack::object* status = r.find("status")) {
           std::int32_t value = 0;
-          std::string problem = protocol::convert::as_integer(*status, value);
+          std::string problem = codec::convert::as_integer(*status, value);
           if (!problem.empty()) r.fail("status", problem);
           done.status = value;
         }
@@ -179,7 +178,7 @@ Result<std::string> encode_job_message(const Job& job) {
   if (job.kind == JobKind::http) {
     if (job.payload.empty()) return bad("http job payload is empty");
     Result<msgpack::object_handle> unpacked =
-        protocol::unpack_whole(job.payload, "http job payload");
+        codec::unpack_bounded(job.payload, "http job payload");
     if (!unpacked.ok()) return unpacked.status();
     MapReader r(unpacked->get(), "http job payload");
     r.treat_nil_as_absent();
@@ -201,7 +200,7 @@ Result<std::string> encode_job_message(const Job& job) {
   std::string args = "\x90";  // []
   if (!job.payload.empty()) {
     Result<msgpack::object_handle> unpacked =
-        protocol::unpack_whole(job.payload, "ruby job payload");
+        codec::unpack_bounded(job.payload, "ruby job payload");
     if (!unpacked.ok()) return unpacked.status();
     if (unpacked->get().type != msgpack::type::ARRAY) {
       return bad("ruby job payload must be a msgpack array of arguments");
@@ -221,46 +220,46 @@ std::string encode_worker_stop() {
 }
 
 Result<MasterMessage> decode_master_message(std::string_view payload) {
-  return decode_typed(
-      payload, "master message", [](MapReader& r, const std::string& t) -> Result<MasterMessage> {
-        if (t == "loaded") {
-          MasterLoaded loaded;
-          read_pid(r, loaded.pid);
-          if (!r.ok()) return r.status();
-          return MasterMessage{loaded};
-        }
-        if (t == "load_failed") {
-          MasterLoadFailed failed;
-          r.require("error");
-          read_error(r, "error", failed.error);
-          if (!r.ok()) return r.status();
-          return MasterMessage{std::move(failed)};
-        }
-        if (t == "spawned") {
-          MasterSpawned spawned;
-          r.require("slot");
-          r.read("slot", spawned.slot);
-          read_pid(r, spawned.pid);
-          if (!r.ok()) return r.status();
-          return MasterMessage{spawned};
-        }
-        if (t == "exited") {
-          MasterExited exited;
-          read_pid(r, exited.pid);
-          std::int32_t value = 0;
-          if (r.find("status")) {
-            r.read("status", value);
-            exited.status = value;
-          }
-          if (r.find("signal")) {
-            r.read("signal", value);
-            exited.signal = value;
-          }
-          if (!r.ok()) return r.status();
-          return MasterMessage{exited};
-        }
-        return bad("master message type '" + protocol::printable(t) + "' is unknown");
-      });
+  return decode_typed(payload, "master message",
+                      [](MapReader& r, const std::string& t) -> Result<MasterMessage> {
+                        if (t == "loaded") {
+                          MasterLoaded loaded;
+                          read_pid(r, loaded.pid);
+                          if (!r.ok()) return r.status();
+                          return MasterMessage{loaded};
+                        }
+                        if (t == "load_failed") {
+                          MasterLoadFailed failed;
+                          r.require("error");
+                          read_error(r, "error", failed.error);
+                          if (!r.ok()) return r.status();
+                          return MasterMessage{std::move(failed)};
+                        }
+                        if (t == "spawned") {
+                          MasterSpawned spawned;
+                          r.require("slot");
+                          r.read("slot", spawned.slot);
+                          read_pid(r, spawned.pid);
+                          if (!r.ok()) return r.status();
+                          return MasterMessage{spawned};
+                        }
+                        if (t == "exited") {
+                          MasterExited exited;
+                          read_pid(r, exited.pid);
+                          std::int32_t value = 0;
+                          if (r.find("status")) {
+                            r.read("status", value);
+                            exited.status = value;
+                          }
+                          if (r.find("signal")) {
+                            r.read("signal", value);
+                            exited.signal = value;
+                          }
+                          if (!r.ok()) return r.status();
+                          return MasterMessage{exited};
+                        }
+                        return bad("master message type '" + codec::printable(t) + "' is unknown");
+                      });
 }
 
 std::string encode_spawn(std::uint32_t slot) {

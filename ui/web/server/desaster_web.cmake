@@ -10,7 +10,7 @@ find_package(nlohmann_json REQUIRED)
 # The pure part: query-string, API query and body decoding, the command
 # line. Unit-tested and fuzzed (tests/fuzz/fuzz_web_query.cpp).
 desaster_layer(desaster_web_query DIRS ui/web/server/query
-               DEPS desaster_state desaster_transport nlohmann_json::nlohmann_json)
+               DEPS desaster_state desaster_transport desaster_ui_common nlohmann_json::nlohmann_json)
 
 # Every file under ui/web/app is embedded into the binary: a generated .cpp
 # holds them as byte arrays. The glob re-runs at build time

@@ -1,6 +1,5 @@
 #include "ui/web/server/query/web_query.hpp"
 
-#include <charconv>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +8,7 @@
 #include "core/model/queue.hpp"
 #include "core/state/job_groups.hpp"
 #include "core/state/list_query.hpp"
+#include "ui/common/query_words.hpp"
 
 namespace desaster::web {
 
@@ -16,37 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-Status bad(const std::string& message) {
-  return Status::error(ErrorCode::bad_request, message);
-}
-
-template <typename Int>
-bool parse_int(std::string_view text, Int& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return !text.empty() && ec == std::errc{} && end == text.data() + text.size();
-}
-
-constexpr const char* kStates = "scheduled, queued, running, succeeded, failed, dead, killed";
-constexpr const char* kColumns =
-    "id, queue, class, state, priority, attempts, created_at, started_at, finished_at, run_at";
-
-Status parse_states(const std::string& name, std::string_view value, std::vector<JobState>& out) {
-  out.clear();
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    std::size_t comma = value.find(',', start);
-    if (comma == std::string_view::npos) comma = value.size();
-    const std::string_view word = value.substr(start, comma - start);
-    JobState state{};
-    if (!job_state_from_string(word, state))
-      return bad(name + ": '" + std::string(word.substr(0, 64)) + "' is not one of " + kStates);
-    bool seen = false;
-    for (JobState s : out) seen = seen || s == state;
-    if (!seen) out.push_back(state);
-    start = comma + 1;
-  }
-  return {};
-}
+using ui::bad_request;
+using ui::parse_int;
 
 Status parse_bool(const std::string& name, std::string_view value, bool& out) {
   if (value == "1" || value == "true") {
@@ -54,7 +25,8 @@ Status parse_bool(const std::string& name, std::string_view value, bool& out) {
   } else if (value == "0" || value == "false") {
     out = false;
   } else {
-    return bad(name + ": '" + std::string(value.substr(0, 64)) + "' is not 1, 0, true or false");
+    return bad_request(name + ": '" + std::string(value.substr(0, 64)) +
+                       "' is not 1, 0, true or false");
   }
   return {};
 }
@@ -86,8 +58,10 @@ Status parse_attempts(std::string_view v, ListQuery& q) {
     ok = ok && (max.empty() || parse_int(max, q.attempts_max));
   }
   if (!ok)
-    return bad("attempts: '" + std::string(v.substr(0, 64)) + "' is not N, MIN:MAX, MIN: or :MAX");
-  if (q.attempts_min > q.attempts_max) return bad("attempts: the minimum is above the maximum");
+    return bad_request("attempts: '" + std::string(v.substr(0, 64)) +
+                       "' is not N, MIN:MAX, MIN: or :MAX");
+  if (q.attempts_min > q.attempts_max)
+    return bad_request("attempts: the minimum is above the maximum");
   return {};
 }
 
@@ -117,47 +91,48 @@ bool depth_within(std::string_view text, std::size_t limit) {
 
 Result<json> parse_object(std::string_view body) {
   if (!depth_within(body, kMaxJsonDepth))
-    return bad("body: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return bad_request("body: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   json doc = json::parse(body.begin(), body.end(), nullptr, false);
-  if (doc.is_discarded()) return bad("body: not JSON");
-  if (!doc.is_object()) return bad("body: not a JSON object");
+  if (doc.is_discarded()) return bad_request("body: not JSON");
+  if (!doc.is_object()) return bad_request("body: not a JSON object");
   return doc;
 }
 
 Result<std::string> get_string(const json& doc, const char* name, std::size_t max_bytes = 4096) {
   const json& v = doc.at(name);
-  if (!v.is_string()) return bad(std::string(name) + ": not a string");
+  if (!v.is_string()) return bad_request(std::string(name) + ": not a string");
   const std::string& s = v.get_ref<const std::string&>();
   if (s.size() > max_bytes)
-    return bad(std::string(name) + ": longer than " + std::to_string(max_bytes) + " bytes");
-  if (!is_clean_utf8(s)) return bad(std::string(name) + ": not UTF-8 text");
+    return bad_request(std::string(name) + ": longer than " + std::to_string(max_bytes) + " bytes");
+  if (!is_clean_utf8(s)) return bad_request(std::string(name) + ": not UTF-8 text");
   return s;
 }
 
 template <typename Int>
 Result<Int> get_int(const json& doc, const char* name) {
   const json& v = doc.at(name);
-  if (!v.is_number_integer()) return bad(std::string(name) + ": not an integer");
+  if (!v.is_number_integer()) return bad_request(std::string(name) + ": not an integer");
   if (v.is_number_unsigned()) {
     const auto u = v.get<std::uint64_t>();
     if (u > static_cast<std::uint64_t>(std::numeric_limits<Int>::max()))
-      return bad(std::string(name) + ": out of range");
+      return bad_request(std::string(name) + ": out of range");
     return static_cast<Int>(u);
   }
   const auto i = v.get<std::int64_t>();
   if (i < static_cast<std::int64_t>(std::numeric_limits<Int>::min()) ||
       (i > 0 &&
        static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())))
-    return bad(std::string(name) + ": out of range");
+    return bad_request(std::string(name) + ": out of range");
   return static_cast<Int>(i);
 }
 
 Status decode_filter(const json& filter, WebAction& out) {
-  if (!filter.is_object()) return bad("filter: not a JSON object");
-  if (filter.empty()) return bad("filter: empty; to act on every job say so with {\"all\": \"1\"}");
+  if (!filter.is_object()) return bad_request("filter: not a JSON object");
+  if (filter.empty())
+    return bad_request("filter: empty; to act on every job say so with {\"all\": \"1\"}");
   QueryParams params;
   for (const auto& [name, value] : filter.items()) {
-    if (params.size() == kMaxQueryParams) return bad("filter: too many fields");
+    if (params.size() == kMaxQueryParams) return bad_request("filter: too many fields");
     if (value.is_string()) {
       params.emplace_back(name, value.get<std::string>());
     } else if (value.is_number_integer() || value.is_boolean()) {
@@ -165,23 +140,23 @@ Status decode_filter(const json& filter, WebAction& out) {
     } else if (name == "state" && value.is_array()) {
       std::string joined;
       for (const json& s : value) {
-        if (!s.is_string()) return bad("filter.state: not a list of strings");
+        if (!s.is_string()) return bad_request("filter.state: not a list of strings");
         if (!joined.empty()) joined += ',';
         joined += s.get<std::string>();
       }
-      if (joined.empty()) return bad("filter.state: empty");
+      if (joined.empty()) return bad_request("filter.state: empty");
       params.emplace_back(name, joined);
     } else {
-      return bad("filter." + name.substr(0, 64) + ": not a string or number");
+      return bad_request("filter." + name.substr(0, 64) + ": not a string or number");
     }
     if (!is_clean_utf8(params.back().first) || !is_clean_utf8(params.back().second))
-      return bad("filter: not UTF-8 text");
+      return bad_request("filter: not UTF-8 text");
   }
   Result<std::string> signature = take_error_signature(params);
-  if (!signature.ok()) return bad("filter." + signature.status().message);
+  if (!signature.ok()) return bad_request("filter." + signature.status().message);
   out.error_signature = *signature;
   Result<ListQuery> query = decode_jobs_query(params, false);
-  if (!query.ok()) return bad("filter." + query.status().message);
+  if (!query.ok()) return bad_request("filter." + query.status().message);
   const ListQuery& q = *query;
   const bool one_state = q.states.size() <= 1;
   out.node_selectable = out.error_signature.empty() && q.search.empty() && q.job_class.empty() &&
@@ -193,7 +168,8 @@ Status decode_filter(const json& filter, WebAction& out) {
   for (const auto& [name, value] : params)
     all = all || (name == "all" && (value == "1" || value == "true"));
   if (out.node_selectable && q.queue.empty() && !q.state && q.states.empty() && !all)
-    return bad("filter: selects every job; to act on every job say so with {\"all\": \"1\"}");
+    return bad_request(
+        "filter: selects every job; to act on every job say so with {\"all\": \"1\"}");
   out.filter = std::move(*query);
   return {};
 }
@@ -208,7 +184,7 @@ Status check_known(const QueryParams& params, std::initializer_list<std::string_
       std::string shown;
       for (char c : name.substr(0, 64))
         shown += (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) ? c : '?';
-      return bad(shown + ": unknown parameter");
+      return bad_request(shown + ": unknown parameter");
     }
   }
   return {};
@@ -223,13 +199,14 @@ Result<ListQuery> decode_jobs_query(const QueryParams& params, bool paging) {
       q.search = v;
     } else if (name == "queue") {
       if (!v.empty()) {
-        if (std::string why = check_queue_name(v); !why.empty()) return bad("queue: " + why);
+        if (std::string why = check_queue_name(v); !why.empty())
+          return bad_request("queue: " + why);
       }
       q.queue = v;
     } else if (name == "state") {
       if (v.empty()) continue;
       std::vector<JobState> states;
-      if (Status s = parse_states(name, v, states); !s.ok()) return s;
+      if (Status s = ui::parse_job_states(name, v, states); !s.ok()) return s;
       if (states.size() == 1) {
         q.state = states[0];
       } else {
@@ -246,13 +223,13 @@ Result<ListQuery> decode_jobs_query(const QueryParams& params, bool paging) {
       if (Status s = parse_attempts(v, q); !s.ok()) return s;
     } else if (paging && name == "sort") {
       if (!sort_column_from_string(v, q.sort))
-        return bad("sort: '" + v.substr(0, 64) + "' is not one of " + kColumns);
+        return bad_request("sort: '" + v.substr(0, 64) + "' is not one of " + ui::kSortColumnNames);
     } else if (paging && name == "desc") {
       if (Status s = parse_bool(name, v, q.descending); !s.ok()) return s;
     } else if (paging && name == "limit") {
       if (!parse_int(std::string_view(v), q.limit) || q.limit == 0 || q.limit > kMaxPageRows)
-        return bad("limit: '" + v.substr(0, 64) + "' is not a number from 1 to " +
-                   std::to_string(kMaxPageRows));
+        return bad_request("limit: '" + v.substr(0, 64) + "' is not a number from 1 to " +
+                           std::to_string(kMaxPageRows));
     } else if (paging && name == "cursor") {
       q.cursor = v;
     } else if (!paging && name == "all") {
@@ -265,8 +242,8 @@ Result<ListQuery> decode_jobs_query(const QueryParams& params, bool paging) {
         if (v.empty()) break;
         TimeMs ms = 0;
         if (!parse_int(std::string_view(v), ms))
-          return bad(name + ": '" + v.substr(0, 64) +
-                     "' is not a time in milliseconds since the Unix epoch");
+          return bad_request(name + ": '" + v.substr(0, 64) +
+                             "' is not a time in milliseconds since the Unix epoch");
         TimeRange& range = q.*t.range;
         (t.after ? range.from : range.to) = ms;
       }
@@ -274,12 +251,12 @@ Result<ListQuery> decode_jobs_query(const QueryParams& params, bool paging) {
     }
   }
   for (const auto* r : {&q.created, &q.started, &q.finished, &q.run_at}) {
-    if (r->from > r->to) return bad("time range: a range ends before it starts");
+    if (r->from > r->to) return bad_request("time range: a range ends before it starts");
   }
   if (Status s = check_list_query(q); !s.ok()) {
     if (!q.cursor.empty() && s.message.find("cursor") != std::string::npos)
-      return bad("cursor: " + s.message);
-    return bad("query: " + s.message);
+      return bad_request("cursor: " + s.message);
+    return bad_request("query: " + s.message);
   }
   return q;
 }
@@ -290,9 +267,9 @@ Result<std::string> take_error_signature(QueryParams& params) {
     if (it->first != "error_signature") continue;
     out = it->second;
     params.erase(it);
-    if (out.empty()) return bad("error_signature: empty");
+    if (out.empty()) return bad_request("error_signature: empty");
     if (out.size() > kMaxSignatureBytes + 16)
-      return bad("error_signature: longer than a signature can be");
+      return bad_request("error_signature: longer than a signature can be");
     break;
   }
   return out;
@@ -305,13 +282,13 @@ Result<GroupsRequest> decode_groups_query(const QueryParams& params) {
   for (const auto& [name, v] : params) {
     if (name == "by") {
       if (!group_by_from_string(v, out.by))
-        return bad("by: '" + v.substr(0, 64) + "' is not queue, class or error");
+        return bad_request("by: '" + v.substr(0, 64) + "' is not queue, class or error");
       have_by = true;
     } else if (name == "state" && !v.empty()) {
-      if (Status s = parse_states(name, v, out.states); !s.ok()) return s;
+      if (Status s = ui::parse_job_states(name, v, out.states); !s.ok()) return s;
     }
   }
-  if (!have_by) return bad("by: missing (queue, class or error)");
+  if (!have_by) return bad_request("by: missing (queue, class or error)");
   return out;
 }
 
@@ -320,7 +297,7 @@ Result<WebAction> decode_action_request(std::string_view body) {
   if (!parsed.ok()) return parsed.status();
   const json& doc = *parsed;
   WebAction out;
-  if (!doc.contains("action")) return bad("action: missing");
+  if (!doc.contains("action")) return bad_request("action: missing");
   Result<std::string> name = get_string(doc, "action", 64);
   if (!name.ok()) return name.status();
   if (*name == "pin") {
@@ -328,23 +305,23 @@ Result<WebAction> decode_action_request(std::string_view body) {
   } else if (*name == "unpin") {
     out.kind = WebActionKind::unpin;
   } else if (!protocol::job_action_from_string(*name, out.job.action)) {
-    return bad("action: '" + *name +
-               "' is not kill, retry, delete, relocate, rerole, reschedule, pin or unpin");
+    return bad_request("action: '" + *name +
+                       "' is not kill, retry, delete, relocate, rerole, reschedule, pin or unpin");
   }
   const bool has_ids = doc.contains("ids");
   const bool has_filter = doc.contains("filter");
-  if (has_ids == has_filter) return bad("ids: give either ids or filter (exactly one)");
+  if (has_ids == has_filter) return bad_request("ids: give either ids or filter (exactly one)");
   if (has_ids) {
     const json& ids = doc.at("ids");
-    if (!ids.is_array()) return bad("ids: not a list");
-    if (ids.empty()) return bad("ids: empty");
+    if (!ids.is_array()) return bad_request("ids: not a list");
+    if (ids.empty()) return bad_request("ids: empty");
     if (ids.size() > kMaxActionIds)
-      return bad("ids: more than " + std::to_string(kMaxActionIds) + "; use a filter");
+      return bad_request("ids: more than " + std::to_string(kMaxActionIds) + "; use a filter");
     for (const json& id : ids) {
       std::optional<JobId> parsed_id;
       if (id.is_string()) parsed_id = parse_job_id(id.get_ref<const std::string&>());
       if (!parsed_id)
-        return bad(
+        return bad_request(
             "ids: '" +
             (id.is_string() ? id.get<std::string>().substr(0, 40) : id.dump().substr(0, 40)) +
             "' is not a job id");
@@ -366,12 +343,12 @@ Result<WebAction> decode_action_request(std::string_view body) {
     if (field == "pool") allowed = out.kind == WebActionKind::pin;
     if (field == "class" || field == "priority" || field == "flow") allowed = job && k == K::rerole;
     if (field == "run_at" || field == "in_ms") allowed = job && k == K::reschedule;
-    if (!allowed) return bad(field.substr(0, 64) + ": not an argument of " + *name);
+    if (!allowed) return bad_request(field.substr(0, 64) + ": not an argument of " + *name);
   }
   if (doc.contains("queue")) {
     Result<std::string> q = get_string(doc, "queue", 128);
     if (!q.ok()) return q.status();
-    if (std::string why = check_queue_name(*q); !why.empty()) return bad("queue: " + why);
+    if (std::string why = check_queue_name(*q); !why.empty()) return bad_request("queue: " + why);
     out.job.queue = *q;
   }
   if (doc.contains("node")) {
@@ -390,7 +367,7 @@ Result<WebAction> decode_action_request(std::string_view body) {
   if (doc.contains("class")) {
     Result<std::string> c = get_string(doc, "class", 1024);
     if (!c.ok()) return c.status();
-    if (c->empty()) return bad("class: empty");
+    if (c->empty()) return bad_request("class: empty");
     out.job.job_class = *c;
   }
   if (doc.contains("flow")) {
@@ -406,24 +383,25 @@ Result<WebAction> decode_action_request(std::string_view body) {
   if (doc.contains("run_at")) {
     Result<std::int64_t> t = get_int<std::int64_t>(doc, "run_at");
     if (!t.ok()) return t.status();
-    if (*t <= 0) return bad("run_at: not a time in milliseconds since the Unix epoch");
+    if (*t <= 0) return bad_request("run_at: not a time in milliseconds since the Unix epoch");
     out.job.run_at = *t;
   }
   if (doc.contains("in_ms")) {
     Result<std::int64_t> t = get_int<std::int64_t>(doc, "in_ms");
     if (!t.ok()) return t.status();
-    if (*t < 0 || *t > 10LL * 365 * 24 * 3600 * 1000) return bad("in_ms: not 0 to ten years");
+    if (*t < 0 || *t > 10LL * 365 * 24 * 3600 * 1000)
+      return bad_request("in_ms: not 0 to ten years");
     out.job.in_ms = *t;
   }
   if (job && k == K::relocate && !out.job.queue && !out.job.node)
-    return bad("queue: relocate needs a queue or a node");
+    return bad_request("queue: relocate needs a queue or a node");
   if (job && k == K::rerole && !out.job.queue && !out.job.job_class && !out.job.priority &&
       !out.job.flow)
-    return bad("queue: rerole needs a queue, class, priority or flow");
+    return bad_request("queue: rerole needs a queue, class, priority or flow");
   if (job && k == K::reschedule && doc.contains("run_at") == doc.contains("in_ms"))
-    return bad("run_at: reschedule needs run_at or in_ms (one of them)");
+    return bad_request("run_at: reschedule needs run_at or in_ms (one of them)");
   if (out.kind == WebActionKind::pin && out.pin_node.empty() && out.pin_pool.empty())
-    return bad("node: pin needs a node or a pool");
+    return bad_request("node: pin needs a node or a pool");
   return out;
 }
 
@@ -435,12 +413,12 @@ Result<QueueCreateRequest> decode_queue_create(std::string_view body) {
   for (const auto& [field, _] : doc.items()) {
     if (field != "name" && field != "max_attempts" && field != "backoff_base_ms" &&
         field != "backoff_max_ms")
-      return bad(field.substr(0, 64) + ": unknown field");
+      return bad_request(field.substr(0, 64) + ": unknown field");
   }
-  if (!doc.contains("name")) return bad("name: missing");
+  if (!doc.contains("name")) return bad_request("name: missing");
   Result<std::string> name = get_string(doc, "name", 128);
   if (!name.ok()) return name.status();
-  if (std::string why = check_queue_name(*name); !why.empty()) return bad("name: " + why);
+  if (std::string why = check_queue_name(*name); !why.empty()) return bad_request("name: " + why);
   out.name = *name;
   for (auto [field, slot] : {std::pair{"max_attempts", &out.max_attempts},
                              std::pair{"backoff_base_ms", &out.backoff_base_ms},
@@ -457,7 +435,8 @@ Result<std::vector<std::string>> decode_qdisc_words(std::string_view body) {
   Result<json> parsed = parse_object(body);
   if (!parsed.ok()) return parsed.status();
   const json& doc = *parsed;
-  if (!doc.contains("spec") || doc.size() != 1) return bad("spec: expected {\"spec\": \"...\"}");
+  if (!doc.contains("spec") || doc.size() != 1)
+    return bad_request("spec: expected {\"spec\": \"...\"}");
   Result<std::string> spec = get_string(doc, "spec", 4096);
   if (!spec.ok()) return spec.status();
   std::vector<std::string> words;
@@ -468,7 +447,7 @@ Result<std::vector<std::string>> decode_qdisc_words(std::string_view body) {
     if (space > start) words.push_back(spec->substr(start, space - start));
     start = space + 1;
   }
-  if (words.empty()) return bad("spec: empty");
+  if (words.empty()) return bad_request("spec: empty");
   return words;
 }
 
@@ -495,12 +474,12 @@ Result<Fields> decode_fields(std::string_view body, std::initializer_list<FieldS
   for (const auto& [field, _] : doc.items()) {
     bool known = false;
     for (const FieldSpec& f : spec) known = known || field == f.name;
-    if (!known) return bad(field.substr(0, 64) + ": unknown field");
+    if (!known) return bad_request(field.substr(0, 64) + ": unknown field");
   }
   Fields out;
   for (const FieldSpec& f : spec) {
     if (!doc.contains(f.name)) {
-      if (f.required) return bad(std::string(f.name) + ": missing");
+      if (f.required) return bad_request(std::string(f.name) + ": missing");
       continue;
     }
     if (f.number) {
@@ -520,7 +499,7 @@ Result<std::string> decode_login(std::string_view body, bool is_json) {
   if (is_json) {
     Result<json> parsed = parse_object(body);
     if (!parsed.ok()) return parsed.status();
-    if (!parsed->contains("password")) return bad("password: missing");
+    if (!parsed->contains("password")) return bad_request("password: missing");
     return get_string(*parsed, "password", 1024);
   }
   Result<QueryParams> params = parse_query_string(body);
@@ -528,7 +507,7 @@ Result<std::string> decode_login(std::string_view body, bool is_json) {
   for (const auto& [name, value] : *params) {
     if (name == "password") return value;
   }
-  return bad("password: missing");
+  return bad_request("password: missing");
 }
 
 }  // namespace desaster::web

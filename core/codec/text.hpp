@@ -1,4 +1,5 @@
-// UTF-8 at the protocol boundary. msgpack's str type is UTF-8 by its spec, and
+// Text from outside: UTF-8 checks at the protocol boundary, and the forms in
+// which such text may be quoted back or logged. msgpack's str type is UTF-8 by its spec, and
 // strict decoders (Python's msgpack with its defaults, Ruby's with a UTF-8
 // external encoding) fail on anything else, so one client's bad bytes stored
 // by the node would make every other client's listing unreadable. The node
@@ -10,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace desaster::protocol {
+namespace desaster::codec {
 
 // The offset of the first byte that does not start a well-formed UTF-8
 // sequence (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF);
@@ -22,4 +23,9 @@ std::optional<std::size_t> invalid_utf8_at(std::string_view text);
 // node quotes back to a client (an error message).
 std::string to_valid_utf8(std::string_view text, std::size_t max = 4096);
 
-}  // namespace desaster::protocol
+// Text quoted back in an error or a log line: printable ASCII kept, other
+// bytes (and the backslash) as \xNN, cut after max bytes ("..." marks it), so
+// a hostile key can neither garble nor forge a line.
+std::string printable(std::string_view text, std::size_t max = 64);
+
+}  // namespace desaster::codec

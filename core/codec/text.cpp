@@ -1,7 +1,7 @@
-// UTF-8 checks and repair; see utf8.hpp.
-#include "transport/protocol/utf8.hpp"
+// UTF-8 checks and repair, and quoting; see text.hpp.
+#include "core/codec/text.hpp"
 
-namespace desaster::protocol {
+namespace desaster::codec {
 
 namespace {
 
@@ -60,4 +60,24 @@ std::string to_valid_utf8(std::string_view text, std::size_t max) {
   return out;
 }
 
-}  // namespace desaster::protocol
+std::string printable(std::string_view text, std::size_t max) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == max) {
+      out += "...";
+      break;
+    }
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+}  // namespace desaster::codec
