@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/codec/unpack.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/map_reader.hpp"
 
@@ -160,7 +161,7 @@ Result<std::string> encode_rack_payload(const HttpRequest& r) {
 }
 
 Result<HttpReply> decode_rack_reply(std::string_view output) {
-  Result<msgpack::object_handle> unpacked = protocol::unpack_whole(output, "Rack reply");
+  Result<msgpack::object_handle> unpacked = codec::unpack_bounded(output, "Rack reply");
   if (!unpacked.ok()) return unpacked.status();
   const msgpack::object& root = unpacked->get();
   auto bad = [](const std::string& why) {

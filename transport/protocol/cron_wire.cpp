@@ -78,7 +78,7 @@ void read_entry(MapReader& r, CronEntryView& view) {
   if (const msgpack::object_array* next = r.find_array("next", kCronNextShown)) {
     for (std::uint32_t i = 0; i < next->size; ++i) {
       TimeMs t = 0;
-      if (std::string problem = convert::as_integer(next->ptr[i], t); !problem.empty()) {
+      if (std::string problem = codec::convert::as_integer(next->ptr[i], t); !problem.empty()) {
         r.fail_at(r.item_path("next", i), problem);
         return;
       }

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "transport/protocol/utf8.hpp"
+#include "core/codec/text.hpp"
 
 namespace desaster::metrics {
 
@@ -14,7 +14,7 @@ constexpr std::size_t kMaxLabelValueBytes = 1024;
 }  // namespace
 
 std::string escape_label_value(std::string_view value) {
-  const std::string valid = protocol::to_valid_utf8(value, kMaxLabelValueBytes);
+  const std::string valid = codec::to_valid_utf8(value, kMaxLabelValueBytes);
   std::string out;
   out.reserve(valid.size());
   for (char c : valid) {
