@@ -254,13 +254,15 @@ TEST_CASE(
   CHECK(status_of(n.curl({n.url("/hello")})) == "200");
 }
 
-TEST_CASE("--https serves the same app over TLS, HTTP/2 by ALPN, and tells the app it is HTTPS",
-          "[integration][http]") {
+TEST_CASE(
+    "the front end with --https serves the same app over TLS, HTTP/2 by ALPN, and tells the app it "
+    "is HTTPS",
+    "[integration][http]") {
   TempDir certs;
   const std::string cert = certs.path() + "/cert.pem", key = certs.path() + "/key.pem";
-  CommandResult made = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                                    "-keyout", key, "-out", cert, "-days", "1", "-subj",
-                                    "/CN=localhost"});
+  CommandResult made =
+      run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                   "-out", cert, "-days", "1", "-subj", "/CN=localhost"});
   INFO(made.err);
   REQUIRE(made.exit_status == 0);
   const std::uint16_t tls_port = free_port_triplet();

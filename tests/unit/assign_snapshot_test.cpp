@@ -96,9 +96,9 @@ TEST_CASE("a version 2 snapshot loads with no assignments", "[state][snapshot][a
   REQUIRE(restored.ok());
   CHECK(restored->assignments().empty());
   CHECK(restored->pool("app") != nullptr);
-  // Version 4 without its last field is refused.
+  // The current version without its last field is refused.
   CHECK(error_of(repacked(log.state.encode_snapshot(), 1, 99, {})) ==
-        "snapshot: expected 14 fields, got 13");
+        "snapshot: expected 15 fields, got 14");
 }
 
 TEST_CASE("a snapshot with damaged assignments is refused with the place",

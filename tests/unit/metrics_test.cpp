@@ -143,7 +143,7 @@ TEST_CASE("the scrape request parser answers only GET and HEAD of /metrics", "[m
   CHECK(parse_scrape_request(std::string(100, 'A')) == ScrapeRequest::incomplete);
 }
 
-TEST_CASE("--metrics takes ADDR:PORT and --log-file a path", "[metrics][options]") {
+TEST_CASE("the node takes --metrics ADDR:PORT and --log-file PATH", "[metrics][options]") {
   auto o = parse_node_options({"desaster", "--metrics", "127.0.0.1:9691", "--log-file=/tmp/d.log"});
   REQUIRE(o.ok());
   CHECK(o->metrics_address == "127.0.0.1");
