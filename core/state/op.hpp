@@ -240,11 +240,11 @@ struct CronFireOp {
   JobId job_id = 0;
 };
 
-using Op = std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp,
-                        PurgeOp, QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp,
-                        LeaderStartOp, PoolDeclareOp, PoolRemoveOp, PoolReloadOp, KillOp,
-                        RelocateOp, ReroleOp, RescheduleOp, PoolAttachOp, PoolDetachOp, PoolPauseOp,
-                        NodeDrainOp, PinOp, BlacklistClearOp, CronAddOp, CronRemoveOp, CronPauseOp,
-                        CronFireOp>;
+using Op =
+    std::variant<EnqueueOp, LeaseOp, CompleteOp, ReleaseOp, PromoteOp, RetryOp, DeleteOp, PurgeOp,
+                 QueueCreateOp, QueueConfigureOp, QueueClearOp, QueueDeleteOp, LeaderStartOp,
+                 PoolDeclareOp, PoolRemoveOp, PoolReloadOp, KillOp, RelocateOp, ReroleOp,
+                 RescheduleOp, PoolAttachOp, PoolDetachOp, PoolPauseOp, NodeDrainOp, PinOp,
+                 BlacklistClearOp, CronAddOp, CronRemoveOp, CronPauseOp, CronFireOp>;
 
 }  // namespace desaster

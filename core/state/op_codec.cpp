@@ -27,12 +27,12 @@ namespace {
 
 // Type code = position in the Op variant + 1; checked by the static_asserts.
 constexpr std::array<std::string_view, 30> kOpNames{
-    "enqueue",        "lease",        "complete",     "release",      "promote",
-    "retry",          "delete",       "purge",        "queue_create", "queue_configure",
-    "queue_clear",    "queue_delete", "leader_start", "pool_declare", "pool_remove",
-    "pool_reload",    "kill",         "relocate",     "rerole",       "reschedule",
-    "pool_attach",    "pool_detach",  "pool_pause",   "node_drain",   "pin",
-    "blacklist_clear", "cron_add",    "cron_remove",  "cron_pause",   "cron_fire"};
+    "enqueue",         "lease",        "complete",     "release",      "promote",
+    "retry",           "delete",       "purge",        "queue_create", "queue_configure",
+    "queue_clear",     "queue_delete", "leader_start", "pool_declare", "pool_remove",
+    "pool_reload",     "kill",         "relocate",     "rerole",       "reschedule",
+    "pool_attach",     "pool_detach",  "pool_pause",   "node_drain",   "pin",
+    "blacklist_clear", "cron_add",     "cron_remove",  "cron_pause",   "cron_fire"};
 static_assert(std::variant_size_v<Op> == kOpNames.size());
 static_assert(std::is_same_v<std::variant_alternative_t<0, Op>, EnqueueOp>);
 static_assert(std::is_same_v<std::variant_alternative_t<12, Op>, LeaderStartOp>);

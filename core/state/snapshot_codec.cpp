@@ -14,8 +14,8 @@
 // Version 2 added pools; version 3 the worker assignments, the
 // de-duplication blacklists and the completions per node; version 4 each
 // queue's discipline accounting (its configuration is in the queue config)
-// and the service times; version 5 the cron entries (cron_codec.cpp). Older snapshots still load, with none of what came
-// later: fresh accounting and no service times.
+// and the service times; version 5 the cron entries (cron_codec.cpp). Older snapshots still load,
+// with none of what came later: fresh accounting and no service times.
 //
 // Indexes are not stored: they follow from the jobs and are rebuilt on
 // decode. What they cannot be rebuilt from (a queued job's head rank, the

@@ -26,9 +26,9 @@
 #include "core/model/status.hpp"
 #include "transport/protocol/action_messages.hpp"
 #include "transport/protocol/assign_messages.hpp"
-#include "transport/protocol/job_spec.hpp"
 #include "transport/protocol/cron_messages.hpp"
 #include "transport/protocol/feed_messages.hpp"
+#include "transport/protocol/job_spec.hpp"
 #include "transport/protocol/monitor_messages.hpp"
 #include "transport/protocol/qdisc_messages.hpp"
 #include "transport/protocol/recovery_messages.hpp"
@@ -38,7 +38,6 @@ namespace desaster::protocol {
 inline constexpr std::uint32_t kProtocolVersion = 1;
 inline constexpr std::size_t kMaxFrameBytes = 16u << 20;  // larger frames are refused
 inline constexpr std::size_t kMaxBatch = 100'000;         // jobs or ids in one request
-
 
 // "hello" {protocol, client} -> {node, version, protocol}
 struct Hello {

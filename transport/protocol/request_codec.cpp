@@ -7,13 +7,13 @@
 #include <utility>
 
 #include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/cron_wire.hpp"
 #include "transport/protocol/envelope.hpp"
 #include "transport/protocol/limits.hpp"
 #include "transport/protocol/map_reader.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/pool_wire.hpp"
 #include "transport/protocol/qdisc_wire.hpp"
-#include "transport/protocol/cron_wire.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/spec_wire.hpp"
 
