@@ -120,7 +120,12 @@ test('every page opens and shows its content', async () => {
     await page.goto(web.url + hash);
     await page.locator('main h1').first().waitFor();
     assert.match(await page.locator('main h1').first().textContent(), new RegExp(heading), `${name}: heading`);
-    await page.locator(marker).first().waitFor({ timeout: 10000 });
+    await page.locator(marker).first().waitFor({ timeout: 10000 }).catch(async (e) => {
+      // Say what the page showed instead, so a failure names its cause.
+      const shown = await page.locator('main').innerText().catch(() => '?');
+      throw new Error(`${name}: ${marker} did not appear: ${e.message}\npage: ${shown.slice(0, 2000)}\n` +
+        `errors: ${JSON.stringify(await pageErrors(page))}`);
+    });
     assert.deepEqual(await pageErrors(page), [], `${name}: no API error shown`);
     assert.equal(await page.locator(`#nav a.active`).count(), 1, `${name}: its tab is marked`);
     // Let charts and the live stream settle before the picture.
