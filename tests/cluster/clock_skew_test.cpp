@@ -26,14 +26,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kSkewed = 2;
 constexpr std::int64_t kSkewMs = 30'000;
 
-// env execs the node, so kill -9 and SIGSTOP reach it, not a wrapper. The
-// monotonic clock stays true: only the wall clock is off, as with a badly
-// set machine.
-std::vector<std::string> skewed_wrapper() {
-  return {"env", "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "FAKETIME=+30s",
-          "FAKETIME_DONT_FAKE_MONOTONIC=1"};
-}
-
 // Runs 12 one-second jobs with a 5 s timeout through `via`; every one
 // succeeds at its first attempt (no lease expired early) and every node's
 // workers run some.
@@ -122,7 +114,8 @@ TEST_CASE("a node with its wall clock 30 s ahead serves jobs as follower and as 
   Nodes nodes;
   for (int i = 0; i < 3; ++i) {
     nodes.push_back(clustered_node(net, dir.path(), i, {"-j", "2"},
-                                   i == kSkewed ? skewed_wrapper() : std::vector<std::string>{}));
+                                   i == kSkewed ? wall_clock_ahead(static_cast<int>(kSkewMs / 1000))
+                                                : std::vector<std::string>{}));
     INFO(nodes.back()->log());
     REQUIRE(nodes.back()->start());
   }

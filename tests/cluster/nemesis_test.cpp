@@ -1,10 +1,15 @@
-// The nemesis (issue 19), short: faults chosen at random from a seed and
-// healed again (a minority cut off, the leader cut off, a bridge partition, the leader paused for
-// three election timeouts, any node paused past the worker timeout, kill -9
-// of a node or of the leader and a restart) while a client enqueues through whichever node it
-// picks, then a checker after a final heal: every acknowledged job ran at least once and succeeded,
-// every node lists every one of them with the same state, and every node's workers run jobs again
-// (liveness). Runs twice are counted beside the faults that were injected.
+// The nemesis (issue 19): faults chosen at random from a seed and healed
+// again (a minority cut off, a majority cut off from the leader, the leader
+// cut off, a bridge partition, one node's sending made lossy and slow, the
+// leader paused for three election timeouts, any node paused past the
+// worker timeout, kill -9 of a node or of the leader and a restart, a node
+// restarted with its wall clock 30 s ahead) while a client enqueues through
+// whichever node it picks, then a checker after a final heal: every
+// acknowledged job ran at least once and succeeded, every node lists every
+// one of them with the same state, every node's committed state hashes the
+// same at the same index, no term had two leaders, and every node's workers
+// run jobs again (liveness). Runs twice are counted beside the faults that
+// were injected.
 //
 // DESASTER_NEMESIS_SEED replays a run (the seed is printed on failure);
 // DESASTER_NEMESIS_SECONDS makes it longer and DESASTER_NEMESIS_NODES
@@ -18,6 +23,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -41,8 +47,19 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   return std::strtoull(text, nullptr, 10);
 }
 
-enum class Fault { cut_one, cut_leader, pause_leader, kill_one, kill_leader, pause_one, bridge };
-constexpr std::uint64_t kFaults = 7;
+enum class Fault {
+  cut_one,
+  cut_leader,
+  pause_leader,
+  kill_one,
+  kill_leader,
+  pause_one,
+  bridge,
+  cut_majority,
+  lossy_one,
+  skew_one
+};
+constexpr std::uint64_t kFaults = 10;
 const char* fault_name(Fault f) {
   switch (f) {
     case Fault::cut_one:
@@ -59,6 +76,12 @@ const char* fault_name(Fault f) {
       return "a random node paused (SIGSTOP 6 s, past the worker timeout)";
     case Fault::bridge:
       return "a bridge partition (the leader and another node cut apart, both reach the rest)";
+    case Fault::cut_majority:
+      return "a majority cut off from the leader";
+    case Fault::lossy_one:
+      return "a random node's sending lossy and slow (30 % lost, 256 kbit/s)";
+    case Fault::skew_one:
+      return "a random node restarted with its wall clock 30 s ahead";
   }
   return "?";
 }
@@ -108,7 +131,7 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   require_network();
   const std::uint64_t seed =
       env_number("DESASTER_NEMESIS_SEED", static_cast<std::uint64_t>(std::random_device{}()));
-  const std::uint64_t run_seconds = env_number("DESASTER_NEMESIS_SECONDS", 20);
+  const std::uint64_t run_seconds = env_number("DESASTER_NEMESIS_SECONDS", 120);
   const int node_count = static_cast<int>(env_number("DESASTER_NEMESIS_NODES", 3));
   REQUIRE(node_count >= 3);
   INFO("replay with DESASTER_NEMESIS_SEED=" << seed);
@@ -127,10 +150,11 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
     ++injected[fault_name(fault)];
     leader = current_leader(nodes);
     const int n = static_cast<int>(nodes.size());
-    const int victim = (fault == Fault::cut_one || fault == Fault::kill_one ||
-                        fault == Fault::pause_one || leader < 0)
-                           ? static_cast<int>(rng() % static_cast<std::uint64_t>(n))
-                           : leader;
+    const int victim =
+        (fault == Fault::cut_one || fault == Fault::kill_one || fault == Fault::pause_one ||
+         fault == Fault::lossy_one || fault == Fault::skew_one || leader < 0)
+            ? static_cast<int>(rng() % static_cast<std::uint64_t>(n))
+            : leader;
     switch (fault) {
       case Fault::cut_one: {
         // A minority: the victim and (n - 1) / 2 - 1 others chosen at random.
@@ -145,6 +169,36 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
         net.heal();
         break;
       }
+      case Fault::cut_majority: {
+        // Every node but the leader and (n - 1) / 2 - 1 others: the leader's
+        // side is the minority, the cut-off side elects.
+        std::vector<int> keep{victim};
+        while (static_cast<int>(keep.size()) < (n - 1) / 2) {
+          const int other = static_cast<int>(rng() % static_cast<std::uint64_t>(n));
+          if (std::find(keep.begin(), keep.end(), other) == keep.end()) keep.push_back(other);
+        }
+        std::vector<int> majority;
+        for (int i = 0; i < n; ++i)
+          if (std::find(keep.begin(), keep.end(), i) == keep.end()) majority.push_back(i);
+        net.partition(majority);
+        client.enqueue_for(seconds(3));
+        net.heal();
+        break;
+      }
+      case Fault::lossy_one:
+        net.degrade(victim, 30, "256kbit");
+        client.enqueue_for(seconds(4));
+        net.heal();
+        break;
+      case Fault::skew_one:
+        nodes[victim]->kill9();
+        nodes[victim] = clustered_node(net, dir.path(), victim, {"-j", "2"}, wall_clock_ahead(30));
+        REQUIRE(nodes[victim]->start());
+        client.enqueue_for(seconds(4));
+        nodes[victim]->kill9();
+        nodes[victim] = clustered_node(net, dir.path(), victim, {"-j", "2"});
+        REQUIRE(nodes[victim]->start());
+        break;
       case Fault::cut_leader:
         net.partition({victim});
         client.enqueue_for(seconds(3));
@@ -243,6 +297,32 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
     INFO("node " << i);
     CHECK(same);
   }
+  // One leader per term, over every run of every node.
+  const std::map<std::uint64_t, std::set<int>> terms = leaders_by_term(nodes);
+  for (const auto& [term, who] : terms) {
+    INFO("term " << term << " has " << who.size() << " leaders");
+    CHECK(who.size() == 1);
+  }
+
+  // Every node holds the same committed state: once they have applied the
+  // same index, their digests agree.
+  std::vector<std::optional<std::pair<std::uint64_t, std::string>>> digests;
+  const bool agreed = wait_until(
+      [&] {
+        digests = state_digests(net, nodes);
+        for (const auto& d : digests)
+          if (!d || d->first != digests.front()->first) return false;
+        return true;
+      },
+      seconds(30));
+  for (std::size_t i = 0; i < digests.size(); ++i)
+    UNSCOPED_INFO("node " << i << ": "
+                          << (digests[i] ? "index " + std::to_string(digests[i]->first) +
+                                               " digest " + digests[i]->second
+                                         : std::string("no answer")));
+  REQUIRE(agreed);
+  for (const auto& d : digests) CHECK(d->second == digests.front()->second);
+
   std::map<std::string, int> last_by_node;
   for (const jobs::JobRow& j : rows)
     if (last.count(j.id)) ++last_by_node[j.node];
@@ -254,7 +334,9 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
                        << table.str() << "  " << client.acknowledged.size()
                        << " acknowledged jobs, " << client.refused << " refused, " << never_ran
                        << " lost, " << ran_twice << " ran twice or more (" << unrecorded
-                       << " of them with one run on record)");
+                       << " of them with one run on record); " << terms.size()
+                       << " terms won, one leader each; every node's state digest "
+                       << digests.front()->second << " at index " << digests.front()->first);
 }
 
 }  // namespace desaster::test

@@ -330,7 +330,7 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     while (!cur.done()) out.ids.push_back(cur.take());
     if (out.ids.empty()) status = bad(c + ": which job? (give one or more ids)");
     if (c == "job" && out.ids.size() > 1) status = bad("job: give one id");
-  } else if (c == "queues" || c == "stats" || c == "nodes" || c == "watch") {
+  } else if (c == "queues" || c == "stats" || c == "nodes" || c == "watch" || c == "digest") {
     if (!cur.done()) status = bad(c + ": unexpected argument '" + cur.peek() + "'");
   } else if (is_assign_command(c)) {
     status = parse_assign_args(args, i, out);
@@ -415,6 +415,9 @@ std::string ctl_help_text() {
          "  watch                                    print each op as the node applies it\n"
          "                                           (index, op, queues, jobs) until\n"
          "                                           interrupted; --json: one object a line\n"
+         "  digest                                   the node's committed state as one hash\n"
+         "                                           (index, term, jobs, digest): nodes at\n"
+         "                                           the same index must print the same\n"
          "\n"
          " Durations: 500ms, 30s, 5m, 2h, 1d. Times: Unix seconds or 2026-11-28T10:00:00Z.\n"
          " Exit status: 0 on success, 1 when the node refused or failed, 2 on bad usage,\n"

@@ -13,6 +13,7 @@
 #include "ui/desasterctl/ctl_assign.hpp"
 #include "ui/desasterctl/ctl_assign_args.hpp"
 #include "ui/desasterctl/ctl_cron.hpp"
+#include "ui/desasterctl/ctl_digest.hpp"
 #include "ui/desasterctl/ctl_monitor.hpp"
 #include "ui/desasterctl/ctl_qdisc.hpp"
 #include "ui/desasterctl/ctl_query.hpp"
@@ -449,6 +450,7 @@ int run_with(Client& client, const CtlArgs& args) {
 int run_ctl_command(const CtlArgs& args) {
   // watch talks to the state feed, not through a Client.
   if (args.command == "watch") return run_watch(args);
+  if (args.command == "digest") return run_digest(args);
   ClientOptions options;
   options.endpoint = args.endpoint;
   options.timeout = std::chrono::milliseconds(args.timeout_ms);

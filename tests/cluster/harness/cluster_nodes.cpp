@@ -1,6 +1,8 @@
 #include "tests/cluster/harness/cluster_nodes.hpp"
 
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <unordered_set>
 
 namespace desaster::test {
@@ -26,6 +28,45 @@ std::unique_ptr<NodeProcess> clustered_node(const TestNetwork& net, const std::s
   prefix.insert(prefix.end(), wrapper.begin(), wrapper.end());
   return std::make_unique<NodeProcess>(dir + "/n" + std::to_string(i), kClusterPort,
                                        NodeLaunch{std::move(prefix), std::move(args)});
+}
+
+std::vector<std::string> wall_clock_ahead(int seconds) {
+  return {"env", "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+          "FAKETIME=+" + std::to_string(seconds) + "s", "FAKETIME_DONT_FAKE_MONOTONIC=1"};
+}
+
+std::map<std::uint64_t, std::set<int>> leaders_by_term(const Nodes& nodes) {
+  static const std::string kWon = "raft: leader (won the election in term ";
+  std::map<std::uint64_t, std::set<int>> leaders;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (!nodes[i]) continue;
+    std::ifstream in(nodes[i]->data_dir() + ".log");
+    for (std::string line; std::getline(in, line);) {
+      const auto at = line.find(kWon);
+      if (at == std::string::npos) continue;
+      leaders[std::strtoull(line.c_str() + at + kWon.size(), nullptr, 10)].insert(
+          static_cast<int>(i));
+    }
+  }
+  return leaders;
+}
+
+std::vector<std::optional<std::pair<std::uint64_t, std::string>>> state_digests(
+    const TestNetwork& net, const Nodes& nodes) {
+  std::vector<std::optional<std::pair<std::uint64_t, std::string>>> digests;
+  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
+    digests.emplace_back();
+    if (!nodes[static_cast<std::size_t>(i)]->running()) continue;
+    // "index I term T jobs N digest HEX"
+    std::istringstream words(ctl(net, i, i, {"digest"}, "5s").out);
+    std::string index_word, term_word, jobs_word, digest_word, digest;
+    std::uint64_t index = 0, term = 0, jobs = 0;
+    if (words >> index_word >> index >> term_word >> term >> jobs_word >> jobs >> digest_word >>
+            digest &&
+        digest_word == "digest")
+      digests.back() = std::pair{index, digest};
+  }
+  return digests;
 }
 
 std::vector<int> leaders_of(const Nodes& nodes) {

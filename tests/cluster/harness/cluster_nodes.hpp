@@ -5,7 +5,10 @@
 // benchmark links it too): failures come back as values.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,21 @@ bool log_has(const NodeProcess& node, const std::string& text);
 std::unique_ptr<NodeProcess> clustered_node(const TestNetwork& net, const std::string& dir, int i,
                                             std::vector<std::string> extra = {},
                                             std::vector<std::string> wrapper = {});
+
+// A wrapper for clustered_node: the node's wall clock runs `ahead` seconds
+// early (libfaketime), its monotonic clock stays true, as on a machine with
+// a badly set clock. env execs the node, so kill -9 and SIGSTOP reach it.
+std::vector<std::string> wall_clock_ahead(int seconds);
+
+// Every term some node won an election in, with the nodes that say they
+// won it, read from each node's whole log (every run of it, restarts
+// included). Raft allows one leader per term: a second name is a split brain.
+std::map<std::uint64_t, std::set<int>> leaders_by_term(const Nodes& nodes);
+
+// Each running node's `desasterctl digest`: (applied index, state digest),
+// or nothing for a node that did not answer.
+std::vector<std::optional<std::pair<std::uint64_t, std::string>>> state_digests(
+    const TestNetwork& net, const Nodes& nodes);
 
 // The running nodes whose latest role line says leader (a cut-off leader
 // still says so until it steps down).

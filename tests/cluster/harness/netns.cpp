@@ -19,8 +19,20 @@ std::string join(const std::vector<std::string>& args) {
   return text;
 }
 
+// Runs `tool args...` in the root namespace; a failure throws with the
+// command, so a test never goes on without the network it asked for.
+void must_run(const std::string& tool, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{tool};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult result = run_command(argv);
+  if (result.exit_status != 0)
+    throw std::runtime_error("test network: `" + join(argv) + "` failed: " + result.err);
+}
+
 // The nftables table of a namespace's cuts (deleted whole on heal).
 constexpr const char* kCutTable = "desaster_cut";
+// The nftables table of a degraded node's random loss.
+constexpr const char* kLossyTable = "desaster_lossy";
 
 }  // namespace
 
@@ -32,7 +44,9 @@ std::string network_namespaces_unavailable() {
 }
 
 TestNetwork::TestNetwork(int nodes)
-    : nodes_(nodes), has_cuts_(static_cast<std::size_t>(nodes), false) {
+    : nodes_(nodes),
+      has_cuts_(static_cast<std::size_t>(nodes), false),
+      degraded_(static_cast<std::size_t>(nodes), false) {
   // Clients in one namespace reach nodes in another over the bridge, which
   // protected mode refuses for the public default key; so the test network
   // has a key of its own, for the nodes and clients started from here (the
@@ -112,8 +126,24 @@ void TestNetwork::cut(int a, int b) {
   }
 }
 
+void TestNetwork::degrade(int node, int loss_percent, const std::string& rate) {
+  nft(node, {"add", "table", "inet", kLossyTable});
+  nft(node, {"add", "chain", "inet", kLossyTable, "out", "{", "type", "filter", "hook", "output",
+             "priority", "0", ";", "}"});
+  nft(node, {"add", "rule", "inet", kLossyTable, "out", "numgen", "random", "mod", "100", "<",
+             std::to_string(loss_percent), "drop"});
+  tc({"-n", ns(node), "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate, "burst",
+      "16kbit", "latency", "400ms"});
+  degraded_.at(static_cast<std::size_t>(node)) = true;
+}
+
 void TestNetwork::heal() {
   for (int i = 0; i < nodes_; ++i) {
+    if (degraded_[static_cast<std::size_t>(i)]) {
+      nft(i, {"delete", "table", "inet", kLossyTable});
+      tc({"-n", ns(i), "qdisc", "del", "dev", "eth0", "root"});
+      degraded_[static_cast<std::size_t>(i)] = false;
+    }
     ip({"-n", bridge_ns_, "link", "set", "p" + std::to_string(i), "master", "br0"});
     if (has_cuts_[static_cast<std::size_t>(i)]) {
       nft(i, {"delete", "table", "inet", kCutTable});
@@ -131,12 +161,12 @@ void TestNetwork::nft(int node, const std::vector<std::string>& args) const {
                              " failed: " + result.err);
 }
 
+void TestNetwork::tc(const std::vector<std::string>& args) const {
+  must_run("tc", args);
+}
+
 void TestNetwork::ip(const std::vector<std::string>& args) const {
-  std::vector<std::string> argv{"ip"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  CommandResult result = run_command(argv);
-  if (result.exit_status != 0)
-    throw std::runtime_error("test network: `" + join(argv) + "` failed: " + result.err);
+  must_run("ip", args);
 }
 
 }  // namespace desaster::test

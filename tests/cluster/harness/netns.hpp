@@ -9,7 +9,11 @@
 // stays connected within itself; heal() moves it back. A cut between two
 // nodes alone (a bridge partition: A-B-C with A and C apart) is an nftables
 // table in each of the two namespaces that drops the other's packets;
-// heal() deletes those too.
+// heal() deletes those too. A degraded node loses and delays only what it
+// sends (one way): an nftables rule drops a share of its outgoing packets
+// at random and a token bucket (tc tbf) on its eth0 queues the rest. The
+// kernels here have no netem, so loss is nftables' `numgen random` and delay
+// is the bucket's queue.
 //
 // Needs root (CAP_NET_ADMIN) and iproute2; setup failures throw with the
 // command that failed, so a test can never pass without its network.
@@ -49,11 +53,16 @@ class TestNetwork {
   void partition(const std::vector<int>& minority);
   // Cuts a and b apart, each still reaching every other node.
   void cut(int a, int b);
-  // Undoes partition() and every cut().
+  // Drops `loss_percent` of what `node` sends, at random, and queues the
+  // rest behind a `rate` bucket (tc's units: "1mbit"); what it receives is
+  // untouched.
+  void degrade(int node, int loss_percent, const std::string& rate);
+  // Undoes partition(), every cut() and every degrade().
   void heal();
 
  private:
   void ip(const std::vector<std::string>& args) const;
+  void tc(const std::vector<std::string>& args) const;
   void nft(int node, const std::vector<std::string>& args) const;
 
   int nodes_;
@@ -61,6 +70,7 @@ class TestNetwork {
   std::string bridge_ns_;
   std::vector<std::string> names_;
   std::vector<bool> has_cuts_;  // per node: its namespace has the cut table
+  std::vector<bool> degraded_;  // per node: the lossy table and the bucket
 };
 
 // Why several-node tests cannot run here, or empty when they can.
