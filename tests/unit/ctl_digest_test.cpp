@@ -23,7 +23,7 @@ TEST_CASE("a state replayed and the same state restored from its snapshot digest
   State replayed;
   replayed.apply(EnqueueOp{{make_job(0x10, "mail"), make_job(0x11, "mail", 5)}},
                  ApplyContext{1, 1, kT0});
-  replayed.apply(EnqueueOp{{make_job(0x12, "web")}}, ApplyContext{2, 1, kT0 + 10});
+  replayed.apply(EnqueueOp{{make_job(0x12, "web")}}, ApplyContext{1, 2, kT0 + 10});
   Result<State> restored = State::decode_snapshot(replayed.encode_snapshot());
   REQUIRE(restored.ok());
   const StateDigest a = digest_of(replayed, 2, 1);
@@ -32,7 +32,7 @@ TEST_CASE("a state replayed and the same state restored from its snapshot digest
   CHECK(a.jobs == 3);
 
   // One more op, and the hash moves.
-  replayed.apply(EnqueueOp{{make_job(0x13, "web")}}, ApplyContext{3, 1, kT0 + 20});
+  replayed.apply(EnqueueOp{{make_job(0x13, "web")}}, ApplyContext{1, 3, kT0 + 20});
   CHECK(digest_of(replayed, 3, 1).digest != a.digest);
 
   CHECK(format_digest(a, false).rfind("index 2 term 1 jobs 3 digest ", 0) == 0);
