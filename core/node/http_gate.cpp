@@ -1,5 +1,7 @@
 #include "core/node/http_gate.hpp"
 
+#include <algorithm>
+
 #include "core/node/metrics/exposition.hpp"
 #include "transport/http_front/http_front.hpp"
 
@@ -53,7 +55,9 @@ HttpGate::HttpGate(uv_loop_t* loop, const http_front::HttpFrontOptions& options,
                    std::optional<HttpRemoteOptions> remote)
     : backend_(std::make_unique<Backend>(pools)), options_(options) {
   if (remote) {
-    remote->max_in_flight = options.queue_limit;
+    // As many requests out to the cluster as may wait here, and some even
+    // with --http-queue 0 (which means "never wait here", not "never send").
+    remote->max_in_flight = std::max<std::size_t>(options.queue_limit, 64);
     remote->queue_timeout_ms = options.queue_timeout_ms;
     remote_ = std::make_unique<HttpRemote>(loop, context, std::move(*remote), log);
   }
