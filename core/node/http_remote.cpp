@@ -114,9 +114,10 @@ bool HttpRemote::try_start(const std::string& queue, std::uint64_t /*id*/, std::
   spec.retry.max_attempts = idempotent ? 2 : 1;
   spec.retry.backoff_base_ms = 1;
   spec.retry.backoff_max_ms = 1;
-  const std::uint32_t wait_ms = options_.queue_timeout_ms + timeout_ms;
+  const std::uint32_t wait_ms = options_.queue_timeout_ms;
   const std::uint64_t request_id = next_request_id_++;
-  pending_[request_id] = Pending{std::move(done), uv_now(loop_) + wait_ms + kGuardMs};
+  pending_[request_id] =
+      Pending{std::move(done), uv_now(loop_) + wait_ms + kGuardMs, 0, timeout_ms};
   send(protocol::Enqueue{{std::move(spec)}, true, wait_ms}, request_id);
   return true;
 }
@@ -140,6 +141,7 @@ void HttpRemote::on_message(std::vector<zmq::message_t>& parts) {
   if (it == pending_.end()) return;  // a kill's answer, or one we gave up on
   Pending pending = std::move(it->second);
   pending_.erase(it);
+  if (pending.job != 0) return on_wait_reply(std::move(pending), *reply);
   on_reply(std::move(pending), *reply);
 }
 
@@ -154,17 +156,36 @@ void HttpRemote::on_reply(Pending pending, const protocol::Reply& reply) {
   const JobId id = body.ids[0];
   const std::optional<Job>* job = body.jobs.size() == 1 ? &body.jobs[0] : nullptr;
   if (job && *job && is_final((*job)->state)) return pending.done(answer_of(**job));
-  // Not final within the wait: stop it, so it cannot run for nobody.
-  kill_job(id);
-  if (job && *job && (*job)->state == JobState::running) {
-    BackendAnswer a;
-    a.kind = BackendAnswer::Kind::timed_out;
-    a.worker = "node " + (*job)->node.substr(0, 8) + "/" + (*job)->worker;
-    a.error = "the cluster's worker did not finish in time";
-    return pending.done(std::move(a));
+  if (job && *job && ((*job)->state == JobState::running || (*job)->state == JobState::failed) &&
+      !closed_) {
+    // A worker has it (or it waits for its one retry): wait for its end
+    // as long as the request timeout allows.
+    pending.job = id;
+    pending.deadline_ms = uv_now(loop_) + pending.run_ms + kGuardMs;
+    const std::uint64_t request_id = next_request_id_++;
+    const std::uint32_t run_ms = pending.run_ms;
+    pending_[request_id] = std::move(pending);
+    return send(protocol::Wait{{id}, run_ms}, request_id);
   }
+  // No worker took it in time: stop it, so it cannot run for nobody.
+  kill_job(id);
   pending.done(unavailable("no worker in the cluster took it within " +
                            std::to_string(options_.queue_timeout_ms) + " ms"));
+}
+
+void HttpRemote::on_wait_reply(Pending pending, const protocol::Reply& reply) {
+  protocol::WaitReply body;
+  Status decoded = reply.status.ok() ? protocol::decode_body(reply.body, body) : reply.status;
+  if (decoded.ok() && body.jobs.size() == 1 && body.jobs[0] && is_final(body.jobs[0]->state))
+    return pending.done(answer_of(*body.jobs[0]));
+  kill_job(pending.job);
+  BackendAnswer a;
+  a.kind = BackendAnswer::Kind::timed_out;
+  if (decoded.ok() && body.jobs.size() == 1 && body.jobs[0])
+    a.worker = "node " + body.jobs[0]->node.substr(0, 8) + "/" + body.jobs[0]->worker;
+  a.error = decoded.ok() ? "the cluster's worker did not finish in time"
+                         : "waiting for the cluster: " + decoded.message;
+  pending.done(std::move(a));
 }
 
 void HttpRemote::kill_job(JobId id) {

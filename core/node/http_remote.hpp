@@ -13,8 +13,10 @@
 // of the request in the jobs list.
 //
 // A GET or HEAD may run twice (max_attempts 2, as the local path retries a
-// lost worker once); any other method runs at most once. A request no worker
-// took or finished within queue timeout + request timeout is killed, so it
+// lost worker once); any other method runs at most once. The timeouts are
+// the local path's: the enqueue waits the queue timeout; a job no worker has
+// taken by then is killed and answered 503, a running one gets a second wait
+// of the request timeout, then is killed and answered 504. A killed job
 // cannot run after its client was answered.
 //
 // Threading: loop thread only. Owns a DEALER on the node's ZeroMQ context.
@@ -68,10 +70,13 @@ class HttpRemote : public http_front::HttpBackend {
   struct Pending {
     Done done;
     std::uint64_t deadline_ms = 0;  // our own guard, past the node's wait
+    JobId job = 0;                  // set once the job runs: the second wait
+    std::uint32_t run_ms = 0;       // the request timeout, for that wait
   };
   void send(protocol::RequestBody body, std::uint64_t request_id);
   void on_message(std::vector<zmq::message_t>& parts);
   void on_reply(Pending pending, const protocol::Reply& reply);
+  void on_wait_reply(Pending pending, const protocol::Reply& reply);
   void kill_job(JobId id);
   void expire();
 

@@ -39,7 +39,8 @@ TEST_CASE("an HTTP request to a node without a Rack pool is served by another no
   for (int i = 0; i < 3; ++i) {
     nodes.push_back(
         clustered_node(net, dir.path(), i,
-                       {"-j", "1", "--http", net.address(i) + ":" + std::to_string(kHttpPort)}));
+                       {"-j", "1", "--http", net.address(i) + ":" + std::to_string(kHttpPort),
+                        "--http-queue-timeout", "2s", "--http-route", "*/nopool=nopool"}));
     INFO(nodes.back()->log());
     REQUIRE(nodes.back()->start());
   }
@@ -57,11 +58,17 @@ TEST_CASE("an HTTP request to a node without a Rack pool is served by another no
   INFO(added.out << added.err);
   REQUIRE(added.exit_status == 0);
 
-  // The first request may wait (in the cluster's queue) while B's worker boots.
-  CommandResult first = curl(net, a, a, "/whoami");
+  // Until B's worker has booted, requests get 503 after the 2 s queue timeout.
+  CommandResult first;
+  const bool served = wait_until(
+      [&] {
+        first = curl(net, a, a, "/whoami");
+        return trim(first.out.substr(first.out.rfind('\n') + 1)) == "200";
+      },
+      seconds(60));
   INFO(first.out << first.err);
-  dump_logs(nodes);
-  REQUIRE(trim(first.out.substr(first.out.rfind('\n') + 1)) == "200");
+  if (!served) dump_logs(nodes);
+  REQUIRE(served);
   CHECK(first.out.find("served by tcp://" + net.address(b) + ":") != std::string::npos);
 
   // A POST with a body gets there whole; node 2 (C) has no pool either.
@@ -71,6 +78,24 @@ TEST_CASE("an HTTP request to a node without a Rack pool is served by another no
   // Node B answers its own requests on the fast path.
   CommandResult local = curl(net, a, b, "/whoami");
   CHECK(local.out.find("served by tcp://" + net.address(b) + ":") != std::string::npos);
+
+  // A queue no node serves: 503 with Retry-After once the queue timeout is
+  // over, and the job is killed, not left to run later.
+  const auto asked = std::chrono::steady_clock::now();
+  CommandResult none = curl(net, a, a, "/nopool/x", {"-D", "-"});
+  const auto took = std::chrono::steady_clock::now() - asked;
+  INFO(none.out);
+  CHECK(none.out.find("HTTP/1.1 503") == 0);
+  CHECK(none.out.find("retry-after: 2\r\n") != std::string::npos);
+  CHECK(none.out.find("no worker in the cluster took it within 2000 ms") != std::string::npos);
+  CHECK(took < seconds(5));
+  CHECK(wait_until(
+      [&] {
+        CommandResult killed =
+            ctl(net, a, a, {"jobs", "--queue", "nopool", "--state", "killed", "--json"});
+        return killed.out.find("\"state\":\"killed\"") != std::string::npos;
+      },
+      seconds(10)));
 
   // A's access log says the request went through the cluster, and to B.
   CHECK(has(*nodes[a], "\"GET /whoami\" 200"));
