@@ -40,7 +40,7 @@ TEST_CASE("an HTTP request to a node without a Rack pool is served by another no
     nodes.push_back(
         clustered_node(net, dir.path(), i,
                        {"-j", "1", "--http", net.address(i) + ":" + std::to_string(kHttpPort),
-                        "--http-queue-timeout", "2s", "--http-route", "*/nopool=nopool"}));
+                        "--http-queue-timeout", "1s", "--http-route", "*/nopool=nopool"}));
     INFO(nodes.back()->log());
     REQUIRE(nodes.back()->start());
   }
@@ -58,7 +58,7 @@ TEST_CASE("an HTTP request to a node without a Rack pool is served by another no
   INFO(added.out << added.err);
   REQUIRE(added.exit_status == 0);
 
-  // Until B's worker has booted, requests get 503 after the 2 s queue timeout.
+  // Until B's worker has booted, requests get 503 after the 1 s queue timeout.
   CommandResult first;
   const bool served = wait_until(
       [&] {
@@ -75,6 +75,11 @@ TEST_CASE("an HTTP request to a node without a Rack pool is served by another no
   CommandResult post = curl(net, a, 2, "/echo", {"--data-binary", "hello cluster"});
   INFO(post.out << post.err);
   CHECK(post.out == "POST application/x-www-form-urlencoded 13:hello cluster\n200");
+  // A request that runs longer (1.5 s) than the queue timeout (1 s): once a
+  // worker has it, the front end waits for its end (up to --http-timeout).
+  CommandResult slow = curl(net, a, a, "/slow");
+  INFO(slow.out);
+  CHECK(slow.out == "slept\n200");
   // Node B answers its own requests on the fast path.
   CommandResult local = curl(net, a, b, "/whoami");
   CHECK(local.out.find("served by tcp://" + net.address(b) + ":") != std::string::npos);
@@ -86,8 +91,8 @@ TEST_CASE("an HTTP request to a node without a Rack pool is served by another no
   const auto took = std::chrono::steady_clock::now() - asked;
   INFO(none.out);
   CHECK(none.out.find("HTTP/1.1 503") == 0);
-  CHECK(none.out.find("retry-after: 2\r\n") != std::string::npos);
-  CHECK(none.out.find("no worker in the cluster took it within 2000 ms") != std::string::npos);
+  CHECK(none.out.find("retry-after: 1\r\n") != std::string::npos);
+  CHECK(none.out.find("no worker in the cluster took it within 1000 ms") != std::string::npos);
   CHECK(took < seconds(5));
   CHECK(wait_until(
       [&] {
