@@ -368,8 +368,8 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
         access_log_(
             "http " + x->remote + " \"" + x->method + " " + x->target + "\" " +
             std::to_string(reply->status) + " " + std::to_string(reply->body.size()) +
-            "B queue=" + x->queue + (x->via_cluster ? " via=cluster" : "") + " worker=" + x->worker +
-            " wait_ms=" + std::to_string(x->started_ms - x->arrived_ms) +
+            "B queue=" + x->queue + (x->via_cluster ? " via=cluster" : "") +
+            " worker=" + x->worker + " wait_ms=" + std::to_string(x->started_ms - x->arrived_ms) +
             " ms=" + std::to_string(now - x->arrived_ms) + (x->req ? "" : " (client gone)"));
       }
       c.wait_ms_total += x->started_ms - x->arrived_ms;
@@ -419,7 +419,8 @@ void HttpFront::finish(Exchange& x, int status, const std::string& why) {
   if (access_log_) {
     const std::uint64_t now = uv_now(loop_);
     access_log_("http " + x.remote + " \"" + x.method + " " + x.target + "\" " +
-                std::to_string(status) + " queue=" + x.queue + (x.via_cluster ? " via=cluster" : "") +
+                std::to_string(status) + " queue=" + x.queue +
+                (x.via_cluster ? " via=cluster" : "") +
                 " worker=" + (x.worker.empty() ? "-" : x.worker) +
                 " ms=" + std::to_string(now - x.arrived_ms) + ": " + why);
   }
