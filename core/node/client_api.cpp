@@ -468,6 +468,7 @@ void ClientApi::stats(const Peer& peer, std::uint64_t id) {
   body.add_packed("workers", w.finish());
   body.add("bad_requests", bad_requests_);
   body.add("draining", state_.assignments().node_draining(info_.node_id));
+  if (stats_extra_) stats_extra_(body);
   peer.reply(id, Status::success(), body.finish());
 }
 

@@ -23,6 +23,7 @@
 #include "core/node/waiters.hpp"
 #include "core/node/worker_relay.hpp"
 #include "core/state/state.hpp"
+#include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/replies.hpp"
 
@@ -78,6 +79,9 @@ class ClientApi {
   }
   // Answers "feed_snapshot" and "feed_ops" (client_api_feed.cpp).
   void set_feed(FeedPublisher* feed) { feed_ = feed; }
+  // Adds a module's own keys to the "stats" reply (the HTTP front end's "http").
+  using StatsExtra = std::function<void(protocol::BodyWriter& body)>;
+  void set_stats_extra(StatsExtra extra) { stats_extra_ = std::move(extra); }
 
  private:
   void handle(const Peer& peer, protocol::Request& request);
@@ -115,6 +119,7 @@ class ClientApi {
   Clock clock_;
   JobIdGenerator& ids_;
   bool draining_ = false;
+  StatsExtra stats_extra_;
   bool protected_ = false;
   std::uint64_t bad_requests_ = 0;
   // Bad requests and protected-mode refusals: logged once a minute, not per frame.

@@ -318,8 +318,12 @@ Status Node::Impl::start() {
   api->set_pool_lister([this] { return ruby_pools->summaries(); });
   ruby_pools->reconcile();
   if (options.http.enabled()) {
-    http = std::make_unique<HttpGate>(&loop, options.http, *ruby_pools, log);
+    std::optional<HttpRemoteOptions> remote;
+    if (!options.standalone)
+      remote = HttpRemoteOptions{"tcp://" + local + ":" + std::to_string(options.port), keys};
+    http = std::make_unique<HttpGate>(&loop, options.http, *ruby_pools, log, context, remote);
     if (Status s = http->start(); !s.ok()) return s;
+    api->set_stats_extra([this](protocol::BodyWriter& body) { http->write_stats(body); });
   }
   uv_signal_init(&loop, &sighup);
   sighup.data = this;
@@ -380,6 +384,9 @@ Status Node::Impl::start_metrics() {
   };
   sources.now = wall_clock_ms;
   sources.version = kVersion;
+  sources.extra = [this](metrics::Exposition& out) {
+    if (http) http->write_metrics(out);
+  };
   metrics = std::make_unique<metrics::NodeMetrics>(&loop, log, std::move(sources));
   return metrics->start(options.metrics_address, options.metrics_port);
 }

@@ -281,3 +281,40 @@ TEST_CASE(
   // Plain HTTP on --http still answers beside it.
   CHECK(status_of(n.curl({n.url("/hello")})) == "200");
 }
+
+TEST_CASE("the front end counts each route's requests by status class in stats",
+          "[integration][http]") {
+  const std::uint16_t metrics_port = free_port_triplet();
+  HttpNode n(
+      1, {"--http-route", "*/api=http", "--metrics", "127.0.0.1:" + std::to_string(metrics_port)});
+  CHECK(status_of(n.curl({n.url("/hello")})) == "200");
+  CHECK(status_of(n.curl({n.url("/api/hello")})) == "404");  // the app has no /api
+  CHECK(status_of(n.curl({n.url("/raise")})) == "500");
+  CHECK(status_of(n.curl({n.url("/hello?x=1")})) == "200");
+
+  CommandResult shown = run_command(
+      {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port), "stats", "--json"});
+  INFO(shown.out << shown.err);
+  REQUIRE(shown.exit_status == 0);
+  const std::string& s = shown.out;
+  CHECK(s.find("\"default\":{\"requests\":3,\"served\":2,\"status_2xx\":2,\"status_3xx\":0,"
+               "\"status_4xx\":0,\"status_5xx\":1,\"rejected_503\":0,\"lost_502\":0,"
+               "\"timed_out_504\":0,\"app_errors_500\":1,") != std::string::npos);
+  CHECK(s.find("\"*/api\":{\"requests\":1,\"served\":1,\"status_2xx\":0,\"status_3xx\":0,"
+               "\"status_4xx\":1,\"status_5xx\":0,") != std::string::npos);
+  CHECK(s.find("\"remote_in_flight\":0") != std::string::npos);
+
+  // The same counters on /metrics.
+  CommandResult scraped =
+      run_command({"curl", "-sS", "--max-time", "10",
+                   "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics"});
+  INFO(scraped.out);
+  CHECK(scraped.out.find("desaster_http_requests_total{route=\"default\"} 3\n") !=
+        std::string::npos);
+  CHECK(scraped.out.find("desaster_http_responses_total{route=\"default\",class=\"5xx\"} 1\n") !=
+        std::string::npos);
+  CHECK(scraped.out.find("desaster_http_responses_total{route=\"*/api\",class=\"4xx\"} 1\n") !=
+        std::string::npos);
+  CHECK(scraped.out.find("desaster_http_rejected_total{route=\"default\"} 0\n") !=
+        std::string::npos);
+}

@@ -1,6 +1,8 @@
 // What the HTTP front end needs from the node: somewhere to run a request
-// now. The node implements it over its Ruby pools (core/node/http_wiring.*);
-// the front end knows nothing of pools, jobs or the dispatcher.
+// now. The node implements it twice: over its own Ruby pools (the fast
+// path, core/node/http_gate.cpp) and over the cluster (core/node/http_remote.*,
+// for requests no local worker can take). The front end knows nothing of
+// pools, jobs or the dispatcher.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +17,12 @@ struct BackendAnswer {
     app_error,    // the app raised: 500
     worker_lost,  // the worker died mid-request: 502 (an idempotent one may retry)
     timed_out,    // past the request timeout, the worker was killed: 504
+    unavailable,  // no worker anywhere took it in time, or the cluster refused it: 503
   };
   Kind kind = Kind::replied;
   std::string output;
   std::string error;
-  std::string worker;  // "POOL#SLOT/pid PID": for the access log
+  std::string worker;  // "slot N/pid PID" or "node ID/WORKER": for the access log
 };
 
 class HttpBackend {
@@ -31,8 +34,9 @@ class HttpBackend {
   // Runs the request (payload: the Rack env and body, rack_env.hpp) on a
   // free worker now and returns true, or returns false when none is free.
   // done runs once, from the loop, maybe before try_start returns.
+  // idempotent (GET, HEAD): a backend that retries by itself may run it twice.
   virtual bool try_start(const std::string& queue, std::uint64_t id, std::string payload,
-                         std::uint32_t timeout_ms, Done done) = 0;
+                         std::uint32_t timeout_ms, bool idempotent, Done done) = 0;
 };
 
 }  // namespace desaster::http_front

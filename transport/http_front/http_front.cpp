@@ -93,6 +93,7 @@ struct HttpFront::Exchange {
   std::uint64_t deadline_ms = 0;  // end of its wait for a worker
   std::string worker;
   bool finished = false;
+  bool via_cluster = false;  // sent to the remote backend
 
   // The exchange outlives the request (it sits in the wait queue or with a
   // worker); the request's pool tells it when h2o frees the request.
@@ -118,10 +119,11 @@ struct HttpFront::Listener {
 };
 
 HttpFront::HttpFront(uv_loop_t* loop, HttpFrontOptions options, HttpBackend& backend,
-                     Log access_log, Log error_log)
+                     Log access_log, Log error_log, HttpBackend* remote)
     : loop_(loop),
       options_(std::move(options)),
       backend_(backend),
+      remote_(remote),
       access_log_(std::move(access_log)),
       error_log_(std::move(error_log)) {
   h2o_config_init(&config_);
@@ -275,10 +277,17 @@ void HttpFront::handle(h2o_req_t* req) {
   x->deadline_ms = x->arrived_ms + options_.queue_timeout_ms;
   ++counters(*x).requests;
 
-  if (!backend_.serves(x->queue)) return finish(*x, 503, "no Rack pool serves queue " + x->queue);
+  if (!backend_.serves(x->queue)) {
+    if (start_remote(x)) return;
+    return finish(*x, 503,
+                  remote_ ? "no Rack pool serves queue " + x->queue +
+                                " here and the cluster has as many requests as it may"
+                          : "no Rack pool serves queue " + x->queue);
+  }
   // Earlier requests go first: a newcomer waits behind them.
   if (waiting_.empty() && start_exchange(x)) return;
   if (waiting_.size() >= options_.queue_limit) {
+    if (start_remote(x)) return;
     return finish(
         *x, 503,
         "all workers busy and " + std::to_string(options_.queue_limit) + " requests waiting");
@@ -293,13 +302,46 @@ bool HttpFront::start_exchange(const std::shared_ptr<Exchange>& x) {
   ++in_flight_;
   std::weak_ptr<Exchange> weak = x;
   const bool started =
-      backend_.try_start(x->queue, x->id, x->payload, options_.request_timeout_ms,
+      backend_.try_start(x->queue, x->id, x->payload, options_.request_timeout_ms, x->idempotent,
                          [this, x](BackendAnswer answer) { on_answer(x, std::move(answer)); });
   if (!started) {
     --in_flight_;
     --x->tries;
   }
   return started;
+}
+
+// The cluster retries a lost idempotent request itself, so the front end
+// counts this as its last try.
+bool HttpFront::start_remote(const std::shared_ptr<Exchange>& x) {
+  if (!remote_ || closed_ || !remote_->serves(x->queue)) return false;
+  x->via_cluster = true;
+  x->tries = 2;
+  x->started_ms = uv_now(loop_);
+  ++in_flight_;
+  const bool started =
+      remote_->try_start(x->queue, x->id, x->payload, options_.request_timeout_ms, x->idempotent,
+                         [this, x](BackendAnswer answer) { on_answer(x, std::move(answer)); });
+  if (!started) {
+    --in_flight_;
+    x->via_cluster = false;
+    return false;
+  }
+  ++counters(*x).remote;
+  return true;
+}
+
+void HttpFront::count_status(Exchange& x, int status) {
+  RouteCounters& c = counters(x);
+  if (status < 300) {
+    ++c.status_2xx;
+  } else if (status < 400) {
+    ++c.status_3xx;
+  } else if (status < 500) {
+    ++c.status_4xx;
+  } else {
+    ++c.status_5xx;
+  }
 }
 
 void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answer) {
@@ -315,6 +357,7 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
         return finish(*x, 502, "the app's reply was unusable: " + reply.status().message);
       }
       ++c.served;
+      count_status(*x, reply->status);
       x->finished = true;
       if (x->req) {
         send_response(x->req, reply->status, reply->headers,
@@ -322,11 +365,12 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
       }
       const std::uint64_t now = uv_now(loop_);
       if (access_log_) {
-        access_log_("http " + x->remote + " \"" + x->method + " " + x->target + "\" " +
-                    std::to_string(reply->status) + " " + std::to_string(reply->body.size()) +
-                    "B queue=" + x->queue + " worker=" + x->worker +
-                    " wait_ms=" + std::to_string(x->started_ms - x->arrived_ms) + " ms=" +
-                    std::to_string(now - x->arrived_ms) + (x->req ? "" : " (client gone)"));
+        access_log_(
+            "http " + x->remote + " \"" + x->method + " " + x->target + "\" " +
+            std::to_string(reply->status) + " " + std::to_string(reply->body.size()) +
+            "B queue=" + x->queue + (x->via_cluster ? " via=cluster" : "") +
+            " worker=" + x->worker + " wait_ms=" + std::to_string(x->started_ms - x->arrived_ms) +
+            " ms=" + std::to_string(now - x->arrived_ms) + (x->req ? "" : " (client gone)"));
       }
       c.wait_ms_total += x->started_ms - x->arrived_ms;
       return;
@@ -334,6 +378,8 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
     case BackendAnswer::Kind::app_error:
       ++c.app_errors_500;
       return finish(*x, 500, "the app raised " + answer.error);
+    case BackendAnswer::Kind::unavailable:
+      return finish(*x, 503, answer.error);
     case BackendAnswer::Kind::timed_out:
       ++c.timed_out_504;
       return finish(*x, 504,
@@ -361,6 +407,7 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
 void HttpFront::finish(Exchange& x, int status, const std::string& why) {
   if (x.finished) return;
   x.finished = true;
+  count_status(x, status);
   HeaderList headers{{"content-type", "text/plain; charset=utf-8"}};
   if (status == 503) {
     ++counters(x).rejected_503;
@@ -373,6 +420,7 @@ void HttpFront::finish(Exchange& x, int status, const std::string& why) {
     const std::uint64_t now = uv_now(loop_);
     access_log_("http " + x.remote + " \"" + x.method + " " + x.target + "\" " +
                 std::to_string(status) + " queue=" + x.queue +
+                (x.via_cluster ? " via=cluster" : "") +
                 " worker=" + (x.worker.empty() ? "-" : x.worker) +
                 " ms=" + std::to_string(now - x.arrived_ms) + ": " + why);
   }

@@ -6,11 +6,12 @@
 //
 // Overload: a request no worker can take waits in one FIFO of at most
 // queue_limit requests for at most queue_timeout_ms; past either it gets
-// 503 with Retry-After. A worker that dies mid-request gives 502; a GET or
-// HEAD is tried once more first. Limits: headers 431, body 413 (h2o), a
-// client slower than read_timeout_ms is disconnected (h2o 2.2 closes
-// without a 408), malformed requests 400 (h2o's parser). One access log line
-// per request.
+// 503 with Retry-After. With a remote backend (the cluster), a request whose
+// queue has no local pool, or that finds the FIFO full, goes there instead
+// (one try; the remote retries an idempotent one itself). A worker that dies mid-request gives 502;
+// a GET or HEAD is tried once more first. Limits: headers 431, body 413 (h2o), a client slower than
+// read_timeout_ms is disconnected (h2o 2.2 closes without a 408), malformed requests 400 (h2o's
+// parser). One access log line per request.
 //
 // Threading: loop thread only. Owns its listeners and h2o context.
 #pragma once
@@ -41,8 +42,13 @@ struct RouteCounters {
   std::uint64_t lost_502 = 0;      // worker died, bad reply
   std::uint64_t timed_out_504 = 0;
   std::uint64_t app_errors_500 = 0;
-  std::uint64_t retried = 0;  // idempotent requests tried again after a lost worker
-  std::uint64_t wait_ms_total = 0;
+  std::uint64_t retried = 0;     // idempotent requests tried again after a lost worker
+  std::uint64_t remote = 0;      // sent to the cluster (no local pool, or the FIFO full)
+  std::uint64_t status_2xx = 0;  // by the status the client got
+  std::uint64_t status_3xx = 0;
+  std::uint64_t status_4xx = 0;
+  std::uint64_t status_5xx = 0;
+  std::uint64_t wait_ms_total = 0;  // from arrival to a worker, over the served ones
 };
 
 struct HttpFrontStats {
@@ -56,8 +62,9 @@ struct HttpFrontStats {
 class HttpFront {
  public:
   using Log = std::function<void(const std::string&)>;
+  // remote: where requests go that no local worker can take; null: none (503).
   HttpFront(uv_loop_t* loop, HttpFrontOptions options, HttpBackend& backend, Log access_log,
-            Log error_log);
+            Log error_log, HttpBackend* remote = nullptr);
   ~HttpFront();
   HttpFront(const HttpFront&) = delete;
   HttpFront& operator=(const HttpFront&) = delete;
@@ -77,6 +84,8 @@ class HttpFront {
   struct Listener;
   void handle(h2o_req_t* req);
   bool start_exchange(const std::shared_ptr<Exchange>& x);
+  bool start_remote(const std::shared_ptr<Exchange>& x);
+  void count_status(Exchange& x, int status);
   void on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answer);
   void finish(Exchange& x, int status, const std::string& why);
   void drain();
@@ -87,6 +96,7 @@ class HttpFront {
   uv_loop_t* loop_;
   HttpFrontOptions options_;
   HttpBackend& backend_;
+  HttpBackend* remote_;
   Log access_log_;
   Log error_log_;
   h2o_globalconf_t config_{};

@@ -195,6 +195,7 @@ std::string render_node_metrics(const MetricsSources& sources, const JobMetrics&
   jobs.write(out);
   write_node(out, sources.nodes(), sources.version);
   write_pools(out, sources.pools(), sources.resources());
+  if (sources.extra) sources.extra(out);
   return out.take();
 }
 

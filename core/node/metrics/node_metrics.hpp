@@ -12,6 +12,7 @@
 
 #include "core/model/status.hpp"
 #include "core/node/log.hpp"
+#include "core/node/metrics/exposition.hpp"
 #include "core/node/metrics/job_metrics.hpp"
 #include "core/state/state.hpp"
 #include "transport/protocol/monitor_replies.hpp"
@@ -30,6 +31,8 @@ struct MetricsSources {
   std::function<protocol::ResourcesReply()> resources;        // latest sample, no series
   std::function<TimeMs()> now;
   std::string version;
+  // A module's own families (the HTTP front end's per-route counters); may be unset.
+  std::function<void(Exposition&)> extra;
 };
 
 // The whole exposition, from the sources and the applied-op counters.

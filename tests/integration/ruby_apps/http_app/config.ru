@@ -14,6 +14,9 @@ class HttpTestApp
 
   def call(env)
     case env["PATH_INFO"]
+    when "/whoami"
+      # Which node's pool served it: the node sets DESASTER_URL to its own client port.
+      text("served by #{ENV['DESASTER_URL']} pid #{Process.pid}")
     when "/hello"
       text("hello #{env['QUERY_STRING']}")
     when "/echo"
