@@ -211,6 +211,11 @@ Result<RecoveredLog> recover_log(const std::string& journal_dir,
   std::optional<std::uint64_t> previous;  // index of the last good entry so far
   // Of the log's entry at the snapshot's index; 0 (no term is 0) for none.
   std::uint64_t term_at_snapshot = 0;
+  // The term of the first entry after the snapshot below the snapshot's own:
+  // terms never fall along a log, so such an entry is from a history the
+  // snapshot replaced, even when the entry at the snapshot's index went with
+  // the segments the snapshot covers. 0: none.
+  std::uint64_t older_term_after_snapshot = 0;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const SegmentName& segment = segments[i];
     auto bytes = journal_fs::read_file(journal_dir + "/" + segment.file_name);
@@ -277,6 +282,8 @@ Result<RecoveredLog> recover_log(const std::string& journal_dir,
       scan.last_entry = index;
       if (index == snapshot_index) term_at_snapshot = record.entry.term;
       if (index > snapshot_index) {
+        if (snapshot && record.entry.term < snapshot->term && older_term_after_snapshot == 0)
+          older_term_after_snapshot = record.entry.term;
         log.last_index = index;
         log.last_term = record.entry.term;
         log.bytes_after_snapshot += record.size;
@@ -296,16 +303,20 @@ Result<RecoveredLog> recover_log(const std::string& journal_dir,
     scanned.push_back(std::move(scan));
   }
 
-  if (snapshot && term_at_snapshot != 0 && term_at_snapshot != snapshot->term) {
+  const bool disagrees = term_at_snapshot != 0 && snapshot && term_at_snapshot != snapshot->term;
+  if (disagrees || older_term_after_snapshot != 0) {
     // A snapshot installed from the leader, then a crash before the old log
-    // was removed: the log disagrees with the snapshot at its index, so all
-    // of it after the snapshot belongs to a history the cluster replaced.
+    // was removed: the log disagrees with the snapshot, so all of it after
+    // the snapshot belongs to a history the cluster replaced.
     Status dropped = drop_log(journal_dir, segments, recovery);
     if (!dropped.ok()) return dropped;
-    recovery.notes.push_back(
-        "journal: the log disagrees with snapshot " + std::to_string(snapshot_index) + " (term " +
-        std::to_string(term_at_snapshot) + " there, the snapshot's is " +
-        std::to_string(snapshot->term) + "); dropped it, as an installed snapshot replaces it");
+    const std::string why = disagrees
+                                ? "term " + std::to_string(term_at_snapshot) + " at its index"
+                                : "term " + std::to_string(older_term_after_snapshot) + " after it";
+    recovery.notes.push_back("journal: the log disagrees with snapshot " +
+                             std::to_string(snapshot_index) + " (" + why + ", the snapshot's is " +
+                             std::to_string(snapshot->term) +
+                             "); dropped it, as an installed snapshot replaces it");
     recovery.entries.clear();
     log.last_index = snapshot_index;
     log.last_term = snapshot->term;

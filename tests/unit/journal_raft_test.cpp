@@ -280,4 +280,73 @@ TEST_CASE("the hard state decoder rejects malformed files with the reason", "[jo
   CHECK_THAT(reason(flipped), Catch::Contains("checksum mismatch"));
 }
 
+TEST_CASE("a snapshot install cut short at any step recovers to the snapshot and no stale entry",
+          "[journal]") {
+  // The follower's log 1..8 (term 1, one entry a segment) is replaced by the
+  // leader's snapshot at 5 (term 2). A crash can leave: the snapshot beside
+  // the whole old log; then without the segment the install recreates (6);
+  // then with the new empty segment 6; then with only part of the old log
+  // removed. Each must open to the snapshot and an empty log after it, and
+  // take the next append.
+  namespace fs = std::filesystem;
+  TempDir dir;
+  TestLoop loop;
+  Recovery recovery;
+  JournalOptions options;
+  options.segment_bytes = 64;
+  const std::string before = dir.path() + "/before";
+  const std::string after = dir.path() + "/after";
+  {
+    auto journal = open_journal(loop, after, recovery, options);
+    for (std::uint64_t index = 1; index <= 8; ++index) {
+      append_range(*journal, index, index, 1, 100);
+      REQUIRE(flush_and_wait(loop, *journal).ok());
+    }
+    close_and_wait(loop, journal);
+    fs::copy(after, before, fs::copy_options::recursive);
+    journal = open_journal(loop, after, recovery, options);
+    Status installed = Status::error(ErrorCode::internal, "never ran");
+    journal->install_snapshot(Snapshot{5, 2, "leader state at 5"},
+                              [&](const Status& s) { installed = s; });
+    loop.run();
+    REQUIRE(installed.ok());
+    close_and_wait(loop, journal);
+  }
+  const std::string kept = "00000000000000000006.log";
+  REQUIRE(fs::exists(before + "/journal/" + kept));
+  REQUIRE(file_names(after + "/journal") == std::vector<std::string>{kept});
+
+  for (int step = 1; step <= 4; ++step) {
+    DYNAMIC_SECTION("cut short at step " << step) {
+      const std::string crashed = dir.path() + "/crashed";
+      fs::remove_all(crashed);
+      fs::copy(before, crashed, fs::copy_options::recursive);
+      fs::remove_all(crashed + "/snapshots");
+      fs::copy(after + "/snapshots", crashed + "/snapshots", fs::copy_options::recursive);
+      if (step >= 2) fs::remove(crashed + "/journal/" + kept);
+      if (step >= 3) fs::copy(after + "/journal/" + kept, crashed + "/journal/" + kept);
+      if (step >= 4) fs::remove(crashed + "/journal/00000000000000000001.log");
+
+      auto journal = open_journal(loop, crashed, recovery, options);
+      REQUIRE(recovery.snapshot);
+      CHECK(recovery.snapshot->index == 5);
+      CHECK(recovery.snapshot->term == 2);
+      CHECK(recovery.entries.empty());
+      std::string notes;
+      for (const std::string& note : recovery.notes) notes += note + "\n";
+      CHECK_THAT(notes, Catch::Contains("disagrees with snapshot 5"));
+      CHECK(journal->last_index() == 5);
+      CHECK(journal->last_term() == 2);
+      append_range(*journal, 6, 6, 2);
+      REQUIRE(flush_and_wait(loop, *journal).ok());
+      close_and_wait(loop, journal);
+      journal = open_journal(loop, crashed, recovery, options);
+      CHECK(indexes(recovery.entries) == range(6, 6));
+      CHECK(terms(recovery.entries) == std::vector<std::uint64_t>{2});
+      close_and_wait(loop, journal);
+    }
+  }
+  CHECK(loop.close() == 0);
+}
+
 }  // namespace desaster
