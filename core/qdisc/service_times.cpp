@@ -33,8 +33,24 @@ std::string service_key(const Job& job) {
 
 void ServiceTimes::record(std::string_view job_class, TimeMs duration_ms) {
   all.record(duration_ms);
-  auto it = by_class.find(job_class);
-  if (it == by_class.end()) it = by_class.emplace(std::string(job_class), ServiceAverage{}).first;
+  add(job_class, duration_ms);
+}
+
+std::string ServiceTimes::queue_key(std::string_view queue) {
+  return "\x1fqueue:" + std::string(queue);
+}
+
+void ServiceTimes::record_queue(std::string_view queue, TimeMs duration_ms) {
+  add(queue_key(queue), duration_ms);
+}
+
+std::optional<double> ServiceTimes::queue_mean_ms(std::string_view queue) const {
+  return own_mean_ms(queue_key(queue));
+}
+
+void ServiceTimes::add(std::string_view key, TimeMs duration_ms) {
+  auto it = by_class.find(key);
+  if (it == by_class.end()) it = by_class.emplace(std::string(key), ServiceAverage{}).first;
   it->second.record(duration_ms);
   while (by_class.size() > kMaxKeys) {
     auto fewest = by_class.end();

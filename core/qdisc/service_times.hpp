@@ -41,6 +41,13 @@ struct ServiceTimes {
 
   // A negative duration (clocks of two masters disagreeing) counts as 0.
   void record(std::string_view job_class, TimeMs duration_ms);
+  // Every job of a queue together, whatever its class or command: what the
+  // queue's mix costs per job. Kept in by_class under queue_key(queue), so a
+  // snapshot carries it with no change of format; `all` is not fed again.
+  void record_queue(std::string_view queue, TimeMs duration_ms);
+  std::optional<double> queue_mean_ms(std::string_view queue) const;
+  // "\x1fqueue:" + the name: a class name holds no control character.
+  static std::string queue_key(std::string_view queue);
   // The class's mean, else the mean over all classes; none before any sample.
   std::optional<double> mean_ms(std::string_view job_class) const;
   // The key's own mean; none before its first sample.
@@ -48,6 +55,9 @@ struct ServiceTimes {
   std::optional<double> mean_ms() const;
 
   bool operator==(const ServiceTimes&) const = default;
+
+ private:
+  void add(std::string_view key, TimeMs duration_ms);
 };
 
 }  // namespace desaster

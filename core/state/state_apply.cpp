@@ -148,6 +148,7 @@ Status Applier::complete(const Completion& c) {
   // Timeouts and kills say little about how long the work takes.
   if (c.outcome == Outcome::succeeded || c.outcome == Outcome::failed) {
     s_.service_times.record(service_key(job), ctx_.now - job.started_at);
+    s_.service_times.record_queue(job.queue, ctx_.now - job.started_at);
   }
   s_.update(*slot, [&](JobSlot& js) {
     Job& j = js.job;

@@ -30,8 +30,11 @@ std::optional<Eta> State::eta(JobId id, TimeMs now, std::uint32_t workers) const
   in.now = now;
   in.workers = workers;
   in.own_mean_ms = *own;
-  // The jobs ahead are taken to look like the queue's running jobs and this
-  // one: the mean of those means (the queue's recent mix).
+  // The jobs ahead are taken to cost what the queue's recent jobs cost one
+  // by one. Not the running jobs' means: long jobs hold the slots longest,
+  // so the running ones over-represent them (in a queue of four 0.1 s jobs
+  // to one 3 s job, most slots run a 3 s job at any moment). Before any job
+  // of the queue finished: the mean of this job's and the running ones'.
   double sum = *own;
   double known = 1;
   for (JobId running : q.by_state[static_cast<std::size_t>(JobState::running)]) {
@@ -47,7 +50,7 @@ std::optional<Eta> State::eta(JobId id, TimeMs now, std::uint32_t workers) const
       ++known;
     }
   }
-  in.ahead_mean_ms = sum / known;
+  in.ahead_mean_ms = times.queue_mean_ms(job.queue).value_or(sum / known);
   switch (job.state) {
     case JobState::queued: {
       std::optional<Turn> turn = q.qdisc->turn_of(id);

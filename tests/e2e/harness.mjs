@@ -190,3 +190,40 @@ export class Web {
     if (this.child) await this.child.stop();
   }
 }
+
+// The gem's Desaster::Web mounted at /desaster in a Rack app under puma, as
+// a Rails app mounts it in routes.rb, proxying to a desaster-web started
+// with --base-path /desaster.
+export class RackMount {
+  constructor(dir, web) {
+    this.dir = dir;
+    this.web = web;
+  }
+
+  async start() {
+    this.port = await freePorts(1);
+    const ru = path.join(this.dir, `mount-${this.port}.ru`);
+    fs.writeFileSync(ru, [
+      'require "desaster/web"',
+      `Desaster::Web.upstream = "http://127.0.0.1:${this.web.port}"`,
+      `map("${this.web.basePath}") { run Desaster::Web }`,
+      'run ->(_env) { [404, { "content-type" => "text/plain" }, ["host app\\n"]] }',
+      '',
+    ].join('\n'));
+    const puma = process.env.PUMA_BIN || '/usr/bin/puma';
+    if (!fs.existsSync(puma)) throw new Error(`${puma} is missing: apt-get install puma (contrib/install-deps)`);
+    const log = path.join(this.dir, `puma-${this.port}.log`);
+    this.child = new Child('puma', [puma, '-b', `tcp://127.0.0.1:${this.port}`, '-t', '4:8', '-e', 'production', ru], log,
+      { RUBYLIB: path.join(bins.source, 'workers/ruby/lib') });
+    this.url = `http://127.0.0.1:${this.port}${this.web.basePath}/`;
+    await waitFor(() => {
+      if (this.child.exited) throw new Error(`puma exited:\n${this.child.log()}`);
+      return this.child.log().includes('Listening on');
+    }, 'puma to listen');
+    return this;
+  }
+
+  async stop() {
+    if (this.child) await this.child.stop();
+  }
+}

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Node, Web, tempDir, waitFor, requireBins } from './harness.mjs';
+import { Node, Web, RackMount, tempDir, waitFor, requireBins } from './harness.mjs';
 
 // playwright-core comes from `npm ci` of this directory's lock file, into
 // $E2E_NODE_MODULES (the build tree) or, by hand, next to this file.
@@ -24,7 +24,7 @@ const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const SHOTS = process.env.E2E_SCREENSHOTS || path.join(process.cwd(), 'e2e-screenshots');
 const PASSWORD = 'correct horse battery staple';
 
-let dir, node, web, authWeb, browser, context, profile;
+let dir, node, web, authWeb, mount, browser, context, profile;
 
 before(async () => {
   requireBins();
@@ -53,6 +53,7 @@ before(async () => {
 
 after(async () => {
   if (context) await context.close();
+  if (mount) await mount.stop();
   if (authWeb) await authWeb.stop();
   if (web) await web.stop();
   if (node) await node.stop();
@@ -387,6 +388,30 @@ test('with a password: refused without it, in with it', async () => {
   assert.equal(await page.evaluate(async () => (await fetch('api/overview')).status), 200, 'the session cookie opens the API');
   assert.ok(new URL(page.url()).pathname.startsWith('/desaster/'), 'served under its base path');
   await shot(page, 'dashboard-logged-in');
+  await closePage(page);
+});
+
+test('through Desaster::Web mounted in a Rack app (puma): log in, dashboard, live list', async () => {
+  mount = await new RackMount(dir, authWeb).start();
+  // The password case logged in to the same desaster-web on the same host;
+  // start without its cookie so the login goes through the mount too.
+  await context.clearCookies();
+  const page = await openPage(mount.url);
+  await page.locator('form.login').waitFor();
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('form.login button[type="submit"]').click();
+  await page.locator('main h1', { hasText: 'Dashboard' }).waitFor({ timeout: 15000 });
+  await page.locator('.tiles .tile').first().waitFor();
+  assert.equal(new URL(page.url()).port, String(mount.port), 'served by the Rack app');
+  await shot(page, 'dashboard-through-rack-mount');
+  // The live stream passes through the proxy: a job appears without a reload.
+  await page.goto(mount.url + '#/jobs?queue=mounted');
+  await page.locator('#job-count').waitFor();
+  await page.evaluate(() => { window.__notReloaded = true; });
+  const id = await enqueue(['--queue', 'mounted', '--in', '1h', '--', 'echo', 'mounted']);
+  await page.locator(`tr[data-id="${id}"]`).waitFor({ timeout: 10000 });
+  assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+  assert.deepEqual(await pageErrors(page), []);
   await closePage(page);
 });
 

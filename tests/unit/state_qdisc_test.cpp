@@ -321,6 +321,39 @@ TEST_CASE("the ETA of a queued job grows with its place in line", "[state][qdisc
   CHECK(scheduled->start == log.now + 60'000);
 }
 
+TEST_CASE("the jobs ahead cost the queue's mean per job, not the running jobs' means",
+          "[state][qdisc]") {
+  // Four 100 ms jobs to one 3 s job: the queue's mix costs 680 ms a job.
+  Log log;
+  EnqueueOp op;
+  for (JobId id = 1; id <= 15; ++id) {
+    op.jobs.push_back(make_job(id, "q"));
+    op.jobs.back().payload = id == 5 ? "sleep 3" : "sleep 0.1";
+  }
+  log.step(op);
+  for (JobId id = 1; id <= 5; ++id) {
+    REQUIRE(log.lease(id).ok());
+    log.now += id == 5 ? 3000 : 100;
+    REQUIRE(log.complete(id, Outcome::succeeded).ok());
+  }
+  REQUIRE(log.state.service_times().queue_mean_ms("q"));
+  CHECK(*log.state.service_times().queue_mean_ms("q") == Approx(680.0));
+  CHECK_FALSE(log.state.service_times().queue_mean_ms("other"));
+  // 9 ahead of job 15 on 2 free slots: starts at 0, 0, 0.68, 0.68, ...,
+  // its own after four rounds. (With the short command's own mean, 400 ms.)
+  std::optional<Eta> last = log.state.eta(15, log.now, 2);
+  REQUIRE(last);
+  CHECK(last->start == log.now + 4 * 680);
+  CHECK(last->finish == last->start + 100);
+  // Each job counts once in the mean over every class.
+  CHECK(log.state.service_times().all.samples == 5);
+  // A snapshot carries the queue's mean (kept among the class keys).
+  Result<State> restored = State::decode_snapshot(log.state.encode_snapshot());
+  REQUIRE(restored.ok());
+  CHECK(restored->service_times() == log.state.service_times());
+  CHECK(restored->service_times().queue_mean_ms("q") == Approx(680.0));
+}
+
 TEST_CASE("a job keeps its ready_since across a release, promotion and retry restart it",
           "[state][qdisc]") {
   Log log;
