@@ -54,7 +54,7 @@ std::string describe(const Action& a) {
 
 const std::vector<std::pair<std::string, std::string>>& help_lines() {
   static const std::vector<std::pair<std::string, std::string>> kLines = {
-      {"1 2 3 4 5 6, c", "nodes, queues, workers, failed, jobs, cron (c) pane"},
+      {"1 2 3 4 5 6, c", "panes: nodes, queues, workers, failed, jobs, cron"},
       {"Tab S-Tab", "next / previous pane"},
       {"Up Down PgUp PgDn Home End", "select a row"},
       {"Enter", "queues, failed: list the jobs of the row"},
