@@ -1,6 +1,7 @@
 // desaster-top against a three-node cluster in network namespaces: when the
 // leader it watches dies, it moves to another node, says so in its header
-// and shows the new leader.
+// and shows the new leader. Before that, its workers pane shows a job
+// running on a node other than the one it watches.
 #include <catch2/catch.hpp>
 
 #include "tests/cluster/harness/cluster_catch.hpp"
@@ -27,6 +28,26 @@ TEST_CASE("desaster-top moves to another node when the leader it watches dies", 
   REQUIRE_SCREEN(
       t, t.wait_for("leader " + node_id_of(*nodes[leader]).substr(0, 8), std::chrono::seconds(10)));
   REQUIRE_SCREEN(t, t.wait_for("Nodes (3)"));
+
+  // A job pinned to the third node: top asks that node's "resources" too,
+  // so the workers pane lists it with its node.
+  const int third = (leader + 2) % 3;
+  const std::string third_id = node_id_of(*nodes[third]);
+  CommandResult sleeper =
+      ctl(net, watcher, leader, {"enqueue", "--pin-node", third_id, "--", "sleep", "120"});
+  REQUIRE(sleeper.exit_status == 0);
+  const std::string sleeper_id = trim(sleeper.out).substr(0, 16);
+  t.text("3");
+  REQUIRE_SCREEN(t, t.wait_screen(
+                        [&](const std::string& s) {
+                          std::size_t at = s.find(sleeper_id);
+                          if (at == std::string::npos) return false;
+                          const std::size_t begin = s.rfind('\n', at) + 1;
+                          return s.substr(begin, at - begin).find(third_id.substr(0, 8)) !=
+                                 std::string::npos;
+                        },
+                        std::chrono::seconds(20)));
+  t.text("1");
 
   nodes[leader]->kill9();
   REQUIRE_SCREEN(t, t.wait_for("node tcp://" + endpoint + " lost", std::chrono::seconds(20)));

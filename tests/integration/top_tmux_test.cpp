@@ -30,6 +30,24 @@ CommandResult ctl(const RunningNode& n, std::vector<std::string> args) {
   return run_command(args);
 }
 
+bool cron_paused(RunningNode& n, const std::string& name) {
+  protocol::CronCommand show;
+  show.action = protocol::CronAction::show;
+  show.name = name;
+  auto r = n.client->cron(show);
+  return r.ok() && !r->entries.empty() && r->entries[0].entry.paused;
+}
+
+// The screen's line that shows `text` ("" when none does).
+std::string line_with(const std::string& screen, const std::string& text) {
+  std::istringstream in(screen);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (contains(line, text)) return line;
+  }
+  return {};
+}
+
 bool queue_paused(RunningNode& n, const std::string& name) {
   auto queues = n.client->queues();
   if (!queues.ok()) return false;
@@ -185,6 +203,74 @@ TEST_CASE("desaster-top --once prints the panes as plain text", "[integration][t
       {DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(free_port_triplet()), "--once"},
       std::chrono::seconds(30));
   CHECK(nowhere.exit_status == 3);
+}
+
+TEST_CASE(
+    "desaster-top shows the cron entries made with desasterctl, sorts them by next run and "
+    "pauses one after y",
+    "[integration][top][cron]") {
+  RunningNode n;
+  // Named so that the order by name and the order by next run differ.
+  REQUIRE(ctl(n, {"cron", "add", "alpha", "0 3 * * *", "--tz", "Europe/Berlin", "--queue",
+                  "nightlyq", "--", "true"})
+              .exit_status == 0);
+  REQUIRE(ctl(n, {"cron", "add", "zeta", "@every 20s", "--queue", "oftenq", "--", "true"})
+              .exit_status == 0);
+  const std::string top = std::string(DESASTER_TOP_BIN) + " -c 127.0.0.1:" + std::to_string(n.port);
+  Tmux t(top + "; echo top-exit-$?; sleep 600", 100, 30);
+  REQUIRE_SCREEN(t, t.wait_for("Queues ("));
+  t.text("c");
+  REQUIRE_SCREEN(t, t.wait_for("Cron (2)  sort NAME"));
+  CHECK(contains(t.last, "Europe/Berlin"));
+  CHECK(contains(t.last, "nightlyq"));
+  CHECK(contains(t.last, "@every 20s"));
+  CHECK(line_of(t.last, "alpha") < line_of(t.last, "zeta"));
+  // An entry added now shows without a key pressed.
+  REQUIRE(ctl(n, {"cron", "add", "mid", "@hourly", "--", "true"}).exit_status == 0);
+  REQUIRE_SCREEN(t, t.wait_for("Cron (3)", std::chrono::seconds(3)));
+
+  // > > sorts by NEXT: the every-20s entry first; I reverses it.
+  t.text(">>");
+  REQUIRE_SCREEN(t, t.wait_for("sort NEXT\n"));
+  CHECK(line_of(t.last, "zeta") < line_of(t.last, "alpha"));
+  t.text("I");
+  REQUIRE_SCREEN(t, t.wait_for("sort NEXT rev"));
+  CHECK(line_of(t.last, "alpha") < line_of(t.last, "zeta"));
+  t.text("I<<");
+  REQUIRE_SCREEN(t, t.wait_for("sort NAME\n"));
+
+  // Pause the selected entry (alpha, first by name): asked, done after y.
+  t.text("p");
+  REQUIRE_SCREEN(t, t.wait_for("pause cron entry alpha? (y/n)"));
+  t.text("y");
+  REQUIRE_SCREEN(t, t.wait_for("done: pause cron entry alpha"));
+  CHECK(wait_until([&] { return cron_paused(n, "alpha"); }, std::chrono::seconds(5)));
+  REQUIRE_SCREEN(t, t.wait_screen([](const std::string& s) {
+    return contains(line_with(s, "0 3 * * *"), "paused");
+  }));
+  CHECK_FALSE(contains(line_with(t.last, "@every 20s"), "paused"));
+
+  // --once and --json show the entries too.
+  CommandResult once = run_command({DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(n.port),
+                                    "--once", "--size", "120x60"});
+  REQUIRE(once.exit_status == 0);
+  CHECK(contains(once.out, "Cron (3)"));
+  CHECK(contains(once.out, "zeta"));
+  CommandResult json =
+      run_command({DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(n.port), "--json"});
+  REQUIRE(json.exit_status == 0);
+  CHECK(contains(json.out,
+                 "\"name\":\"alpha\",\"schedule\":\"0 3 * * *\",\"zone\":\"Europe/Berlin\""));
+  CHECK(contains(json.out, "\"queue\":\"oftenq\",\"paused\":false"));
+  // The same from a polled top ("cron" asked of the node).
+  CommandResult polled = run_command({DESASTER_TOP_BIN, "-c", "127.0.0.1:" + std::to_string(n.port),
+                                      "--once", "--poll", "--size", "120x60"});
+  REQUIRE(polled.exit_status == 0);
+  CHECK(contains(polled.out, "Cron (3)"));
+  CHECK(contains(polled.out, "Europe/Berlin"));
+
+  t.text("q");
+  REQUIRE_SCREEN(t, t.wait_for("top-exit-0"));
 }
 
 TEST_CASE("desaster-top --poll in tmux follows the node without a replica", "[integration][top]") {

@@ -54,7 +54,7 @@ TopData sample() {
   idle.pool = "rails";
   idle.role = "worker";
   res.workers = {busy, idle};
-  d.resources = res;
+  d.resources = {res};
   d.failed = {{"mail", 3}, {"video", 1}};
   return d;
 }
@@ -294,6 +294,10 @@ TEST_CASE("top: ? and F1 show the help, any key closes it, q quits", "[top][view
   Frame f = v.render(80, 24);
   CHECK(shows(f, "Help"));
   CHECK(shows(f, "invert the sort order"));
+  CHECK(shows(f, "failed, jobs, cron"));
+  // Every key's line fits an 80x24 help screen (header, message, footer).
+  CHECK(help_lines().size() + 1 <= 24 - 6);
+  CHECK(shows(f, "this help (any key closes it)"));
   CHECK_FALSE(v.handle_key('x').quit);
   CHECK(v.mode() == Mode::normal);
   v.handle_key(kKeyF1);
@@ -360,8 +364,8 @@ TEST_CASE("top: only the lines that changed are drawn again", "[top][view]") {
 
 TEST_CASE("top: hostile numbers from the node neither break sorting nor overflow", "[top][view]") {
   TopData d = sample();
-  d.resources->workers[0].cpu_percent = std::nan("");
-  d.resources->workers[1].cpu_percent = 1e308;
+  d.resources[0].workers[0].cpu_percent = std::nan("");
+  d.resources[0].workers[1].cpu_percent = 1e308;
   JobRow j;
   j.id = 1;
   j.eta_start = std::numeric_limits<TimeMs>::min();
@@ -372,9 +376,165 @@ TEST_CASE("top: hostile numbers from the node neither break sorting nor overflow
   v.handle_key('3');
   for (int i = 0; i < 5; ++i) v.handle_key('>');  // CPU%
   CHECK(v.table(Pane::workers).rows.size() == 2);
-  CHECK(v.table(Pane::workers).rows[0].key == "77");  // 1e308 before NaN (as -1)
+  CHECK(v.table(Pane::workers).rows[0].key == "01234567:77");  // 1e308 before NaN (as -1)
   v.handle_key('5');
   Frame f = v.render(120, 24);
   CHECK(shows(f, "Jobs (1)"));
   CHECK(shows(f, "0000000000000001"));
+}
+
+namespace {
+
+// A second node with a worker whose pid repeats the first node's.
+TopData two_nodes() {
+  TopData d = sample();
+  protocol::NodeSummary other;
+  other.node = "fedcba9876543210fedcba9876543210";
+  other.address = "10.0.0.2";
+  other.role = "follower";
+  d.nodes.push_back(other);
+  protocol::ResourcesReply res;
+  res.node = other.node;
+  res.current.cpu_percent = 12.5;
+  res.current.load1 = 0.75;
+  protocol::WorkerResources w;
+  w.pid = 4242;
+  w.pool = "shell";
+  w.role = "job";
+  w.job = 0x00000000000000ffull;
+  w.cpu_percent = 99;
+  w.rss_kb = 2048;
+  res.workers = {w};
+  d.resources.push_back(res);
+  d.job_started[w.job] = kNow - 65'000;
+  return d;
+}
+
+CronRow cron(std::string name, std::optional<TimeMs> next, bool paused = false) {
+  CronRow c;
+  c.name = std::move(name);
+  c.schedule = "*/5 * * * *";
+  c.queue = "reports";
+  c.paused = paused;
+  c.next = next;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("top: the workers pane lists the workers of every node that answered", "[top][view]") {
+  ViewModel v;
+  v.update(two_nodes());
+  v.handle_key('3');
+  // The same pid on two nodes is two rows.
+  CHECK(keys(v, Pane::workers) ==
+        std::vector<std::string>{"01234567:4242", "fedcba98:4242", "01234567:77"});
+  Frame f = v.render(120, 24);
+  CHECK(shows(f, "Workers (3)"));
+  CHECK(shows(f, "fedcba98"));
+  CHECK(shows(f, "1m"));  // how long the other node's job has run
+  // Sorting by CPU% puts the other node's busy worker first.
+  for (int i = 0; i < 5; ++i) v.handle_key('>');
+  CHECK(shows(v.render(120, 24), "sort CPU%"));
+  CHECK(keys(v, Pane::workers).front() == "fedcba98:4242");
+  // Its job is killed through the cluster like any other.
+  v.handle_key(kKeyHome);  // the selection had followed its row
+  v.handle_key('k');
+  auto kill = v.handle_key('y').action;
+  REQUIRE(kill);
+  CHECK(*kill == Action{ActionKind::kill_job, "00000000000000ff"});
+  // The nodes pane shows each node's own sample.
+  v.handle_key('1');
+  Frame nodes = v.render(120, 24);
+  CHECK(shows(nodes, "12.5"));
+  CHECK(shows(nodes, "0.75"));
+}
+
+TEST_CASE("top: the cron pane lists entries, sorts by next run and pauses with a confirmation",
+          "[top][view][cron]") {
+  TopData d = sample();
+  CronRow ran = cron("nightly", kNow + 3'600'000);
+  ran.zone = "Europe/Berlin";
+  ran.last_run = kNow - 120'000;
+  ran.last_kind = "fired";
+  d.cron = {ran, cron("soon", kNow + 30'000), cron("held", std::nullopt, true)};
+  ViewModel v;
+  v.update(d);
+  v.handle_key('c');
+  CHECK(v.focus() == Pane::cron);
+  CHECK(keys(v, Pane::cron) == std::vector<std::string>{"held", "nightly", "soon"});
+  Frame f = v.render(120, 24);
+  CHECK(shows(f, "[6] Cron (3)  sort NAME"));
+  CHECK(shows(f, "Europe/Berlin"));
+  CHECK(shows(f, "in 1h"));
+  CHECK(shows(f, "2m ago"));
+  CHECK(shows(f, "paused"));
+  CHECK(shows(f, "reports"));
+  // NEXT: the soonest first, the paused entry (no next run) last.
+  for (int i = 0; i < 2; ++i) v.handle_key('>');
+  CHECK(shows(v.render(120, 24), "sort NEXT"));
+  CHECK(keys(v, Pane::cron) == std::vector<std::string>{"soon", "nightly", "held"});
+  v.handle_key('I');
+  CHECK(keys(v, Pane::cron) == std::vector<std::string>{"held", "nightly", "soon"});
+  // p pauses an active entry and resumes a paused one, after y.
+  v.handle_key('p');
+  CHECK(v.mode() == Mode::confirm);
+  CHECK(shows(v.render(120, 24), "resume cron entry held? (y/n)"));
+  auto resume = v.handle_key('y').action;
+  REQUIRE(resume);
+  CHECK(*resume == Action{ActionKind::resume_cron, "held"});
+  v.handle_key(kKeyDown);
+  v.handle_key('p');
+  auto pause = v.handle_key('y').action;
+  REQUIRE(pause);
+  CHECK(*pause == Action{ActionKind::pause_cron, "nightly"});
+  CHECK_FALSE(v.handle_key('k').action);  // no kill in the cron pane
+  // 6 is the same pane; a big terminal shows it with the others.
+  v.handle_key('1');
+  v.handle_key('6');
+  CHECK(v.focus() == Pane::cron);
+  Frame big = v.render(200, 60);
+  CHECK(shows(big, "Nodes (1)"));
+  CHECK(shows(big, "Cron (3)"));
+}
+
+TEST_CASE("top: without cron entries the big screen has no cron pane", "[top][view][cron]") {
+  ViewModel v;
+  v.update(sample());
+  CHECK_FALSE(shows(v.render(200, 60), "Cron ("));
+}
+
+TEST_CASE("top: cron entries come from the replica with their next instant", "[top][data][cron]") {
+  testing::Log log;
+  CronEntry e;
+  e.name = "every10";
+  e.schedule = "@every 10s";
+  e.job = testing::make_job(0, "reports");
+  REQUIRE(log.one(CronAddOp{e}).ok());
+  CronEntry p = e;
+  p.name = "held";
+  REQUIRE(log.one(CronAddOp{p}).ok());
+  REQUIRE(log.one(CronPauseOp{"held", true}).ok());
+  const TimeMs instant = testing::kT0 + 5'000;
+  REQUIRE(log.one(CronFireOp{"every10", instant, CronRunKind::fired, 101}).ok());
+  RateTracker rates;
+  TopData d;
+  d.now = testing::kT0 + 6'000;
+  collect_from_state(log.state, rates, 10, d);
+  REQUIRE(d.cron.size() == 2);
+  const CronRow& held = d.cron[0].name == "held" ? d.cron[0] : d.cron[1];
+  const CronRow& every = d.cron[0].name == "held" ? d.cron[1] : d.cron[0];
+  CHECK(held.paused);
+  CHECK_FALSE(held.next);
+  CHECK(every.queue == "reports");
+  CHECK(every.last_run == instant);
+  CHECK(every.last_kind == "fired");
+  CHECK(every.last_job == 101);
+  REQUIRE(every.next);
+  CHECK(*every.next > instant);
+  CHECK(*every.next <= instant + 10'000);
+  // A schedule that does not parse shows no next instant rather than fail.
+  CronEntry bad = e;
+  bad.schedule = "not a schedule";
+  CHECK_FALSE(cron_next(bad));
 }

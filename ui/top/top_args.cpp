@@ -80,8 +80,8 @@ std::string top_help_text() {
   return "usage: desaster-top [-c HOST[:PORT]] [-k KEY] [--delay SECONDS] [--poll]\n"
          "                    [--once [--size WxH] | --json]\n"
          "\n"
-         "The terminal monitor of a desaster cluster: nodes, queues, workers, the\n"
-         "failed set and jobs, live from the node's state feed.\n"
+         "The terminal monitor of a desaster cluster: nodes, queues, workers (of every\n"
+         "node), the failed set, jobs and cron entries, live from the node's state feed.\n"
          "\n"
          "  -c, --connect HOST[:PORT]  the node to watch (127.0.0.1:2691); top moves to\n"
          "                             another node of the cluster when it is lost\n"
@@ -94,6 +94,12 @@ std::string top_help_text() {
          "      --size COLUMNSxLINES   the size of that screen (120x60)\n"
          "      --json                 the same data as one JSON object, and exit\n"
          "  -h, --help                 this text; in top, ? or F1 lists the keys\n"
+         "\n"
+         "Keys: 1-6 (or Tab) nodes, queues, workers, failed, jobs, cron pane (c: cron);\n"
+         "< > sort by the column left / right (the header names it), I reverses it;\n"
+         "/ filters; Enter opens a queue's or failed group's jobs; p pauses or resumes\n"
+         "a queue or cron entry, d drains a node, k kills, r retries, x deletes, R\n"
+         "reloads a Ruby pool, each after y; ? or F1 lists them all; q quits.\n"
          "\n"
          "NO_COLOR set in the environment turns colours off.\n";
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/cron/schedule.hpp"
 #include "core/state/job_groups.hpp"
 #include "core/state/state.hpp"
 
@@ -148,11 +149,17 @@ void collect_from_state(const State& state, const RateTracker& rates, std::size_
   }
 
   data.job_started.clear();
-  if (data.resources) {
-    for (const protocol::WorkerResources& w : data.resources->workers) {
+  for (const protocol::ResourcesReply& node : data.resources) {
+    for (const protocol::WorkerResources& w : node.workers) {
       if (w.job == 0) continue;
       if (const Job* job = state.find(w.job)) data.job_started[w.job] = job->started_at;
     }
+  }
+
+  data.cron.clear();
+  for (const CronEntry& entry : state.cron_entries()) {
+    if (data.cron.size() >= kMaxCronRows) break;
+    data.cron.push_back(cron_row(entry, cron_next(entry)));
   }
 
   data.jobs.clear();
@@ -183,6 +190,31 @@ void collect_from_state(const State& state, const RateTracker& rates, std::size_
     }
     data.jobs_total = jobs.size();
   }
+}
+
+CronRow cron_row(const CronEntry& entry, std::optional<TimeMs> next) {
+  CronRow row;
+  row.name = entry.name;
+  row.schedule = entry.schedule;
+  row.zone = entry.zone;
+  row.queue = entry.job.queue;
+  row.paused = entry.paused;
+  if (!entry.paused) row.next = next;
+  if (!entry.runs.empty()) {
+    row.last_run = entry.runs.back().instant;
+    row.last_kind = to_string(entry.runs.back().kind);
+    row.last_job = entry.runs.back().job;
+  }
+  return row;
+}
+
+std::optional<TimeMs> cron_next(const CronEntry& entry) {
+  if (entry.paused) return std::nullopt;
+  // The node checked the schedule when the entry was added; one that does
+  // not parse here (an older tz database) just shows no next instant.
+  Result<cron::Schedule> schedule = cron::parse_schedule(entry.schedule, entry.zone);
+  if (!schedule.ok()) return std::nullopt;
+  return cron::next_fire(schedule.value(), entry.last_instant);
 }
 
 std::vector<JobId> jobs_in_scope(const State& state, const JobsScope& scope, std::size_t limit) {

@@ -1,5 +1,5 @@
 // What desaster-top shows, gathered once per refresh: the cluster from the
-// "nodes" reply, the node's resources sample, counts per state and queue
+// "nodes" reply, each node's resources sample, counts per state and queue
 // from the StateFeed replica, rates of the last seconds, the failed set
 // grouped, and at most a screen's worth of jobs of the open jobs pane. It
 // holds counts and the rows shown, never a copy of every job.
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/cron_entry.hpp"
 #include "core/model/job.hpp"
 #include "core/model/job_query.hpp"
 #include "transport/protocol/replies.hpp"
@@ -92,6 +93,29 @@ struct FailedGroup {
   std::uint64_t count = 0;
 };
 
+// A row of the cron pane: an entry and when it fires next.
+struct CronRow {
+  std::string name;
+  std::string schedule;
+  std::string zone;  // empty: UTC
+  std::string queue;
+  bool paused = false;
+  std::optional<TimeMs> next;  // none while paused, or if it never fires again
+  TimeMs last_run = 0;         // the instant of its newest run; 0: none yet
+  std::string last_kind;       // that run's kind (fired, skipped_missed, ...)
+  JobId last_job = 0;
+};
+
+// The row of an entry whose next instant is `next` (as the node says, or
+// as cron_next() finds from the replica's entry).
+CronRow cron_row(const CronEntry& entry, std::optional<TimeMs> next);
+// The entry's next instant after those decided; none while paused, for a
+// schedule that does not parse, or one that never fires again.
+std::optional<TimeMs> cron_next(const CronEntry& entry);
+
+// At most this many cron entries are listed (the rest are counted away).
+inline constexpr std::size_t kMaxCronRows = 1000;
+
 struct TopData {
   TimeMs now = 0;
   // Where top is connected, and what it said last about its connection
@@ -111,8 +135,11 @@ struct TopData {
   std::optional<JobsScope> jobs_scope;
   std::vector<JobRow> jobs;
   std::uint64_t jobs_total = 0;
-  // From "resources" (the node top is connected to).
-  std::optional<protocol::ResourcesReply> resources;
+  // Cron entries, from the replica or the "cron" request.
+  std::vector<CronRow> cron;
+  // From "resources": the sample of each node that answered, the one top
+  // is connected to first (the workers pane lists every node's workers).
+  std::vector<protocol::ResourcesReply> resources;
   std::map<JobId, TimeMs> job_started;  // started_at of the workers' jobs
   // Rates.
   double processed_rate = 0;
@@ -123,7 +150,8 @@ struct TopData {
 
 // Fills the replica's part of data: index, term, counts, queues (with the
 // rates of `rates`), the failed set grouped by data.failed_by, the workers'
-// job start times, and up to `job_limit` jobs of data.jobs_scope.
+// job start times, the cron entries, and up to `job_limit` jobs of
+// data.jobs_scope.
 void collect_from_state(const State& state, const RateTracker& rates, std::size_t job_limit,
                         TopData& data);
 

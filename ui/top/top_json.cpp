@@ -57,21 +57,60 @@ std::string top_json(const TopData& d) {
     w.end_object();
   }
   w.end_array().key("workers").begin_array();
-  if (d.resources) {
-    for (const protocol::WorkerResources& r : d.resources->workers) {
-      w.begin_object().key("pid").value(static_cast<std::int64_t>(r.pid)).key("pool").value(r.pool);
+  for (const protocol::ResourcesReply& node : d.resources) {
+    for (const protocol::WorkerResources& r : node.workers) {
+      w.begin_object().key("pid").value(static_cast<std::int64_t>(r.pid));
+      w.key("node").value(node.node).key("pool").value(r.pool);
       w.key("role").value(r.role).key("job");
       if (r.job) {
         w.value(format_job_id(r.job));
       } else {
         w.null();
       }
-      w.key("cpu_percent").value(r.cpu_percent).key("rss_kb").value(r.rss_kb).end_object();
+      w.key("cpu_percent").value(r.cpu_percent).key("rss_kb").value(r.rss_kb);
+      w.key("job_started_ms");
+      auto started = d.job_started.find(r.job);
+      if (r.job && started != d.job_started.end()) {
+        w.value(static_cast<std::int64_t>(started->second));
+      } else {
+        w.null();
+      }
+      w.end_object();
     }
   }
   w.end_array().key("failed_by").value(to_string(d.failed_by)).key("failed").begin_array();
   for (const FailedGroup& g : d.failed) {
     w.begin_object().key("key").value(g.key).key("count").value(g.count).end_object();
+  }
+  w.end_array().key("cron").begin_array();
+  auto instant = [&](TimeMs at) {
+    if (at > 0) {
+      w.value(static_cast<std::int64_t>(at));
+    } else {
+      w.null();
+    }
+  };
+  for (const CronRow& c : d.cron) {
+    w.begin_object().key("name").value(c.name).key("schedule").value(c.schedule);
+    w.key("zone").value(c.zone.empty() ? std::string("UTC") : c.zone);
+    w.key("queue").value(c.queue).key("paused").value(c.paused);
+    w.key("next_ms");
+    instant(c.next.value_or(0));
+    w.key("last_run_ms");
+    instant(c.last_run);
+    w.key("last_kind");
+    if (c.last_kind.empty()) {
+      w.null();
+    } else {
+      w.value(c.last_kind);
+    }
+    w.key("last_job");
+    if (c.last_job) {
+      w.value(format_job_id(c.last_job));
+    } else {
+      w.null();
+    }
+    w.end_object();
   }
   w.end_array().end_object();
   return w.str();

@@ -41,6 +41,14 @@ std::uint64_t of(const std::uint64_t* counts, JobState s) {
   return counts[static_cast<std::size_t>(s)];
 }
 
+// The sample of node `id`, if it answered.
+const protocol::ResourcesReply* sample_of(const TopData& d, const std::string& id) {
+  for (const protocol::ResourcesReply& r : d.resources) {
+    if (r.node == id) return &r;
+  }
+  return nullptr;
+}
+
 Table nodes_table(const TopData& d) {
   Table t;
   t.columns = {{"NODE", 8},       {"ADDRESS", 15},  {"ROLE", 9},       {"RUN", 4, true},
@@ -50,20 +58,20 @@ Table nodes_table(const TopData& d) {
     Row r;
     r.key = n.node;
     r.flag = n.draining;
-    const bool self = n.self && d.resources;
+    const protocol::ResourcesReply* res = sample_of(d, n.node);
     char load[16];
-    if (self) std::snprintf(load, sizeof load, "%.2f", d.resources->current.load1);
+    if (res) std::snprintf(load, sizeof load, "%.2f", res->current.load1);
     r.cells = {text(n.node.substr(0, 8)),
                text(n.address),
                text(n.role),
                n.self ? count(n.running) : none(),
                n.self ? count(n.free_slots) : none(),
                n.lag ? count(*n.lag) : none(),
-               self ? percent(d.resources->current.cpu_percent) : none(),
-               self ? number(static_cast<double>(d.resources->current.mem_used_kb),
-                             format_kib(d.resources->current.mem_used_kb))
-                    : none(),
-               self ? number(d.resources->current.load1, load) : none(),
+               res ? percent(res->current.cpu_percent) : none(),
+               res ? number(static_cast<double>(res->current.mem_used_kb),
+                            format_kib(res->current.mem_used_kb))
+                   : none(),
+               res ? number(res->current.load1, load) : none(),
                text(n.draining ? "yes" : "")};
     r.tone = n.draining               ? RowTone::warn
              : n.role == "leader"     ? RowTone::good
@@ -107,23 +115,27 @@ Table workers_table(const TopData& d) {
   Table t;
   t.columns = {{"PID", 7, true}, {"NODE", 8},       {"POOL", 10},     {"ROLE", 6},
                {"JOB", 16},      {"CPU%", 5, true}, {"RSS", 6, true}, {"TIME", 6, true}};
-  if (!d.resources) return t;
-  for (const protocol::WorkerResources& w : d.resources->workers) {
-    Row r;
-    r.key = std::to_string(w.pid);
-    r.pool = w.pool;
-    if (w.job != 0) r.job = format_job_id(w.job);
-    auto started = d.job_started.find(w.job);
-    r.cells = {number(static_cast<double>(w.pid), std::to_string(w.pid)),
-               text(d.resources->node.substr(0, 8)),
-               text(w.pool),
-               text(w.role),
-               text(r.job.empty() ? "-" : r.job),
-               percent(w.cpu_percent),
-               number(static_cast<double>(w.rss_kb), format_kib(w.rss_kb)),
-               started == d.job_started.end() ? none() : age(d.now, started->second)};
-    r.tone = w.job != 0 ? RowTone::good : RowTone::normal;
-    t.rows.push_back(std::move(r));
+  for (const protocol::ResourcesReply& node : d.resources) {
+    const std::string node_short = node.node.substr(0, 8);
+    for (const protocol::WorkerResources& w : node.workers) {
+      Row r;
+      // Pids repeat across nodes: the node makes the key unique.
+      r.key = node_short + ":" + std::to_string(w.pid);
+      r.pool = w.pool;
+      if (w.job != 0) r.job = format_job_id(w.job);
+      auto started = d.job_started.find(w.job);
+      r.cells = {
+          number(static_cast<double>(w.pid), std::to_string(w.pid)),
+          text(node_short),
+          text(w.pool),
+          text(w.role),
+          text(r.job.empty() ? "-" : r.job),
+          percent(w.cpu_percent),
+          number(static_cast<double>(w.rss_kb), format_kib(w.rss_kb)),
+          started == d.job_started.end() || w.job == 0 ? none() : age(d.now, started->second)};
+      r.tone = w.job != 0 ? RowTone::good : RowTone::normal;
+      t.rows.push_back(std::move(r));
+    }
   }
   return t;
 }
@@ -173,6 +185,42 @@ Table jobs_table(const TopData& d) {
   return t;
 }
 
+// When: "in 5m" ahead, "3s ago" behind. Numeric columns sort largest
+// first: the last run newest first, the next run (soonest) soonest first,
+// with "-" after every instant either way.
+Cell instant(TimeMs now, std::optional<TimeMs> at, bool soonest = false) {
+  if (!at || *at <= 0) return number(soonest ? -1e300 : -1, "-");
+  const double key = soonest ? -static_cast<double>(*at) : static_cast<double>(*at);
+  if (*at >= now) return number(key, "in " + format_age_ms(*at - now));
+  return number(key, format_age_ms(now - *at) + " ago");
+}
+
+Table cron_table(const TopData& d) {
+  Table t;
+  // Narrow enough for 80 columns; the zone and the last run's result go
+  // last, where a narrow screen drops them first.
+  t.columns = {{"NAME", 11}, {"SCHEDULE", 12}, {"NEXT", 7, true}, {"LAST", 7, true},
+               {"STATE", 6}, {"QUEUE", 8},     {"ZONE", 13},      {"RESULT", 8}};
+  for (const CronRow& c : d.cron) {
+    Row r;
+    r.key = c.name;
+    r.flag = c.paused;
+    r.cells = {text(c.name),
+               text(c.schedule),
+               instant(d.now, c.next, true),
+               instant(d.now, c.last_run ? std::optional<TimeMs>(c.last_run) : std::nullopt),
+               text(c.paused ? "paused" : "active"),
+               text(c.queue),
+               text(c.zone.empty() ? "UTC" : c.zone),
+               text(c.last_kind.empty() ? "-" : c.last_kind)};
+    r.tone = c.paused                               ? RowTone::warn
+             : c.last_kind.rfind("skipped", 0) == 0 ? RowTone::error
+                                                    : RowTone::normal;
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
 }  // namespace
 
 const char* pane_name(Pane pane) {
@@ -187,6 +235,8 @@ const char* pane_name(Pane pane) {
       return "Failed";
     case Pane::jobs:
       return "Jobs";
+    case Pane::cron:
+      return "Cron";
   }
   return "?";
 }
@@ -203,6 +253,8 @@ Table build_pane(Pane pane, const TopData& data) {
       return failed_table(data);
     case Pane::jobs:
       return jobs_table(data);
+    case Pane::cron:
+      return cron_table(data);
   }
   return {};
 }
@@ -213,6 +265,7 @@ std::size_t default_sort_column(Pane pane) {
     case Pane::queues:
     case Pane::workers:
     case Pane::jobs:
+    case Pane::cron:
       return 0;
     case Pane::failed:
       return 0;  // COUNT, largest first

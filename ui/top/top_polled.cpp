@@ -73,11 +73,29 @@ void ask_details(Client& client, const TopData& data, PolledCounts& seen) {
     if (page.ok() && !page->jobs.empty()) seen.oldest[q.name] = page->jobs.front().created_at;
   }
   seen.started.clear();
-  if (!data.resources) return;
-  for (const protocol::WorkerResources& w : data.resources->workers) {
-    if (w.job == 0 || seen.started.size() >= kMaxOldestQueries) continue;
-    auto job = client.get(w.job);
-    if (job.ok()) seen.started[w.job] = job->started_at;
+  for (const protocol::ResourcesReply& node : data.resources) {
+    for (const protocol::WorkerResources& w : node.workers) {
+      if (w.job == 0 || seen.started.size() >= kMaxOldestQueries) continue;
+      auto job = client.get(w.job);
+      if (job.ok()) seen.started[w.job] = job->started_at;
+    }
+  }
+}
+
+// The cron entries with the node's next instants. A node without cron
+// (older) or a failure leaves the pane empty; the rest of the screen is
+// still good.
+void ask_cron(Client& client, TopData& data) {
+  data.cron.clear();
+  protocol::CronCommand list;
+  list.action = protocol::CronAction::list;
+  auto reply = client.cron(list);
+  if (!reply.ok()) return;
+  for (const protocol::CronEntryView& v : reply->entries) {
+    if (data.cron.size() >= kMaxCronRows) break;
+    std::optional<TimeMs> next;
+    if (!v.next.empty()) next = v.next.front();
+    data.cron.push_back(cron_row(v.entry, next));
   }
 }
 
@@ -155,6 +173,7 @@ Status collect_from_node(Client& client, RateTracker& rates, PolledCounts& seen,
     }
     data.jobs_total = page->total;
   }
+  ask_cron(client, data);
   return Status::success();
 }
 

@@ -92,6 +92,7 @@ std::vector<Pane> ViewModel::layout(std::size_t body_height) const {
   if (body_height < kSplitBodyLines) return {focus_};
   std::vector<Pane> all = {Pane::nodes, Pane::queues, Pane::workers, Pane::failed};
   if (scope_ || focus_ == Pane::jobs) all.push_back(Pane::jobs);
+  if (!data_.cron.empty() || focus_ == Pane::cron) all.push_back(Pane::cron);
   std::size_t fits = std::max<std::size_t>(1, body_height / kMinPaneLines);
   if (fits >= all.size()) return all;
   std::vector<Pane> shown = {focus_};
@@ -190,7 +191,7 @@ Line ViewModel::message_line(std::size_t width) const {
 }
 
 Line ViewModel::footer(std::size_t width) const {
-  return plain("desaster-top  1-5 panes  Enter open  / filter  < > I sort  ? help  q quit", width,
+  return plain("desaster-top  1-6 panes  Enter open  / filter  < > I sort  ? help  q quit", width,
                Style::columns);
 }
 

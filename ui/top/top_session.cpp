@@ -15,6 +15,12 @@ constexpr std::chrono::milliseconds kSnapshotTimeout{10'000};
 // starts in well under a second and stays small (--poll forces it always).
 constexpr std::uint64_t kMaxReplicaJobs = 20'000;
 constexpr std::size_t kMaxGroupAction = 10'000;
+// The other nodes are asked for their workers with a shorter timeout (a
+// dead one stalls a refresh by this much) and then rested, so a lost node
+// costs one stall per kPeerRetryMs, not one per refresh.
+constexpr std::chrono::milliseconds kPeerTimeout{500};
+constexpr std::int64_t kPeerRetryMs = 10'000;
+constexpr std::size_t kMaxPeers = 32;
 
 std::string first_error(const std::vector<Status>& statuses) {
   for (const Status& s : statuses) {
@@ -137,6 +143,55 @@ void Session::sample(std::int64_t now_ms) {
     // An older node without "resources": the panes show what they can.
     resources_.reset();
   }
+  sample_peers(now_ms);
+}
+
+void Session::sample_peers(std::int64_t now_ms) {
+  peer_resources_.clear();
+  std::map<std::string, Peer> kept;
+  std::size_t asked = 0;
+  for (const protocol::NodeSummary& n : nodes_->nodes) {
+    // The client port is two below the peer port a node announces.
+    if (n.self || n.address.empty() || n.address == "0.0.0.0" || n.port < 3) continue;
+    if (n.role == "discovered" || asked >= kMaxPeers) continue;
+    const std::string endpoint = "tcp://" + n.address + ":" + std::to_string(n.port - 2);
+    if (endpoint == endpoint_ || kept.count(endpoint)) continue;
+    ++asked;
+    Peer peer;
+    if (auto it = peers_.find(endpoint); it != peers_.end()) peer = std::move(it->second);
+    if (peer.retry_at > now_ms) {
+      kept[endpoint] = std::move(peer);
+      continue;
+    }
+    if (!peer.client) {
+      ClientOptions co;
+      co.endpoint = endpoint;
+      co.timeout = kPeerTimeout;
+      co.name = "desaster-top";
+      co.group_key = group_key_;
+      auto client = Client::connect(co);
+      if (client.ok()) peer.client = std::move(*client);
+    }
+    bool answered = false;
+    if (peer.client) {
+      protocol::Resources query;
+      query.series = "none";
+      auto r = peer.client->resources(query);
+      // Only the node the list names: an address reused by another node
+      // would show its workers twice or under the wrong name.
+      if (r.ok() && r->node == n.node) {
+        peer_resources_.push_back(std::move(*r));
+        answered = true;
+      }
+    }
+    if (!answered) {
+      // A Client drops its socket after a timeout: make a new one next time.
+      peer.client.reset();
+      peer.retry_at = now_ms + kPeerRetryMs;
+    }
+    kept[endpoint] = std::move(peer);
+  }
+  peers_ = std::move(kept);  // nodes no longer listed are let go
 }
 
 void Session::failover(const std::string& reason) {
@@ -171,7 +226,11 @@ void Session::collect(TopData& data, std::size_t job_limit) {
   data.notice = notice_;
   data.mode = nodes_ ? nodes_->mode : std::string();
   data.nodes = nodes_ ? nodes_->nodes : std::vector<protocol::NodeSummary>{};
-  data.resources = resources_;
+  data.resources.clear();
+  if (resources_) data.resources.push_back(*resources_);
+  for (const protocol::ResourcesReply& r : peer_resources_) {
+    if (!resources_ || r.node != resources_->node) data.resources.push_back(r);
+  }
   if (feed_) {
     collect_from_state(feed_->state(), rates_, job_limit, data);
   } else if (client_) {
@@ -179,7 +238,7 @@ void Session::collect(TopData& data, std::size_t job_limit) {
     if (!s.ok()) failover(s.message);
   } else {
     // The header says the node is lost.
-    data.resources.reset();
+    data.resources.clear();
   }
 }
 
@@ -224,6 +283,16 @@ std::pair<std::string, bool> Session::perform(const Action& a) {
     }
     case ActionKind::reload_pool:
       return from_status(client_->pool_reload(a.target), "done: " + what);
+    case ActionKind::pause_cron:
+    case ActionKind::resume_cron: {
+      protocol::CronCommand c;
+      c.action = a.kind == ActionKind::pause_cron ? protocol::CronAction::pause
+                                                  : protocol::CronAction::resume;
+      c.name = a.target;
+      auto r = client_->cron(c);
+      return r.ok() ? std::make_pair("done: " + what, false)
+                    : std::make_pair(r.status().message, true);
+    }
     case ActionKind::retry_group:
     case ActionKind::delete_group: {
       const JobsScope scope{true, a.group_by, a.target};

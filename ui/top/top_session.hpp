@@ -1,10 +1,13 @@
 // desaster-top's link to the cluster: a StateFeed replica and a Client on
-// one node, the samples of "nodes" and "resources", the confirmed actions,
+// one node, the samples of "nodes" and "resources" (of that node, and
+// "resources" of every other node the nodes reply lists, through their
+// client ports, for the cluster-wide workers pane), the confirmed actions,
 // and the move to another node when the one in use is lost. Synchronous,
 // one thread (the feed's callbacks run inside poll()).
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +32,9 @@ class Session {
   // Applies what the feed has delivered; true when the replica moved.
   // A feed error counts as a lost node (see failover()).
   bool poll_feed();
-  // Asks "nodes" and "resources"; on failure moves to another node.
+  // Asks "nodes" and "resources" of the node in use (on failure moves to
+  // another node), then "resources" of each other node listed: one request
+  // per node, at most kMaxPeers, a node that did not answer rested a while.
   void sample(std::int64_t now_ms);
   // Fills data from the replica and the last samples.
   void collect(TopData& data, std::size_t job_limit);
@@ -47,6 +52,14 @@ class Session {
   // then the same again, and says what happened in notice_.
   void failover(const std::string& reason);
 
+  // The other nodes' "resources", asked on links of their own.
+  void sample_peers(std::int64_t now_ms);
+
+  struct Peer {
+    std::unique_ptr<Client> client;
+    std::int64_t retry_at = 0;  // after a failure, not asked before this
+  };
+
   std::string endpoint_;
   std::string group_key_;
   std::unique_ptr<StateFeed> feed_;
@@ -54,6 +67,8 @@ class Session {
   RateTracker rates_;
   std::optional<protocol::NodesReply> nodes_;
   std::optional<protocol::ResourcesReply> resources_;
+  std::map<std::string, Peer> peers_;  // by client endpoint
+  std::vector<protocol::ResourcesReply> peer_resources_;
   std::string notice_;
   bool polled_;
   PolledCounts polled_counts_;

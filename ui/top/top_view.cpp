@@ -44,13 +44,17 @@ std::string describe(const Action& a) {
       return std::string("retry the failed jobs of ") + group_name(a.group_by) + " " + a.target;
     case ActionKind::delete_group:
       return std::string("delete the failed jobs of ") + group_name(a.group_by) + " " + a.target;
+    case ActionKind::pause_cron:
+      return "pause cron entry " + a.target;
+    case ActionKind::resume_cron:
+      return "resume cron entry " + a.target;
   }
   return "?";
 }
 
 const std::vector<std::pair<std::string, std::string>>& help_lines() {
   static const std::vector<std::pair<std::string, std::string>> kLines = {
-      {"1 2 3 4 5", "nodes, queues, workers, failed, jobs pane"},
+      {"1 2 3 4 5 6, c", "panes: nodes, queues, workers, failed, jobs, cron"},
       {"Tab S-Tab", "next / previous pane"},
       {"Up Down PgUp PgDn Home End", "select a row"},
       {"Enter", "queues, failed: list the jobs of the row"},
@@ -58,7 +62,7 @@ const std::vector<std::pair<std::string, std::string>>& help_lines() {
       {"I", "invert the sort order"},
       {"/", "filter the pane (Enter keeps it, Esc clears it)"},
       {"g", "failed: group by queue, class, error"},
-      {"p", "queues: pause or resume the queue"},
+      {"p", "queues, cron: pause or resume the queue or entry"},
       {"d", "nodes: drain or undrain the node"},
       {"k", "jobs, workers: kill the job"},
       {"r", "jobs: retry the job; failed: retry the group"},
@@ -191,7 +195,11 @@ void ViewModel::key_normal(int key, KeyResult& result) {
     case '3':
     case '4':
     case '5':
+    case '6':
       focus_ = static_cast<Pane>(key - '1');
+      return;
+    case 'c':
+      focus_ = Pane::cron;
       return;
     case kKeyTab:
       focus_ = static_cast<Pane>((index(focus_) + 1) % kPaneCount);
@@ -294,6 +302,10 @@ std::optional<Action> ViewModel::action_for(int key) const {
       if (key == 'k') return Action{ActionKind::kill_job, row->key};
       if (key == 'r') return Action{ActionKind::retry_job, row->key};
       if (key == 'x' || key == kKeyDelete) return Action{ActionKind::delete_job, row->key};
+      return std::nullopt;
+    case Pane::cron:
+      if (key == 'p')
+        return Action{row->flag ? ActionKind::resume_cron : ActionKind::pause_cron, row->key};
       return std::nullopt;
   }
   return std::nullopt;

@@ -45,11 +45,13 @@ enum class ActionKind : std::uint8_t {
   reload_pool,
   retry_group,  // every job of a failed group (target: the group key)
   delete_group,
+  pause_cron,  // target: the cron entry's name
+  resume_cron,
 };
 
 struct Action {
   ActionKind kind = ActionKind::kill_job;
-  std::string target;                 // job id (16 hex), queue, node id, pool, group key
+  std::string target;  // job id (16 hex), queue, node id, pool, group key, cron entry
   GroupBy group_by = GroupBy::queue;  // for the group actions
   bool operator==(const Action&) const = default;
 };
