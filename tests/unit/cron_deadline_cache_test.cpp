@@ -1,7 +1,7 @@
 // The leader's cache of each cron entry's next instant: computed once per
 // change of the entry (schedule, zone, pause, last decided instant), not on
 // every loop turn, and always equal to what entry_deadline says.
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
 #include "core/cron/cron_plan.hpp"
 #include "core/cron/deadline_cache.hpp"

@@ -1,7 +1,7 @@
 // A cron job's entry name and instant are read back from its unique key
 // (cron_origin); keys that are not exactly what cron_unique_key makes, or are
 // malformed, give none.
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
 #include "core/model/cron_entry.hpp"
 #include "core/state/job_filter.hpp"
