@@ -50,4 +50,19 @@ std::optional<TimeMs> entry_deadline(const CronEntry& entry, const Schedule& sch
   return next_fire(schedule, entry.last_instant);
 }
 
+std::vector<TimeMs> next_instants(const CronEntry& entry, std::size_t count) {
+  std::vector<TimeMs> out;
+  if (entry.paused) return out;
+  Result<Schedule> schedule = parse_schedule(entry.schedule, entry.zone);
+  if (!schedule.ok()) return out;
+  TimeMs t = entry.last_instant;
+  while (out.size() < count) {
+    std::optional<TimeMs> next = next_fire(schedule.value(), t);
+    if (!next) break;
+    out.push_back(*next);
+    t = *next;
+  }
+  return out;
+}
+
 }  // namespace desaster::cron

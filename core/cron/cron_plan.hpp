@@ -34,4 +34,8 @@ std::vector<CronDecision> plan_entry(const CronEntry& entry, const Schedule& sch
 // the last decided one. None while paused or if it never fires.
 std::optional<TimeMs> entry_deadline(const CronEntry& entry, const Schedule& schedule);
 
+// The next `count` instants after the last decided one, for display; none
+// while paused or when the schedule does not parse.
+std::vector<TimeMs> next_instants(const CronEntry& entry, std::size_t count);
+
 }  // namespace desaster::cron

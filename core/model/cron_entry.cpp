@@ -74,4 +74,29 @@ std::string cron_unique_key(std::string_view name, TimeMs instant) {
   return "cron:" + std::string(name) + "@" + std::to_string(instant);
 }
 
+std::optional<CronOrigin> cron_origin(std::string_view key) {
+  if (!key.starts_with(kCronKeyPrefix)) return std::nullopt;
+  key.remove_prefix(kCronKeyPrefix.size());
+  CronOrigin origin;
+  constexpr std::string_view kRun = "/run";
+  if (key.ends_with(kRun)) {
+    origin.manual = true;
+    key.remove_suffix(kRun.size());
+  }
+  // Names cannot hold '@'; the instant is decimal milliseconds.
+  const std::size_t at = key.find('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view name = key.substr(0, at);
+  std::string_view digits = key.substr(at + 1);
+  if (!check_cron_name(name).empty() || digits.empty() || digits.size() > 15) return std::nullopt;
+  TimeMs instant = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    instant = instant * 10 + (c - '0');
+  }
+  origin.name = std::string(name);
+  origin.instant = instant;
+  return origin;
+}
+
 }  // namespace desaster

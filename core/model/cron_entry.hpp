@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,7 +78,19 @@ bool cron_overlap_from_string(std::string_view name, CronOverlap& out);
 std::string check_cron_name(std::string_view name);
 
 // The unique key of the job an entry's fire makes: derived from the name and
-// the instant, so one instant can never hold two live jobs.
+// the instant, so one instant can never hold two live jobs. A `cron run`
+// appends "/run". Clients cannot enqueue a key with this prefix (make_job
+// refuses it), so a job's key is where its entry name and instant live.
+inline constexpr std::string_view kCronKeyPrefix = "cron:";
 std::string cron_unique_key(std::string_view name, TimeMs instant);
+
+// Which entry fired a job and for which instant, read back from its unique
+// key; none when the key is not a cron key.
+struct CronOrigin {
+  std::string name;
+  TimeMs instant = 0;
+  bool manual = false;  // `cron run`: the instant is when it was asked for
+};
+std::optional<CronOrigin> cron_origin(std::string_view unique_key);
 
 }  // namespace desaster

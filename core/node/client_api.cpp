@@ -5,6 +5,7 @@
 #include <map>
 #include <type_traits>
 
+#include "core/model/cron_entry.hpp"
 #include "core/model/shell_command.hpp"
 #include "core/node/protected_mode.hpp"
 #include "core/node/query_answers.hpp"
@@ -46,6 +47,12 @@ Status make_job(const protocol::JobSpec& spec, TimeMs now, JobId id, Job& job) {
   if (spec.flow.size() > kMaxQdiscName) {
     return Status::error(ErrorCode::bad_request,
                          "flow: longer than " + std::to_string(kMaxQdiscName) + " bytes");
+  }
+  // The cron: prefix is the cron module's: a job's entry name and instant are
+  // read back from it (cron_origin), so a client may not forge one.
+  if (spec.unique_key.starts_with(kCronKeyPrefix)) {
+    return Status::error(ErrorCode::bad_request,
+                         "unique: the prefix 'cron:' is reserved for cron entries' jobs");
   }
   if (spec.kind == JobKind::shell) {
     if (auto command = decode_shell_command(spec.payload); !command.ok()) {

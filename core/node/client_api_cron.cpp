@@ -1,6 +1,7 @@
 // The "cron" request (cron_messages.hpp): entries are checked here (the
 // schedule and zone parse, the job is a job an enqueue would take) and
 // become cron ops; reads show each entry with its next instants.
+#include "core/cron/cron_plan.hpp"
 #include "core/cron/schedule.hpp"
 #include "core/node/client_api.hpp"
 #include "transport/protocol/cron_wire.hpp"
@@ -10,18 +11,7 @@ namespace desaster {
 namespace {
 
 protocol::CronEntryView view_of(const CronEntry& entry) {
-  protocol::CronEntryView view{entry, {}};
-  if (entry.paused) return view;
-  Result<cron::Schedule> schedule = cron::parse_schedule(entry.schedule, entry.zone);
-  if (!schedule.ok()) return view;
-  TimeMs t = entry.last_instant;
-  while (view.next.size() < protocol::kCronNextShown) {
-    std::optional<TimeMs> next = cron::next_fire(schedule.value(), t);
-    if (!next) break;
-    view.next.push_back(*next);
-    t = *next;
-  }
-  return view;
+  return protocol::CronEntryView{entry, cron::next_instants(entry, protocol::kCronNextShown)};
 }
 
 Status bad(std::string message) {

@@ -1,5 +1,6 @@
 // The leader's side of cron: each turn it asks core/cron's plan_entry what
-// every entry has due and proposes one CronFireOp per decision (preceded by a
+// every due entry has to decide (due: its cached next instant, DeadlineCache,
+// has come) and proposes one CronFireOp per decision (preceded by a
 // KillOp of the previous job under --overlap replace). The state refuses an
 // instant already decided, so a new leader re-proposing what an old one
 // proposed makes no second job. While an entry's ops are in flight it is
@@ -8,12 +9,11 @@
 // Threading: loop thread only.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
 
-#include "core/cron/schedule.hpp"
+#include "core/cron/deadline_cache.hpp"
 #include "core/model/job_id.hpp"
 #include "core/node/leader_timer.hpp"
 #include "core/node/log.hpp"
@@ -31,18 +31,15 @@ class CronTimer final : public LeaderTimer {
   std::optional<TimeMs> next_deadline(TimeMs now) const override;
 
  private:
-  struct Parsed {
-    std::string text;
-    std::string zone;
-    std::optional<cron::Schedule> schedule;  // none: refused (logged once)
-  };
-  const cron::Schedule* schedule_for(const CronEntry& entry) const;
+  // The entry's cached slot; logs a schedule that does not parse once.
+  const cron::DeadlineCache::Slot& slot_for(const CronEntry& entry) const;
+  void fire(const CronEntry& entry, TimeMs now);
 
   const State& state_;
   Proposer& proposer_;
   JobIdGenerator& ids_;
   Logger& log_;
-  mutable std::map<std::string, Parsed, std::less<>> parsed_;
+  mutable cron::DeadlineCache deadlines_;
   std::set<std::string, std::less<>> in_flight_;
 };
 

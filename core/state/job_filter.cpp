@@ -63,7 +63,7 @@ bool JobFilter::search_matches(const Job& job) const {
   std::array<char, 16> buffer;
   return search_.found_in(id_text(job.id, buffer)) || search_.found_in(job.job_class) ||
          search_.found_in(job.last_error) || search_.found_in(job.payload) ||
-         search_.found_in(job.output_tail);
+         search_.found_in(job.output_tail) || search_.found_in(job.unique_key);
 }
 
 bool JobFilter::matches(const Job& job) const {

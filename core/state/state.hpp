@@ -203,6 +203,8 @@ class State {
 
   // Cron entries (state_apply_cron.cpp), by name.
   std::vector<CronEntry> cron_entries() const;
+  // Each entry without copying; f must not change the state.
+  void visit_cron_entries(const std::function<void(const CronEntry&)>& f) const;
   const CronEntry* cron_entry(std::string_view name) const;
 
   // Snapshot: the whole state, versioned msgpack.

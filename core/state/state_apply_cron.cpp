@@ -17,6 +17,10 @@ std::vector<CronEntry> State::cron_entries() const {
   return out;
 }
 
+void State::visit_cron_entries(const std::function<void(const CronEntry&)>& f) const {
+  for (const auto& [name, entry] : impl_->cron) f(entry);
+}
+
 const CronEntry* State::cron_entry(std::string_view name) const {
   auto it = impl_->cron.find(name);
   return it == impl_->cron.end() ? nullptr : &it->second;

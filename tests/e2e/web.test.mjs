@@ -319,6 +319,53 @@ test('queues page: create a queue, pause it, set its discipline and dedup window
   await closePage(page);
 });
 
+test('cron page: an entry added with desasterctl shows, run now makes a job that names it, pause and remove', async () => {
+  await node.ctl(['cron', 'add', 'e2e-nightly', '0 3 * * *', '--tz', 'Europe/Berlin', '--queue', 'crone2e', '--', 'echo', 'from cron']);
+  const page = await openPage(web.url + '#/cron');
+  const row = page.locator('tr[data-cron="e2e-nightly"]');
+  await row.waitFor();
+  const text = await row.textContent();
+  assert.match(text, /0 3 \* \* \*/, 'the schedule');
+  assert.match(text, /Europe\/Berlin/, 'the zone');
+  assert.match(text, /crone2e/, 'the queue');
+  assert.match(text, /never/, 'no run yet');
+  const api = (await web.api('api/cron')).entries.find((e) => e.name === 'e2e-nightly');
+  assert.equal(api.next.length, 5, 'five next instants');
+  assert.equal(await row.locator('td.next > div').count(), 3, 'three next runs shown');
+
+  await row.locator('button[data-action="run"]').click();
+  await page.locator('dialog.modal button[type="submit"]').click();
+  const made = page.locator('.result[data-result="run"] a');
+  await made.waitFor();
+  const id = (await made.textContent()).trim();
+  assert.match(id, /^[0-9a-f]{16}$/);
+  const job = await node.ctlJson(['job', id]);
+  assert.equal(job.queue, 'crone2e');
+  assert.equal(job.cron.name, 'e2e-nightly', 'the job names its entry');
+  assert.equal(job.cron.manual, true);
+  await waitFor(async () => (await row.locator('td.last-job').textContent()).includes(id), 'the last job on the row');
+  await waitFor(async () => (await jobState(id)) === 'succeeded', 'the cron job to succeed');
+  await shot(page, 'cron');
+
+  // The job's page names the entry and links back to it.
+  await page.goto(web.url + `#/jobs/${id}`);
+  const fact = page.locator('dd[data-fact="cron"]');
+  await fact.waitFor();
+  assert.match(await fact.textContent(), /^e2e-nightly run by hand at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  await fact.locator('a').click();
+  await page.locator('tr.picked[data-cron="e2e-nightly"]').waitFor();
+
+  const again = page.locator('tr[data-cron="e2e-nightly"]');
+  await again.locator('button[data-action="pause"]').click();
+  await waitFor(async () => /paused/.test(await again.textContent()), 'the entry to show paused');
+  assert.equal((await node.ctlJson(['cron', 'show', 'e2e-nightly'])).entries[0].paused, true, 'paused on the node');
+  await again.locator('button[data-action="remove"]').click();
+  await page.locator('dialog.modal button[type="submit"]').click();
+  await waitFor(async () => (await page.locator('tr[data-cron="e2e-nightly"]').count()) === 0, 'the entry to be gone');
+  assert.equal((await node.ctl(['cron', 'list'])).out, 'no cron entries\n');
+  await closePage(page);
+});
+
 test('an action without the CSRF token is refused, and the page says so', async () => {
   const id = await enqueue(['--queue', 'csrf', '--in', '1h', '--', 'echo', 'x']);
   const page = await openPage(web.url + `#/jobs/${id}`);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/model/cron_entry.hpp"
 #include "core/model/job_id.hpp"
 #include "core/model/shell_command.hpp"
 
@@ -123,6 +124,20 @@ JsonWriter& JsonWriter::null() {
   return *this;
 }
 
+void write_cron_origin_json(JsonWriter& json, const Job& job) {
+  json.key("cron");
+  std::optional<CronOrigin> origin = cron_origin(job.unique_key);
+  if (!origin) {
+    json.null();
+    return;
+  }
+  json.begin_object();
+  json.key("name").value(origin->name);
+  json.key("instant").value(static_cast<std::int64_t>(origin->instant));
+  json.key("manual").value(origin->manual);
+  json.end_object();
+}
+
 void write_job_json(JsonWriter& json, const Job& job, const JobEtaView* eta) {
   json.begin_object();
   json.key("id").value(format_job_id(job.id));
@@ -136,6 +151,7 @@ void write_job_json(JsonWriter& json, const Job& job, const JobEtaView* eta) {
   json.key("state").value(to_string(job.state));
   json.key("priority").value(static_cast<std::int64_t>(job.priority));
   json.key("unique").value(job.unique_key);
+  write_cron_origin_json(json, job);
   json.key("run_at").value(static_cast<std::int64_t>(job.run_at));
   json.key("timeout_ms").value(static_cast<std::uint64_t>(job.timeout_ms));
   json.key("attempts").value(static_cast<std::uint64_t>(job.attempts));

@@ -45,5 +45,8 @@ struct JobEtaView {
   TimeMs finish_ms = 0;
 };
 void write_job_json(JsonWriter& json, const Job& job, const JobEtaView* eta = nullptr);
+// "cron": the entry that fired the job and its instant ({"name", "instant",
+// "manual"}), or null when no cron entry made it.
+void write_cron_origin_json(JsonWriter& json, const Job& job);
 
 }  // namespace desaster

@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "core/model/cron_entry.hpp"
 #include "core/model/job_id.hpp"
 #include "core/model/shell_command.hpp"
 #include "transport/client/client.hpp"
@@ -73,6 +74,10 @@ void print_job_detail(const Job& job) {
                               : ""));
   if (job.priority) row("priority", std::to_string(job.priority));
   if (!job.unique_key.empty()) row("unique", job.unique_key);
+  if (std::optional<CronOrigin> cron = cron_origin(job.unique_key)) {
+    row("cron",
+        cron->name + (cron->manual ? " run by hand at " : " at ") + format_time_ms(cron->instant));
+  }
   if (job.timeout_ms) row("timeout", format_duration_ms(job.timeout_ms));
   row("created", format_time_ms(job.created_at));
   if (job.run_at) row("run at", format_time_ms(job.run_at));

@@ -11,6 +11,7 @@
 
 #include "core/model/job_id.hpp"
 #include "core/model/shell_command.hpp"
+#include "ui/common/cron_json.hpp"
 #include "ui/common/durations.hpp"
 #include "ui/common/json_writer.hpp"
 
@@ -182,25 +183,7 @@ void print_entry(const protocol::CronEntryView& view, bool detail) {
 }
 
 void json_entry(JsonWriter& json, const protocol::CronEntryView& view) {
-  const CronEntry& e = view.entry;
-  json.begin_object();
-  json.key("name").value(e.name).key("schedule").value(e.schedule);
-  json.key("zone").value(e.zone.empty() ? "UTC" : e.zone);
-  json.key("missed").value(to_string(e.missed));
-  json.key("starting_deadline_ms").value(e.starting_deadline_ms);
-  json.key("overlap").value(to_string(e.overlap)).key("paused").value(e.paused);
-  json.key("queue").value(e.job.queue).key("kind").value(to_string(e.job.kind));
-  json.key("class").value(e.job.job_class);
-  json.key("created_at").value(e.created_at).key("last_instant").value(e.last_instant);
-  json.key("next").begin_array();
-  for (TimeMs t : view.next) json.value(t);
-  json.end_array().key("runs").begin_array();
-  for (const CronRun& run : e.runs) {
-    json.begin_object().key("instant").value(run.instant);
-    json.key("job").value(run.job == 0 ? std::string() : format_job_id(run.job));
-    json.key("kind").value(to_string(run.kind)).end_object();
-  }
-  json.end_array().end_object();
+  write_cron_entry_json(json, view.entry, view.next);
 }
 
 }  // namespace

@@ -267,6 +267,7 @@ std::string job_json(const Job& job, const std::optional<Eta>& eta) {
     rest.key("command").null();
   }
   rest.key("unique_key").value(job.unique_key);
+  write_cron_origin_json(rest, job);
   rest.key("timeout_ms").value(static_cast<std::uint64_t>(job.timeout_ms));
   rest.key("exit_status").value(static_cast<std::int64_t>(job.exit_status));
   rest.key("output_tail").value(job.output_tail);

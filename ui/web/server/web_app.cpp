@@ -257,6 +257,7 @@ void WebApp::api_get(h2o_req_t* req, std::string_view path, std::string_view que
   if (path == "/api/events") return events(req, query);
   if (path == "/api/workers" || path == "/api/resources") return node_json(req, path, query);
   if (admin_get(req, path, query)) return;
+  if (cron_get(req, path, query)) return;
   if (starts_with(path, "/api/operations/")) {
     if (!no_params()) return;
     const std::optional<Operation> op = runner_.operation(std::string(path.substr(16)));
@@ -419,6 +420,7 @@ void WebApp::api_post(h2o_req_t* req, std::string_view path) {
   }
   if (starts_with(path, "/api/queues/")) return queue_post(req, path.substr(12));
   if (admin_post(req, path)) return;
+  if (cron_post(req, path)) return;
   error(req, 404, "path: no such endpoint " + std::string(path.substr(0, 200)));
 }
 

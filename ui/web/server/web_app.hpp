@@ -44,6 +44,9 @@ class WebApp {
   // web_app_admin.cpp: pools, nodes and the blacklist (false: not theirs).
   bool admin_post(h2o_req_t* req, std::string_view path);
   bool admin_get(h2o_req_t* req, std::string_view path, std::string_view query);
+  // web_app_cron.cpp: the cron entries and their actions.
+  bool cron_get(h2o_req_t* req, std::string_view path, std::string_view query);
+  bool cron_post(h2o_req_t* req, std::string_view path);
 
   void json(h2o_req_t* req, int status, std::string_view body);
   void error(h2o_req_t* req, int status, const std::string& message);

@@ -52,6 +52,14 @@ module Desaster
       client.cron(name, schedule, job_class, *args, **options)
     end
 
+    # Adds or updates the cron entries job classes declare with
+    # desaster_options cron: "SCHEDULE" (see Client#register_crons). Rails
+    # apps get it after boot from the Railtie (config/desaster.yml
+    # register_crons: false turns that off); others call it once at start.
+    def register_crons!(classes = Desaster::Job.cron_classes)
+      client.register_crons(classes)
+    end
+
     def wait(ids, timeout: 30)
       client.wait(ids, timeout: timeout)
     end

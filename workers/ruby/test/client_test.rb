@@ -12,6 +12,13 @@ class DefaultJob
   include Desaster::Job
 end
 
+# A job class that declares its cron entry (registered by register_crons!).
+class NightlyJob
+  include Desaster::Job
+  desaster_options queue: "nightly", priority: 3, cron: "0 3 * * *", cron_tz: "Europe/Berlin",
+                   cron_args: [1, "x"], cron_missed: :skip
+end
+
 # The client against a real node (DESASTER_BIN): what is enqueued reads back
 # as sent. Nothing runs ruby jobs here, so they stay queued.
 class ClientTest < Minitest::Test
@@ -186,6 +193,45 @@ class ClientTest < Minitest::Test
     assert_empty @client.cron_entries
     error = assert_raises(Desaster::RequestError) { Desaster.cron("bad", "61 * * * *", ReportJob) }
     assert_match(/minute field '61': out of range 0-59/, error.message)
+  end
+
+  def test_a_job_class_declares_its_cron_entry_and_register_crons_is_idempotent
+    assert_includes Desaster::Job.cron_classes, NightlyJob
+    assert_equal({ queue: "nightly", priority: 3 }, NightlyJob.desaster_options, "cron keys are not enqueue options")
+    assert_equal({ "NightlyJob" => :added }, Desaster.register_crons!([NightlyJob]))
+    entry = @client.cron_entry("NightlyJob")
+    assert_equal ["0 3 * * *", "Europe/Berlin", "skip", false], entry.values_at("schedule", "zone", "missed", "paused")
+    assert_equal ["nightly", "NightlyJob", 3], entry["job"].values_at("queue", "class", "priority")
+    run = @client.get(@client.cron_run("NightlyJob"))
+    assert_equal [1, "x"], run["args"]
+
+    # Every boot registers again: nothing changes, the history stays.
+    assert_equal({ "NightlyJob" => :unchanged }, Desaster.register_crons!([NightlyJob]))
+    assert_equal 1, @client.cron_entry("NightlyJob")["runs"].size
+
+    # A changed declaration replaces the entry.
+    changed = Class.new do
+      include Desaster::Job
+      def self.name = "NightlyJob"
+      desaster_options queue: "nightly", priority: 3, cron: "30 4 * * *", cron_tz: "Europe/Berlin",
+                       cron_args: [1, "x"], cron_missed: :skip
+    end
+    assert_equal({ "NightlyJob" => :replaced }, Desaster.register_crons!([changed]))
+    assert_equal "30 4 * * *", @client.cron_entry("NightlyJob")["schedule"]
+    assert_equal 1, @client.cron_entries.size
+
+    named = Class.new do
+      include Desaster::Job
+      def self.name = "SomeJob"
+      desaster_options cron: "@hourly", cron_name: "hourly-some"
+    end
+    assert_equal({ "hourly-some" => :added }, Desaster.register_crons!([named]))
+    assert_equal "SomeJob", @client.cron_entry("hourly-some")["job"]["class"]
+    error = assert_raises(Desaster::ArgumentError) { named.desaster_options(cron_tz: "UTC") }
+    assert_match(/cron: "SCHEDULE" is required/, error.message)
+  ensure
+    Desaster::Job.cron_classes.delete(changed)
+    Desaster::Job.cron_classes.delete(named)
   end
 end
 

@@ -6,8 +6,9 @@ require "open3"
 require "rbconfig"
 
 # A Rails app booting with desaster as its ActiveJob adapter: settings from
-# config/desaster.yml (the environment winning), and a boot refused with a
-# clear error when no node answers (none there, or another group key).
+# config/desaster.yml (the environment winning), a boot refused with a
+# clear error when no node answers (none there, or another group key), and
+# the cron entries its job classes declare registered after boot.
 class RailtieTest < Minitest::Test
   APP = File.join(APPS_DIR, "active_job_rails")
   LIB = File.expand_path("../lib", __dir__)
@@ -61,6 +62,13 @@ class RailtieTest < Minitest::Test
     assert status.success?, err
     client = @node.client
     assert_equal "queued", client.get(out.strip)["state"]
+    # app/jobs declares a cron entry: registered after boot, once however
+    # many processes boot.
+    entry = client.cron_entry("NightlyCleanupJob")
+    assert_equal ["15 2 * * *", "Europe/Berlin", "maintenance"], [entry["schedule"], entry["zone"], entry["job"]["queue"]]
+    _out, err, status = boot({ "DESASTER_URL" => @node.url, "DESASTER_KEY" => "default" }, "puts Desaster::Job.cron_classes.inspect")
+    assert status.success?, err
+    assert_equal 1, client.cron_entries.size
     client.close
     _out, err, status = boot("DESASTER_URL" => @node.url) # yml-key: not the node's
     refute status.success?

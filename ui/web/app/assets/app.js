@@ -14,6 +14,7 @@ import * as job from './pages/job.js';
 import * as failed from './pages/failed.js';
 import * as workers from './pages/workers.js';
 import * as nodes from './pages/nodes.js';
+import * as cron from './pages/cron.js';
 import * as login from './pages/login.js';
 
 const routes = [
@@ -24,6 +25,7 @@ const routes = [
   [/^\/failed$/, 'failed', failed],
   [/^\/workers$/, 'workers', workers],
   [/^\/nodes$/, 'nodes', nodes],
+  [/^\/cron$/, 'cron', cron],
   [/^\/login$/, 'login', login],
 ];
 

@@ -112,6 +112,57 @@ module Desaster
       @connection.request("cron", body).fetch("entries").first
     end
 
+    # The job fields a declared entry is compared on, with the node's
+    # defaults for those a spec leaves out.
+    CRON_JOB_FIELDS = { "queue" => "", "kind" => "", "class" => "", "payload" => "", "priority" => 0,
+                        "timeout_ms" => 0, "max_attempts" => 0, "backoff_base_ms" => 0,
+                        "backoff_max_ms" => 0, "pin_node" => "", "pin_pool" => "" }.freeze
+
+    # The entries the job classes declared (desaster_options cron: ...),
+    # made to match: an entry that is missing is added, one that differs is
+    # removed and added again (its run history starts anew), one that
+    # matches is left alone, so a boot of every process may call it. Entries
+    # no class declares are left alone too. -> {name => :added/:replaced/:unchanged}
+    def register_crons(classes = Desaster::Job.cron_classes)
+      classes.to_h do |job_class|
+        decl = job_class.desaster_cron
+        existing = cron_entry_or_nil(decl[:name])
+        status = if existing.nil? then :added
+                 elsif cron_matches?(existing, job_class, decl) then :unchanged
+                 else
+                   cron_remove(decl[:name])
+                   :replaced
+                 end
+        cron(decl[:name], decl[:schedule], job_class, *decl[:args], **decl[:options]) unless status == :unchanged
+        [decl[:name], status]
+      end
+    end
+
+    private def cron_entry_or_nil(name)
+      cron_entry(name)
+    rescue Desaster::RequestError => e
+      raise unless e.code == "not_found"
+
+      nil
+    end
+
+    private def cron_matches?(entry, job_class, decl)
+      options = decl[:options]
+      zone = options[:tz].to_s == "UTC" ? "" : options[:tz].to_s
+      deadline = options[:starting_deadline] ? JobSpec.milliseconds(options[:starting_deadline], :starting_deadline) : 0
+      wanted = [decl[:schedule], zone, (options[:missed] || :once).to_s, (options[:overlap] || :allow).to_s, deadline]
+      return false unless entry.values_at("schedule", "zone", "missed", "overlap", "starting_deadline_ms") == wanted
+
+      defaults = job_class.desaster_options.slice(*(JobSpec::OPTIONS - %i[in at unique]))
+      spec = JobSpec.build(job_class, decl[:args], defaults)
+      job = entry.fetch("job")
+      CRON_JOB_FIELDS.all? do |key, default|
+        a = spec.fetch(key, default)
+        b = job.fetch(key, default)
+        a.is_a?(String) && b.is_a?(String) ? a.b == b.b : a == b
+      end
+    end
+
     # Every entry, with its next instants ("next") and last runs ("runs").
     def cron_entries
       @connection.request("cron", { "action" => "list" }).fetch("entries")

@@ -13,17 +13,56 @@ module Desaster
   #   HardJob.perform_at(Time.now + 3600, "bob", 5)
   #   HardJob.perform_bulk([["bob", 5], ["ann", 6]])  # one request
   #
+  #   class ReportJob
+  #     include Desaster::Job
+  #     desaster_options queue: "reports", cron: "0 3 * * *", cron_tz: "Europe/Berlin"
+  #   end
+  #   Desaster.register_crons!   # at boot (the Railtie does it in Rails)
+  #
   # The workers run HardJob.new.perform(*args).
   module Job
     def self.included(base)
       base.extend(ClassMethods)
     end
 
+    # The options of desaster_options that declare a cron entry rather than
+    # an enqueue default: cron: "SCHEDULE" (required), cron_name: (the class
+    # name by default), cron_args: [perform's arguments], cron_tz:,
+    # cron_missed:, cron_overlap:, cron_starting_deadline: (Desaster.cron's
+    # tz: missed: overlap: starting_deadline:).
+    CRON_KEYS = %i[cron cron_name cron_args cron_tz cron_missed cron_overlap cron_starting_deadline].freeze
+
+    @cron_classes = []
+    class << self
+      # The classes that declared a cron entry, in declaration order.
+      attr_reader :cron_classes
+    end
+
     module ClassMethods
-      # Enqueue defaults for this class (any Desaster.enqueue option).
+      # Enqueue defaults for this class (any Desaster.enqueue option), and
+      # its cron entry (CRON_KEYS; registered by Desaster.register_crons!).
       def desaster_options(options = nil)
-        @desaster_options = desaster_options.merge(options.transform_keys(&:to_sym)) if options
+        if options
+          options = options.transform_keys(&:to_sym)
+          cron = options.slice(*CRON_KEYS)
+          desaster_cron(cron) unless cron.empty?
+          @desaster_options = desaster_options.merge(options.reject { |key, _| CRON_KEYS.include?(key) })
+        end
         @desaster_options ||= superclass.respond_to?(:desaster_options) ? superclass.desaster_options.dup : {}
+      end
+
+      # This class's cron entry: {name:, schedule:, args:, options:} or nil.
+      def desaster_cron(declared = nil)
+        if declared
+          raise Desaster::ArgumentError, "desaster_options: cron: \"SCHEDULE\" is required with #{declared.keys.join(', ')}" unless declared[:cron]
+
+          options = { tz: declared[:cron_tz], missed: declared[:cron_missed], overlap: declared[:cron_overlap],
+                      starting_deadline: declared[:cron_starting_deadline] }.compact
+          @desaster_cron = { name: (declared[:cron_name] || name).to_s, schedule: declared[:cron].to_s,
+                             args: Array(declared[:cron_args]), options: options }
+          Desaster::Job.cron_classes << self unless Desaster::Job.cron_classes.include?(self)
+        end
+        @desaster_cron
       end
 
       # Sidekiq's spelling, so a Sidekiq job class runs with only its

@@ -96,3 +96,8 @@ export async function safe(fn) {
 }
 
 export { replace };
+
+// An instant as UTC ISO 8601 to the second (cron instants are exact).
+export function isoTime(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -6,7 +6,7 @@ import { h, num, dur, bytes, replace, time, eta, stateBadge, throttle } from '..
 import { get, showError, canAct } from '../api.js';
 import * as live from '../live.js';
 import { ACTIONS, runAction } from './actions.js';
-import { section, shortNode } from './common.js';
+import { section, shortNode, isoTime } from './common.js';
 
 export function render(main, params, [id]) {
   const head = h('div', { class: 'page-head' }, h('h1', null, 'Job ', h('code', null, id)));
@@ -36,6 +36,7 @@ export function render(main, params, [id]) {
       ['created', time(j.created_at)], ['run at', time(j.run_at)], ['started', time(j.started_at)], ['finished', time(j.finished_at)],
       ['ETA', j.state === 'queued' || j.state === 'scheduled' ? (j.eta ? eta(j.eta) : eta({ unknown: true, reason: 'no estimate yet' })) : '–'],
       ['timeout', j.timeout_ms ? dur(j.timeout_ms) : '–'], ['exit status', j.exit_status ?? '–'],
+      ['cron', j.cron ? h('a', { href: `#/cron?name=${encodeURIComponent(j.cron.name)}` }, `${j.cron.name} ${j.cron.manual ? 'run by hand at' : 'at'} ${isoTime(j.cron.instant)}`) : '–'],
       ['unique key', j.unique_key || '–'], ['pinned', j.pin_node || j.pin_pool ? `${shortNode(j.pin_node) || ''}${j.pin_pool ? ' pool ' + j.pin_pool : ''}` : '–'],
       ['lease expires', time(j.lease_expires_at)],
     ];

@@ -71,7 +71,7 @@ export function jobList({ route, params, fixed = {}, title }) {
   const selectionBar = h('div', { class: 'selection-bar' });
 
   // --- filters -----------------------------------------------------------
-  const search = h('input', { type: 'search', name: 'search', placeholder: 'Search id, class, payload, error, output…', value: state.params.get('search') || '', class: 'search' });
+  const search = h('input', { type: 'search', name: 'search', placeholder: 'Search id, class, payload, error, output, cron:NAME…', value: state.params.get('search') || '', class: 'search' });
   const stateBoxes = fixed.states || STATES;
   const activeStates = new Set((state.params.get('state') || '').split(',').filter(Boolean));
   const stateChecks = stateBoxes.map((s) => {
