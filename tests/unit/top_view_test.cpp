@@ -538,3 +538,26 @@ TEST_CASE("top: cron entries come from the replica with their next instant", "[t
   bad.schedule = "not a schedule";
   CHECK_FALSE(cron_next(bad));
 }
+
+TEST_CASE("top: the nodes pane counts every node's running jobs and, from the leader, free slots",
+          "[top][view]") {
+  TopData d = two_nodes();
+  d.nodes[0].running = 2;
+  d.nodes[0].free_slots = 1;
+  d.nodes[1].running = 3;
+  d.nodes[1].free_slots = 4;
+  ViewModel v;
+  v.update(d);
+  auto cells = [&](std::size_t row) {
+    const Row& r = v.table(Pane::nodes).rows.at(row);
+    return std::pair{r.cells.at(3).text, r.cells.at(4).text};  // RUN, FREE
+  };
+  CHECK(cells(0) == std::pair<std::string, std::string>{"2", "1"});
+  CHECK(cells(1) == std::pair<std::string, std::string>{"3", "4"});
+  // Connected to a follower: only its own free slots are known.
+  d.nodes[0].role = "voter";
+  v.update(d);
+  CHECK(cells(0) == std::pair<std::string, std::string>{"2", "1"});
+  CHECK(cells(1).first == "3");
+  CHECK(cells(1).second != "4");
+}

@@ -54,6 +54,10 @@ Table nodes_table(const TopData& d) {
   t.columns = {{"NODE", 8},       {"ADDRESS", 15},  {"ROLE", 9},       {"RUN", 4, true},
                {"FREE", 4, true}, {"LAG", 5, true}, {"CPU%", 5, true}, {"MEM", 6, true},
                {"LOAD", 5, true}, {"DRAIN", 5}};
+  // Every node's running jobs are in the replicated state; free slots are
+  // known to the node itself, and to the leader for every node.
+  bool from_leader = false;
+  for (const protocol::NodeSummary& n : d.nodes) from_leader |= n.self && n.role == "leader";
   for (const protocol::NodeSummary& n : d.nodes) {
     Row r;
     r.key = n.node;
@@ -64,8 +68,8 @@ Table nodes_table(const TopData& d) {
     r.cells = {text(n.node.substr(0, 8)),
                text(n.address),
                text(n.role),
-               n.self ? count(n.running) : none(),
-               n.self ? count(n.free_slots) : none(),
+               count(n.running),
+               n.self || from_leader ? count(n.free_slots) : none(),
                n.lag ? count(*n.lag) : none(),
                res ? percent(res->current.cpu_percent) : none(),
                res ? number(static_cast<double>(res->current.mem_used_kb),
