@@ -8,7 +8,8 @@
 // acknowledged job ran at least once and succeeded, every node lists every
 // one of them with the same state, every node's committed state hashes the
 // same at the same index, no term had two leaders, and every node's workers
-// run jobs again (liveness). Runs twice are counted beside the faults that
+// run jobs again (liveness), and no job scheduled 40 s ahead started more
+// than the 30 s skew early. Runs twice are counted beside the faults that
 // were injected.
 //
 // DESASTER_NEMESIS_SEED replays a run (the seed is printed on failure);
@@ -86,12 +87,28 @@ const char* fault_name(Fault f) {
   return "?";
 }
 
+// Seconds since boot: one clock for the test and every job it starts, which
+// libfaketime (a wall clock skew) does not touch.
+double uptime_seconds() {
+  std::ifstream in("/proc/uptime");
+  double seconds = 0;
+  in >> seconds;
+  return seconds;
+}
+
+// Every tenth job is scheduled this far ahead; a leader whose wall clock
+// runs kSkewSeconds early may start it that much early, never earlier.
+constexpr double kScheduledIn = 40;
+constexpr double kSkewSeconds = 30;
+
 struct Client {
   const TestNetwork& net;
   const Nodes& nodes;
   std::mt19937_64& rng;
-  std::string runs;
+  std::string runs;       // a token a line, each time a job runs
+  std::string scheduled;  // "token uptime" a line, each time a scheduled job runs
   std::map<std::string, std::string> acknowledged;  // id -> token
+  std::map<std::string, double> scheduled_acked;    // token -> uptime at its ack
   std::size_t refused = 0;
   int next = 0;
 
@@ -101,11 +118,19 @@ struct Client {
     for (std::size_t i = 0; i < nodes.size(); ++i)
       if (nodes[i]->running()) up.push_back(static_cast<int>(i));
     const int via = up[rng() % up.size()];
+    const bool later = next % 10 == 9;
     const std::string token = "t" + std::to_string(next++);
-    CommandResult r = ctl(
-        net, via, via, {"enqueue", "--sh", "--", "sleep 0.3; echo " + token + " >> " + runs}, "2s");
+    std::vector<std::string> args{"enqueue"};
+    std::string script = "sleep 0.3; echo " + token + " >> " + runs;
+    if (later) {
+      args.insert(args.end(), {"--in", std::to_string(static_cast<int>(kScheduledIn)) + "s"});
+      script += "; echo " + token + " $(cut -d' ' -f1 /proc/uptime) >> " + scheduled;
+    }
+    args.insert(args.end(), {"--sh", "--", script});
+    CommandResult r = ctl(net, via, via, args, "2s");
     if (r.exit_status == 0 && !trim(r.out).empty()) {
       acknowledged[trim(r.out)] = token;
+      if (later) scheduled_acked[token] = uptime_seconds();
     } else {
       ++refused;
     }
@@ -140,7 +165,7 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   TempDir dir;
   int leader = -1;
   Nodes nodes = jobs::formed_cluster(net, dir, leader);
-  Client client{net, nodes, rng, dir.path() + "/runs", {}, 0, 0};
+  Client client{net, nodes, rng, dir.path() + "/runs", dir.path() + "/scheduled", {}, {}, 0, 0};
 
   std::map<std::string, int> injected;
   const auto end = Clock::now() + seconds(run_seconds);
@@ -267,8 +292,12 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
     std::ifstream in(client.runs);
     for (std::string token; in >> token;) ++ran[token];
   }
+  // No job sits in two states: the leader lists each id once.
   std::map<std::string, const jobs::JobRow*> row_of;
-  for (const jobs::JobRow& j : rows) row_of[j.id] = &j;
+  for (const jobs::JobRow& j : rows) {
+    INFO(j.id << " listed twice");
+    CHECK(row_of.emplace(j.id, &j).second);
+  }
   std::size_t ran_twice = 0;
   std::size_t unrecorded = 0;  // ran twice, but its record shows one run
   std::size_t never_ran = 0;
@@ -280,6 +309,23 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
     unrecorded += j.runs_recorded < 2 && j.duplicate_runs == 0;
   }
   CHECK(never_ran == 0);
+
+  // Scheduled jobs: none started earlier than the skew allows (each run is
+  // checked against the latest its enqueue can have been taken).
+  double earliest_margin = kScheduledIn;
+  {
+    std::ifstream in(client.scheduled);
+    std::string token;
+    double ran_at = 0;
+    while (in >> token >> ran_at) {
+      auto acked = client.scheduled_acked.find(token);
+      if (acked == client.scheduled_acked.end()) continue;  // refused, yet ran
+      const double margin = ran_at - acked->second;
+      earliest_margin = std::min(earliest_margin, margin);
+      INFO(token << " ran " << margin << " s after its enqueue was acknowledged");
+      CHECK(margin >= kScheduledIn - kSkewSeconds - 1);
+    }
+  }
 
   // Every node lists the same states for them (its replica of the log).
   std::map<std::string, std::string> reference;
@@ -335,7 +381,9 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
                        << " acknowledged jobs, " << client.refused << " refused, " << never_ran
                        << " lost, " << ran_twice << " ran twice or more (" << unrecorded
                        << " of them with one run on record); " << terms.size()
-                       << " terms won, one leader each; every node's state digest "
+                       << " terms won, one leader each; " << client.scheduled_acked.size()
+                       << " scheduled " << kScheduledIn << " s ahead, the earliest ran "
+                       << earliest_margin << " s after its ack; every node's state digest "
                        << digests.front()->second << " at index " << digests.front()->first);
 }
 

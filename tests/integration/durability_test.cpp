@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -121,7 +122,8 @@ TEST_CASE("SIGTERM hands a job still running after the grace period back to its 
   CHECK(job.attempts <= 1);  // handing back is not the job's fault
 }
 
-TEST_CASE("a full disk gives the client an error, never an OK", "[integration][durability]") {
+TEST_CASE("a full disk gives the client an error, never an OK, and writes resume with space",
+          "[integration][durability]") {
   REQUIRE(geteuid() == 0);  // mounting a small tmpfs needs root (CI runs as root)
   TempDir dir;
   std::string mount_point = dir.path() + "/small";
@@ -131,6 +133,14 @@ TEST_CASE("a full disk gives the client an error, never an OK", "[integration][d
     std::string path;
     ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
   } unmount{mount_point};
+
+  // Ballast, deleted once the disk is full: the space that comes back.
+  const std::string ballast = mount_point + "/ballast";
+  {
+    std::ofstream out(ballast, std::ios::binary);
+    out << std::string(512 * 1024, 'b');
+    REQUIRE(out.good());
+  }
 
   std::uint16_t port = free_port_triplet();
   NodeProcess node(mount_point + "/data", port, {"-j", "1"});
@@ -161,6 +171,18 @@ TEST_CASE("a full disk gives the client an error, never an OK", "[integration][d
   // The node is still up and still answers reads.
   auto stats = (*client)->stats_json();
   CHECK(stats.ok());
+  // Space comes back: writes resume by themselves, no restart.
+  REQUIRE(std::filesystem::remove(ballast));
+  Result<JobId> resumed = Status::error(ErrorCode::internal, "not tried");
+  CHECK(wait_until(
+      [&] {
+        resumed = (*client)->enqueue(shell_job("echo after", "big"));
+        return resumed.ok();
+      },
+      std::chrono::seconds(10)));
+  INFO(resumed.status().message);
+  REQUIRE(resumed.ok());
+  accepted.push_back(*resumed);
   // Everything it acknowledged survives a restart.
   node.kill9();
   REQUIRE(node.start());
