@@ -19,14 +19,20 @@ void CronTimer::tick(TimeMs now) {
   // Names first: proposing may apply ops, which must not happen while the
   // state's entries are being visited.
   std::vector<std::string> due;
-  std::set<std::string_view> names;
+  std::size_t entries = 0;
   state_.visit_cron_entries([&](const CronEntry& entry) {
-    names.insert(entry.name);
+    ++entries;
     if (entry.paused || in_flight_.count(entry.name) > 0) return;
     const cron::DeadlineCache::Slot& slot = slot_for(entry);
     if (slot.deadline && *slot.deadline <= now) due.push_back(entry.name);
   });
-  if (deadlines_.size() > names.size()) deadlines_.keep_only(names);
+  // More cached than there are entries: some were removed. Only then are
+  // the names gathered, not on every turn.
+  if (deadlines_.size() > entries) {
+    std::set<std::string_view> names;
+    state_.visit_cron_entries([&](const CronEntry& entry) { names.insert(entry.name); });
+    deadlines_.keep_only(names);
+  }
   for (const std::string& name : due) {
     if (const CronEntry* entry = state_.cron_entry(name)) fire(CronEntry(*entry), now);
   }

@@ -42,6 +42,17 @@ std::pair<std::string, bool> from_status(const Status& s, const std::string& don
   return {done, false};
 }
 
+Result<std::unique_ptr<Client>> connect_client(const std::string& endpoint,
+                                               const std::string& group_key,
+                                               std::chrono::milliseconds timeout) {
+  ClientOptions co;
+  co.endpoint = endpoint;
+  co.timeout = timeout;
+  co.name = "desaster-top";
+  co.group_key = group_key;
+  return Client::connect(co);
+}
+
 }  // namespace
 
 Session::Session(std::string endpoint, std::string group_key, bool polled)
@@ -52,12 +63,7 @@ Status Session::connect() {
 }
 
 Status Session::connect_to(const std::string& endpoint) {
-  ClientOptions co;
-  co.endpoint = endpoint;
-  co.timeout = kRequestTimeout;
-  co.name = "desaster-top";
-  co.group_key = group_key_;
-  auto client = Client::connect(co);
+  auto client = connect_client(endpoint, group_key_, kRequestTimeout);
   if (!client.ok()) return client.status();
   // The connection is lazy: ask once, so that a node that is gone fails
   // here, quickly, before the slower snapshot.
@@ -164,12 +170,7 @@ void Session::sample_peers(std::int64_t now_ms) {
       continue;
     }
     if (!peer.client) {
-      ClientOptions co;
-      co.endpoint = endpoint;
-      co.timeout = kPeerTimeout;
-      co.name = "desaster-top";
-      co.group_key = group_key_;
-      auto client = Client::connect(co);
+      auto client = connect_client(endpoint, group_key_, kPeerTimeout);
       if (client.ok()) peer.client = std::move(*client);
     }
     bool answered = false;
