@@ -3,8 +3,8 @@
 // cut off, a bridge partition, one node's sending made lossy and slow, the
 // leader paused for three election timeouts, any node paused past the
 // worker timeout, kill -9 of a node or of the leader and a restart, a node
-// restarted with its wall clock 30 s ahead) while a client enqueues through
-// whichever node it picks, then a checker after a final heal: every
+// restarted with its wall clock 30 s ahead) on five nodes while a client
+// per node enqueues through its own node, then a checker after a final heal: every
 // acknowledged job ran at least once and succeeded, every node lists every
 // one of them with the same state, every node's committed state hashes the
 // same at the same index, no term had two leaders, and every node's workers
@@ -14,16 +14,19 @@
 //
 // DESASTER_NEMESIS_SEED replays a run (the seed is printed on failure);
 // DESASTER_NEMESIS_SECONDS makes it longer and DESASTER_NEMESIS_NODES
-// bigger (3 by default; contrib/soak/nemesis).
+// bigger or smaller (5 by default; contrib/soak/nemesis).
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+
+#include <atomic>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -32,7 +35,11 @@
 #include <thread>
 #include <vector>
 
+#include "core/model/job_id.hpp"
+#include "core/model/shell_command.hpp"
 #include "tests/cluster/harness/cluster_jobs.hpp"
+#include "tests/cluster/harness/namespace_thread.hpp"
+#include "transport/client/client.hpp"
 
 namespace desaster::test {
 
@@ -101,47 +108,59 @@ double uptime_seconds() {
 constexpr double kScheduledIn = 40;
 constexpr double kSkewSeconds = 30;
 
-struct Client {
-  const TestNetwork& net;
-  const Nodes& nodes;
-  std::mt19937_64& rng;
-  std::string runs;       // a token a line, each time a job runs
-  std::string scheduled;  // "token uptime" a line, each time a scheduled job runs
+// A client per node, each on a thread in its node's namespace, enqueuing
+// through that node at a steady pace until told to stop; a refusal or a
+// timeout is not an acknowledgement. Each job appends its token and attempt
+// to `runs` when it runs (and every tenth, scheduled, the uptime too).
+struct NodeClient {
+  int node = 0;
+  std::uint64_t seed = 0;
+  std::string runs;
+  std::string scheduled;
   std::map<std::string, std::string> acknowledged;  // id -> token
   std::map<std::string, double> scheduled_sent;     // token -> uptime when sent, if acked
   std::size_t refused = 0;
-  int next = 0;
 
-  // One enqueue through a random running node; an error is not an ack.
-  void enqueue_one() {
-    std::vector<int> up;
-    for (std::size_t i = 0; i < nodes.size(); ++i)
-      if (nodes[i]->running()) up.push_back(static_cast<int>(i));
-    const int via = up[rng() % up.size()];
-    const bool later = next % 10 == 9;
-    const std::string token = "t" + std::to_string(next++);
-    std::vector<std::string> args{"enqueue"};
-    std::string script = "sleep 0.3; echo " + token + " >> " + runs;
-    if (later) {
-      args.insert(args.end(), {"--in", std::to_string(static_cast<int>(kScheduledIn)) + "s"});
-      script += "; echo " + token + " $(cut -d' ' -f1 /proc/uptime) >> " + scheduled;
-    }
-    args.insert(args.end(), {"--sh", "--", script});
-    // Before sending: the leader cannot have stamped the op earlier.
-    const double sent_at = uptime_seconds();
-    CommandResult r = ctl(net, via, via, args, "2s");
-    if (r.exit_status == 0 && !trim(r.out).empty()) {
-      acknowledged[trim(r.out)] = token;
-      if (later) scheduled_sent[token] = sent_at;
-    } else {
-      ++refused;
+  void run(const TestNetwork& net, const std::atomic<bool>& stop) {
+    std::mt19937_64 rng(seed);
+    ClientOptions options;
+    options.endpoint = "tcp://" + net.address(node) + ":2691";
+    options.timeout = milliseconds(2000);
+    options.name = "nemesis-client-" + std::to_string(node);
+    std::unique_ptr<Client> client;
+    for (int next = 0; !stop.load();) {
+      // A steady pace with jitter: 5 clients make about 12 jobs a second,
+      // what the cluster's shell slots run while a fault is on.
+      const auto due = Clock::now() + milliseconds(300 + rng() % 200);
+      if (!client) {
+        Result<std::unique_ptr<Client>> made = Client::connect(options);
+        if (made.ok()) client = std::move(*made);
+      }
+      if (client) enqueue_one(*client, next++);
+      std::this_thread::sleep_until(due);
     }
   }
 
-  // Enqueues for about `span`.
-  void enqueue_for(Clock::duration span) {
-    const auto until = Clock::now() + span;
-    while (Clock::now() < until) enqueue_one();
+  void enqueue_one(Client& client, int n) {
+    const bool later = n % 10 == 9;
+    const std::string token = "n" + std::to_string(node) + "-" + std::to_string(n);
+    ShellCommand command;
+    command.sh = "sleep 0.3; echo " + token + " $DESASTER_JOB_ATTEMPT >> " + runs;
+    protocol::JobSpec spec;
+    if (later) {
+      spec.in_ms = static_cast<std::int64_t>(kScheduledIn * 1000);
+      command.sh += "; echo " + token + " $(cut -d' ' -f1 /proc/uptime) >> " + scheduled;
+    }
+    spec.payload = encode_shell_command(command);
+    // Before sending: the leader cannot have stamped the op earlier.
+    const double sent_at = uptime_seconds();
+    Result<JobId> id = client.enqueue(spec);
+    if (!id.ok()) {
+      ++refused;
+      return;
+    }
+    acknowledged[format_job_id(*id)] = token;
+    if (later) scheduled_sent[token] = sent_at;
   }
 };
 
@@ -159,7 +178,7 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   const std::uint64_t seed =
       env_number("DESASTER_NEMESIS_SEED", static_cast<std::uint64_t>(std::random_device{}()));
   const std::uint64_t run_seconds = env_number("DESASTER_NEMESIS_SECONDS", 120);
-  const int node_count = static_cast<int>(env_number("DESASTER_NEMESIS_NODES", 3));
+  const int node_count = static_cast<int>(env_number("DESASTER_NEMESIS_NODES", 5));
   REQUIRE(node_count >= 3);
   INFO("replay with DESASTER_NEMESIS_SEED=" << seed);
   std::mt19937_64 rng(seed);
@@ -167,12 +186,27 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   TempDir dir;
   int leader = -1;
   Nodes nodes = jobs::formed_cluster(net, dir, leader);
-  Client client{net, nodes, rng, dir.path() + "/runs", dir.path() + "/scheduled", {}, {}, 0, 0};
+  const std::string runs = dir.path() + "/runs";
+  const std::string scheduled = dir.path() + "/scheduled";
+  std::vector<NodeClient> clients(static_cast<std::size_t>(node_count));
+  std::atomic<bool> stop{false};
+  std::vector<std::unique_ptr<NamespaceThread>> client_threads;
+  for (int i = 0; i < node_count; ++i) {
+    NodeClient& c = clients[static_cast<std::size_t>(i)];
+    c.node = i;
+    c.seed = seed + static_cast<std::uint64_t>(i) + 1;
+    c.runs = runs;
+    c.scheduled = scheduled;
+    client_threads.push_back(
+        std::make_unique<NamespaceThread>(net, i, [&net, &c, &stop] { c.run(net, stop); }));
+  }
+  // Faults last a few seconds while the clients go on enqueuing.
+  const auto hold = [](Clock::duration span) { std::this_thread::sleep_for(span); };
 
   std::map<std::string, int> injected;
   const auto end = Clock::now() + seconds(run_seconds);
   while (Clock::now() < end) {
-    client.enqueue_for(seconds(1));
+    hold(seconds(1));
     const Fault fault = static_cast<Fault>(rng() % kFaults);
     ++injected[fault_name(fault)];
     leader = current_leader(nodes);
@@ -192,7 +226,7 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
             minority.push_back(other);
         }
         net.partition(minority);
-        client.enqueue_for(seconds(3));
+        hold(seconds(3));
         net.heal();
         break;
       }
@@ -208,51 +242,67 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
         for (int i = 0; i < n; ++i)
           if (std::find(keep.begin(), keep.end(), i) == keep.end()) majority.push_back(i);
         net.partition(majority);
-        client.enqueue_for(seconds(3));
+        hold(seconds(3));
         net.heal();
         break;
       }
       case Fault::lossy_one:
         net.degrade(victim, 30, "256kbit");
-        client.enqueue_for(seconds(4));
+        hold(seconds(4));
         net.heal();
         break;
       case Fault::skew_one:
         nodes[victim]->kill9();
         nodes[victim] = clustered_node(net, dir.path(), victim, {"-j", "2"}, wall_clock_ahead(30));
         REQUIRE(nodes[victim]->start());
-        client.enqueue_for(seconds(4));
+        hold(seconds(4));
         nodes[victim]->kill9();
         nodes[victim] = clustered_node(net, dir.path(), victim, {"-j", "2"});
         REQUIRE(nodes[victim]->start());
         break;
       case Fault::cut_leader:
         net.partition({victim});
-        client.enqueue_for(seconds(3));
+        hold(seconds(3));
         net.heal();
         break;
       case Fault::bridge: {
         const int other =
             (victim + 1 + static_cast<int>(rng() % static_cast<std::uint64_t>(n - 1))) % n;
         net.cut(victim, other);
-        client.enqueue_for(seconds(4));
+        hold(seconds(4));
         net.heal();
         break;
       }
       case Fault::pause_leader:
       case Fault::pause_one:
         nodes[victim]->signal(SIGSTOP);
-        client.enqueue_for(seconds(fault == Fault::pause_one ? 6 : 3));
+        hold(seconds(fault == Fault::pause_one ? 6 : 3));
         nodes[victim]->signal(SIGCONT);
         break;
       case Fault::kill_one:
       case Fault::kill_leader:
         nodes[victim]->kill9();
-        client.enqueue_for(seconds(2));
+        hold(seconds(2));
         INFO(nodes[victim]->log());
         REQUIRE(nodes[victim]->start());
         break;
     }
+  }
+
+  stop = true;
+  std::map<std::string, std::string> acknowledged;  // id -> token, every client's
+  std::map<std::string, double> scheduled_sent;
+  std::size_t refused = 0;
+  for (int i = 0; i < node_count; ++i) {
+    client_threads[static_cast<std::size_t>(i)]->join();
+    INFO("client " << i);
+    REQUIRE(client_threads[static_cast<std::size_t>(i)]->failure().empty());
+    const NodeClient& c = clients[static_cast<std::size_t>(i)];
+    acknowledged.insert(c.acknowledged.begin(), c.acknowledged.end());
+    scheduled_sent.insert(c.scheduled_sent.begin(), c.scheduled_sent.end());
+    refused += c.refused;
+    INFO(c.acknowledged.size() << " acknowledged");
+    CHECK(!c.acknowledged.empty());
   }
 
   // Final heal and quiet: the whole cluster has one leader again.
@@ -268,7 +318,7 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
     last.insert(id);
   }
   std::set<std::string> ids = last;
-  for (const auto& [id, token] : client.acknowledged) ids.insert(id);
+  for (const auto& [id, token] : acknowledged) ids.insert(id);
   std::vector<jobs::JobRow> rows;
   const bool done = wait_until(
       [&] {
@@ -283,16 +333,29 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   INFO("faults injected:\n" << table.str());
   if (!done) {
     dump_logs(nodes);
-    for (const jobs::JobRow& j : rows)
+    std::set<std::string> listed;
+    for (const jobs::JobRow& j : rows) {
+      listed.insert(j.id);
       if (ids.count(j.id) && j.state != "succeeded") UNSCOPED_INFO(j.id << " is " << j.state);
+    }
+    for (const std::string& id : ids)
+      if (!listed.count(id))
+        UNSCOPED_INFO(id << " (" << (acknowledged.count(id) ? acknowledged.at(id) : "last batch")
+                         << ") is not listed");
+    UNSCOPED_INFO("the leader (node " << leader << ") listed " << rows.size() << " jobs; "
+                                      << ids.size() << " expected");
   }
   REQUIRE(done);
 
   // Every acknowledged job ran at least once (its token is in the file).
   std::map<std::string, int> ran;
   {
-    std::ifstream in(client.runs);
-    for (std::string token; in >> token;) ++ran[token];
+    std::ifstream in(runs);
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream fields(line);
+      std::string token;
+      if (fields >> token) ++ran[token];
+    }
   }
   // No job sits in two states: the leader lists each id once.
   std::map<std::string, const jobs::JobRow*> row_of;
@@ -303,7 +366,7 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   std::size_t ran_twice = 0;
   std::size_t unrecorded = 0;  // ran twice, but its record shows one run
   std::size_t never_ran = 0;
-  for (const auto& [id, token] : client.acknowledged) {
+  for (const auto& [id, token] : acknowledged) {
     never_ran += ran[token] == 0;
     if (ran[token] < 2) continue;
     ++ran_twice;
@@ -316,12 +379,12 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   // measured from the moment its enqueue was sent, before the op existed).
   double earliest_margin = kScheduledIn;
   {
-    std::ifstream in(client.scheduled);
+    std::ifstream in(scheduled);
     std::string token;
     double ran_at = 0;
     while (in >> token >> ran_at) {
-      auto acked = client.scheduled_sent.find(token);
-      if (acked == client.scheduled_sent.end()) continue;  // refused, yet ran
+      auto acked = scheduled_sent.find(token);
+      if (acked == scheduled_sent.end()) continue;  // refused, yet ran
       const double margin = ran_at - acked->second;
       earliest_margin = std::min(earliest_margin, margin);
       INFO(token << " ran " << margin << " s after its enqueue was sent");
@@ -379,13 +442,13 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
     CHECK(last_by_node[node_id_of(*node)] > 0);
   }
   WARN("nemesis seed " << seed << ", " << node_count << " nodes, " << run_seconds << " s:\n"
-                       << table.str() << "  " << client.acknowledged.size()
-                       << " acknowledged jobs, " << client.refused << " refused, " << never_ran
-                       << " lost, " << ran_twice << " ran twice or more (" << unrecorded
+                       << table.str() << "  " << acknowledged.size() << " acknowledged jobs, "
+                       << refused << " refused, " << never_ran << " lost, " << ran_twice
+                       << " ran twice or more (" << unrecorded
                        << " of them with one run on record); " << terms.size()
-                       << " terms won, one leader each; " << client.scheduled_sent.size()
-                       << " scheduled " << kScheduledIn << " s ahead, the earliest ran "
-                       << earliest_margin << " s after it was sent; every node's state digest "
+                       << " terms won, one leader each; " << scheduled_sent.size() << " scheduled "
+                       << kScheduledIn << " s ahead, the earliest ran " << earliest_margin
+                       << " s after it was sent; every node's state digest "
                        << digests.front()->second << " at index " << digests.front()->first);
 }
 

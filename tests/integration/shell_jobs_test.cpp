@@ -76,6 +76,28 @@ TEST_CASE("a failing job is retried with backoff and lands in the failed set", "
   CHECK(n.client->get(*id).status().code == ErrorCode::not_found);
 }
 
+TEST_CASE("a shell job sees its id and attempt in DESASTER_JOB_ID and DESASTER_JOB_ATTEMPT",
+          "[integration]") {
+  RunningNode n;
+  protocol::QueueCommand create;
+  create.action = protocol::QueueAction::create;
+  create.name = "twice";
+  QueueConfig config;
+  config.retry.max_attempts = 2;
+  config.retry.backoff_base_ms = 10;
+  config.retry.backoff_max_ms = 10;
+  create.config = config;
+  REQUIRE(n.client->queue_command(create).ok());
+
+  auto id = n.client->enqueue(
+      shell_job("echo \"$DESASTER_JOB_ID $DESASTER_JOB_ATTEMPT\"; exit 1", "twice"));
+  REQUIRE(id.ok());
+  Job job = n.wait_final(*id);
+  REQUIRE(job.attempts == 2);
+  // The tail is the last run's: the second attempt of this job.
+  CHECK(job.output_tail == std::to_string(*id) + " 2\n");
+}
+
 TEST_CASE("a job with a per-job max of one attempt goes dead at once", "[integration]") {
   RunningNode n;
   auto spec = shell_job("exit 1");

@@ -112,6 +112,10 @@ struct ShellPool::Impl {
       report(job.id, refused);
       return;
     }
+    // Which job and which run of it: a script that must be idempotent under
+    // at-least-once can tell a repeated run from a first one.
+    command->env["DESASTER_JOB_ID"] = std::to_string(job.id);
+    command->env["DESASTER_JOB_ATTEMPT"] = std::to_string(job.attempts);
     ShellRunOptions run;
     run.timeout_ms = job.timeout_ms;
     run.output_tail_bytes = options.output_tail_bytes;
