@@ -242,11 +242,13 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Bulk actions on the "bulk" queue: a kill by queue and state (one
-  // node-side action), then a retry by a search filter (resolved on the
-  // replica, sent in batches of 10,000 ids).
+  // Bulk actions on the "bulk" queue, each timed from its POST until its
+  // operation is done, with the log entries it took (the replica's index
+  // before and after: one replicated op per node-side action) and how many
+  // distinct progress figures /api/operations showed on the way.
   const std::string token = get_json("/api/session").value("csrf_token", "");
   const auto bulk_action = [&](const std::string& name, const std::string& body) {
+    const std::uint64_t index_before = get_json("/api/overview").value("index", 0ULL);
     const auto t = Clock::now();
     const Response started =
         http("POST", "/api/actions", body,
@@ -254,31 +256,63 @@ int main(int argc, char** argv) {
     const double answered = ms_since(t);
     const std::string op = json::parse(started.body, nullptr, false).value("operation_id", "");
     json status;
+    std::vector<long long> progress;
     do {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       status = get_json("/api/operations/" + op);
+      const long long done = status.value("done", 0LL);
+      if (progress.empty() || progress.back() != done) progress.push_back(done);
     } while (status.value("state", "") == "running" && ms_since(t) < 600'000);
+    const double done_ms = ms_since(t);
+    // The replica applies the last op a little after the node answered.
+    const auto applied = Clock::now();
+    std::uint64_t index_after = 0;
+    do {
+      index_after = get_json("/api/overview").value("index", 0ULL);
+      if (index_after > index_before) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } while (ms_since(applied) < 10'000);
     std::printf(
         "{\"bench\":\"web\",\"query\":\"%s\",\"matching\":%lld,\"done\":%lld,"
-        "\"http_answer_ms\":%.1f,\"done_ms\":%.1f,\"state\":\"%s\"}\n",
+        "\"http_answer_ms\":%.1f,\"done_ms\":%.1f,\"state\":\"%s\",\"log_entries\":%llu,"
+        "\"progress_steps\":%zu}\n",
         name.c_str(), static_cast<long long>(status.value("matching", 0L)),
-        static_cast<long long>(status.value("done", 0L)), answered, ms_since(t),
-        status.value("state", "?").c_str());
+        static_cast<long long>(status.value("done", 0L)), answered, done_ms,
+        status.value("state", "?").c_str(),
+        static_cast<unsigned long long>(index_after - index_before), progress.size());
     std::fflush(stdout);
   };
-  bulk_action("bulk kill (queue and state: one node action)",
-              R"({"action":"kill","filter":{"queue":"bulk","state":"queued"}})");
+  const auto await_total = [&](const char* state, long at_least) {
+    const auto since = Clock::now();
+    while (get_json("/api/overview")["totals"].value(state, 0L) < at_least &&
+           ms_since(since) < 60'000)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  const std::string kill_bulk = R"({"action":"kill","filter":{"queue":"bulk","state":"queued"}})";
+  bulk_action("bulk kill (queue and state: one node action)", kill_bulk);
   // The kill is done when the node says so; the replica applies it a little later.
-  const auto applied = Clock::now();
-  while (get_json("/api/overview")["totals"].value("killed", 0L) < bulk &&
-         ms_since(applied) < 60'000)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  await_total("killed", bulk);
+  // The failed-set page over the 100,000 killed jobs: its first page and
+  // its groups by error signature (a walk of every one of them).
+  measure("killed set, first page", reps,
+          [] { return "/api/jobs?queue=bulk&state=killed&limit=50"; });
+  measure("killed set grouped by error", std::max(5, reps / 5),
+          [] { return "/api/failed/groups?by=error&state=killed"; });
   // Sidekiq Web's dead set has no search; desaster-web's search over the
   // 100,000 killed jobs for one job's text (the kill set no error of its own).
   measure("killed set searched for one job (item-N)", std::max(5, reps / 5), [&] {
     return "/api/jobs?queue=bulk&state=killed&search=item-" + std::to_string(bulk / 2 + (++n % 7)) +
            "&limit=50";
   });
+  // Sidekiq's "Retry All" of its dead set: the same by queue and state,
+  // one node-side action (one replicated op).
+  bulk_action("bulk retry (queue and state: one node action)",
+              R"({"action":"retry","filter":{"queue":"bulk","state":"killed"}})");
+  await_total("queued", jobs + bulk);
+  bulk_action("bulk kill again (queue and state)", kill_bulk);
+  await_total("killed", bulk);
+  // And by a search filter no node-side selection has: resolved on the
+  // replica, 10,000 ids a request.
   bulk_action("bulk retry (search filter: id batches)",
               R"({"action":"retry","filter":{"queue":"bulk","state":"killed","search":"item-"}})");
   return 0;

@@ -393,6 +393,10 @@ test('read-only: no action buttons, and actions refused', async () => {
   const ro = await new Web(dir, node, ['--read-only']).start();
   try {
     const id = await enqueue(['--queue', 'ro', '--in', '1h', '--', 'echo', 'ro']);
+    // The job page asks once (then on ops naming the job): wait until this
+    // new desaster-web's replica holds the job, which its snapshot may not.
+    await waitFor(async () => (await ro.api(`api/jobs/${id}`)).state === 'scheduled',
+      'the read-only desaster-web to hold the job');
     const page = await openPage(ro.url + `#/jobs/${id}`);
     await page.locator('dd[data-fact="state"]').waitFor();
     assert.equal(await page.locator('#who .pill', { hasText: 'read-only' }).count(), 1, 'the header says read-only');

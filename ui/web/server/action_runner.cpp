@@ -5,6 +5,7 @@
 #include "core/model/job_id.hpp"
 #include "transport/client/client.hpp"
 #include "ui/common/json_writer.hpp"
+#include "ui/web/server/search_page.hpp"
 #include "ui/web/server/signature_filter.hpp"
 
 namespace desaster::web {
@@ -269,12 +270,13 @@ void ActionRunner::run_operation(const std::string& id, const WebAction& action)
   for (;;) {
     std::vector<JobId> ids;
     std::string cursor = q.cursor;
-    replica_.read([&](const State& state) {
+    replica_.read_indexed([&](const State& state, const SearchIndex& search) {
       if (!action.error_signature.empty()) {
         ids = ids_by_signature(state, q, action.error_signature, cursor);
         return 0;
       }
-      const ListPage page = state.list(q);
+      std::optional<ListPage> indexed = search_page(state, search, q);
+      const ListPage page = indexed ? std::move(*indexed) : state.list(q);
       for (const Job* j : page.jobs) ids.push_back(j->id);
       cursor = page.cursor;
       return 0;

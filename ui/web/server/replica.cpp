@@ -127,8 +127,13 @@ bool Replica::try_connect(const std::string& endpoint) {
   fo.endpoint = endpoint;
   fo.group_key = options_.group_key;
   fo.timeout = milliseconds(std::min<std::int64_t>(options_.timeout_ms, 5000));
-  fo.on_op = [this](const LogEntry& entry, const Op& op, const ApplyResult& result,
-                    const State& state) {
+  // The feed's callbacks run inside poll() (under the exclusive lock) or
+  // before the feed is published: the index changes with the state.
+  auto search = std::make_unique<SearchIndex>();
+  SearchIndex* indexed = search.get();
+  fo.on_op = [this, indexed](const LogEntry& entry, const Op& op, const ApplyResult& result,
+                             const State& state) {
+    indexed->apply(result, state);
     const WatchLine line = describe_applied(entry, op, result, state);
     OpEvent e;
     e.index = line.index;
@@ -155,7 +160,8 @@ bool Replica::try_connect(const std::string& endpoint) {
       ++skipped_;
     }
   };
-  fo.on_snapshot = [this](std::uint64_t index, const State& state) {
+  fo.on_snapshot = [this, indexed](std::uint64_t index, const State& state) {
+    indexed->rebuild(state);
     index_ = index;
     term_ = state.applied_term();
   };
@@ -174,10 +180,12 @@ bool Replica::try_connect(const std::string& endpoint) {
   {
     std::unique_lock lock(state_mutex_);
     feed_.swap(old);
+    search_.swap(search);
     index_ = feed_->index();
     term_ = feed_->term();
   }
   old.reset();  // the previous replica (maybe millions of jobs) goes outside the lock
+  search.reset();
   client_ = std::move(*client);
   set_link(LinkState::connected, endpoint, "connected to " + endpoint);
   refresh_nodes();

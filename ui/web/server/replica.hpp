@@ -30,6 +30,7 @@
 #include "core/state/state.hpp"
 #include "transport/protocol/replies.hpp"
 #include "ui/web/server/rate_series.hpp"
+#include "ui/web/server/search_index.hpp"
 
 namespace desaster {
 class StateFeed;
@@ -80,6 +81,13 @@ class Replica {
     std::shared_lock lock(state_mutex_);
     return f(current_state());
   }
+  // Runs f(state, search) under the shared lock: the state and the search
+  // index of the same moment.
+  template <typename F>
+  auto read_indexed(F&& f) const {
+    std::shared_lock lock(state_mutex_);
+    return f(current_state(), search_ ? *search_ : empty_search_);
+  }
   std::uint64_t index() const { return index_.load(); }
   std::uint64_t term() const { return term_.load(); }
 
@@ -112,9 +120,12 @@ class Replica {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
 
-  mutable std::shared_mutex state_mutex_;  // feed_ and the State it holds
+  mutable std::shared_mutex state_mutex_;  // feed_, the State it holds, search_
   std::unique_ptr<StateFeed> feed_;
+  // The search index of feed_'s state, changed by its callbacks.
+  std::unique_ptr<SearchIndex> search_;
   State empty_;
+  SearchIndex empty_search_;
   std::atomic<std::uint64_t> index_{0};
   std::atomic<std::uint64_t> term_{0};
 

@@ -14,6 +14,7 @@
 #include "ui/web/server/node_reply_json.hpp"
 #include "ui/web/server/query/query_string.hpp"
 #include "ui/web/server/query/web_query.hpp"
+#include "ui/web/server/search_page.hpp"
 #include "ui/web/server/signature_filter.hpp"
 #include "ui/web/server/static_assets.hpp"
 
@@ -279,14 +280,19 @@ void WebApp::jobs(h2o_req_t* req, std::string_view query) {
   const std::uint32_t slots = cluster_slots(replica_.nodes());
   const std::int64_t now = now_ms();
   const std::uint64_t index = replica_.index();
-  json(req, 200, replica_.read([&](const State& state) {
-    ListPage page = signature->empty() ? state.list(*q) : list_by_signature(state, *q, *signature);
-    // A filter no index answers (search, say) makes the state stop after a
-    // bounded scan, maybe with a short or empty page and a cursor to go on.
-    // Go on here for a while, so a search for one job finds it in one call.
+  json(req, 200, replica_.read_indexed([&](const State& state, const SearchIndex& search) {
+    // A search the index narrows: its candidates only, an exact total.
+    std::optional<ListPage> indexed;
+    if (signature->empty()) indexed = search_page(state, search, *q);
+    ListPage page = indexed              ? std::move(*indexed)
+                    : signature->empty() ? state.list(*q)
+                                         : list_by_signature(state, *q, *signature);
+    // A filter no index answers (a short search, say) makes the state stop
+    // after a bounded scan, maybe with a short or empty page and a cursor to
+    // go on. Go on here for a while, so a search for one job finds it in one call.
     const auto deadline = std::chrono::steady_clock::now() + kFillBudget;
     ListQuery more = *q;
-    while (signature->empty() && page.jobs.size() < q->limit && !page.cursor.empty() &&
+    while (!indexed && signature->empty() && page.jobs.size() < q->limit && !page.cursor.empty() &&
            std::chrono::steady_clock::now() < deadline) {
       more.cursor = page.cursor;
       more.limit = q->limit - page.jobs.size();
@@ -497,7 +503,10 @@ void WebApp::actions(h2o_req_t* req) {
   ListQuery count = *action->filter;
   count.limit = 1;
   const std::uint64_t matching =
-      replica_.read([&](const State& state) { return state.list(count).total; });
+      replica_.read_indexed([&](const State& state, const SearchIndex& search) {
+        if (std::optional<ListPage> page = search_page(state, search, count)) return page->total;
+        return state.list(count).total;
+      });
   const std::string id = runner_.start_operation(std::move(*action), matching);
   JsonWriter w;
   w.begin_object().key("operation_id").value(id).key("matching").value(matching).end_object();
