@@ -6,6 +6,10 @@
 # rewritten to the install's prefix here. Configuration goes to /etc
 # whatever the prefix (Debian's place for it; DESTDIR still applies).
 include(GNUInstallDirs)
+# `make install` and cpack package what is built (contrib/build builds it
+# all) instead of first building every target, benchmarks and tests too:
+# the packaging tests build only the four installed binaries.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 
 install(TARGETS desaster desasterctl desaster-top RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(TARGET desaster-web)
@@ -50,6 +54,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/contrib/logrotate/desaster
 # maintainer scripts add the desaster user and enable and start the service
 # (systemd, else SysV).
 set(CPACK_GENERATOR DEB)
+# Debian ships stripped binaries (the debug info of a RelWithDebInfo build
+# is most of their size).
+set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_NAME desaster)
 set(CPACK_PACKAGE_VENDOR desaster)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "job queue manager and cluster scheduler")

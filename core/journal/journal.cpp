@@ -79,6 +79,7 @@ struct Journal::Impl {
   std::uint64_t appended_at_snapshot = 0;
 
   DurableCallback durable_callback;
+  std::function<void(double)> sync_observer;
   std::deque<Request> queue;
   bool commit_queued = false;
   std::unique_ptr<Work> in_flight;
@@ -319,6 +320,7 @@ bool Journal::Impl::notify(Callback&& callback) {
 void Journal::Impl::finish(std::unique_ptr<Work> work) {
   if (auto* commit = std::get_if<CommitWork>(&work->job)) {
     finish_commit(*commit);
+    if (sync_observer && commit->sync_seconds >= 0) sync_observer(commit->sync_seconds);
     const Status status = commit->status;
     const std::uint64_t index = durable_index;
     const std::uint64_t first_failed = status.ok() ? 0 : durable_index + 1;
@@ -474,6 +476,10 @@ Journal::~Journal() {
 
 void Journal::set_durable_callback(DurableCallback callback) {
   impl_->durable_callback = std::move(callback);
+}
+
+void Journal::set_sync_observer(std::function<void(double seconds)> observer) {
+  impl_->sync_observer = std::move(observer);
 }
 
 Status Journal::append(LogEntry entry) {

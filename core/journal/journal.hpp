@@ -88,6 +88,10 @@ class Journal {
   ~Journal();
 
   void set_durable_callback(DurableCallback callback);
+  // Called on the loop thread after each group commit's fdatasync succeeded,
+  // with how long it took (the metrics' journal sync histogram). It must not
+  // destroy the Journal.
+  void set_sync_observer(std::function<void(double seconds)> observer);
 
   // Buffers an entry. Refused (and nothing buffered) when its index is not
   // last_index() + 1 or its term is below last_term() (conflict), when it is

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct CommitWork {
   journal_fs::FileDescriptor new_segment;  // the segment rolled to, also on failure
   Status status;
   bool cut_back_failed = false;  // the segment may hold a partial tail
+  double sync_seconds = -1;      // how long the fdatasync took; -1: none ran or it failed
 };
 
 // Appends the records and syncs them; on failure cuts the segment back to

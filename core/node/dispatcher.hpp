@@ -43,6 +43,15 @@ struct NodeSlots {
   std::uint32_t busy = 0;  // leases pushed and not reported
 };
 
+// One registered worker's slots (for /metrics).
+struct WorkerSlots {
+  std::string node;
+  std::string worker;  // its unique name
+  std::string pool;    // "shell", a Ruby pool, or empty for an external worker
+  std::uint32_t free = 0;
+  std::uint32_t busy = 0;  // leases pushed and not reported
+};
+
 class Dispatcher {
  public:
   Dispatcher(const State& state, Proposer& proposer, Logger& log, std::string node_id);
@@ -83,6 +92,8 @@ class Dispatcher {
   // Worker slots (free or busy) on this node serving `queue`: the ETA's
   // worker count (dispatcher_slots.cpp).
   std::uint32_t slots_for(const std::string& queue) const;
+  // Every worker registered here, in name order (dispatcher_slots.cpp).
+  std::vector<WorkerSlots> worker_slots() const;
 
  private:
   // A lease pushed to a worker and not reported yet.

@@ -1,4 +1,5 @@
-// How many worker slots on this node serve a queue, for the ETA.
+// How many worker slots on this node serve a queue, for the ETA; each
+// worker's free and busy slots, for /metrics.
 #include <algorithm>
 #include <optional>
 
@@ -40,6 +41,19 @@ std::uint32_t Dispatcher::slots_for(const std::string& queue) const {
     if (serving) slots += c.free + w.leases.size();
   }
   return static_cast<std::uint32_t>(std::min<std::uint64_t>(slots, UINT32_MAX));
+}
+
+std::vector<WorkerSlots> Dispatcher::worker_slots() const {
+  std::vector<WorkerSlots> out;
+  out.reserve(workers_.size());
+  for (const auto& [peer, w] : workers_) {
+    out.push_back(WorkerSlots{
+        w.credit.node, w.credit.worker, w.credit.pool, w.credit.free,
+        static_cast<std::uint32_t>(std::min<std::size_t>(w.leases.size(), UINT32_MAX))});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const WorkerSlots& a, const WorkerSlots& b) { return a.worker < b.worker; });
+  return out;
 }
 
 }  // namespace desaster

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/node/metrics/exposition.hpp"
+#include "core/metrics/exposition.hpp"
 #include "transport/http_front/http_front.hpp"
 
 namespace desaster {

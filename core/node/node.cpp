@@ -382,12 +382,14 @@ Status Node::Impl::start_metrics() {
     return make_resources_reply(*resources, state, shell_pool.get(), node_id,
                                 protocol::Resources{"none", 0}, wall_clock_ms());
   };
+  sources.workers = [this] { return dispatcher->worker_slots(); };
   sources.now = wall_clock_ms;
   sources.version = kVersion;
   sources.extra = [this](metrics::Exposition& out) {
     if (http) http->write_metrics(out);
   };
   metrics = std::make_unique<metrics::NodeMetrics>(&loop, log, std::move(sources));
+  journal->set_sync_observer([m = metrics.get()](double seconds) { m->on_journal_sync(seconds); });
   return metrics->start(options.metrics_address, options.metrics_port);
 }
 

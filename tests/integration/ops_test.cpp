@@ -85,6 +85,21 @@ TEST_CASE("the node serves Prometheus metrics that promtool accepts and that mov
   CHECK(sample(text, "desaster_raft_term") >= 1);
   CHECK(sample(text, R"(desaster_pool_kills_total{pool="shell",reason="memory"})") == 0);
   CHECK(sample(text, R"(desaster_jobs_enqueued_total{queue="video.hd:1"})") == 3);
+  // Every acknowledged enqueue waited for a group commit's fdatasync, timed
+  // on the journal's I/O thread; the finest bucket is 0.1 ms.
+  const double syncs = sample(text, "desaster_journal_sync_seconds_count");
+  CHECK(syncs >= 1);
+  CHECK(sample(text, R"(desaster_journal_sync_seconds_bucket{le="+Inf"})") == syncs);
+  CHECK(sample(text, R"(desaster_journal_sync_seconds_bucket{le="0.0001"})") >= 0);
+  CHECK(sample(text, "desaster_journal_sync_seconds_sum") > 0);
+  // The node's shell pool is a worker of its dispatcher: its slots are listed.
+  CHECK(std::regex_search(
+      text,
+      std::regex(
+          R"(desaster_worker_free_slots\{node="[^"]+",worker="[^"]+",pool="shell"\} [1-9])")));
+  CHECK(std::regex_search(
+      text,
+      std::regex(R"(desaster_worker_busy_slots\{node="[^"]+",worker="[^"]+",pool="shell"\} 0)")));
 
   // promtool reads the exposition as Prometheus would and lints the names.
   const std::string url = "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics";

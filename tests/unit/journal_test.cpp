@@ -73,6 +73,37 @@ TEST_CASE("one flush commits every entry appended in the turn with one sync", "[
   CHECK(loop.close() == 0);
 }
 
+TEST_CASE("the sync observer hears how long each group commit's fdatasync took", "[journal]") {
+  TempDir dir;
+  TestLoop loop;
+  Recovery recovery;
+  auto fail_next = std::make_shared<std::atomic<bool>>(false);
+  JournalOptions options;
+  options.sync_hook = [fail_next](int fd) {
+    if (fail_next->exchange(false)) {
+      errno = EIO;
+      return -1;
+    }
+    ::usleep(2000);  // a sync that takes at least 2 ms
+    return ::fdatasync(fd);
+  };
+  auto journal = open_journal(loop, dir.data_dir(), recovery, options);
+  std::vector<double> seen;
+  journal->set_sync_observer([&](double seconds) { seen.push_back(seconds); });
+  append_range(*journal, 1, 10);
+  CHECK(flush_and_wait(loop, *journal).ok());
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0] >= 0.002);
+  CHECK(seen[0] < 10);
+  // A failed sync is no latency sample: the commit reports the failure.
+  fail_next->store(true);
+  append_range(*journal, 11, 12);
+  CHECK_FALSE(flush_and_wait(loop, *journal).ok());
+  CHECK(seen.size() == 1);
+  close_and_wait(loop, journal);
+  CHECK(loop.close() == 0);
+}
+
 TEST_CASE("entries appended while a commit runs go into the next commit", "[journal]") {
   TempDir dir;
   TestLoop loop;

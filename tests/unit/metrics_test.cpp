@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "core/node/metrics/exposition.hpp"
-#include "core/node/metrics/histogram.hpp"
+#include "core/metrics/exposition.hpp"
+#include "core/metrics/histogram.hpp"
 #include "core/node/metrics/job_metrics.hpp"
 #include "core/node/metrics/scrape_request.hpp"
 #include "core/node/options.hpp"
@@ -66,6 +66,21 @@ TEST_CASE("a histogram writes cumulative buckets, +Inf, sum and count", "[metric
   CHECK(text.find("x_seconds_bucket{queue=\"q\",le=\"+Inf\"} 4\n") != std::string::npos);
   CHECK(text.find("x_seconds_count{queue=\"q\"} 4\n") != std::string::npos);
   CHECK(text.find("x_seconds_sum{queue=\"q\"} 7200.203\n") != std::string::npos);
+}
+
+TEST_CASE("a histogram with the sync buckets starts at 0.1 ms and ends at 10 s", "[metrics]") {
+  Histogram h(kSyncBuckets);
+  h.observe(0.00004);
+  h.observe(0.0007);
+  h.observe(30);
+  Exposition out;
+  h.write(out, "s_seconds", {});
+  const std::string text = out.text();
+  CHECK(text.find("s_seconds_bucket{le=\"0.0001\"} 1\n") != std::string::npos);
+  CHECK(text.find("s_seconds_bucket{le=\"0.001\"} 2\n") != std::string::npos);
+  CHECK(text.find("s_seconds_bucket{le=\"10\"} 2\n") != std::string::npos);
+  CHECK(text.find("s_seconds_bucket{le=\"+Inf\"} 3\n") != std::string::npos);
+  CHECK(text.find("le=\"3600\"") == std::string::npos);
 }
 
 TEST_CASE("job metrics count enqueues, completions and latencies per queue from applied ops",

@@ -12,8 +12,8 @@
 #include <map>
 #include <string>
 
-#include "core/node/metrics/exposition.hpp"
-#include "core/node/metrics/histogram.hpp"
+#include "core/metrics/exposition.hpp"
+#include "core/metrics/histogram.hpp"
 #include "core/state/state.hpp"
 
 namespace desaster::metrics {

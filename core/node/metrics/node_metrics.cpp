@@ -186,22 +186,43 @@ void write_pools(Exposition& out, const std::vector<protocol::PoolSummary>& pool
   out.sample("desaster_host_memory_used_bytes", {}, resources.current.mem_used_kb * 1024);
 }
 
+void write_workers(Exposition& out, const std::vector<WorkerSlots>& workers) {
+  out.family("desaster_worker_free_slots", MetricType::gauge,
+             "Per worker registered with this node's dispatcher (the leader sees every "
+             "node's): slots it has free.");
+  for (const WorkerSlots& w : workers) {
+    out.sample("desaster_worker_free_slots",
+               {{"node", w.node}, {"worker", w.worker}, {"pool", w.pool}}, std::uint64_t{w.free});
+  }
+  out.family("desaster_worker_busy_slots", MetricType::gauge,
+             "Per worker: jobs pushed to it and not reported yet.");
+  for (const WorkerSlots& w : workers) {
+    out.sample("desaster_worker_busy_slots",
+               {{"node", w.node}, {"worker", w.worker}, {"pool", w.pool}}, std::uint64_t{w.busy});
+  }
+}
+
 }  // namespace
 
-std::string render_node_metrics(const MetricsSources& sources, const JobMetrics& jobs) {
+std::string render_node_metrics(const MetricsSources& sources, const JobMetrics& jobs,
+                                const Histogram& journal_sync) {
   Exposition out;
   const TimeMs now = sources.now();
   write_queues(out, *sources.state, now);
   jobs.write(out);
+  out.family("desaster_journal_sync_seconds", MetricType::histogram,
+             "Time the journal's fdatasync took per group commit on this node.");
+  journal_sync.write(out, "desaster_journal_sync_seconds", {});
   write_node(out, sources.nodes(), sources.version);
   write_pools(out, sources.pools(), sources.resources());
+  if (sources.workers) write_workers(out, sources.workers());
   if (sources.extra) sources.extra(out);
   return out.take();
 }
 
 NodeMetrics::NodeMetrics(uv_loop_t* loop, const Logger& log, MetricsSources sources)
     : sources_(std::move(sources)), server_(std::make_unique<MetricsServer>(loop, log, [this] {
-        return render_node_metrics(sources_, jobs_);
+        return render_node_metrics(sources_, jobs_, journal_sync_);
       })) {}
 
 NodeMetrics::~NodeMetrics() = default;
@@ -212,6 +233,10 @@ Status NodeMetrics::start(const std::string& address, std::uint16_t port) {
 
 void NodeMetrics::on_applied(const Op& op, const ApplyResult& result) {
   jobs_.on_applied(op, result, *sources_.state);
+}
+
+void NodeMetrics::on_journal_sync(double seconds) {
+  journal_sync_.observe(seconds);
 }
 
 void NodeMetrics::close(std::function<void()> done) {

@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "core/metrics/exposition.hpp"
+#include "core/metrics/histogram.hpp"
 #include "core/model/status.hpp"
+#include "core/node/dispatcher.hpp"
 #include "core/node/log.hpp"
-#include "core/node/metrics/exposition.hpp"
 #include "core/node/metrics/job_metrics.hpp"
 #include "core/state/state.hpp"
 #include "transport/protocol/monitor_replies.hpp"
@@ -29,14 +31,17 @@ struct MetricsSources {
   std::function<protocol::NodesReply()> nodes;
   std::function<std::vector<protocol::PoolSummary>()> pools;  // this node's Ruby pools
   std::function<protocol::ResourcesReply()> resources;        // latest sample, no series
+  std::function<std::vector<WorkerSlots>()> workers;          // registered here; may be unset
   std::function<TimeMs()> now;
   std::string version;
   // A module's own families (the HTTP front end's per-route counters); may be unset.
   std::function<void(Exposition&)> extra;
 };
 
-// The whole exposition, from the sources and the applied-op counters.
-std::string render_node_metrics(const MetricsSources& sources, const JobMetrics& jobs);
+// The whole exposition, from the sources, the applied-op counters and the
+// journal's sync times.
+std::string render_node_metrics(const MetricsSources& sources, const JobMetrics& jobs,
+                                const Histogram& journal_sync);
 
 class MetricsServer;
 
@@ -48,12 +53,15 @@ class NodeMetrics {
   // Listens on address:port (IPv4) for GET /metrics.
   Status start(const std::string& address, std::uint16_t port);
   void on_applied(const Op& op, const ApplyResult& result);
+  // One group commit's fdatasync took this long (Journal's sync observer).
+  void on_journal_sync(double seconds);
   // Stops listening and closes open scrapes; done runs once all are closed.
   void close(std::function<void()> done);
 
  private:
   MetricsSources sources_;
   JobMetrics jobs_;
+  Histogram journal_sync_{kSyncBuckets};
   std::unique_ptr<MetricsServer> server_;
 };
 

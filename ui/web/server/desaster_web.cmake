@@ -31,6 +31,7 @@ add_custom_command(
 
 desaster_layer(desaster_web DIRS ui/web/server
                DEPS desaster_web_query desaster_client desaster_ctl desaster_ui_common desaster_cron
+                    desaster_metrics
                     PkgConfig::H2O PkgConfig::LIBUV OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 target_sources(desaster_web PRIVATE ${web_assets_cpp})
 target_compile_definitions(desaster_web PUBLIC H2O_USE_LIBUV=1)

@@ -15,6 +15,7 @@
 #include "ui/web/server/query/web_options.hpp"
 #include "ui/web/server/replica.hpp"
 #include "ui/web/server/web_app.hpp"
+#include "ui/web/server/web_metrics.hpp"
 
 using namespace desaster;
 using namespace desaster::web;
@@ -76,7 +77,15 @@ int main(int argc, char** argv) {
   l.wake.data = &l;
   auto wake = [&l] { uv_async_send(&l.wake); };
 
-  Replica replica(ReplicaOptions{options.endpoint, options.group_key, options.timeout_ms});
+  // --metrics: desaster-web's own numbers, on a port of their own (no login,
+  // no TLS: a scraper on the host or its network reads them).
+  std::unique_ptr<WebMetrics> metrics;
+  if (options.metrics_port != 0) metrics = std::make_unique<WebMetrics>();
+  ReplicaOptions replica_options{options.endpoint, options.group_key, options.timeout_ms, {}};
+  if (metrics) {
+    replica_options.on_feed_lag = [m = metrics.get()](double seconds) { m->on_feed_op(seconds); };
+  }
+  Replica replica(std::move(replica_options));
   ActionRunner runner(replica, options.group_key, options.timeout_ms, wake);
   WebApp app(options, password, replica, runner);
   l.app = &app;
@@ -87,6 +96,28 @@ int main(int argc, char** argv) {
   if (Status s = server.listen(listen); !s.ok()) {
     std::fprintf(stderr, "desaster-web: %s\n", s.message.c_str());
     return 1;
+  }
+  std::unique_ptr<HttpServer> metrics_server;
+  if (metrics) {
+    app.set_metrics(metrics.get());
+    metrics_server = std::make_unique<HttpServer>(
+        l.loop,
+        [&app, m = metrics.get()](h2o_req_t* req) {
+          const std::string_view path(req->path_normalized.base, req->path_normalized.len);
+          const std::string_view method(req->method.base, req->method.len);
+          if (path != "/metrics") return respond(req, 404, "text/plain", "GET /metrics\n");
+          if (method != "GET" && method != "HEAD")
+            return respond(req, 405, "text/plain", "GET /metrics\n");
+          respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", m->render(app.gauges()));
+        },
+        options.request_timeout_ms);
+    ListenOptions metrics_listen;
+    metrics_listen.host = options.metrics_host;
+    metrics_listen.port = options.metrics_port;
+    if (Status s = metrics_server->listen(metrics_listen); !s.ok()) {
+      std::fprintf(stderr, "desaster-web: --metrics: %s\n", s.message.c_str());
+      return 1;
+    }
   }
   replica.start(wake);
   runner.start();

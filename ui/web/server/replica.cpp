@@ -152,6 +152,12 @@ bool Replica::try_connect(const std::string& endpoint) {
     }
     index_ = entry.index;
     term_ = entry.term;
+    if (options_.on_feed_lag) {
+      const std::int64_t now = std::chrono::duration_cast<milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+      options_.on_feed_lag(static_cast<double>(now - entry.timestamp) / 1000.0);
+    }
     std::lock_guard lock(info_mutex_);
     rates_.add(entry.timestamp, processed, failed);
     if (events_.size() < kMaxQueuedEvents) {

@@ -62,6 +62,9 @@ struct ReplicaOptions {
   std::string endpoint;
   std::string group_key;
   std::int64_t timeout_ms = 10'000;
+  // Called on the feed thread for each op applied, with the seconds since
+  // its leader stamped it (the metrics' feed lag); may be unset.
+  std::function<void(double seconds)> on_feed_lag;
 };
 
 class Replica {

@@ -1,6 +1,7 @@
 #include "ui/web/server/web_app.hpp"
 
 #include <chrono>
+#include <new>
 
 #include <msgpack.hpp>
 
@@ -83,7 +84,50 @@ std::string WebApp::session_cookie(h2o_req_t* req) const {
   return cookie_value(header, kCookie).value_or("");
 }
 
+namespace {
+
+// Lives in the request's pool; h2o disposes it with the request, once the
+// answer went out (or the client left), which is when the request ends.
+struct RequestTiming {
+  WebMetrics* metrics;
+  h2o_req_t* req;
+  std::string_view route;  // one of route_of()'s constants
+  std::chrono::steady_clock::time_point started;
+};
+
+void time_request(WebMetrics* metrics, h2o_req_t* req, std::string_view route) {
+  void* slot = h2o_mem_alloc_shared(&req->pool, sizeof(RequestTiming), [](void* p) {
+    auto* t = static_cast<RequestTiming*>(p);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t->started).count();
+    t->metrics->on_response(t->route, t->req->res.status, seconds);
+    t->~RequestTiming();
+  });
+  new (slot) RequestTiming{metrics, req, route, std::chrono::steady_clock::now()};
+}
+
+}  // namespace
+
+WebGauges WebApp::gauges() const {
+  WebGauges g;
+  g.sse_clients = sse_.size();
+  g.link_state = to_string(replica_.connection().state);
+  g.applied_index = replica_.index();
+  g.term = replica_.term();
+  g.events_dropped = events_dropped_;
+  return g;
+}
+
 void WebApp::handle(h2o_req_t* req) {
+  if (metrics_) {
+    std::string_view path(req->path_normalized.base, req->path_normalized.len);
+    const std::string& base = options_.base_path;
+    const bool under_base =
+        base.empty() || (path.substr(0, base.size()) == base &&
+                         (path.size() == base.size() || path[base.size()] == '/'));
+    time_request(metrics_, req,
+                 under_base ? route_of(path.substr(base.size())) : std::string_view("other"));
+  }
   if (header_bytes(req) > kMaxHeaderBytes) {
     return error(req, 431,
                  "headers: larger than " + std::to_string(kMaxHeaderBytes / 1024) + " KiB");
@@ -527,6 +571,7 @@ void WebApp::events(h2o_req_t* req, std::string_view query) {
 void WebApp::on_wake() {
   std::uint64_t skipped = 0;
   std::vector<OpEvent> events = replica_.take_events(skipped);
+  events_dropped_ += skipped;
   if (sse_.size() > 0) {
     // More than the page can follow: one "skipped" instead of the flood.
     constexpr std::size_t kMaxOpsPerWake = 500;

@@ -13,6 +13,7 @@
 #include "ui/web/server/http_glue.hpp"
 #include "ui/web/server/query/web_options.hpp"
 #include "ui/web/server/replica.hpp"
+#include "ui/web/server/web_metrics.hpp"
 
 namespace desaster::web {
 
@@ -25,6 +26,10 @@ class WebApp {
   void on_wake();
   // Every 250 ms: the throttled overview, keep-alives.
   void on_tick();
+  // --metrics: every request is counted and timed there from now on.
+  void set_metrics(WebMetrics* metrics) { metrics_ = metrics; }
+  // What a scrape of desaster-web's metrics shows beside the request counts.
+  WebGauges gauges() const;
 
  private:
   void route(h2o_req_t* req, std::string_view path, std::string_view query);
@@ -65,6 +70,8 @@ class WebApp {
   std::uint64_t overview_index_ = 0;       // index of the last overview pushed
   std::uint64_t overview_generation_ = 0;  // connection generation pushed
   std::uint64_t ticks_ = 0;
+  std::uint64_t events_dropped_ = 0;
+  WebMetrics* metrics_ = nullptr;
 };
 
 }  // namespace desaster::web

@@ -65,16 +65,18 @@ Result<WebOptions> parse_web_options(const std::vector<std::string>& args) {
       o.endpoint = *endpoint;
     } else if (arg == "-k") {
       o.group_key = v;
-    } else if (arg == "--listen") {
+    } else if (arg == "--listen" || arg == "--metrics") {
+      std::string& host = arg == "--listen" ? o.listen_host : o.metrics_host;
+      std::uint16_t& port = arg == "--listen" ? o.listen_port : o.metrics_port;
       const std::size_t colon = v.rfind(':');
       if (colon == std::string::npos || colon == 0 ||
-          !parse_port(std::string_view(v).substr(colon + 1), o.listen_port))
-        return bad("--listen: '" + v + "' is not ADDR:PORT (an IPv4 address and a port 1-65535)");
-      o.listen_host = v.substr(0, colon);
+          !parse_port(std::string_view(v).substr(colon + 1), port))
+        return bad(arg + ": '" + v + "' is not ADDR:PORT (an IPv4 address and a port 1-65535)");
+      host = v.substr(0, colon);
       in_addr addr{};
-      if (o.listen_host == "localhost") o.listen_host = "127.0.0.1";
-      if (inet_pton(AF_INET, o.listen_host.c_str(), &addr) != 1)
-        return bad("--listen: '" + o.listen_host + "' is not an IPv4 address");
+      if (host == "localhost") host = "127.0.0.1";
+      if (inet_pton(AF_INET, host.c_str(), &addr) != 1)
+        return bad(arg + ": '" + host + "' is not an IPv4 address");
     } else if (arg == "--base-path") {
       std::string p = v;
       while (!p.empty() && p.back() == '/') p.pop_back();
@@ -110,6 +112,9 @@ Result<WebOptions> parse_web_options(const std::vector<std::string>& args) {
     }
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) return bad("--tls-cert and --tls-key go together");
+  if (o.metrics_port != 0 && o.metrics_port == o.listen_port && o.metrics_host == o.listen_host)
+    return bad("--metrics: the page listens on " + o.listen_host + ":" +
+               std::to_string(o.listen_port) + " already");
   if (!o.show_help && !is_loopback_host(o.listen_host) && o.password_file.empty())
     return bad("--listen " + o.listen_host +
                ": refusing to listen beyond loopback without "
@@ -129,6 +134,8 @@ std::string web_help_text() {
          "                          \"default\")\n"
          "  --listen ADDR:PORT      where to serve HTTP (default 127.0.0.1:2690); an\n"
          "                          address beyond loopback needs --password-file\n"
+         "  --metrics ADDR:PORT     serve Prometheus metrics on GET /metrics there (its\n"
+         "                          own port, no login: requests, SSE clients, feed)\n"
          "  --base-path /PREFIX     serve under a path prefix, behind a reverse proxy\n"
          "  --password-file FILE    require a login with the password in FILE (its\n"
          "                          first line)\n"

@@ -15,6 +15,8 @@ struct WebOptions {
   std::string group_key;                          // -k; empty: $DESASTER_KEY, else "default"
   std::string listen_host = "127.0.0.1";          // --listen ADDR:PORT
   std::uint16_t listen_port = 2690;
+  std::string metrics_host;  // --metrics ADDR:PORT; port 0: no metrics
+  std::uint16_t metrics_port = 0;
   std::string base_path;  // --base-path: "" or "/x/y" (no trailing slash)
   std::string password_file;
   bool read_only = false;

@@ -1,4 +1,4 @@
-#include "core/node/metrics/exposition.hpp"
+#include "core/metrics/exposition.hpp"
 
 #include <charconv>
 #include <cmath>
