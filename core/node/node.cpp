@@ -35,6 +35,9 @@
 #include "core/node/socket_limits.hpp"
 #include "core/node/stall_watch.hpp"
 #include "core/node/timed_duties.hpp"
+#include "core/node/upgrade/handover_child.hpp"
+#include "core/node/upgrade/listener_set.hpp"
+#include "core/node/upgrade/upgrader.hpp"
 #include "core/node/waiters.hpp"
 #include "core/node/worker_relay.hpp"
 #include "core/state/state.hpp"
@@ -59,6 +62,18 @@ TimeMs wall_clock_ms() {
 }
 
 constexpr int kSocketHighWaterMark = 100'000;
+
+// A listener's name on the hot upgrade's channel (one word).
+const char* listener_name(ListenSocket which) {
+  switch (which) {
+    case ListenSocket::client:
+      return "client";
+    case ListenSocket::feed:
+      return "feed";
+    default:
+      return "dispatch";
+  }
+}
 
 template <typename Handle>
 void close_handle(Handle* handle) {
@@ -114,6 +129,13 @@ struct Node::Impl {
   std::unique_ptr<LogFile> log_file;              // --log-file only
   std::unique_ptr<metrics::NodeMetrics> metrics;  // --metrics only
   std::unique_ptr<ServiceNotifier> notifier;      // sd_notify, when a manager listens
+  // Hot upgrade: the listeners it passes on, the old process's side, and
+  // (in a process an upgrade started) the channel to the old one.
+  std::unique_ptr<ListenerSet> listeners;
+  std::unique_ptr<Upgrader> upgrader;
+  std::optional<HandoverChild> handover;
+  std::map<std::string, std::string> bound_endpoints;  // listener name -> endpoint
+  bool released = false;  // the ZeroMQ listeners unbound for an upgrade
 
   uv_prepare_t turn{};
   uv_timer_t deadline{};
@@ -122,11 +144,13 @@ struct Node::Impl {
   uv_signal_t sigterm{};
   uv_signal_t sigint{};
   uv_signal_t sighup{};
+  uv_signal_t sigusr2{};
 
   bool snapshot_in_flight = false;
   bool shutting_down = false;
   bool handing_back = false;
   bool closing = false;
+  bool handed_over = false;  // a newer process serves: close at once, keep nothing
   int exit_code = 0;
 
   explicit Impl(NodeOptions o) : options(std::move(o)) {
@@ -136,6 +160,10 @@ struct Node::Impl {
 
   Status start();
   Status start_discovery();
+  void start_upgrades();
+  Status begin_upgrade(const std::string& binary, Upgrader::Done done);
+  std::vector<std::pair<zmq::socket_t*, const char*>> listener_sockets();
+  void rebind_after_rollback();
   Status start_metrics();
   std::string service_status() const;
   void close_discovery(std::function<void()> done);
@@ -183,7 +211,16 @@ Node::~Node() {
 }
 
 Status Node::start() {
-  return impl_->start();
+  Status s = impl_->start();
+  if (impl_->handover) {
+    if (s.ok()) {
+      impl_->handover->ready();
+    } else {
+      impl_->handover->fail(s.message);
+    }
+    impl_->handover.reset();
+  }
+  return s;
 }
 
 Status Node::Impl::start() {
@@ -191,8 +228,18 @@ Status Node::Impl::start() {
     log_file = std::make_unique<LogFile>(&loop, log, options.log_file);
     if (Status s = log_file->start(); !s.ok()) return s;
   }
-  if (Status s = recover(); !s.ok()) return s;
+  // The keys first: deriving them takes a while, and an upgrade's old
+  // process pauses only once this one is about to take over.
   if (Status s = start_security(); !s.ok()) return s;
+  handover = HandoverChild::from_environment();
+  if (handover) {
+    if (Status s = handover->take_over(static_cast<int>(options.upgrade_timeout_ms)); !s.ok())
+      return s;
+    listeners = std::make_unique<ListenerSet>(handover->take_listeners());
+  } else {
+    listeners = std::make_unique<ListenerSet>();
+  }
+  if (Status s = recover(); !s.ok()) return s;
   if (Status s = bind_sockets(); !s.ok()) return s;
 
   waiters = std::make_unique<Waiters>(&loop, state);
@@ -250,6 +297,7 @@ Status Node::Impl::start() {
       &housekeeping,
       [](uv_timer_t* h) noexcept {
         auto* self = static_cast<Impl*>(h->data);
+        if (self->upgrader->paused()) return;  // proposes nothing meanwhile
         if (const TimeMs stalled = self->stalls.observe(wall_clock_ms()); stalled > 0) {
           self->log.warn("this node did not run for " + std::to_string(stalled) +
                          " ms (paused?); its workers' silence meanwhile is not held against them");
@@ -357,6 +405,7 @@ Status Node::Impl::start() {
   if (Status s = start_metrics(); !s.ok()) return s;
   notifier = std::make_unique<ServiceNotifier>(&loop, [this] { return service_status(); });
   notifier->ready();
+  start_upgrades();
   return {};
 }
 
@@ -542,6 +591,7 @@ Status Node::Impl::recover() {
   Recovery recovery;
   JournalOptions journal_options;
   journal_options.truncate_corrupt = options.truncate_corrupt_journal;
+  if (handover) journal_options.inherited_lock_fd = handover->release_lock();
   Result<std::unique_ptr<Journal>> opened =
       Journal::open(&loop, options.data_dir, journal_options, recovery);
   if (!opened.ok()) return opened.status();
@@ -660,7 +710,17 @@ Status Node::Impl::bind_sockets() {
             refusals.note(failure.reason, "a peer on " + failure.endpoint, wall_clock_ms());
           });
       if (Status s = monitor->start(); !s.ok()) return s;
+      Result<int> fd = listeners->for_zmq(
+          listener_name(which),
+          listen_address(which, options.bind_address, group_key == kDefaultGroupKey), port);
+      if (!fd.ok()) {
+        if (fd.status().code != ErrorCode::unavailable) return fd.status();
+        errno = EADDRINUSE;
+        throw zmq::error_t();
+      }
+      if (*fd >= 0) socket->set(zmq::sockopt::use_fd, *fd);
       socket->bind(endpoint);
+      bound_endpoints[listener_name(which)] = endpoint;
     } catch (const zmq::error_t& e) {
       if (e.num() == EADDRINUSE) {
         return Status::error(
@@ -688,6 +748,12 @@ Status Node::Impl::bind_sockets() {
 
 void Node::Impl::on_turn() {
   if (closing) return;
+  if (upgrader->active()) {
+    // Paused for a hot upgrade: only what is in flight commits.
+    if (upgrader->paused()) journal->flush();
+    upgrader->on_turn();
+    if (upgrader->paused()) return;
+  }
   const TimeMs now = wall_clock_ms();
   // Only the leader decides leases, promotions, expiries and purges.
   if (leading()) {
@@ -795,16 +861,26 @@ void Node::Impl::finish_shutdown() {
   uv_signal_stop(&sigterm);
   uv_signal_stop(&sigint);
   uv_signal_stop(&sighup);
+  uv_signal_stop(&sigusr2);
   if (raft) raft->close();
   if (http) http->close();
   // The goodbye beacon goes first, so peers drop this node at once.
   auto close_rest = [this] {
-    close_discovery([this] {
-      ruby_pools->close([this] {
-        shell_pool->close([this] {
-          client_watcher->close([this] {
-            dispatch_watcher->close(
-                [this] { close_security([this] { journal->close([this] { close_extras(); }); }); });
+    // The listeners first: after a hot upgrade each connection this process
+    // still holds is one a client waits on to reconnect to the new one.
+    client_watcher->close([this] {
+      dispatch_watcher->close([this] {
+        if (handed_over) {
+          client_socket->close();
+          dispatch_socket->close();
+        }
+        close_discovery([this] {
+          ruby_pools->close([this] {
+            shell_pool->close([this] {
+              close_security([this] {
+                journal->close([this] { upgrader->close([this] { close_extras(); }); });
+              });
+            });
           });
         });
       });
@@ -912,6 +988,107 @@ void Node::Impl::on_role(raft::Role role, std::uint64_t term) {
   if (role == raft::Role::leader) ids->observe(state.max_job_id());
 }
 
+// Hot upgrade (core/node/upgrade/upgrader.hpp): SIGUSR2 or `desasterctl upgrade`.
+void Node::Impl::start_upgrades() {
+  UpgradeHooks hooks;
+  hooks.stop_leasing = [this] { dispatcher->set_draining(true); };
+  hooks.running = [this] { return own_running(); };
+  hooks.pause = [this] {
+    client_watcher->set_reading(false);
+    dispatch_watcher->set_reading(false);
+  };
+  hooks.quiet = [this] {
+    return proposer->in_flight() == 0 && !snapshot_in_flight &&
+           client_watcher->outbox_size() == 0 && dispatch_watcher->outbox_size() == 0;
+  };
+  hooks.release = [this] {
+    released = true;
+    for (auto [socket, name] : listener_sockets()) {
+      try {
+        socket->set(zmq::sockopt::linger, 2000);
+        socket->unbind(bound_endpoints[name]);
+      } catch (const zmq::error_t& e) {
+        log.warn(std::string("upgrade: cannot unbind the ") + name + " socket: " + e.what());
+      }
+    }
+  };
+  hooks.fds = [this] {
+    std::vector<std::pair<std::string, int>> fds{{"lock", journal->lock_fd()}};
+    for (auto& listener : listeners->all()) fds.push_back(listener);
+    return fds;
+  };
+  hooks.resume = [this](const std::string&) {
+    if (released) rebind_after_rollback();
+    client_watcher->set_reading(true);
+    dispatch_watcher->set_reading(true);
+    if (!shutting_down) dispatcher->set_draining(false);
+  };
+  hooks.retire = [this] {
+    handed_over = true;
+    shutting_down = true;
+    if (notifier) notifier->stopping();
+    finish_shutdown();
+  };
+  upgrader = std::make_unique<Upgrader>(&loop, log, std::move(hooks), options.upgrade_timeout_ms);
+  uv_signal_init(&loop, &sigusr2);
+  sigusr2.data = this;
+  uv_signal_start(
+      &sigusr2,
+      [](uv_signal_t* h, int) noexcept {
+        auto* self = static_cast<Impl*>(h->data);
+        Status s = self->begin_upgrade("", [](const Status&, std::int64_t) {});
+        if (!s.ok()) self->log.warn("SIGUSR2: no upgrade: " + s.message);
+      },
+      SIGUSR2);
+}
+
+std::vector<std::pair<zmq::socket_t*, const char*>> Node::Impl::listener_sockets() {
+  return {{&*client_socket, "client"}, {&*feed_socket, "feed"}, {&*dispatch_socket, "dispatch"}};
+}
+
+// The new process died after this one had unbound: listen again on the
+// same sockets. The in-process workers lost their registration with the
+// connection: the Ruby pools reload (their masters register again).
+void Node::Impl::rebind_after_rollback() {
+  released = false;
+  for (auto [socket, name] : listener_sockets()) {
+    try {
+      socket->set(zmq::sockopt::linger, 0);
+      const int fd = listeners->dup_for_zmq(name);
+      if (fd >= 0) socket->set(zmq::sockopt::use_fd, fd);
+      socket->bind(bound_endpoints[name]);
+    } catch (const zmq::error_t& e) {
+      log.error(std::string("upgrade rollback: cannot listen again on the ") + name +
+                " socket: " + e.what());
+      exit_code = 1;
+    }
+  }
+  // TODO(upgrade): a new shell pool; until then a restart brings it back.
+  log.warn(
+      "upgrade rollback after the handover began: the shell pool lost its registration and "
+      "runs no jobs until the node restarts; the Ruby pools restart");
+  ruby_pools->reload_all();
+}
+
+Status Node::Impl::begin_upgrade(const std::string& binary, Upgrader::Done done) {
+  // What the new process cannot take over yet refuses the upgrade.
+  if (shutting_down) return Status::error(ErrorCode::unavailable, "the node is shutting down");
+  if (raft) {
+    return Status::error(ErrorCode::bad_request,
+                         "hot upgrade of a clustered node is not supported yet (standalone only)");
+  }
+  if (http || metrics) {
+    return Status::error(ErrorCode::bad_request,
+                         "hot upgrade with --http/--https or --metrics is not supported yet");
+  }
+  if (!listeners->unowned().empty()) {
+    return Status::error(ErrorCode::bad_request,
+                         "hot upgrade needs a numeric IPv4 bind address (the " +
+                             listeners->unowned().front() + " listener was bound by ZeroMQ)");
+  }
+  return upgrader->begin(binary, std::move(done));
+}
+
 void Node::Impl::close_everything() {
   client_socket.reset();
   dispatch_socket.reset();
@@ -924,6 +1101,7 @@ void Node::Impl::close_everything() {
   close_handle(&sigterm);
   close_handle(&sigint);
   close_handle(&sighup);
+  close_handle(&sigusr2);
   // h2o offers no way to close an idle keep-alive connection at once; they
   // are dropped with the process rather than kept for their read timeout.
   if (http) uv_stop(&loop);
