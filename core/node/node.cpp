@@ -224,6 +224,9 @@ Status Node::start() {
 }
 
 Status Node::Impl::start() {
+  // SIGUSR2 would kill a process that has not set its handler yet (an
+  // upgrade asked for again as soon as LOCK names the new pid).
+  ::signal(SIGUSR2, SIG_IGN);
   if (!options.log_file.empty()) {
     log_file = std::make_unique<LogFile>(&loop, log, options.log_file);
     if (Status s = log_file->start(); !s.ok()) return s;
