@@ -118,6 +118,8 @@ struct Node::Impl {
   std::unique_ptr<ZmqWatcher> client_watcher;
   std::unique_ptr<ZmqWatcher> dispatch_watcher;
   std::unique_ptr<ShellPool> shell_pool;
+  ShellPoolOptions shell_pool_options;  // to start it afresh after an upgrade's rollback
+  std::vector<std::unique_ptr<ShellPool>> retired_shell_pools;  // closed, freed with the node
   std::unique_ptr<ruby_pool::PoolManager> ruby_pools;
   std::unique_ptr<HttpGate> http;        // --http / --https only
   std::unique_ptr<Discovery> discovery;  // clustered nodes only
@@ -343,6 +345,7 @@ Status Node::Impl::start() {
   pool.limits =
       monitor::Limits{options.job_memory_mb, options.job_cpu_percent, options.limit_grace_ms};
   pool.log = [this](const std::string& line) { log.warn(line); };
+  shell_pool_options = pool;
   shell_pool = std::make_unique<ShellPool>(&loop, context, std::move(pool));
   if (Status s = shell_pool->start(); !s.ok()) return s;
 
@@ -1051,7 +1054,7 @@ std::vector<std::pair<zmq::socket_t*, const char*>> Node::Impl::listener_sockets
 
 // The new process died after this one had unbound: listen again on the
 // same sockets. The in-process workers lost their registration with the
-// connection: the Ruby pools reload (their masters register again).
+// connection: a new shell pool starts and the Ruby pools reload.
 void Node::Impl::rebind_after_rollback() {
   released = false;
   for (auto [socket, name] : listener_sockets()) {
@@ -1066,10 +1069,11 @@ void Node::Impl::rebind_after_rollback() {
       exit_code = 1;
     }
   }
-  // TODO(upgrade): a new shell pool; until then a restart brings it back.
-  log.warn(
-      "upgrade rollback after the handover began: the shell pool lost its registration and "
-      "runs no jobs until the node restarts; the Ruby pools restart");
+  // Nothing runs in it (the upgrade waited for that): a new one registers.
+  retired_shell_pools.push_back(std::move(shell_pool));
+  retired_shell_pools.back()->close({});
+  shell_pool = std::make_unique<ShellPool>(&loop, context, shell_pool_options);
+  if (Status s = shell_pool->start(); !s.ok()) log.error("shell pool: " + s.message);
   ruby_pools->reload_all();
 }
 

@@ -225,3 +225,54 @@ TEST_CASE("an upgrade to a binary that cannot start rolls back", "[integration][
   CHECK((*done)[0]->state == JobState::succeeded);
   CHECK(node.terminate() == 0);
 }
+
+TEST_CASE(
+    "a new process that dies after taking the sockets rolls back and the old one listens again",
+    "[integration][upgrade]") {
+  // The "new binary" is a script that says hello, takes the lock and the
+  // listeners, and exits: the old process had already unbound its sockets.
+  TempDir bin;
+  const std::string copy = bin.path() + "/desaster";
+  REQUIRE(run_command({"cp", DESASTER_BIN, copy}).exit_status == 0);
+  TempDir dir;
+  const std::uint16_t port = free_port_triplet();
+  NodeLaunch launch;
+  launch.prefix = {"/bin/sh", "-c", "shift; exec " + copy + " \"$@\"", "sh"};
+  launch.args = {"-s", "-a", "127.0.0.1", "-p", std::to_string(port), "--upgrade-timeout", "5"};
+  NodeProcess node(dir.path() + "/data", port, launch);
+  REQUIRE(node.start());
+  ClientOptions options;
+  options.endpoint = node.endpoint();
+  options.timeout = 20s;
+  auto client = Client::connect(options);
+  REQUIRE(client.ok());
+  {
+    const std::string fake = bin.path() + "/fake";
+    std::ofstream script(fake);
+    script << "#!/usr/bin/python3\n"
+              "import socket, sys\n"
+              "s = socket.socket(fileno=3)\n"
+              "s.send(b'hello')\n"
+              "text, fds, _, _ = socket.recv_fds(s, 1024, 16)\n"
+              "sys.stderr.write('fake took %d fds for %s\\n' % (len(fds), text.decode()))\n"
+              "sys.exit(4)\n";
+    script.close();
+    REQUIRE(::chmod(fake.c_str(), 0755) == 0);
+    REQUIRE(::rename(fake.c_str(), copy.c_str()) == 0);
+  }
+  REQUIRE(::kill(node.pid(), SIGUSR2) == 0);
+  REQUIRE(
+      wait_until([&] { return node.log().find("upgrade rolled back") != std::string::npos; }, 20s));
+  INFO(node.log());
+  CHECK(node.log().find("fake took 4 fds for take lock client dispatch feed") != std::string::npos);
+  CHECK(node.log().find("exited with status 4") != std::string::npos);
+  // Listening again, with a shell pool that registered again.
+  auto after = (*client)->enqueue({shell_job("true")});
+  INFO(after.status().message);
+  REQUIRE(after.ok());
+  auto done = (*client)->wait({*after}, 20s);
+  REQUIRE(done.ok());
+  REQUIRE((*done)[0]);
+  CHECK((*done)[0]->state == JobState::succeeded);
+  CHECK(node.terminate() == 0);
+}
