@@ -23,6 +23,13 @@ std::string holder_pid(int fd) {
   return text;
 }
 
+Status write_pid(int fd) {
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0)
+    return journal_fs::io_error("cannot write pid to the data dir's LOCK", errno);
+  return {};
+}
+
 }  // namespace
 
 Result<DataDirLock> DataDirLock::acquire(const std::string& data_dir) {
@@ -37,10 +44,21 @@ Result<DataDirLock> DataDirLock::acquire(const std::string& data_dir) {
                                                        holder_pid(fd.get()) + ")");
     return journal_fs::io_error("cannot lock " + path, errno);
   }
-  const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd.get(), 0) != 0 || ::pwrite(fd.get(), pid.data(), pid.size(), 0) < 0)
-    return journal_fs::io_error("cannot write pid to " + path, errno);
+  if (Status s = write_pid(fd.get()); !s.ok()) return s;
   return DataDirLock(std::move(fd));
+}
+
+Result<DataDirLock> DataDirLock::adopt(int fd) {
+  journal_fs::FileDescriptor owned(fd);
+  // Locking again through the same open file succeeds at once; through
+  // another open of the file (not the lock we were given) it would not.
+  while (::flock(owned.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    return Status::error(ErrorCode::unavailable,
+                         "the data dir lock passed by the upgrading process is not held by it");
+  }
+  if (Status s = write_pid(owned.get()); !s.ok()) return s;
+  return DataDirLock(std::move(owned));
 }
 
 }  // namespace desaster

@@ -19,6 +19,14 @@ class DataDirLock {
   // Locks data_dir/LOCK (creating it). Fails with unavailable when another
   // process (or another open of the same dir) holds it, io_error otherwise.
   static Result<DataDirLock> acquire(const std::string& data_dir);
+  // Takes over the lock an older process of a hot upgrade passed over
+  // (SCM_RIGHTS): the flock belongs to the shared open file, so it stays
+  // held when the old process exits. Checks the fd holds it; the file then
+  // names this pid.
+  static Result<DataDirLock> adopt(int fd);
+
+  // The locked file's fd, to pass to the next process of an upgrade.
+  int fd() const { return fd_.get(); }
 
   bool held() const { return fd_.valid(); }
   // Unlocks by closing the file; the file itself stays.

@@ -420,7 +420,8 @@ Result<std::unique_ptr<Journal>> Journal::open(uv_loop_t* loop, const std::strin
   recovery = Recovery{};
   Status made = journal_fs::ensure_dir(data_dir);
   if (!made.ok()) return made;
-  auto lock = DataDirLock::acquire(data_dir);
+  auto lock = options.inherited_lock_fd >= 0 ? DataDirLock::adopt(options.inherited_lock_fd)
+                                             : DataDirLock::acquire(data_dir);
   if (!lock.ok()) return lock.status();
 
   auto impl = std::make_unique<Impl>();
@@ -548,6 +549,10 @@ void Journal::save_hard_state(HardState state, std::function<void(const Status&)
   }
   impl_->queue.emplace_back(HardStateRequest{std::move(state), std::move(done)});
   impl_->start_next();
+}
+
+int Journal::lock_fd() const {
+  return impl_->lock.fd();
 }
 
 std::uint64_t Journal::bytes_since_snapshot() const {

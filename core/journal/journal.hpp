@@ -52,6 +52,9 @@ struct JournalOptions {
   // unless the operator asked for the cut (--truncate-corrupt-journal),
   // which drops those records and says how many.
   bool truncate_corrupt = false;
+  // A hot upgrade's new process: the data dir lock's fd the old one passed
+  // (taken over, closed with the journal) instead of locking anew.
+  int inherited_lock_fd = -1;
 
   // Test-only fault injection (beanstalkd's falloc): when set, these replace
   // write(2) and fdatasync(2) for the records of a group commit, so tests can
@@ -134,6 +137,8 @@ class Journal {
   // Record bytes appended since the last snapshot was asked for (roughly the
   // journal a restart would replay), for the caller's snapshot policy.
   std::uint64_t bytes_since_snapshot() const;
+  // The data dir lock's fd (a hot upgrade passes it to the next process).
+  int lock_fd() const;
 
   // Commits what is buffered, finishes in-flight work, closes the files and
   // releases the data dir lock, then calls done from the loop. No appends

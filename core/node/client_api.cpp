@@ -4,11 +4,13 @@
 #include <iterator>
 #include <map>
 #include <type_traits>
+#include <unordered_map>
 
 #include "core/model/cron_entry.hpp"
 #include "core/model/shell_command.hpp"
 #include "core/node/protected_mode.hpp"
 #include "core/node/query_answers.hpp"
+#include "core/node/resend_filter.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/replies.hpp"
 
@@ -157,6 +159,12 @@ void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& part
     refusals_.note("bad requests", "a client (" + request.status().message + ")", clock_());
     peer.reply(id_for_error, request.status(), protocol::kEmptyMap);
     return;
+  }
+  {
+    // One filter per listening socket (the client and dispatch ROUTERs);
+    // loop thread only, like everything here.
+    static std::unordered_map<const ZmqWatcher*, ResendFilter> resends;
+    if (!peer.relayed() && resends[socket].repeated(peer.routing_id, request->id)) return;
   }
   if (relay_ && is_worker_request(request->body)) {
     relay_->on_worker_request(peer, parts[1].to_string_view(), *request, clock_());

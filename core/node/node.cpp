@@ -1,53 +1,6 @@
 #include "core/node/node.hpp"
 
-#include <signal.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdlib>
-#include <functional>
-#include <map>
-#include <optional>
-#include <set>
-#include <thread>
-
-#include "core/cluster/stored_snapshot.hpp"
-#include "core/journal/journal.hpp"
-#include "core/journal/node_identity.hpp"
-#include "core/model/job_id.hpp"
-#include "core/node/client_api.hpp"
-#include "core/node/cron_timer.hpp"
-#include "core/node/discovery.hpp"
-#include "core/node/dispatcher.hpp"
-#include "core/node/feed_publisher.hpp"
-#include "core/node/forwarder.hpp"
-#include "core/node/http_gate.hpp"
-#include "core/node/leader_timer.hpp"
-#include "core/node/log.hpp"
-#include "core/node/log_file.hpp"
-#include "core/node/metrics/node_metrics.hpp"
-#include "core/node/proposer.hpp"
-#include "core/node/protected_mode.hpp"
-#include "core/node/raft_driver.hpp"
-#include "core/node/refusal_log.hpp"
-#include "core/node/resources_reply.hpp"
-#include "core/node/service_notify.hpp"
-#include "core/node/socket_limits.hpp"
-#include "core/node/stall_watch.hpp"
-#include "core/node/timed_duties.hpp"
-#include "core/node/waiters.hpp"
-#include "core/node/worker_relay.hpp"
-#include "core/state/state.hpp"
-#include "core/version.hpp"
-#include "transport/loop/zmq_watcher.hpp"
-#include "transport/peer/peer_links.hpp"
-#include "transport/security/curve_socket.hpp"
-#include "transport/security/group_keys.hpp"
-#include "transport/security/handshake_monitor.hpp"
-#include "transport/security/key_source.hpp"
-#include "transport/security/zap_handler.hpp"
-#include "workers/ruby_pool/pool_manager.hpp"
-#include "workers/shell/shell_pool.hpp"
+#include "core/node/node_impl.hpp"
 
 namespace desaster {
 
@@ -60,121 +13,24 @@ TimeMs wall_clock_ms() {
 
 constexpr int kSocketHighWaterMark = 100'000;
 
+// A listener's name on the hot upgrade's channel (one word).
+const char* listener_name(ListenSocket which) {
+  switch (which) {
+    case ListenSocket::client:
+      return "client";
+    case ListenSocket::feed:
+      return "feed";
+    default:
+      return "dispatch";
+  }
+}
+
 template <typename Handle>
 void close_handle(Handle* handle) {
   uv_close(reinterpret_cast<uv_handle_t*>(handle), nullptr);
 }
 
 }  // namespace
-
-struct Node::Impl {
-  NodeOptions options;
-  Logger log;
-  uv_loop_t loop{};
-  std::string node_id;
-
-  std::unique_ptr<Journal> journal;
-  State state;
-  std::unique_ptr<Proposer> proposer;
-  std::unique_ptr<JobIdGenerator> ids;
-  std::unique_ptr<Dispatcher> dispatcher;
-  std::unique_ptr<TimedDuties> duties;
-  // Housekeeping runs every second; a longer gap means this process was
-  // paused (SIGSTOP, a frozen VM): its workers were not silent, it was deaf.
-  StallWatch stalls{1000, 1000};
-  std::vector<std::unique_ptr<LeaderTimer>> timers;  // modules on the leader's clock: cron
-  std::unique_ptr<Waiters> waiters;
-  std::unique_ptr<ClientApi> api;
-
-  zmq::context_t context{1};
-  // Every socket speaks CURVE with the group's keys; the ZAP handler
-  // decides who gets in, the monitors report who failed the handshake.
-  std::string group_key;
-  const GroupKeys* keys = nullptr;
-  std::unique_ptr<ZapHandler> zap;
-  std::unique_ptr<HandshakeMonitor> client_monitor;
-  std::unique_ptr<HandshakeMonitor> dispatch_monitor;
-  std::unique_ptr<HandshakeMonitor> feed_monitor;
-  RefusalLog refusals{log};
-  std::optional<zmq::socket_t> client_socket;
-  std::optional<zmq::socket_t> dispatch_socket;
-  std::optional<zmq::socket_t> feed_socket;  // PUB on -p + 1
-  std::unique_ptr<FeedPublisher> feed;
-  std::unique_ptr<ZmqWatcher> client_watcher;
-  std::unique_ptr<ZmqWatcher> dispatch_watcher;
-  std::unique_ptr<ShellPool> shell_pool;
-  std::unique_ptr<ruby_pool::PoolManager> ruby_pools;
-  std::unique_ptr<HttpGate> http;        // --http / --https only
-  std::unique_ptr<Discovery> discovery;  // clustered nodes only
-  std::unique_ptr<monitor::ResourceMonitor> resources;
-  std::unique_ptr<PeerLinks> links;               // clustered nodes only
-  std::unique_ptr<RaftDriver> raft;               // clustered nodes only
-  std::unique_ptr<Forwarder> forwarder;           // clustered nodes only
-  std::unique_ptr<WorkerRelay> relay;             // clustered nodes only
-  std::unique_ptr<LogFile> log_file;              // --log-file only
-  std::unique_ptr<metrics::NodeMetrics> metrics;  // --metrics only
-  std::unique_ptr<ServiceNotifier> notifier;      // sd_notify, when a manager listens
-
-  uv_prepare_t turn{};
-  uv_timer_t deadline{};
-  uv_timer_t housekeeping{};
-  uv_timer_t grace{};
-  uv_signal_t sigterm{};
-  uv_signal_t sigint{};
-  uv_signal_t sighup{};
-
-  bool snapshot_in_flight = false;
-  bool shutting_down = false;
-  bool handing_back = false;
-  bool closing = false;
-  int exit_code = 0;
-
-  explicit Impl(NodeOptions o) : options(std::move(o)) {
-    log.set_verbosity(options.verbosity);
-    uv_loop_init(&loop);
-  }
-
-  Status start();
-  Status start_discovery();
-  Status start_metrics();
-  std::string service_status() const;
-  void close_discovery(std::function<void()> done);
-  protocol::NodesReply list_nodes() const;
-  Status recover();
-  Status start_security();
-  void close_security(std::function<void()> done);
-  void start_raft(const Recovery& recovery);
-  void on_dispatch_message(std::vector<zmq::message_t>& parts);
-  void on_relay_message(std::vector<zmq::message_t>& parts);
-  void on_role(raft::Role role, std::uint64_t term);
-  bool leading() const { return !raft || raft->leading(); }
-  // Jobs running on this node's workers: what shutdown waits for and hands
-  // back (the state lists the whole cluster's).
-  std::vector<JobId> running_here() const {
-    std::vector<JobId> running = state.running_jobs();
-    if (!raft) return running;
-    std::erase_if(running, [this](JobId id) {
-      const Job* job = state.find(id);
-      return !job || job->node != node_id;
-    });
-    return running;
-  }
-  std::size_t own_running() const {
-    if (!raft) return state.counts().by_state[static_cast<int>(JobState::running)];
-    // A follower does not hand back (the leader does, by release or lease
-    // expiry); it waits for the leases its workers hold.
-    return leading() ? running_here().size() : relay->stats().held_leases;
-  }
-  Status bind_sockets();
-  void on_turn();
-  void on_applied(const Op& op, const ApplyResult& result);
-  void maybe_snapshot();
-  void begin_shutdown(const char* why);
-  void hand_back_running();
-  void finish_shutdown();
-  void close_extras();
-  void close_everything();
-};
 
 Node::Node(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
@@ -183,16 +39,38 @@ Node::~Node() {
 }
 
 Status Node::start() {
-  return impl_->start();
+  Status s = impl_->start();
+  if (impl_->handover) {
+    if (s.ok()) {
+      impl_->handover->ready();
+    } else {
+      impl_->handover->fail(s.message);
+    }
+    impl_->handover.reset();
+  }
+  return s;
 }
 
 Status Node::Impl::start() {
+  // SIGUSR2 would kill a process that has not set its handler yet (an
+  // upgrade asked for again as soon as LOCK names the new pid).
+  ::signal(SIGUSR2, SIG_IGN);
   if (!options.log_file.empty()) {
     log_file = std::make_unique<LogFile>(&loop, log, options.log_file);
     if (Status s = log_file->start(); !s.ok()) return s;
   }
-  if (Status s = recover(); !s.ok()) return s;
+  // The keys first: deriving them takes a while, and an upgrade's old
+  // process pauses only once this one is about to take over.
   if (Status s = start_security(); !s.ok()) return s;
+  handover = HandoverChild::from_environment();
+  if (handover) {
+    if (Status s = handover->take_over(static_cast<int>(options.upgrade_timeout_ms)); !s.ok())
+      return s;
+    listeners = std::make_unique<ListenerSet>(handover->take_listeners());
+  } else {
+    listeners = std::make_unique<ListenerSet>();
+  }
+  if (Status s = recover(); !s.ok()) return s;
   if (Status s = bind_sockets(); !s.ok()) return s;
 
   waiters = std::make_unique<Waiters>(&loop, state);
@@ -250,6 +128,7 @@ Status Node::Impl::start() {
       &housekeeping,
       [](uv_timer_t* h) noexcept {
         auto* self = static_cast<Impl*>(h->data);
+        if (self->upgrader->paused()) return;  // proposes nothing meanwhile
         if (const TimeMs stalled = self->stalls.observe(wall_clock_ms()); stalled > 0) {
           self->log.warn("this node did not run for " + std::to_string(stalled) +
                          " ms (paused?); its workers' silence meanwhile is not held against them");
@@ -292,6 +171,7 @@ Status Node::Impl::start() {
   pool.limits =
       monitor::Limits{options.job_memory_mb, options.job_cpu_percent, options.limit_grace_ms};
   pool.log = [this](const std::string& line) { log.warn(line); };
+  shell_pool_options = pool;
   shell_pool = std::make_unique<ShellPool>(&loop, context, std::move(pool));
   if (Status s = shell_pool->start(); !s.ok()) return s;
 
@@ -357,6 +237,7 @@ Status Node::Impl::start() {
   if (Status s = start_metrics(); !s.ok()) return s;
   notifier = std::make_unique<ServiceNotifier>(&loop, [this] { return service_status(); });
   notifier->ready();
+  start_upgrades();
   return {};
 }
 
@@ -544,6 +425,7 @@ Status Node::Impl::recover() {
   Recovery recovery;
   JournalOptions journal_options;
   journal_options.truncate_corrupt = options.truncate_corrupt_journal;
+  if (handover) journal_options.inherited_lock_fd = handover->release_lock();
   Result<std::unique_ptr<Journal>> opened =
       Journal::open(&loop, options.data_dir, journal_options, recovery);
   if (!opened.ok()) return opened.status();
@@ -662,7 +544,17 @@ Status Node::Impl::bind_sockets() {
             refusals.note(failure.reason, "a peer on " + failure.endpoint, wall_clock_ms());
           });
       if (Status s = monitor->start(); !s.ok()) return s;
+      Result<int> fd = listeners->for_zmq(
+          listener_name(which),
+          listen_address(which, options.bind_address, group_key == kDefaultGroupKey), port);
+      if (!fd.ok()) {
+        if (fd.status().code != ErrorCode::unavailable) return fd.status();
+        errno = EADDRINUSE;
+        throw zmq::error_t();
+      }
+      if (*fd >= 0) socket->set(zmq::sockopt::use_fd, *fd);
       socket->bind(endpoint);
+      bound_endpoints[listener_name(which)] = endpoint;
     } catch (const zmq::error_t& e) {
       if (e.num() == EADDRINUSE) {
         return Status::error(
@@ -690,6 +582,12 @@ Status Node::Impl::bind_sockets() {
 
 void Node::Impl::on_turn() {
   if (closing) return;
+  if (upgrader->active()) {
+    // Paused for a hot upgrade: only what is in flight commits.
+    if (upgrader->paused()) journal->flush();
+    upgrader->on_turn();
+    if (upgrader->paused()) return;
+  }
   const TimeMs now = wall_clock_ms();
   // Only the leader decides leases, promotions, expiries and purges.
   if (leading()) {
@@ -797,16 +695,26 @@ void Node::Impl::finish_shutdown() {
   uv_signal_stop(&sigterm);
   uv_signal_stop(&sigint);
   uv_signal_stop(&sighup);
+  uv_signal_stop(&sigusr2);
   if (raft) raft->close();
   if (http) http->close();
   // The goodbye beacon goes first, so peers drop this node at once.
   auto close_rest = [this] {
-    close_discovery([this] {
-      ruby_pools->close([this] {
-        shell_pool->close([this] {
-          client_watcher->close([this] {
-            dispatch_watcher->close(
-                [this] { close_security([this] { journal->close([this] { close_extras(); }); }); });
+    // The listeners first: after a hot upgrade each connection this process
+    // still holds is one a client waits on to reconnect to the new one.
+    client_watcher->close([this] {
+      dispatch_watcher->close([this] {
+        if (handed_over) {
+          client_socket->close();
+          dispatch_socket->close();
+        }
+        close_discovery([this] {
+          ruby_pools->close([this] {
+            shell_pool->close([this] {
+              close_security([this] {
+                journal->close([this] { upgrader->close([this] { close_extras(); }); });
+              });
+            });
           });
         });
       });
@@ -926,6 +834,7 @@ void Node::Impl::close_everything() {
   close_handle(&sigterm);
   close_handle(&sigint);
   close_handle(&sighup);
+  close_handle(&sigusr2);
   // h2o offers no way to close an idle keep-alive connection at once; they
   // are dropped with the process rather than kept for their read timeout.
   if (http) uv_stop(&loop);

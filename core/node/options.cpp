@@ -51,6 +51,7 @@ constexpr Flag kFlags[] = {
     {0, "http-max-body", true},
     {0, "metrics", true},
     {0, "log-file", true},
+    {0, "upgrade-timeout", true},
 };
 
 // "10", "10s" or "500ms": a kill grace, at most an hour.
@@ -227,6 +228,13 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
         out.log_file = value;
         return {};
       }
+      if (std::string_view(flag.long_name) == "upgrade-timeout") {
+        auto n = parse_number(value);
+        if (!n || *n < 1 || *n > 3600)
+          return bad("'" + value + "' is not a number of seconds (1-3600)");
+        out.upgrade_timeout_ms = static_cast<std::uint32_t>(*n * 1000);
+        return {};
+      }
       if (std::string_view(flag.long_name) == "snapshot-bytes") {
         auto n = parse_byte_size(value);
         if (!n) return bad("'" + value + "' is not a size from 1K to 1024G (such as 64K, 16M)");
@@ -334,6 +342,8 @@ std::string node_help_text() {
          " -j, --concurrency=NUMBER       shell jobs run at once on this node [number of "
          "CPUs]\n"
          "     --shutdown-grace=SECONDS   on SIGTERM, how long running jobs may finish [30]\n"
+         "     --upgrade-timeout=SECONDS  how long a hot upgrade (SIGUSR2) may take before it\n"
+         "                                rolls back [30]\n"
          "     --kill-grace=DURATION      a killed job (or a shell job past its timeout) gets\n"
          "                                TERM, then KILL after this long (10s, 500ms) [10s]\n"
          "     --job-memory=MB            a shell job whose process group holds more RSS than\n"

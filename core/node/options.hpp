@@ -29,6 +29,9 @@ struct NodeOptions {
   int verbosity = 0;              // -v: 1, -vv: 2
   std::uint32_t concurrency = 0;  // shell jobs at once; 0: number of CPUs
   std::uint32_t shutdown_grace_ms = 30'000;
+  // A hot upgrade (SIGUSR2, desasterctl upgrade): running jobs finishing and
+  // the new process getting ready, each within this, or it rolls back.
+  std::uint32_t upgrade_timeout_ms = 30'000;
   std::uint32_t kill_grace_ms = 10'000;     // TERM, then KILL after this (killed or timed-out jobs)
   std::uint64_t voter_timeout_ms = 30'000;  // autopilot: a silent voter is replaced after this
   // Each shell job's limits (its process group's RSS and CPU); 0: none.

@@ -391,3 +391,62 @@ TEST_CASE("a Ruby worker still over the memory limit past the grace is killed an
   CHECK(p.pool().killed_over_cpu == 0);
   REQUIRE(p.wait_for_idle(1));
 }
+
+TEST_CASE("a hot upgrade with a busy Ruby pool loses no job and runs none twice",
+          "[integration][ruby][upgrade]") {
+  RubyPoolNode p(2, 2);
+  const std::int64_t old_master = p.pool().master_pid;
+  const std::string out = p.app + "/out";
+  std::vector<protocol::JobSpec> jobs;
+  for (int i = 0; i < 40; ++i) {
+    jobs.push_back(ruby_job("SleepJob", 0.05));
+    jobs.push_back(ruby_job("AppendJob", out, "job" + std::to_string(i)));
+  }
+  auto enqueued = p.n.client->enqueue(jobs);
+  REQUIRE(enqueued.ok());
+  // Upgrade while the pool works through them: the jobs running now finish
+  // in the old process's pool, the rest run in the new process's.
+  const pid_t old_pid = p.n.node.pid();
+  REQUIRE(kill(old_pid, SIGUSR2) == 0);
+  auto holder = [&] {
+    std::ifstream in(p.n.node.data_dir() + "/LOCK");
+    long pid = 0;
+    in >> pid;
+    return static_cast<pid_t>(pid);
+  };
+  REQUIRE(wait_until([&] { return holder() > 0 && holder() != old_pid; }, 30s));
+  const pid_t new_pid = holder();
+  CHECK(p.n.node.wait_exit(30s) == 0);
+  auto done = p.n.client->wait(enqueued->ids, 60s);
+  INFO(done.status().message);
+  REQUIRE(done.ok());
+  for (const auto& job : *done) {
+    REQUIRE(job);
+    CHECK(job->state == JobState::succeeded);
+    CHECK(job->attempts == 1);
+  }
+  const std::string lines = read_file(out);
+  for (int i = 0; i < 40; ++i) {
+    const std::string tag = "job" + std::to_string(i) + " ";
+    const auto first = lines.find(tag);
+    CHECK(first != std::string::npos);
+    CHECK(lines.find(tag, first + 1) == std::string::npos);
+  }
+  // The new process runs a pool of its own; the old one's master is gone.
+  REQUIRE(wait_until([&] {
+    protocol::PoolSummary pool = p.pool();
+    return pool.master_pid != old_master && p.count("idle") == 2;
+  }));
+  CHECK(kill(static_cast<pid_t>(old_master), 0) != 0);
+  Job after = p.n.wait_final(p.enqueue(ruby_job("AppendJob", out, std::string("after"))));
+  CHECK(after.state == JobState::succeeded);
+  kill(new_pid, SIGTERM);
+  // Gone, or a zombie nobody here may reap (its parent was the old process).
+  CHECK(wait_until(
+      [&] {
+        const std::string stat = read_file("/proc/" + std::to_string(new_pid) + "/stat");
+        const auto close = stat.rfind(')');
+        return close == std::string::npos || stat.substr(close + 2, 1) == "Z";
+      },
+      30s));
+}

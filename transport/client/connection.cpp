@@ -57,18 +57,28 @@ Connection::Deadline Connection::deadline_after(std::chrono::milliseconds timeou
 Result<std::uint64_t> Connection::send(protocol::RequestBody body) {
   if (!socket_) return unavailable("not connected to " + endpoint_);
   protocol::Request request{next_id_++, std::move(body)};
-  std::string frame = protocol::encode_request(request);
+  if (Status sent = send_frame(protocol::encode_request(request)); !sent.ok()) return sent;
+  return request.id;
+}
+
+Status Connection::send_frame(const std::string& frame) {
   // The pipe to the node takes a thousand messages before it pushes back;
   // more than that pending means the node is not reading.
   while (zmq_send(socket_->handle(), frame.data(), frame.size(), ZMQ_DONTWAIT) < 0) {
     if (zmq_errno() == EINTR) continue;
     return unavailable("cannot send to " + endpoint_ + ": " + zmq_reason());
   }
-  return request.id;
+  return Status::success();
 }
 
 Result<std::optional<protocol::Reply>> Connection::receive(Deadline deadline) {
+  return receive_or_drop(deadline, nullptr);
+}
+
+Result<std::optional<protocol::Reply>> Connection::receive_or_drop(Deadline deadline,
+                                                                   std::uint64_t* disconnects) {
   if (!socket_) return unavailable("not connected to " + endpoint_);
+  bool dropped = false;
   for (;;) {
     zmq::message_t message;
     if (zmq_msg_recv(message.handle(), socket_->handle(), ZMQ_DONTWAIT) >= 0) {
@@ -89,6 +99,8 @@ Result<std::optional<protocol::Reply>> Connection::receive(Deadline deadline) {
     if (zmq_errno() != EAGAIN && zmq_errno() != EINTR) {
       return unavailable("cannot receive from " + endpoint_ + ": " + zmq_reason());
     }
+    // A reply that came before the connection closed was taken above.
+    if (dropped) return std::optional<protocol::Reply>();
     long wait_ms = -1;
     if (deadline) {
       auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
@@ -108,6 +120,10 @@ Result<std::optional<protocol::Reply>> Connection::receive(Deadline deadline) {
         }
         return refused(failure->reason);
       }
+      if (disconnects && watch_->disconnects() != *disconnects) {
+        *disconnects = watch_->disconnects();
+        dropped = true;
+      }
     }
   }
 }
@@ -121,12 +137,34 @@ Status Connection::refused(const std::string& reason) const {
 Result<protocol::Reply> Connection::call(protocol::RequestBody body,
                                          std::chrono::milliseconds timeout,
                                          const std::function<void(protocol::Reply&)>& on_other) {
-  Result<std::uint64_t> id = send(std::move(body));
-  if (!id.ok()) return id.status();
+  if (!socket_) return unavailable("not connected to " + endpoint_);
+  // Closes seen before this request are not its concern (a refusal found
+  // meanwhile is, as it would be while waiting).
+  if (std::optional<HandshakeWatch::Failure> failure = watch_->drain()) {
+    if (failure->nothing_listens) {
+      return unavailable("cannot connect to " + endpoint_ + ": " + failure->reason +
+                         "; is the node running, and on this port?");
+    }
+    return refused(failure->reason);
+  }
+  std::uint64_t disconnects = watch_->disconnects();
+  const protocol::Request request{next_id_++, std::move(body)};
+  const std::string sent_frame = protocol::encode_request(request);
+  if (Status sent = send_frame(sent_frame); !sent.ok()) return sent;
+  const std::uint64_t id = request.id;
   const Deadline deadline = deadline_after(timeout);
+  int resends = 0;
   for (;;) {
-    Result<std::optional<protocol::Reply>> frame = receive(deadline);
+    Result<std::optional<protocol::Reply>> frame = receive_or_drop(deadline, &disconnects);
     if (!frame.ok()) return frame.status();
+    const bool timed_out = deadline && Clock::now() >= *deadline;
+    if (!frame.value() && !timed_out && resends < kMaxResends) {
+      // The node closed the connection with this request unanswered:
+      // ZeroMQ reconnects and sends it again then.
+      ++resends;
+      if (Status sent = send_frame(sent_frame); !sent.ok()) return sent;
+      continue;
+    }
     if (!frame.value()) {
       // Start clean: the request may still sit in the socket, and should not
       // reach the node after the caller was told it failed.
@@ -144,7 +182,7 @@ Result<protocol::Reply> Connection::call(protocol::RequestBody body,
                          "(busy or stopped?); try again or raise the timeout");
     }
     protocol::Reply& reply = **frame;
-    if (reply.id == *id) return std::move(reply);
+    if (reply.id == id) return std::move(reply);
     if (on_other) on_other(reply);
   }
 }

@@ -49,13 +49,26 @@ class Connection {
   // reply (pushes, replies to earlier requests) go to on_other if given. On
   // timeout the socket is reopened and the error is unavailable:
   // "no reply from tcp://... within 10000 ms".
+  //
+  // When the node closes the connection while the reply is awaited, the
+  // request is sent again (same id, up to kMaxResends times), once ZeroMQ has
+  // reconnected: a node closes a connection with a request unanswered when
+  // it stops without reading it (a hot upgrade's old process: what it read
+  // it answered before going, so nothing runs twice) or when it crashes, and
+  // then an unanswered write may have been applied and be applied again.
   Result<protocol::Reply> call(protocol::RequestBody body, std::chrono::milliseconds timeout,
                                const std::function<void(protocol::Reply&)>& on_other = {});
 
   static Deadline deadline_after(std::chrono::milliseconds timeout);  // 0: none
+  static constexpr int kMaxResends = 3;
 
  private:
   Status refused(const std::string& reason) const;
+  Status send_frame(const std::string& frame);
+  // receive(), but returns nothing early when the node closed the connection
+  // since *disconnects (then updated).
+  Result<std::optional<protocol::Reply>> receive_or_drop(Deadline deadline,
+                                                         std::uint64_t* disconnects);
 
   std::string endpoint_;
   const GroupKeys& keys_;

@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kEvents = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
                         ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                        ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED;
+                        ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED;
 
 std::string watch_endpoint() {
   static std::atomic<std::uint64_t> next{0};
@@ -70,6 +70,10 @@ std::optional<HandshakeWatch::Failure> HandshakeWatch::drain() {
     if (event == ZMQ_EVENT_CONNECTED) {
       ever_connected_ = true;
       connects_refused_in_a_row_ = 0;
+      continue;
+    }
+    if (event == ZMQ_EVENT_DISCONNECTED) {
+      ++disconnects_;
       continue;
     }
     if (event == ZMQ_EVENT_CONNECT_RETRIED) {

@@ -44,6 +44,9 @@ class HandshakeWatch {
   // Whether a TCP connection was ever made (to tell a slow node from an
   // unreachable one when a request times out).
   bool ever_connected() const { return ever_connected_; }
+  // Connections the node closed so far (a restart, or a hot upgrade's old
+  // process going), as drain() has read them.
+  std::uint64_t disconnects() const { return disconnects_; }
 
  private:
   explicit HandshakeWatch(zmq::socket_t pair) : pair_(std::move(pair)) {}
@@ -51,6 +54,7 @@ class HandshakeWatch {
   int refusals_in_a_row_ = 0;
   int connects_refused_in_a_row_ = 0;
   bool ever_connected_ = false;
+  std::uint64_t disconnects_ = 0;
   std::string last_reason_;
 };
 

@@ -42,6 +42,7 @@ struct ZmqWatcher::Impl {
   bool continuing_ = false;
   bool processing_ = false;
   bool closing_ = false;
+  bool reading_ = true;
   int open_handles_ = 0;
   std::function<void()> done_;
 };
@@ -95,7 +96,7 @@ void ZmqWatcher::Impl::process() {
     const int ready = events();
     bool progress = false;
     if ((ready & ZMQ_POLLOUT) && !outbox_.empty()) progress = flush();
-    if (ready & ZMQ_POLLIN) {
+    if ((ready & ZMQ_POLLIN) && reading_) {
       if (budget == 0) {
         cut_short = true;
         break;
@@ -212,6 +213,13 @@ ZmqWatcher::~ZmqWatcher() {
 
 void ZmqWatcher::send(std::vector<zmq::message_t> parts) {
   if (impl_) impl_->send(std::move(parts));
+}
+
+void ZmqWatcher::set_reading(bool reading) {
+  if (!impl_ || impl_->closing_) return;
+  impl_->reading_ = reading;
+  // What arrived meanwhile raised no edge we will see again.
+  if (reading) impl_->arm_continuation();
 }
 
 std::size_t ZmqWatcher::outbox_size() const {

@@ -46,6 +46,9 @@ class ZmqWatcher {
   // from the handler. After close() it does nothing.
   void send(std::vector<zmq::message_t> parts);
   std::size_t outbox_size() const;
+  // Off: incoming messages stay queued in the socket (a hot upgrade's pause)
+  // while the outbox still drains; on again: they are read.
+  void set_reading(bool reading);
   // Messages given up: no such peer (EHOSTUNREACH), or a failure part-way
   // through a multipart message.
   std::uint64_t dropped() const;

@@ -1,0 +1,111 @@
+// The hot upgrade attached to the node (core/node/upgrade/upgrader.hpp):
+// its hooks, SIGUSR2, and what a rollback must undo.
+#include <signal.h>
+
+#include "core/node/node_impl.hpp"
+
+namespace desaster {
+
+// Hot upgrade (core/node/upgrade/upgrader.hpp): SIGUSR2 or `desasterctl upgrade`.
+void Node::Impl::start_upgrades() {
+  UpgradeHooks hooks;
+  hooks.stop_leasing = [this] { dispatcher->set_draining(true); };
+  hooks.running = [this] { return own_running(); };
+  hooks.pause = [this] {
+    client_watcher->set_reading(false);
+    dispatch_watcher->set_reading(false);
+  };
+  hooks.quiet = [this] {
+    return proposer->in_flight() == 0 && !snapshot_in_flight &&
+           client_watcher->outbox_size() == 0 && dispatch_watcher->outbox_size() == 0;
+  };
+  hooks.release = [this] {
+    released = true;
+    for (auto [socket, name] : listener_sockets()) {
+      try {
+        socket->set(zmq::sockopt::linger, 2000);
+        socket->unbind(bound_endpoints[name]);
+      } catch (const zmq::error_t& e) {
+        log.warn(std::string("upgrade: cannot unbind the ") + name + " socket: " + e.what());
+      }
+    }
+  };
+  hooks.fds = [this] {
+    std::vector<std::pair<std::string, int>> fds{{"lock", journal->lock_fd()}};
+    for (auto& listener : listeners->all()) fds.push_back(listener);
+    return fds;
+  };
+  hooks.resume = [this](const std::string&) {
+    if (released) rebind_after_rollback();
+    client_watcher->set_reading(true);
+    dispatch_watcher->set_reading(true);
+    if (!shutting_down) dispatcher->set_draining(false);
+  };
+  hooks.retire = [this] {
+    handed_over = true;
+    shutting_down = true;
+    if (notifier) notifier->stopping();
+    finish_shutdown();
+  };
+  upgrader = std::make_unique<Upgrader>(&loop, log, std::move(hooks), options.upgrade_timeout_ms);
+  uv_signal_init(&loop, &sigusr2);
+  sigusr2.data = this;
+  uv_signal_start(
+      &sigusr2,
+      [](uv_signal_t* h, int) noexcept {
+        auto* self = static_cast<Impl*>(h->data);
+        Status s = self->begin_upgrade("", [](const Status&, std::int64_t) {});
+        if (!s.ok()) self->log.warn("SIGUSR2: no upgrade: " + s.message);
+      },
+      SIGUSR2);
+}
+
+std::vector<std::pair<zmq::socket_t*, const char*>> Node::Impl::listener_sockets() {
+  return {{&*client_socket, "client"}, {&*feed_socket, "feed"}, {&*dispatch_socket, "dispatch"}};
+}
+
+// The new process died after this one had unbound: listen again on the
+// same sockets. The in-process workers lost their registration with the
+// connection: a new shell pool starts and the Ruby pools reload.
+void Node::Impl::rebind_after_rollback() {
+  released = false;
+  for (auto [socket, name] : listener_sockets()) {
+    try {
+      socket->set(zmq::sockopt::linger, 0);
+      const int fd = listeners->dup_for_zmq(name);
+      if (fd >= 0) socket->set(zmq::sockopt::use_fd, fd);
+      socket->bind(bound_endpoints[name]);
+    } catch (const zmq::error_t& e) {
+      log.error(std::string("upgrade rollback: cannot listen again on the ") + name +
+                " socket: " + e.what());
+      exit_code = 1;
+    }
+  }
+  // Nothing runs in it (the upgrade waited for that): a new one registers.
+  retired_shell_pools.push_back(std::move(shell_pool));
+  retired_shell_pools.back()->close({});
+  shell_pool = std::make_unique<ShellPool>(&loop, context, shell_pool_options);
+  if (Status s = shell_pool->start(); !s.ok()) log.error("shell pool: " + s.message);
+  ruby_pools->reload_all();
+}
+
+Status Node::Impl::begin_upgrade(const std::string& binary, Upgrader::Done done) {
+  // What the new process cannot take over yet refuses the upgrade.
+  if (shutting_down) return Status::error(ErrorCode::unavailable, "the node is shutting down");
+  if (raft) {
+    return Status::error(ErrorCode::bad_request,
+                         "hot upgrade of a clustered node is not supported yet (standalone only)");
+  }
+  if (http || metrics) {
+    return Status::error(ErrorCode::bad_request,
+                         "hot upgrade with --http/--https or --metrics is not supported yet");
+  }
+  if (!listeners->unowned().empty()) {
+    return Status::error(ErrorCode::bad_request,
+                         "hot upgrade needs a numeric IPv4 bind address (the " +
+                             listeners->unowned().front() + " listener was bound by ZeroMQ)");
+  }
+  return upgrader->begin(binary, std::move(done));
+}
+
+}  // namespace desaster
