@@ -52,6 +52,16 @@ struct JournalOptions {
   // unless the operator asked for the cut (--truncate-corrupt-journal),
   // which drops those records and says how many.
   bool truncate_corrupt = false;
+  // A group commit of at most this many record bytes that flush() starts
+  // while nothing else is in flight runs right there, on the loop thread,
+  // instead of on the thread pool: a lone request then costs one write and
+  // one fdatasync, not two thread hand-offs (pool wake-up, async back) on top.
+  // The loop waits for that one small sync; larger or overlapping commits
+  // still go to the pool, where the loop keeps working during the sync.
+  // Durability is the same: the callback still runs after fdatasync returns.
+  // 0: always the pool. The durable callback then runs inside flush(), so
+  // only a caller that allows that sets it (a standalone node).
+  std::size_t inline_commit_bytes = 0;
 
   // Test-only fault injection (beanstalkd's falloc): when set, these replace
   // write(2) and fdatasync(2) for the records of a group commit, so tests can
@@ -104,6 +114,8 @@ class Journal {
   Status append_replacing(LogEntry entry, std::uint64_t previous_term);
   // Starts a group commit of what append() buffered, unless one is running
   // (then it starts when that one ends). Cheap when there is nothing to do.
+  // With inline_commit_bytes, a small commit may finish (and its durable
+  // callback run) before flush() returns.
   void flush();
 
   std::uint64_t last_index() const;     // last appended (maybe not yet durable)

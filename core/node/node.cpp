@@ -59,6 +59,10 @@ TimeMs wall_clock_ms() {
 }
 
 constexpr int kSocketHighWaterMark = 100'000;
+// A commit this small runs on the loop thread when the journal is idle: one
+// request's enqueue, lease or report (a few hundred bytes each) and a few
+// more; a busy node's larger commits keep overlapping the loop's work.
+constexpr std::size_t kInlineCommitBytes = 4096;
 
 template <typename Handle>
 void close_handle(Handle* handle) {
@@ -542,6 +546,9 @@ Status Node::Impl::recover() {
   Recovery recovery;
   JournalOptions journal_options;
   journal_options.truncate_corrupt = options.truncate_corrupt_journal;
+  // Standalone: a lone small commit skips the thread pool (no Raft code
+  // around the journal to re-enter from inside flush()).
+  if (options.standalone) journal_options.inline_commit_bytes = kInlineCommitBytes;
   Result<std::unique_ptr<Journal>> opened =
       Journal::open(&loop, options.data_dir, journal_options, recovery);
   if (!opened.ok()) return opened.status();
@@ -699,7 +706,13 @@ void Node::Impl::on_turn() {
   }
   if (raft) raft->on_turn();
   if (relay) relay->follow(raft->leader(), raft->term());
+  // A standalone node's small commit may finish inside flush() (see
+  // JournalOptions::inline_commit_bytes): what it applied (a job a waiting
+  // worker can take, a lease to journal) is for the next turn, which must
+  // come at once rather than when the loop next wakes.
+  const std::uint64_t durable_before = journal->durable_index();
   journal->flush();
+  const bool committed_here = journal->durable_index() != durable_before;
   if (!raft) maybe_snapshot();
   if (shutting_down && !handing_back && own_running() == 0 && proposer->in_flight() == 0 &&
       (!raft || raft->in_flight() == 0)) {
@@ -718,6 +731,9 @@ void Node::Impl::on_turn() {
   } else {
     uv_timer_stop(&deadline);
   }
+  if (committed_here)
+    uv_timer_start(
+        &deadline, [](uv_timer_t*) noexcept {}, 0, 0);
 }
 
 void Node::Impl::on_applied(const Op& op, const ApplyResult& result) {
