@@ -711,7 +711,11 @@ void Node::Impl::on_turn() {
   // worker can take, a lease to journal) is for the next turn, which must
   // come at once rather than when the loop next wakes.
   const std::uint64_t durable_before = journal->durable_index();
-  journal->flush();
+  const bool defer_flush = !shutting_down && proposer->may_defer_flush(now);
+  if (!defer_flush) {
+    proposer->flushed();  // first: what an inline commit's callback appends is not flushed
+    journal->flush();
+  }
   const bool committed_here = journal->durable_index() != durable_before;
   if (!raft) maybe_snapshot();
   if (shutting_down && !handing_back && own_running() == 0 && proposer->in_flight() == 0 &&
@@ -720,6 +724,8 @@ void Node::Impl::on_turn() {
     return;
   }
   std::optional<TimeMs> next = duties->next_deadline(now);
+  if (defer_flush && (!next || proposer->deferred_flush_due() < *next))
+    next = proposer->deferred_flush_due();
   for (const auto& timer : timers) {
     if (!leading()) break;
     std::optional<TimeMs> t = timer->next_deadline(now);
