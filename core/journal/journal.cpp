@@ -86,6 +86,7 @@ struct Journal::Impl {
   bool closing = false;
   std::optional<Status> broken;  // a failed cut-back: appending could corrupt the journal
   bool orphaned = false;         // the Journal is gone; delete self when work ends
+  bool in_callback = false;      // a durable callback runs: flush() from it uses the pool
   std::shared_ptr<char> alive = std::make_shared<char>();
 
   Status append(LogEntry entry);
@@ -94,6 +95,9 @@ struct Journal::Impl {
   void request_commit();
   void start_next();
   void start_commit();
+  std::unique_ptr<Work> make_commit();
+  bool can_commit_inline() const;
+  void commit_inline();
   void start_snapshot(SnapshotRequest request);
   void start_install(InstallRequest request);
   void start_hard_state(HardStateRequest request);
@@ -197,6 +201,28 @@ void Journal::Impl::start_next() {
 }
 
 void Journal::Impl::start_commit() {
+  submit(make_commit());
+}
+
+bool Journal::Impl::can_commit_inline() const {
+  return options.inline_commit_bytes > 0 && !in_callback && !in_flight && queue.empty() &&
+         !closing && !broken && !pending.empty() && pending.size() <= options.inline_commit_bytes;
+}
+
+// As the thread pool would, but here: the Work is in flight while it runs
+// (busy(), cut_tail() see it), then finish() reports it and starts whatever
+// was asked for meanwhile (on the pool: no inline commit inside another's
+// callback). The callback may destroy the Journal; nothing touches *this
+// after finish().
+void Journal::Impl::commit_inline() {
+  in_flight = make_commit();
+  in_flight->impl = this;
+  run_commit(std::get<CommitWork>(in_flight->job));
+  std::unique_ptr<Work> owned = std::move(in_flight);
+  finish(std::move(owned));
+}
+
+std::unique_ptr<Journal::Impl::Work> Journal::Impl::make_commit() {
   auto work = std::make_unique<Work>();
   CommitWork& commit = work->job.emplace<CommitWork>();
   commit.segment_fd = segment.get();
@@ -215,7 +241,7 @@ void Journal::Impl::start_commit() {
   commit.sync = options.sync;
   commit.write_hook = options.write_hook;
   commit.sync_hook = options.sync_hook;
-  submit(std::move(work));
+  return work;
 }
 
 void Journal::Impl::start_snapshot(SnapshotRequest request) {
@@ -326,7 +352,9 @@ void Journal::Impl::finish(std::unique_ptr<Work> work) {
     const std::uint64_t first_failed = status.ok() ? 0 : durable_index + 1;
     if (durable_callback) {
       DurableCallback callback = durable_callback;
+      in_callback = true;
       if (!notify([&] { callback(status, index, first_failed); })) return;
+      in_callback = false;
     }
   } else if (std::holds_alternative<InstallWork>(work->job) ||
              std::holds_alternative<HardStateWork>(work->job)) {
@@ -493,6 +521,10 @@ Status Journal::append_replacing(LogEntry entry, std::uint64_t previous_term) {
 
 void Journal::flush() {
   if (impl_->pending.empty()) return;
+  if (impl_->can_commit_inline()) {
+    impl_->commit_inline();  // may destroy *this
+    return;
+  }
   impl_->request_commit();
   impl_->start_next();
 }

@@ -55,6 +55,16 @@ struct JournalOptions {
   // A hot upgrade's new process: the data dir lock's fd the old one passed
   // (taken over, closed with the journal) instead of locking anew.
   int inherited_lock_fd = -1;
+  // A group commit of at most this many record bytes that flush() starts
+  // while nothing else is in flight runs right there, on the loop thread,
+  // instead of on the thread pool: a lone request then costs one write and
+  // one fdatasync, not two thread hand-offs (pool wake-up, async back) on top.
+  // The loop waits for that one small sync; larger or overlapping commits
+  // still go to the pool, where the loop keeps working during the sync.
+  // Durability is the same: the callback still runs after fdatasync returns.
+  // 0: always the pool. The durable callback then runs inside flush(), so
+  // only a caller that allows that sets it (a standalone node).
+  std::size_t inline_commit_bytes = 0;
 
   // Test-only fault injection (beanstalkd's falloc): when set, these replace
   // write(2) and fdatasync(2) for the records of a group commit, so tests can
@@ -111,6 +121,8 @@ class Journal {
   Status append_replacing(LogEntry entry, std::uint64_t previous_term);
   // Starts a group commit of what append() buffered, unless one is running
   // (then it starts when that one ends). Cheap when there is nothing to do.
+  // With inline_commit_bytes, a small commit may finish (and its durable
+  // callback run) before flush() returns.
   void flush();
 
   std::uint64_t last_index() const;     // last appended (maybe not yet durable)

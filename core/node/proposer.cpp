@@ -35,7 +35,15 @@ void Proposer::propose(Op op, Done done) {
     if (done) done(s, ApplyResult{});
     return;
   }
+  if (!unflushed_) unflushed_since_ = timestamp;
+  unflushed_ = true;
+  if (!std::holds_alternative<LeaseOp>(op)) unflushed_urgent_ = true;
   pending_.push_back(Pending{index, timestamp, std::move(op), std::move(done), std::move(bytes)});
+}
+
+bool Proposer::may_defer_flush(TimeMs now) const {
+  // A wall clock that went back since is no reason to wait longer.
+  return unflushed_ && !unflushed_urgent_ && now >= unflushed_since_ && now < deferred_flush_due();
 }
 
 void Proposer::on_durable(const Status& status, std::uint64_t last_index,

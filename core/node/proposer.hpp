@@ -46,6 +46,24 @@ class Proposer {
   void set_forward(Forward forward) { forward_ = std::move(forward); }
   std::size_t in_flight() const { return pending_.size(); }
 
+  // Whether the journal's flush may wait: every op appended since the last
+  // flush is a LeaseOp, the first of them less than kLeaseFlushDelayMs ago.
+  // A lease is pushed to its worker before it is durable anyway, and a crash
+  // before its sync leaves the job queued to run again (at least once), so
+  // its own sync buys nothing; waiting lets it share the sync of what comes
+  // next, typically the worker's report: a round trip then waits for two
+  // syncs (enqueue, report), not three. Anything else appended flushes at
+  // once, with the leases before it.
+  static constexpr TimeMs kLeaseFlushDelayMs = 2;
+  bool may_defer_flush(TimeMs now) const;
+  // When a deferred flush is due (valid while may_defer_flush()).
+  TimeMs deferred_flush_due() const { return unflushed_since_ + kLeaseFlushDelayMs; }
+  // The node flushed the journal: what was appended is on its way.
+  void flushed() {
+    unflushed_ = false;
+    unflushed_urgent_ = false;
+  }
+
   // Replays recovered entries into the state (at start-up, before any propose).
   Status replay(const std::vector<LogEntry>& entries);
 
@@ -67,6 +85,9 @@ class Proposer {
   std::uint64_t term_ = 1;
   TimeMs last_timestamp_ = 0;
   std::deque<Pending> pending_;
+  bool unflushed_ = false;         // appended since the last flushed()
+  bool unflushed_urgent_ = false;  // ... and not only leases
+  TimeMs unflushed_since_ = 0;
   AppliedHook applied_hook_;
   EntryHook entry_hook_;
   Forward forward_;

@@ -4,8 +4,12 @@
 //   compare_bench PEER WORKLOAD --port P [--jobs N] [--batch B] [--workers W]
 //                 [--pid PID] [--seconds S] [--label NAME]
 //                 [--concurrency C] [--require FILE]   (ruby on desaster)
+//                 [--clients C]   (enqueue-single: C clients at once)
+//                 [--as NAME]     (the server's name in the output, e.g. a durable peer)
+//       WORKLOAD disk-sync --dir D --jobs N (PEER "disk"): fdatasync of a
+//                 200-byte append in D, p50/p99, no server
 //       PEER: beanstalkd redis gearman desaster sidekiq
-//       WORKLOAD: enqueue-single enqueue-batch drain round-trip memory ruby
+//       WORKLOAD: enqueue-single enqueue-batch drain round-trip memory ruby disk-sync
 //       prints one JSON line per figure (see measure.hpp)
 //   compare_bench free-port        a loopback TCP port with the next two free
 //   compare_bench wait-port P S    waits up to S seconds for a listener on P
@@ -69,12 +73,19 @@ Args parse(int argc, char** argv) {
       args.concurrency = std::atoi(value.c_str());
     else if (flag == "--require")
       args.require_file = value;
+    else if (flag == "--clients")
+      args.clients = std::atoi(value.c_str());
+    else if (flag == "--as")
+      args.as = value;
+    else if (flag == "--dir")
+      args.dir = value;
     else
       fail("unknown flag " + flag);
   }
   if ((argc - 3) % 2 != 0) fail(std::string("flag without a value: ") + argv[argc - 1]);
-  if (args.port <= 0) fail("--port is required");
-  if (args.jobs == 0 || args.batch == 0 || args.workers <= 0 || args.concurrency <= 0)
+  if (args.port <= 0 && args.mode != "disk-sync") fail("--port is required");
+  if (args.jobs == 0 || args.batch == 0 || args.workers <= 0 || args.concurrency <= 0 ||
+      args.clients <= 0)
     fail("counts must be positive");
   return args;
 }

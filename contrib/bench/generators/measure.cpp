@@ -44,7 +44,8 @@ void emit(const Args& args, const std::string& metric, double value, std::size_t
   std::printf(
       "{\"workload\":\"%s\",\"peer\":\"%s\",\"metric\":\"%s\",\"value\":%.1f,\"jobs\":%zu,"
       "\"seconds\":%.3f}\n",
-      args.workload.c_str(), args.peer.c_str(), metric.c_str(), value, jobs, seconds);
+      args.workload.c_str(), (args.as.empty() ? args.peer : args.as).c_str(), metric.c_str(), value,
+      jobs, seconds);
   std::fflush(stdout);
 }
 

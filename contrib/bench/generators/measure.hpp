@@ -27,6 +27,9 @@ struct Args {
   double seconds = 0;    // a throughput run stops after this long (0: never)
   int concurrency = 10;  // ruby: the desaster pool's workers (Sidekiq's threads: the script's -c)
   std::string require_file;  // ruby on desaster: the job class file the pool loads
+  int clients = 1;           // enqueue-single: clients enqueuing at once, one job each
+  std::string as;            // the server's name in the output, if not the peer's
+  std::string dir;           // disk-sync: where to write
 };
 
 // The payload of job i: "job-<i>-" padded to 100 bytes.

@@ -23,7 +23,10 @@ struct Metric {
 };
 
 const std::vector<Metric> kMetrics = {
+    {"disk-sync", "p50_us", "0 fdatasync of a 200-byte append p50 (us)", false},
+    {"disk-sync", "p99_us", "0 fdatasync of a 200-byte append p99 (us)", false},
     {"enqueue-single", "jobs_per_s", "1 enqueue, one per request (jobs/s)", true},
+    {"enqueue-single-16", "jobs_per_s", "1 enqueue, 16 clients one per request (jobs/s)", true},
     {"enqueue-batch", "jobs_per_s", "2 enqueue, pipelined/batched (jobs/s)", true},
     {"enqueue-durable", "jobs_per_s", "3 durable enqueue, pipelined/batched (jobs/s)", true},
     {"drain-1", "jobs_per_s", "4 drain, 1 worker (jobs/s)", true},
@@ -36,7 +39,11 @@ const std::vector<Metric> kMetrics = {
     {"ruby-enqueue-bulk", "jobs_per_s", "7 Ruby client enqueue, bulk of 1000 (jobs/s)", true},
 };
 
-const std::vector<std::string> kServers = {"desaster", "beanstalkd", "redis", "gearman", "sidekiq"};
+// "-durable": the peer in its durable mode (beanstalkd -f 0, Redis appendfsync
+// always) beside its in-memory figure; "disk": no server, the disk itself.
+const std::vector<std::string> kServers = {"desaster", "beanstalkd",    "beanstalkd-durable",
+                                           "redis",    "redis-durable", "gearman",
+                                           "sidekiq",  "disk"};
 
 struct Row {
   std::vector<double> values;
@@ -219,6 +226,40 @@ int run_report(const char* results, const char* out_dir) {
          << ",\"best\":" << *best << ",\"met\":" << (met ? "true" : "false") << "}";
     first_target = false;
   }
+  // Issue 20's targets against the disk's sync time and against desaster's
+  // own one-client figure, all from this run.
+  auto median_of = [&](const char* workload, const char* name,
+                       const char* server) -> std::optional<double> {
+    const Metric* m = metric(workload, name);
+    const Row* row = m ? find(rows, *m, server) : nullptr;
+    if (!row || row->values.empty()) return std::nullopt;
+    return row->median();
+  };
+  auto relative = [&](const std::string& text, std::optional<double> v, std::optional<double> ref,
+                      const std::string& ref_text, bool met) {
+    if (!v || !ref) return;
+    std::printf("| %s | %s | %s (%s) | %s |\n", text.c_str(), number(*v).c_str(),
+                number(*ref).c_str(), ref_text.c_str(), met ? "yes" : "no");
+    json << (first_target ? "" : ",") << "\n{\"target\":" << json_string(text)
+         << ",\"desaster\":" << *v << ",\"best_peer\":" << json_string(ref_text)
+         << ",\"best\":" << *ref << ",\"met\":" << (met ? "true" : "false") << "}";
+    first_target = false;
+  };
+  auto sync = median_of("disk-sync", "p50_us", "disk");
+  auto single = median_of("enqueue-single", "jobs_per_s", "desaster");
+  auto sixteen = median_of("enqueue-single-16", "jobs_per_s", "desaster");
+  auto trip50 = median_of("round-trip", "p50_us", "desaster");
+  if (sync && single) {
+    double allows = 1e6 / *sync;
+    relative("1: at least 70% of one sync per request", single, allows, "1e6 / sync p50",
+             *single >= 0.7 * allows);
+  }
+  if (single && sixteen)
+    relative("1: 16 clients at least 5x one client", sixteen, *single * 5, "5x one client",
+             *sixteen >= 5 * *single);
+  if (sync && trip50)
+    relative("5: p50 at most two syncs + 60 us", trip50, 2 * *sync + 60, "2 x sync p50 + 60",
+             *trip50 <= 2 * *sync + 60);
   json << "\n]}\n";
 
   // Written last: the layout needs the number of panels.

@@ -3,6 +3,9 @@
 // whole comparison; the rate is jobs done over time taken either way.
 #include "workloads.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <thread>
 #include <vector>
@@ -17,7 +20,58 @@ namespace {
 constexpr std::size_t kWarmUp = 20;
 constexpr std::size_t kMemoryBatch = 5000;
 
+// Several clients at once, one job per request each, on connections of
+// their own: what a group commit shares. The rate is all their jobs over
+// the time until the last client is done.
+int enqueue_clients(const Args& args) {
+  std::vector<std::unique_ptr<Peer>> clients;
+  for (int c = 0; c < args.clients; ++c) clients.push_back(make_peer(args));
+  clients[0]->prepare();
+  std::vector<std::size_t> done(clients.size());
+  std::vector<std::thread> threads;
+  const std::size_t each = args.jobs / clients.size() + 1;
+  auto start = Clock::now();
+  for (std::size_t c = 0; c < clients.size(); ++c)
+    threads.emplace_back([&, c] {
+      while (done[c] < each && !past(start, args.seconds)) {
+        clients[c]->enqueue(c * each + done[c], 1);
+        ++done[c];
+      }
+    });
+  for (auto& t : threads) t.join();
+  double seconds = seconds_since(start);
+  std::size_t total = 0;
+  for (std::size_t d : done) total += d;
+  emit_rate(args, total, seconds);
+  return 0;
+}
+
+// The disk's own sync time, measured in the same run as the servers: a
+// 200-byte append then fdatasync, as a journal does for one small entry.
+int disk_sync(const Args& args) {
+  std::string path = (args.dir.empty() ? std::string("/tmp") : args.dir) + "/sync-probe";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+  if (fd < 0) fail("disk-sync: cannot open " + path);
+  const std::string entry = payload(0) + payload(1);
+  std::vector<double> micros;
+  micros.reserve(args.jobs);
+  auto start = Clock::now();
+  for (std::size_t i = 0; i < args.jobs && !past(start, args.seconds); ++i) {
+    auto one = Clock::now();
+    if (::write(fd, entry.data(), entry.size()) != static_cast<ssize_t>(entry.size()) ||
+        ::fdatasync(fd) != 0)
+      fail("disk-sync: write or fdatasync failed");
+    micros.push_back(seconds_since(one) * 1e6);
+  }
+  double seconds = seconds_since(start);
+  ::close(fd);
+  ::unlink(path.c_str());
+  emit_latency(args, std::move(micros), seconds);
+  return 0;
+}
+
 int enqueue(const Args& args, std::size_t batch) {
+  if (batch == 1 && args.clients > 1) return enqueue_clients(args);
   auto peer = make_peer(args);
   peer->prepare();
   std::size_t done = 0;
@@ -102,6 +156,7 @@ int run_workload(const Args& args) {
   if (args.mode == "drain") return drain(args);
   if (args.mode == "round-trip") return round_trip(args);
   if (args.mode == "memory") return memory(args);
+  if (args.mode == "disk-sync") return disk_sync(args);
   fail("unknown workload '" + args.mode + "'");
 }
 
