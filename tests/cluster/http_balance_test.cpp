@@ -4,12 +4,16 @@
 // the leader leases it by free slots. A node's pool withdraws the credit its
 // local requests take (RubyPool::Impl::sync_credit), so the leader does not
 // send work to a node whose worker is still busy: the slow node (its app
-// sleeps 10 times longer) serves a smaller share than each fast one.
+// sleeps 10 times longer) serves a smaller share than each fast one, and
+// the leader's view of its free slots drops while a local request runs.
 #include <catch2/catch.hpp>
 
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/cluster/harness/cluster_catch.hpp"
 
@@ -98,6 +102,33 @@ TEST_CASE("a slow node serves a smaller share of the cluster's HTTP requests", "
   CHECK(served[kSlow] < kRequests / 3);
   // The slow node sent the rest of its third to the cluster.
   CHECK(has(*nodes[kSlow], "via=cluster"));
+
+  // The leader's view of the slow node's free slots (its shell slot and its
+  // pool's worker) counts a local request in flight: the pool withdrew that
+  // credit (through the node's relay: the slow node does not lead, or
+  // another node does), and grants it again when the request ends.
+  const int leader = leader_of(nodes);
+  REQUIRE(leader >= 0);
+  const std::string slow_id = node_id_of(*nodes[kSlow]);
+  auto free_slots = [&]() -> long {
+    CommandResult r = ctl(net, leader, leader, {"nodes", "--json"});
+    auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("nodes")) return -1;
+    for (const auto& n : doc["nodes"])
+      if (n.value("node", "") == slow_id) return n.value("free_slots", -1L);
+    return -1;
+  };
+  long seen = -1;
+  CHECK(wait_until([&] { return (seen = free_slots()) == 2; }, seconds(20)));
+  INFO("free slots: " << seen);
+  auto long_request = std::async(std::launch::async, [&] {
+    return net.run_in(kSlow, {"curl", "-sS", "--max-time", "30", url(net, kSlow, "/work?s=4")},
+                      seconds(40));
+  });
+  CHECK(wait_until([&] { return (seen = free_slots()) == 1; }, seconds(3)));
+  CommandResult done = long_request.get();
+  CHECK(done.out.find("served by tcp://" + net.address(kSlow) + ":") != std::string::npos);
+  CHECK(wait_until([&] { return (seen = free_slots()) == 2; }, seconds(10)));
 }
 
 }  // namespace desaster::test
