@@ -279,7 +279,7 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
         } else if constexpr (std::is_same_v<T, protocol::WorkerHello>) {
           dispatcher_.on_worker_hello(peer, id, body, now);
         } else if constexpr (std::is_same_v<T, protocol::Credit>) {
-          dispatcher_.on_credit(peer, id, body.slots, now);
+          dispatcher_.on_credit(peer, id, body.slots, body.withdraw, now);
         } else if constexpr (std::is_same_v<T, protocol::Report>) {
           dispatcher_.on_report(peer, id, body, now);
         } else if constexpr (std::is_same_v<T, protocol::Heartbeat>) {

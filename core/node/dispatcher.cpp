@@ -73,13 +73,16 @@ void Dispatcher::answer_unregistered(const Peer& peer, std::uint64_t request_id)
 }
 
 void Dispatcher::on_credit(const Peer& peer, std::uint64_t request_id, std::uint32_t slots,
-                           TimeMs now) {
+                           std::uint32_t withdraw, TimeMs now) {
   WorkerRecord* w = find(peer);
   if (!w) return answer_unregistered(peer, request_id);
   // Each grant is at most protocol::kMaxSlots; the sum is capped there too,
   // so a worker that keeps granting cannot wrap its credit around to 0.
   w->credit.free = static_cast<std::uint32_t>(
       std::min<std::uint64_t>(std::uint64_t{w->credit.free} + slots, protocol::kMaxSlots));
+  // A lease already on its way used one of the withdrawn slots: the worker
+  // counts that lease off its own credit (never below 0) as this does here.
+  w->credit.free -= std::min(w->credit.free, withdraw);
   w->last_seen = now;
 }
 

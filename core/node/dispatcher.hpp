@@ -60,7 +60,9 @@ class Dispatcher {
                        const protocol::WorkerHello& hello, TimeMs now);
   // A relayed worker it does not know (dropped as silent) is answered
   // protocol::kUnregisteredWorker, so that its relay registers it again.
-  void on_credit(const Peer& peer, std::uint64_t request_id, std::uint32_t slots, TimeMs now);
+  // Adds slots, then takes back up to withdraw free ones (protocol::Credit).
+  void on_credit(const Peer& peer, std::uint64_t request_id, std::uint32_t slots,
+                 std::uint32_t withdraw, TimeMs now);
   // A report from a worker it does not know still counts: the state decides
   // whether it ends the job or was a duplicate run.
   void on_report(const Peer& peer, std::uint64_t request_id, const protocol::Report& report,

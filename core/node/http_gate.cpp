@@ -11,18 +11,25 @@ using http_front::BackendAnswer;
 
 class HttpGate::Backend : public http_front::HttpBackend {
  public:
-  explicit Backend(ruby_pool::PoolManager& pools) : pools_(pools) {}
+  Backend(ruby_pool::PoolManager& pools, const State& state) : pools_(pools), state_(state) {}
 
   bool serves(const std::string& queue) const override { return pools_.serves_http(queue); }
 
-  bool try_start(const std::string& queue, std::uint64_t id, std::string payload,
-                 std::uint32_t timeout_ms, bool /*idempotent: the front end retries*/,
-                 Done done) override {
+  // The queue's replicated qdisc setting (desasterctl qdisc set QUEUE sfq).
+  bool fair(const std::string& queue) const override {
+    std::optional<QueueInfo> q = state_.queue(queue);
+    return q && q->config.qdisc.kind == QdiscKind::sfq;
+  }
+
+  bool try_start(const std::string& queue, const std::string& flow, std::uint64_t id,
+                 std::string payload, std::uint32_t timeout_ms,
+                 bool /*idempotent: the front end retries*/, Done done) override {
     Job job;
     // Never stored: the id only names the request to the worker and in logs.
     job.id = id;
     job.kind = JobKind::http;
     job.queue = queue;
+    job.flow = flow;
     job.payload = std::move(payload);
     job.timeout_ms = timeout_ms;
     job.attempts = 1;
@@ -48,12 +55,13 @@ class HttpGate::Backend : public http_front::HttpBackend {
 
  private:
   ruby_pool::PoolManager& pools_;
+  const State& state_;
 };
 
 HttpGate::HttpGate(uv_loop_t* loop, const http_front::HttpFrontOptions& options,
-                   ruby_pool::PoolManager& pools, const Logger& log, zmq::context_t& context,
-                   std::optional<HttpRemoteOptions> remote)
-    : backend_(std::make_unique<Backend>(pools)), options_(options) {
+                   ruby_pool::PoolManager& pools, const State& state, const Logger& log,
+                   zmq::context_t& context, std::optional<HttpRemoteOptions> remote)
+    : backend_(std::make_unique<Backend>(pools, state)), options_(options) {
   if (remote) {
     // As many requests out to the cluster as may wait here, and some even
     // with --http-queue 0 (which means "never wait here", not "never send").
@@ -81,7 +89,7 @@ void HttpGate::close() {
   if (remote_) remote_->close();
 }
 
-// {waiting, in_flight, remote_in_flight, bad_400, too_large_431,
+// {waiting, in_flight, remote_in_flight, bad_400, too_large_431, slow_408,
 //  routes: {ROUTE: {requests, served, status_2xx.., rejected_503, ...}}}
 void HttpGate::write_stats(protocol::BodyWriter& body) const {
   const http_front::HttpFrontStats s = front_->stats();
@@ -89,7 +97,7 @@ void HttpGate::write_stats(protocol::BodyWriter& body) const {
   h.add("waiting", static_cast<std::uint64_t>(s.waiting));
   h.add("in_flight", static_cast<std::uint64_t>(s.in_flight));
   h.add("remote_in_flight", static_cast<std::uint64_t>(remote_ ? remote_->in_flight() : 0));
-  h.add("bad_400", s.bad_400).add("too_large_431", s.too_large_431);
+  h.add("bad_400", s.bad_400).add("too_large_431", s.too_large_431).add("slow_408", s.slow_408);
   protocol::BodyWriter routes;
   for (const auto& [name, c] : s.routes) {
     protocol::BodyWriter r;
@@ -145,6 +153,9 @@ void HttpGate::write_metrics(metrics::Exposition& out) const {
   for (const auto& [route, c] : s.routes)
     out.sample("desaster_http_queue_wait_seconds_total", {{"route", route}},
                static_cast<double>(c.wait_ms_total) / 1000.0);
+  out.family("desaster_http_slow_clients_total", MetricType::counter,
+             "HTTP connections answered 408 and closed: the request did not arrive in time");
+  out.sample("desaster_http_slow_clients_total", {}, s.slow_408);
   out.family("desaster_http_waiting", MetricType::gauge,
              "HTTP requests waiting for a local worker now");
   out.sample("desaster_http_waiting", {}, static_cast<std::uint64_t>(s.waiting));

@@ -34,8 +34,8 @@ class HttpGate {
   // remote: how to reach this node's client port (a clustered node); none
   // for a standalone one, whose front end answers 503 for what it cannot run.
   HttpGate(uv_loop_t* loop, const http_front::HttpFrontOptions& options,
-           ruby_pool::PoolManager& pools, const Logger& log, zmq::context_t& context,
-           std::optional<HttpRemoteOptions> remote);
+           ruby_pool::PoolManager& pools, const State& state, const Logger& log,
+           zmq::context_t& context, std::optional<HttpRemoteOptions> remote);
   ~HttpGate();
   Status start();
   // Stops listening and answers waiting requests (running ones end with the pools).

@@ -101,13 +101,15 @@ void HttpRemote::close() {
   }
 }
 
-bool HttpRemote::try_start(const std::string& queue, std::uint64_t /*id*/, std::string payload,
-                           std::uint32_t timeout_ms, bool idempotent, Done done) {
+bool HttpRemote::try_start(const std::string& queue, const std::string& flow, std::uint64_t /*id*/,
+                           std::string payload, std::uint32_t timeout_ms, bool idempotent,
+                           Done done) {
   if (closed_ || !watcher_ || pending_.size() >= options_.max_in_flight) return false;
   protocol::JobSpec spec;
   spec.queue = queue;
   spec.kind = JobKind::http;
   spec.job_class = "http";
+  spec.flow = flow;
   spec.payload = std::move(payload);
   spec.timeout_ms = timeout_ms;
   // A lost worker: a GET or HEAD runs once more at once, anything else never.

@@ -62,8 +62,10 @@ class HttpRemote : public http_front::HttpBackend {
   // The cluster may have a pool for any queue; whether it does shows as a
   // 503 once the wait is over.
   bool serves(const std::string&) const override { return !closed_; }
-  bool try_start(const std::string& queue, std::uint64_t id, std::string payload,
-                 std::uint32_t timeout_ms, bool idempotent, Done done) override;
+  // flow goes into the job: the leader's sfq qdisc takes turns by it.
+  bool try_start(const std::string& queue, const std::string& flow, std::uint64_t id,
+                 std::string payload, std::uint32_t timeout_ms, bool idempotent,
+                 Done done) override;
   std::size_t in_flight() const { return pending_.size(); }
 
  private:

@@ -207,7 +207,8 @@ Status Node::Impl::start() {
     std::optional<HttpRemoteOptions> remote;
     if (!options.standalone)
       remote = HttpRemoteOptions{"tcp://" + local + ":" + std::to_string(options.port), keys};
-    http = std::make_unique<HttpGate>(&loop, options.http, *ruby_pools, log, context, remote);
+    http =
+        std::make_unique<HttpGate>(&loop, options.http, *ruby_pools, state, log, context, remote);
     if (Status s = http->start(); !s.ok()) return s;
     api->set_stats_extra([this](protocol::BodyWriter& body) { http->write_stats(body); });
   }

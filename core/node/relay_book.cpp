@@ -1,5 +1,7 @@
 #include "core/node/relay_book.hpp"
 
+#include <algorithm>
+
 namespace desaster {
 
 RelayBook::Entry* RelayBook::find(const std::string& key) {
@@ -22,9 +24,11 @@ void RelayBook::remove(const std::string& key) {
   workers_.erase(key);
 }
 
-void RelayBook::on_credit(const std::string& key, std::uint32_t slots, TimeMs now) {
+void RelayBook::on_credit(const std::string& key, std::uint32_t slots, std::uint32_t withdraw,
+                          TimeMs now) {
   if (Entry* e = find(key)) {
     e->free += slots;
+    e->free -= std::min(e->free, withdraw);
     e->last_seen = now;
   }
 }

@@ -26,7 +26,7 @@ class RelayBook {
   bool contains(const std::string& key) const { return workers_.count(key) > 0; }
   std::size_t size() const { return workers_.size(); }
 
-  void on_credit(const std::string& key, std::uint32_t slots, TimeMs now);
+  void on_credit(const std::string& key, std::uint32_t slots, std::uint32_t withdraw, TimeMs now);
   void on_heartbeat(const std::string& key, TimeMs now);
   void on_report(const std::string& key, JobId id, TimeMs now);
   void on_lease(const std::string& key, JobId id, std::uint64_t term, std::uint32_t attempt);

@@ -48,7 +48,8 @@ void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
             return;
           }
           const std::string& key = known->second;
-          if constexpr (std::is_same_v<T, protocol::Credit>) book_.on_credit(key, body.slots, now);
+          if constexpr (std::is_same_v<T, protocol::Credit>)
+            book_.on_credit(key, body.slots, body.withdraw, now);
           if constexpr (std::is_same_v<T, protocol::Report>) book_.on_report(key, body.id, now);
           if constexpr (std::is_same_v<T, protocol::Heartbeat>) book_.on_heartbeat(key, now);
           forward(key, frame);

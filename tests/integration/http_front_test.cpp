@@ -254,6 +254,75 @@ TEST_CASE(
   CHECK(status_of(n.curl({n.url("/hello")})) == "200");
 }
 
+TEST_CASE("a client too slow to send its headers or its body gets 408 and the connection closes",
+          "[integration][http]") {
+  HttpNode n(1, {"--http-read-timeout", "1s"});
+  // Headers that never end, and a body that never comes whole: raw_exchange
+  // reads until the server closes (or 5 s pass, which would fail below).
+  const auto asked = std::chrono::steady_clock::now();
+  const std::string headers = raw_exchange(n.http_port, "GET /hello HTTP/1.1\r\nHost: x\r\n");
+  CHECK(headers.rfind("HTTP/1.1 408", 0) == 0);
+  CHECK(headers.find("connection: close") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - asked < 4s);
+  const std::string body = raw_exchange(
+      n.http_port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part");
+  CHECK(body.rfind("HTTP/1.1 408", 0) == 0);
+  // A client that sends its request whole is served as always, and so is a
+  // kept-alive connection's second request.
+  CommandResult twice = n.curl({n.url("/hello?a"), n.url("/hello?b")});
+  CHECK(twice.out == "hello a\n200hello b\n200");
+  CHECK(n.node.log().find("408: the request did not arrive within 1000 ms") != std::string::npos);
+  CommandResult shown = run_command(
+      {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port), "stats", "--json"});
+  CHECK(shown.out.find("\"slow_408\":2") != std::string::npos);
+}
+
+TEST_CASE(
+    "on a queue with the sfq qdisc, a noisy client's waiting requests do not starve another's",
+    "[integration][http]") {
+  HttpNode n(1, {"--http-queue-timeout", "30s"});
+  CommandResult set = run_command({DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port),
+                                   "qdisc", "set", "http", "sfq"});
+  INFO(set.out << set.err);
+  REQUIRE(set.exit_status == 0);
+  // 12 requests of a quarter second at once from 127.0.0.1: one runs, 11 wait.
+  constexpr int kNoisy = 12;
+  std::vector<std::string> argv{"curl", "-sS", "--parallel",      "--parallel-max",
+                                "12",   "-w",  "\n%{http_code}\n"};
+  for (int i = 0; i < kNoisy; ++i) argv.push_back(n.url("/work?s=0.25&noisy" + std::to_string(i)));
+  auto noisy = std::async(std::launch::async, [&] { return run_command(argv, 60s); });
+  auto waiting = [&] {
+    CommandResult st = run_command(
+        {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port), "stats", "--json"});
+    const auto at = st.out.find("\"waiting\":");
+    return at == std::string::npos ? 0 : std::atoi(st.out.c_str() + at + 10);
+  };
+  REQUIRE(wait_until([&] { return waiting() >= kNoisy - 2; }, 20s));
+  auto served_noisy = [&](const std::string& log) {
+    std::size_t count = 0;
+    for (auto at = log.find("\"GET /work?s=0.25&noisy"); at != std::string::npos;
+         at = log.find("\"GET /work?s=0.25&noisy", at + 1))
+      ++count;
+    return count;
+  };
+  const std::size_t before = served_noisy(n.node.log());
+  // Another client (another address) asks once: its request takes the next
+  // turn, not the 12th.
+  CommandResult quiet = n.curl({"--interface", "127.0.0.2", n.url("/work?s=0.01&quiet")});
+  CHECK(status_of(quiet) == "200");
+  CommandResult all = noisy.get();
+  CHECK(all.out.find("\n503\n") == std::string::npos);
+  const std::string log = n.node.log();
+  const auto quiet_at = log.find("\"GET /work?s=0.01&quiet\" 200");
+  REQUIRE(quiet_at != std::string::npos);
+  CHECK(log.find("http 127.0.0.2 \"GET /work?s=0.01&quiet") != std::string::npos);
+  const std::size_t ahead = served_noisy(log.substr(0, quiet_at));
+  INFO("noisy requests served before it: " << ahead << ", when it was sent: " << before);
+  // At most the one running when it came and the one whose turn it was.
+  CHECK(ahead <= before + 2);
+  CHECK(served_noisy(log) == kNoisy);
+}
+
 TEST_CASE(
     "the front end with --https serves the same app over TLS, HTTP/2 by ALPN, and tells the app it "
     "is HTTPS",

@@ -57,6 +57,7 @@ std::vector<RequestBody> every_body() {
       Stats{},
       WorkerHello{"w1", {"mail", "*"}, {JobKind::shell, JobKind::task}, 4, "app", {}},
       Credit{3},
+      Credit{0, 2},
       report,
       Heartbeat{},
       QdiscCommand{QdiscAction::set, "mail", QdiscConfig{QdiscKind::sfq, 0, 4, {}, {}, {}}},
@@ -291,6 +292,11 @@ TEST_CASE("mistyped fields are refused by name", "[transport][protocol]") {
   outcome.add("id", 1).add("term", 1).add("attempt", 1).add("outcome", "meh");
   CHECK(decode_error(request_frame("report", outcome)) ==
         "request body field 'outcome' has unknown value 'meh'");
+
+  BodyWriter withdraw;
+  withdraw.add("slots", 0).add("withdraw", 100'001);
+  CHECK(decode_error(request_frame("credit", withdraw)) ==
+        "request body field 'withdraw' must be an integer in [0, 100000]");
 
   BodyWriter queues;
   queues.key("queues").pack_array(1);

@@ -57,7 +57,7 @@ TEST_CASE("a relayed worker's registration carries its free credit and held leas
   RelayBook book;
   const std::string key = book.add(shell_hello(2), 0);
   book.on_lease(key, 11, 3, 1);
-  book.on_credit(key, 1, 0);
+  book.on_credit(key, 1, 0, 0);
   std::optional<protocol::WorkerHello> hello = book.registration(key);
   REQUIRE(hello);
   CHECK(hello->slots == 2);  // 2 - 1 leased + 1 credit
@@ -79,6 +79,21 @@ TEST_CASE("only the report of a held lease gives a relayed worker's slot back", 
   book.on_report(key, 7, 0);  // the same report again
   CHECK(book.free_slots() == 1);
   CHECK(book.held_leases() == 0);
+}
+
+TEST_CASE("a relayed worker's withdrawn credit leaves its free slots, never below 0",
+          "[node][relay]") {
+  RelayBook book;
+  const std::string key = book.add(shell_hello(2), 0);
+  book.on_credit(key, 0, 1, 0);  // a local HTTP request took a worker
+  CHECK(book.free_slots() == 1);
+  book.on_credit(key, 0, 5, 0);  // more than it has: a lease crossed it
+  CHECK(book.free_slots() == 0);
+  book.on_credit(key, 2, 0, 0);
+  CHECK(book.free_slots() == 2);
+  std::optional<protocol::WorkerHello> hello = book.registration(key);
+  REQUIRE(hello);
+  CHECK(hello->slots == 2);
 }
 
 TEST_CASE("relayed workers get keys of their own and silent ones are forgotten", "[node][relay]") {

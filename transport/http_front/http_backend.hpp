@@ -31,12 +31,16 @@ class HttpBackend {
   virtual ~HttpBackend() = default;
   // Something here can ever run requests of queue (maybe busy now).
   virtual bool serves(const std::string& queue) const = 0;
+  // The queue's qdisc is sfq: its waiting requests take turns by flow.
+  virtual bool fair(const std::string& /*queue*/) const { return false; }
   // Runs the request (payload: the Rack env and body, rack_env.hpp) on a
   // free worker now and returns true, or returns false when none is free.
   // done runs once, from the loop, maybe before try_start returns.
   // idempotent (GET, HEAD): a backend that retries by itself may run it twice.
-  virtual bool try_start(const std::string& queue, std::uint64_t id, std::string payload,
-                         std::uint32_t timeout_ms, bool idempotent, Done done) = 0;
+  // flow: the request's sfq flow (client address or Host), "" for none.
+  virtual bool try_start(const std::string& queue, const std::string& flow, std::uint64_t id,
+                         std::string payload, std::uint32_t timeout_ms, bool idempotent,
+                         Done done) = 0;
 };
 
 }  // namespace desaster::http_front

@@ -85,6 +85,9 @@ struct HttpFront::Exchange {
   std::string method;
   std::string target;
   std::string remote;
+  std::string host;  // the request's authority (its sfq flow under --http-flow host)
+  std::string flow;
+  bool flow_known = false;
   std::string payload;
   bool idempotent = false;
   int tries = 0;
@@ -128,7 +131,14 @@ HttpFront::HttpFront(uv_loop_t* loop, HttpFrontOptions options, HttpBackend& bac
       error_log_(std::move(error_log)) {
   h2o_config_init(&config_);
   config_.max_request_entity_size = options_.max_body_bytes;
-  config_.http1.req_timeout = options_.read_timeout_ms;
+  slow_ = std::make_unique<SlowClients>(
+      loop_, options_.read_timeout_ms, [this](const std::string& peer) {
+        ++stats_.slow_408;
+        if (access_log_)
+          access_log_("http " + peer + " 408: the request did not arrive within " +
+                      std::to_string(options_.read_timeout_ms) + " ms");
+      });
+  config_.http1.req_timeout = slow_->h2o_req_timeout_ms();
   config_.http2.idle_timeout = std::max<std::uint64_t>(options_.read_timeout_ms, 10'000);
   config_.server_name = h2o_iovec_init(H2O_STRLIT("desaster"));
   h2o_hostconf_t* host =
@@ -194,16 +204,8 @@ Status HttpFront::start() {
       rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), 1024, [](uv_stream_t* s, int status) {
         if (status != 0) return;
         auto* listener = static_cast<Listener*>(s->data);
-        auto* conn = static_cast<uv_tcp_t*>(h2o_mem_alloc(sizeof(uv_tcp_t)));
-        uv_tcp_init(s->loop, conn);
-        if (uv_accept(s, reinterpret_cast<uv_stream_t*>(conn)) != 0) {
-          uv_close(reinterpret_cast<uv_handle_t*>(conn), [](uv_handle_t* h) { free(h); });
-          return;
-        }
-        uv_tcp_nodelay(conn, 1);
-        h2o_socket_t* sock = h2o_uv_socket_create(reinterpret_cast<uv_stream_t*>(conn),
-                                                  [](uv_handle_t* h) { free(h); });
-        h2o_accept(&listener->accept, sock);
+        h2o_socket_t* sock = listener->front->slow_->accept(s, listener->ssl != nullptr);
+        if (sock) h2o_accept(&listener->accept, sock);
       });
     }
     if (rc != 0) {
@@ -223,9 +225,16 @@ RouteCounters& HttpFront::counters(const Exchange& x) {
   return stats_.routes[x.route];
 }
 
+void HttpFront::respond(h2o_req_t* req, int status, const HeaderList& headers,
+                        std::string_view body) {
+  slow_->on_answered(req);
+  send_response(req, status, headers, body);
+}
+
 void HttpFront::handle(h2o_req_t* req) {
+  slow_->on_request(req);
   auto reject = [&](int status, const std::string& why) {
-    send_response(req, status, {{"content-type", "text/plain; charset=utf-8"}}, why + "\n");
+    respond(req, status, {{"content-type", "text/plain; charset=utf-8"}}, why + "\n");
   };
   if (closed_) return reject(503, "shutting down");
   if (header_bytes(req) > options_.max_header_bytes) {
@@ -271,6 +280,7 @@ void HttpFront::handle(h2o_req_t* req) {
   x->method = r.method;
   x->target = r.target.substr(0, 512);
   x->remote = r.remote_addr;
+  x->host = r.authority.substr(0, 256);
   x->payload = std::move(*payload);
   x->idempotent = r.method == "GET" || r.method == "HEAD";
   x->arrived_ms = uv_now(loop_);
@@ -292,8 +302,18 @@ void HttpFront::handle(h2o_req_t* req) {
         *x, 503,
         "all workers busy and " + std::to_string(options_.queue_limit) + " requests waiting");
   }
-  waiting_.push_back(std::move(x));
+  const std::string flow = flow_of(*x);
+  waiting_.push_back(flow, std::move(x));
   arm_timer();
+}
+
+const std::string& HttpFront::flow_of(Exchange& x) {
+  if (!x.flow_known) {
+    x.flow_known = true;
+    // The local backend reads the replicated queue settings: the same on every node.
+    if (backend_.fair(x.queue)) x.flow = options_.flow_by_host ? x.host : x.remote;
+  }
+  return x.flow;
 }
 
 bool HttpFront::start_exchange(const std::shared_ptr<Exchange>& x) {
@@ -301,9 +321,9 @@ bool HttpFront::start_exchange(const std::shared_ptr<Exchange>& x) {
   x->started_ms = uv_now(loop_);
   ++in_flight_;
   std::weak_ptr<Exchange> weak = x;
-  const bool started =
-      backend_.try_start(x->queue, x->id, x->payload, options_.request_timeout_ms, x->idempotent,
-                         [this, x](BackendAnswer answer) { on_answer(x, std::move(answer)); });
+  const bool started = backend_.try_start(
+      x->queue, flow_of(*x), x->id, x->payload, options_.request_timeout_ms, x->idempotent,
+      [this, x](BackendAnswer answer) { on_answer(x, std::move(answer)); });
   if (!started) {
     --in_flight_;
     --x->tries;
@@ -319,9 +339,9 @@ bool HttpFront::start_remote(const std::shared_ptr<Exchange>& x) {
   x->tries = 2;
   x->started_ms = uv_now(loop_);
   ++in_flight_;
-  const bool started =
-      remote_->try_start(x->queue, x->id, x->payload, options_.request_timeout_ms, x->idempotent,
-                         [this, x](BackendAnswer answer) { on_answer(x, std::move(answer)); });
+  const bool started = remote_->try_start(
+      x->queue, flow_of(*x), x->id, x->payload, options_.request_timeout_ms, x->idempotent,
+      [this, x](BackendAnswer answer) { on_answer(x, std::move(answer)); });
   if (!started) {
     --in_flight_;
     x->via_cluster = false;
@@ -360,8 +380,8 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
       count_status(*x, reply->status);
       x->finished = true;
       if (x->req) {
-        send_response(x->req, reply->status, reply->headers,
-                      x->method == "HEAD" ? std::string_view() : std::string_view(reply->body));
+        respond(x->req, reply->status, reply->headers,
+                x->method == "HEAD" ? std::string_view() : std::string_view(reply->body));
       }
       const std::uint64_t now = uv_now(loop_);
       if (access_log_) {
@@ -394,7 +414,7 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
           error_log_("http request " + std::to_string(x->id) + " lost its worker (" + answer.error +
                      "); trying it once more");
         if (start_exchange(x)) return;
-        waiting_.push_front(x);
+        waiting_.push_front(flow_of(*x), x);
         arm_timer();
         return;
       }
@@ -415,7 +435,7 @@ void HttpFront::finish(Exchange& x, int status, const std::string& why) {
         std::max<std::uint32_t>(1, (options_.queue_timeout_ms + 999) / 1000);
     headers.emplace_back("retry-after", std::to_string(seconds));
   }
-  if (x.req) send_response(x.req, status, headers, why + "\n");
+  if (x.req) respond(x.req, status, headers, why + "\n");
   if (access_log_) {
     const std::uint64_t now = uv_now(loop_);
     access_log_("http " + x.remote + " \"" + x.method + " " + x.target + "\" " +
@@ -430,47 +450,34 @@ void HttpFront::on_capacity() {
   drain();
 }
 
-// Waiting requests in arrival order to whatever worker is free; a request
-// whose queue has no free worker keeps its place.
+// Waiting requests to whatever worker is free, in turn order (arrival
+// order for FIFO queues); a request whose queue has no free worker keeps
+// its place.
 void HttpFront::drain() {
   if (draining_) return;
   draining_ = true;
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    std::shared_ptr<Exchange> x = *it;
-    if (!x->req || x->finished) {
-      it = waiting_.erase(it);
-      continue;
-    }
-    if (start_exchange(x)) {
-      // start_exchange may have answered (and queued a retry at the head),
-      // so find x again rather than trusting it.
-      auto again = std::find(waiting_.begin(), waiting_.end(), x);
-      it = again == waiting_.end() ? waiting_.begin() : waiting_.erase(again);
-      continue;
-    }
-    ++it;
-  }
+  waiting_.drain([this](const std::shared_ptr<Exchange>& x) { return start_exchange(x); },
+                 [](const std::shared_ptr<Exchange>& x) { return !x->req || x->finished; });
   draining_ = false;
   arm_timer();
 }
 
 void HttpFront::expire() {
-  const std::uint64_t now = uv_now(loop_);
-  while (!waiting_.empty()) {
-    std::shared_ptr<Exchange> x = waiting_.front();
-    if (x->req && !x->finished && x->deadline_ms > now) break;
-    waiting_.pop_front();
-    if (x->req && !x->finished) {
-      finish(*x, 503, "no worker free within " + std::to_string(options_.queue_timeout_ms) + " ms");
-    }
-  }
+  waiting_.expire(
+      uv_now(loop_), [](const std::shared_ptr<Exchange>& x) { return x->deadline_ms; },
+      [](const std::shared_ptr<Exchange>& x) { return !x->req || x->finished; },
+      [this](const std::shared_ptr<Exchange>& x) {
+        finish(*x, 503,
+               "no worker free within " + std::to_string(options_.queue_timeout_ms) + " ms");
+      });
   arm_timer();
 }
 
 void HttpFront::arm_timer() {
   if (!timer_) return;
-  std::uint64_t next = UINT64_MAX;
-  for (const auto& x : waiting_) next = std::min(next, x->deadline_ms);
+  const std::uint64_t next =
+      waiting_.earliest([](const std::shared_ptr<Exchange>& x) { return x->deadline_ms; })
+          .value_or(UINT64_MAX);
   if (next == UINT64_MAX) {
     uv_timer_stop(timer_);
     return;
@@ -488,14 +495,13 @@ void HttpFront::close() {
     if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&l->tcp)))
       uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp), nullptr);
   }
-  auto waiting = std::move(waiting_);
-  waiting_.clear();
-  for (auto& x : waiting) finish(*x, 503, "the node is shutting down");
+  for (auto& x : waiting_.take_all()) finish(*x, 503, "the node is shutting down");
   if (timer_) {
     uv_close(reinterpret_cast<uv_handle_t*>(timer_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     timer_ = nullptr;
   }
+  slow_->close();
   h2o_context_request_shutdown(&context_);
 }
 

@@ -4,14 +4,15 @@
 // the backend as soon as it has a free worker, answered from the worker's
 // Rack reply. Never journaled, never leased.
 //
-// Overload: a request no worker can take waits in one FIFO of at most
+// Overload: a request no worker can take waits (wait_queue.hpp: FIFO, or
+// round robin over clients for a queue whose qdisc is sfq), at most
 // queue_limit requests for at most queue_timeout_ms; past either it gets
 // 503 with Retry-After. With a remote backend (the cluster), a request whose
 // queue has no local pool, or that finds the FIFO full, goes there instead
 // (one try; the remote retries an idempotent one itself). A worker that dies mid-request gives 502;
 // a GET or HEAD is tried once more first. Limits: headers 431, body 413 (h2o), a client slower than
-// read_timeout_ms is disconnected (h2o 2.2 closes without a 408), malformed requests 400 (h2o's
-// parser). One access log line per request.
+// read_timeout_ms gets 408 and is disconnected (slow_clients.hpp; over TLS h2o closes it
+// silently), malformed requests 400 (h2o's parser). One access log line per request.
 //
 // Threading: loop thread only. Owns its listeners and h2o context.
 #pragma once
@@ -31,6 +32,9 @@
 #include "core/model/status.hpp"
 #include "transport/http_front/http_backend.hpp"
 #include "transport/http_front/http_options.hpp"
+#include "transport/http_front/rack_env.hpp"
+#include "transport/http_front/slow_clients.hpp"
+#include "transport/http_front/wait_queue.hpp"
 
 namespace desaster::http_front {
 
@@ -55,6 +59,7 @@ struct HttpFrontStats {
   std::map<std::string, RouteCounters> routes;
   std::uint64_t too_large_431 = 0;
   std::uint64_t bad_400 = 0;
+  std::uint64_t slow_408 = 0;  // cut off: the request did not arrive within --http-read-timeout
   std::size_t waiting = 0;
   std::size_t in_flight = 0;
 };
@@ -83,6 +88,8 @@ class HttpFront {
  private:
   struct Listener;
   void handle(h2o_req_t* req);
+  // Every answer goes through here (the slow-client watch learns of it).
+  void respond(h2o_req_t* req, int status, const HeaderList& headers, std::string_view body);
   bool start_exchange(const std::shared_ptr<Exchange>& x);
   bool start_remote(const std::shared_ptr<Exchange>& x);
   void count_status(Exchange& x, int status);
@@ -92,6 +99,8 @@ class HttpFront {
   void expire();
   void arm_timer();
   RouteCounters& counters(const Exchange& x);
+  // Its sfq flow ("" when its queue's qdisc is not sfq), worked out once.
+  const std::string& flow_of(Exchange& x);
 
   uv_loop_t* loop_;
   HttpFrontOptions options_;
@@ -101,8 +110,9 @@ class HttpFront {
   Log error_log_;
   h2o_globalconf_t config_{};
   h2o_context_t context_{};
+  std::unique_ptr<SlowClients> slow_;
   std::vector<std::unique_ptr<Listener>> listeners_;
-  std::deque<std::shared_ptr<Exchange>> waiting_;
+  WaitQueue<std::shared_ptr<Exchange>> waiting_;
   uv_timer_t* timer_ = nullptr;
   std::uint64_t next_id_ = 1;
   std::size_t in_flight_ = 0;

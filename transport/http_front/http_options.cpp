@@ -9,7 +9,7 @@ namespace desaster::http_front {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kFlags{"http",
+constexpr std::array<std::string_view, 11> kFlags{"http",
                                                   "https",
                                                   "tls-cert",
                                                   "tls-key",
@@ -18,7 +18,8 @@ constexpr std::array<std::string_view, 10> kFlags{"http",
                                                   "http-queue-timeout",
                                                   "http-timeout",
                                                   "http-read-timeout",
-                                                  "http-max-body"};
+                                                  "http-max-body",
+                                                  "http-flow"};
 
 std::optional<std::uint64_t> parse_number(std::string_view text) {
   std::uint64_t value = 0;
@@ -77,6 +78,9 @@ Status apply_http_flag(std::string_view name, const std::string& value, HttpFron
     auto n = parse_number(value);
     if (!n || *n > 1'000'000) return bad(quoted + " is not a number from 0 to 1000000");
     out.queue_limit = static_cast<std::size_t>(*n);
+  } else if (name == "http-flow") {
+    if (value != "addr" && value != "host") return bad(quoted + " is neither addr nor host");
+    out.flow_by_host = value == "host";
   } else if (name == "http-max-body") {
     auto n = parse_number(value);
     if (!n || *n > (15u << 20)) return bad(quoted + " is not a number of bytes up to 15728640");
@@ -118,7 +122,9 @@ std::string http_help_text() {
          "     --http-queue-timeout=DURATION  longest wait for a worker, then 503 [5s]\n"
          "     --http-timeout=DURATION    longest a worker may take, then 504 [60s]\n"
          "     --http-read-timeout=DURATION  a client slower than this to send its request\n"
-         "                                is cut off [10s]\n"
+         "                                gets 408 and is cut off [10s]\n"
+         "     --http-flow=addr|host      what a queue with the sfq qdisc lets take turns:\n"
+         "                                client addresses or Host headers [addr]\n"
          "     --http-max-body=BYTES      larger request bodies get 413 [8388608]\n";
 }
 

@@ -36,6 +36,8 @@ struct HttpFrontOptions {
   std::uint32_t read_timeout_ms = 10'000;
   std::size_t max_header_bytes = 16 * 1024;  // request line + headers: past it 431
   std::size_t max_body_bytes = 8u << 20;     // past it 413 (a worker frame holds 16 MiB)
+  // --http-flow addr|host: what an sfq queue's requests take turns by.
+  bool flow_by_host = false;
 
   bool enabled() const { return http.has_value() || https.has_value(); }
 };

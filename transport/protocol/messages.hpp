@@ -134,9 +134,13 @@ struct WorkerHello {
   };
   std::vector<HeldLease> running;
 };
-// "credit" {slots} -> no reply: adds free slots
+// "credit" {slots, withdraw?} -> no reply: adds `slots` free slots, then
+// takes back up to `withdraw` of them (at most down to 0). A Ruby pool
+// withdraws the slots its local transient HTTP requests took, so that the
+// leader's view of its free workers stays true.
 struct Credit {
   std::uint32_t slots = 1;
+  std::uint32_t withdraw = 0;
 };
 // "report" {id, term, attempt, outcome, exit_status, output, error, cpu_ms, max_rss_kb} -> {}
 // A report also gives its slot back as credit.

@@ -315,9 +315,12 @@ void read(MapReader& r, WorkerHello& b) {
 
 void write(BodyWriter& w, const Credit& b) {
   w.add("slots", b.slots);
+  // Only when set: a grant looks as it always did.
+  if (b.withdraw != 0) w.add("withdraw", b.withdraw);
 }
 void read(MapReader& r, Credit& b) {
   r.read_in<std::uint32_t>("slots", b.slots, 0, kMaxSlots);
+  r.read_in<std::uint32_t>("withdraw", b.withdraw, 0, kMaxSlots);
 }
 
 void write(BodyWriter& w, const Report& b) {

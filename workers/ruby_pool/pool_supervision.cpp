@@ -452,7 +452,7 @@ void RubyPool::Impl::step() {
     }
   }
 
-  sync_credit();
+  if (std::optional<Millis> again = sync_credit()) consider(*again);
   notice_idle();
   in_step = false;
   if (timer) {

@@ -167,10 +167,13 @@ void RubyPool::Impl::refuse(const Job& job, std::uint64_t term, const std::strin
   report(running, Outcome::failed, error, {}, 0);
 }
 
-// The dispatcher's view of our free slots can only grow by credit messages
-// (and shrink by leases), so this only ever adds.
-void RubyPool::Impl::sync_credit() {
-  if (closing || !watcher) return;
+// Keeps the dispatcher's view of our free slots at what we can take: a
+// worker that became idle grants a slot, one that a local transient (HTTP)
+// request took withdraws it, so the leader sends cluster jobs to nodes whose
+// workers are free and a slow node gets fewer. A lease crossing a withdrawal
+// is counted off on both sides, never below 0 (Dispatcher::on_credit).
+std::optional<Millis> RubyPool::Impl::sync_credit() {
+  if (closing || !watcher) return std::nullopt;
   std::size_t live = 0;
   for (const auto& [slot, w] : workers) {
     if (w->state != WorkerState::stopping && w->state != WorkerState::exiting) ++live;
@@ -178,10 +181,18 @@ void RubyPool::Impl::sync_credit() {
   const bool may_grow = master && master->state == MasterState::loaded && live < spec.max_workers;
   const std::uint64_t can_take = count_idle() + (may_grow ? 1 : 0);
   const std::uint64_t wanted = can_take > held.size() ? can_take - held.size() : 0;
-  if (wanted > credit) {
-    send(protocol::Credit{static_cast<std::uint32_t>(wanted - credit)});
+  if (wanted >= credit) {
+    withdraw_at = 0;
+    if (wanted > credit) send(protocol::Credit{static_cast<std::uint32_t>(wanted - credit), 0});
     credit = wanted;
+    return std::nullopt;
   }
+  if (withdraw_at == 0) withdraw_at = now() + kWithdrawDelayMs;
+  if (now() < withdraw_at) return withdraw_at;
+  withdraw_at = 0;
+  send(protocol::Credit{0, static_cast<std::uint32_t>(credit - wanted)});
+  credit = wanted;
+  return std::nullopt;
 }
 
 void RubyPool::Impl::start_master() {

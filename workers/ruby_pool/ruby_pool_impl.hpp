@@ -24,6 +24,12 @@ namespace desaster::ruby_pool {
 // Times are uv_now() milliseconds.
 using Millis = std::uint64_t;
 
+// How long credit may exceed the idle workers before it is withdrawn: a
+// short request ends within it and costs no message (at thousands of
+// requests a second a message each way would cost more than the request),
+// a long one stops the leader sending work here.
+inline constexpr Millis kWithdrawDelayMs = 10;
+
 enum class WorkerState {
   starting,  // spawn sent, waiting for `ready`
   idle,      // waiting for a job
@@ -95,6 +101,7 @@ struct RubyPool::Impl {
   uv_timer_t* heartbeat = nullptr;  // freed in its close callback
   std::uint64_t next_request_id = 1;
   std::uint64_t credit = 0;  // free slots the dispatcher believes we have
+  Millis withdraw_at = 0;    // credit exceeds what we can take: withdraw then
   std::vector<std::string> registered_queues;
   std::vector<JobKind> registered_kinds;
 
@@ -133,7 +140,8 @@ struct RubyPool::Impl {
   void end_transient(const RunningJob& job, Outcome outcome, std::string error, std::string output);
   void notice_idle();
   void refuse(const Job& job, std::uint64_t term, const std::string& error);
-  void sync_credit();
+  // Returns when to look again: a withdrawal waits kWithdrawDelayMs.
+  std::optional<Millis> sync_credit();
   void start_master();
   void on_master_message(MasterRecord& record, MasterMessage message);
   void on_master_gone(MasterRecord& record, const std::string& why);

@@ -17,6 +17,13 @@ class HttpTestApp
     when "/whoami"
       # Which node's pool served it: the node sets DESASTER_URL to its own client port.
       text("served by #{ENV['DESASTER_URL']} pid #{Process.pid}")
+    when "/work"
+      # A request that takes its time: HTTP_APP_WORK_SECONDS in the node's
+      # environment makes one node slow (tests/cluster/http_balance_test.cpp).
+      # (or ?s=SECONDS for one request).
+      seconds = env["QUERY_STRING"][/\bs=([0-9.]+)/, 1] || ENV.fetch("HTTP_APP_WORK_SECONDS", "0.05")
+      sleep(Float(seconds))
+      text("served by #{ENV['DESASTER_URL']}")
     when "/hello"
       text("hello #{env['QUERY_STRING']}")
     when "/echo"

@@ -1,0 +1,160 @@
+// The HTTP requests waiting for a worker, in the order they get one. Each
+// waits in a flow: the empty flow for queues whose qdisc is not sfq (one
+// FIFO, arrival order), else the client's address or Host (--http-flow).
+// Flows take turns, one request a turn and FIFO within a flow (deficit round
+// robin with a quantum of one, as core/qdisc/sfq_qdisc.hpp does for stored
+// jobs): a client with a thousand requests waiting delays another client's
+// first one by at most one request per flow, not by a thousand.
+//
+// Pure: no clock (deadlines are the caller's numbers), no I/O; a template
+// so that tests can use plain values. Threading: one thread.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace desaster::http_front {
+
+template <typename T>
+class WaitQueue {
+ public:
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  // A newcomer: last in its flow; a new flow joins the ring at the back.
+  void push_back(const std::string& flow, T item) {
+    auto [it, added] = flows_.try_emplace(flow);
+    if (added) ring_.push_back(flow);
+    it->second.push_back(std::move(item));
+    ++size_;
+  }
+  // A request tried again after its worker died: first in its flow, and
+  // its flow's turn comes first.
+  void push_front(const std::string& flow, T item) {
+    auto [it, added] = flows_.try_emplace(flow);
+    ring_.erase(std::remove(ring_.begin(), ring_.end(), flow), ring_.end());
+    ring_.push_front(flow);
+    it->second.push_front(std::move(item));
+    ++size_;
+  }
+
+  // Offers waiting items in turn order to start(item), which returns true
+  // when the item started (it leaves; its flow's turn passes to the back of
+  // the ring). An item whose queue has no free worker keeps its place and
+  // the next is offered. gone(item): drop it unoffered (its client left).
+  // start may push items (a retry) while it runs. Ends when a whole round
+  // starts nothing.
+  template <typename Start, typename Gone>
+  void drain(Start start, Gone gone) {
+    bool progress = true;
+    while (progress && size_ > 0) {
+      progress = false;
+      const std::vector<std::string> order(ring_.begin(), ring_.end());
+      for (const std::string& flow : order) {
+        auto f = flows_.find(flow);
+        if (f == flows_.end()) continue;
+        for (std::size_t i = 0; i < f->second.size();) {
+          T item = f->second[i];
+          if (gone(item)) {
+            erase_at(flow, i);
+            f = flows_.find(flow);
+            if (f == flows_.end()) break;
+            continue;
+          }
+          if (start(item)) {
+            // start may have pushed (the same item, retried): remove one
+            // copy of it from its flow, wherever it is now.
+            erase_one(flow, item);
+            rotate(flow);
+            progress = true;
+            break;
+          }
+          ++i;
+        }
+        if (progress) break;  // turns start again from the ring's front
+      }
+    }
+  }
+
+  // Takes out every item whose deadline(item) <= now or that gone(item),
+  // oldest first within each flow, and hands the expired ones to expired.
+  template <typename Deadline, typename Gone, typename Expired>
+  void expire(std::uint64_t now, Deadline deadline, Gone gone, Expired expired) {
+    std::vector<T> out;
+    for (auto f = flows_.begin(); f != flows_.end();) {
+      auto& items = f->second;
+      items.erase(std::remove_if(items.begin(), items.end(),
+                                 [&](const T& item) {
+                                   if (gone(item)) return true;
+                                   if (deadline(item) > now) return false;
+                                   out.push_back(item);
+                                   return true;
+                                 }),
+                  items.end());
+      f = items.empty() ? drop_flow(f) : std::next(f);
+    }
+    size_ = 0;
+    for (const auto& [flow, items] : flows_) size_ += items.size();
+    for (T& item : out) expired(item);
+  }
+
+  // The earliest deadline among the waiting items.
+  template <typename Deadline>
+  std::optional<std::uint64_t> earliest(Deadline deadline) const {
+    std::optional<std::uint64_t> first;
+    for (const auto& [flow, items] : flows_)
+      for (const T& item : items)
+        if (!first || deadline(item) < *first) first = deadline(item);
+    return first;
+  }
+
+  // Everything, in turn order; the queue is left empty.
+  std::vector<T> take_all() {
+    std::vector<T> out;
+    for (const std::string& flow : ring_)
+      for (T& item : flows_[flow]) out.push_back(std::move(item));
+    flows_.clear();
+    ring_.clear();
+    size_ = 0;
+    return out;
+  }
+
+ private:
+  using Flows = std::map<std::string, std::deque<T>>;
+
+  typename Flows::iterator drop_flow(typename Flows::iterator f) {
+    ring_.erase(std::remove(ring_.begin(), ring_.end(), f->first), ring_.end());
+    return flows_.erase(f);
+  }
+  void erase_at(const std::string& flow, std::size_t i) {
+    auto f = flows_.find(flow);
+    f->second.erase(f->second.begin() + static_cast<std::ptrdiff_t>(i));
+    --size_;
+    if (f->second.empty()) drop_flow(f);
+  }
+  void erase_one(const std::string& flow, const T& item) {
+    auto f = flows_.find(flow);
+    if (f == flows_.end()) return;
+    auto at = std::find(f->second.begin(), f->second.end(), item);
+    if (at == f->second.end()) return;
+    erase_at(flow, static_cast<std::size_t>(at - f->second.begin()));
+  }
+  // The flow had its turn: to the back of the ring (if it still waits).
+  void rotate(const std::string& flow) {
+    if (flows_.find(flow) == flows_.end()) return;
+    ring_.erase(std::remove(ring_.begin(), ring_.end(), flow), ring_.end());
+    ring_.push_back(flow);
+  }
+
+  Flows flows_;
+  std::deque<std::string> ring_;  // flows with waiting items, whose turn is next first
+  std::size_t size_ = 0;
+};
+
+}  // namespace desaster::http_front
