@@ -13,6 +13,7 @@
 #include "core/node/resend_filter.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/replies.hpp"
+#include "transport/protocol/upgrade_wire.hpp"
 
 namespace desaster {
 
@@ -313,6 +314,16 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           feed_snapshot(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::FeedOps>) {
           feed_ops(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::Upgrade>) {
+          Result<protocol::UpgradeReply> answer =
+              upgrade_handler_ ? upgrade_handler_(body)
+                               : Result<protocol::UpgradeReply>(Status::error(
+                                     ErrorCode::bad_request, "this node cannot upgrade"));
+          if (!answer.ok()) {
+            peer.reply(id, answer.status(), protocol::kEmptyMap);
+          } else {
+            peer.reply(id, Status::success(), protocol::encode_body(*answer));
+          }
         } else {
           static_assert(sizeof(T) == 0, "every request type needs a handler");
         }

@@ -74,6 +74,9 @@ class ClientApi {
   // node, which is a one-voter cluster already.
   using ForceRecoveryHandler =
       std::function<Result<protocol::ForceRecoveryReply>(const protocol::ForceRecovery&)>;
+  // Answers "upgrade" (upgrade_messages.hpp); unset: refused.
+  using UpgradeHandler = std::function<Result<protocol::UpgradeReply>(const protocol::Upgrade&)>;
+  void set_upgrade_handler(UpgradeHandler handler) { upgrade_handler_ = std::move(handler); }
   void set_force_recovery(ForceRecoveryHandler handler) {
     force_recovery_handler_ = std::move(handler);
   }
@@ -131,6 +134,7 @@ class ClientApi {
   WriteForwarder write_forwarder_;
   WorkerRelay* relay_ = nullptr;
   ForceRecoveryHandler force_recovery_handler_;
+  UpgradeHandler upgrade_handler_;
   FeedPublisher* feed_ = nullptr;
 };
 

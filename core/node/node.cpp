@@ -70,6 +70,7 @@ Status Node::Impl::start() {
   if (Status s = start_security(); !s.ok()) return s;
   handover = HandoverChild::from_environment();
   if (handover) {
+    last_upgrade = "started by a hot upgrade from pid " + std::to_string(::getppid());
     if (Status s = handover->take_over(static_cast<int>(options.upgrade_timeout_ms)); !s.ok())
       return s;
     listeners = std::make_unique<ListenerSet>(handover->take_listeners());

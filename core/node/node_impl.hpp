@@ -111,7 +111,8 @@ struct Node::Impl {
   std::unique_ptr<Upgrader> upgrader;
   std::optional<HandoverChild> handover;
   std::map<std::string, std::string> bound_endpoints;  // listener name -> endpoint
-  bool released = false;  // the ZeroMQ listeners unbound for an upgrade
+  bool released = false;     // the ZeroMQ listeners unbound for an upgrade
+  std::string last_upgrade;  // what "upgrade" answers as the last outcome
 
   uv_prepare_t turn{};
   uv_timer_t deadline{};
@@ -140,6 +141,8 @@ struct Node::Impl {
   Status begin_upgrade(const std::string& binary, Upgrader::Done done);
   std::vector<std::pair<zmq::socket_t*, const char*>> listener_sockets();
   void rebind_after_rollback();
+  // Keeps an upgrade's outcome for the "upgrade" request to answer.
+  void note_upgrade(const Status& outcome, std::int64_t pid);
   Status start_metrics();
   std::string service_status() const;
   void close_discovery(std::function<void()> done);

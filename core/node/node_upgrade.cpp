@@ -1,6 +1,7 @@
 // The hot upgrade attached to the node (core/node/upgrade/upgrader.hpp):
 // its hooks, SIGUSR2, and what a rollback must undo.
 #include <signal.h>
+#include <unistd.h>
 
 #include "core/node/node_impl.hpp"
 
@@ -48,16 +49,33 @@ void Node::Impl::start_upgrades() {
     finish_shutdown();
   };
   upgrader = std::make_unique<Upgrader>(&loop, log, std::move(hooks), options.upgrade_timeout_ms);
+  api->set_upgrade_handler(
+      [this](const protocol::Upgrade& request) -> Result<protocol::UpgradeReply> {
+        if (request.start) {
+          Status s = begin_upgrade(request.binary, [this](const Status& outcome, std::int64_t pid) {
+            note_upgrade(outcome, pid);
+          });
+          if (!s.ok()) return s;
+        }
+        return protocol::UpgradeReply{::getpid(), upgrader->active(), last_upgrade};
+      });
   uv_signal_init(&loop, &sigusr2);
   sigusr2.data = this;
   uv_signal_start(
       &sigusr2,
       [](uv_signal_t* h, int) noexcept {
         auto* self = static_cast<Impl*>(h->data);
-        Status s = self->begin_upgrade("", [](const Status&, std::int64_t) {});
+        Status s = self->begin_upgrade("", [self](const Status& outcome, std::int64_t pid) {
+          self->note_upgrade(outcome, pid);
+        });
         if (!s.ok()) self->log.warn("SIGUSR2: no upgrade: " + s.message);
       },
       SIGUSR2);
+}
+
+void Node::Impl::note_upgrade(const Status& outcome, std::int64_t pid) {
+  last_upgrade =
+      outcome.ok() ? "upgraded: pid " + std::to_string(pid) + " serves now" : outcome.message;
 }
 
 std::vector<std::pair<zmq::socket_t*, const char*>> Node::Impl::listener_sockets() {

@@ -276,3 +276,50 @@ TEST_CASE(
   CHECK((*done)[0]->state == JobState::succeeded);
   CHECK(node.terminate() == 0);
 }
+
+TEST_CASE("desasterctl upgrade waits for the new process, and says why a broken binary rolled back",
+          "[integration][upgrade]") {
+  TempDir bin;
+  TempDir dir;
+  const std::uint16_t port = free_port_triplet();
+  NodeLaunch launch;
+  launch.args = {"-s", "-a", "127.0.0.1", "-p", std::to_string(port), "--upgrade-timeout", "5"};
+  NodeProcess node(dir.path() + "/data", port, launch);
+  REQUIRE(node.start());
+  const pid_t old_pid = lock_holder(node.data_dir());
+  const auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(port)});
+    return run_command(args);
+  };
+
+  // A binary that is not an executable is refused at once.
+  CommandResult refused = ctl({"upgrade", "--binary", bin.path() + "/missing"});
+  CHECK(refused.exit_status == 1);
+  CHECK(refused.err.find("not an absolute path to an executable") != std::string::npos);
+
+  // One that exits at once: the old process keeps serving, and says why.
+  const std::string broken = bin.path() + "/broken";
+  {
+    std::ofstream script(broken);
+    script << "#!/bin/sh\nexit 3\n";
+  }
+  REQUIRE(::chmod(broken.c_str(), 0755) == 0);
+  CommandResult rolled = ctl({"upgrade", "--binary", broken});
+  INFO(rolled.out << rolled.err << node.log());
+  CHECK(rolled.exit_status == 1);
+  CHECK(rolled.out.find("exited with status 3") != std::string::npos);
+  CHECK(lock_holder(node.data_dir()) == old_pid);
+
+  // The same binary again: a new pid serves, and the old one is gone.
+  CommandResult upgraded = ctl({"upgrade"});
+  INFO(upgraded.out << upgraded.err);
+  REQUIRE(upgraded.exit_status == 0);
+  CHECK(upgraded.out.find("upgraded: pid ") != std::string::npos);
+  const pid_t new_pid = lock_holder(node.data_dir());
+  CHECK(new_pid != old_pid);
+  CHECK(wait_until([&] { return !alive(old_pid); }, 10s));
+  CommandResult job = ctl({"enqueue", "--wait", "--", "true"});
+  CHECK(job.exit_status == 0);
+  if (alive(new_pid)) ::kill(new_pid, SIGTERM);
+  CHECK(wait_until([&] { return !alive(new_pid); }, 20s));
+}

@@ -178,6 +178,11 @@ Result<protocol::QdiscReply> Client::qdisc(const protocol::QdiscCommand& command
   return impl_->call<protocol::QdiscReply>(command, impl_->options.timeout);
 }
 
+Result<protocol::UpgradeReply> Client::upgrade(bool start, const std::string& binary) {
+  return impl_->call<protocol::UpgradeReply>(protocol::Upgrade{start, binary},
+                                             impl_->options.timeout);
+}
+
 Result<protocol::ForceRecoveryReply> Client::force_recovery(bool accept_risk) {
   return impl_->call<protocol::ForceRecoveryReply>(protocol::ForceRecovery{accept_risk},
                                                    impl_->options.timeout);

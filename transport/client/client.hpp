@@ -26,6 +26,7 @@
 #include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/replies.hpp"
+#include "transport/protocol/upgrade_wire.hpp"
 
 namespace desaster {
 
@@ -130,6 +131,9 @@ class Client {
   // (recovery_messages.hpp says when it refuses). May lose acknowledged
   // writes: refused unless accept_risk.
   Result<protocol::ForceRecoveryReply> force_recovery(bool accept_risk);
+  // "upgrade" (upgrade_messages.hpp): start a standalone node's hot upgrade,
+  // or (start false) see how it stands.
+  Result<protocol::UpgradeReply> upgrade(bool start, const std::string& binary = {});
   // Cron entries (cron_messages.hpp): add, remove, pause, resume, run, list, show.
   Result<protocol::CronReply> cron(const protocol::CronCommand& command);
 

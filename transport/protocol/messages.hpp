@@ -32,6 +32,7 @@
 #include "transport/protocol/monitor_messages.hpp"
 #include "transport/protocol/qdisc_messages.hpp"
 #include "transport/protocol/recovery_messages.hpp"
+#include "transport/protocol/upgrade_messages.hpp"
 
 namespace desaster::protocol {
 
@@ -202,7 +203,9 @@ using RequestBody =
                  // cron entries (cron_messages.hpp)
                  CronCommand,
                  // the state feed's catch-up (feed_messages.hpp)
-                 FeedSnapshot, FeedOps>;
+                 FeedSnapshot, FeedOps,
+                 // a standalone node's hot upgrade (upgrade_messages.hpp)
+                 Upgrade>;
 
 const char* to_string(PoolAction action);
 

@@ -16,6 +16,7 @@
 #include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/spec_wire.hpp"
+#include "transport/protocol/upgrade_wire.hpp"
 
 namespace desaster::protocol {
 
@@ -38,7 +39,9 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     // cron entries
     "cron",
     // the state feed's catch-up
-    "feed_snapshot", "feed_ops"};
+    "feed_snapshot", "feed_ops",
+    // hot upgrade
+    "upgrade"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -372,6 +375,13 @@ void write(BodyWriter& w, const QdiscCommand& b) {
 }
 void read(MapReader& r, QdiscCommand& b) {
   read_qdisc_command(r, b);
+}
+
+void write(BodyWriter& w, const Upgrade& b) {
+  write_upgrade(w, b);
+}
+void read(MapReader& r, Upgrade& b) {
+  read_upgrade(r, b);
 }
 
 void write(BodyWriter& w, const ForceRecovery& b) {

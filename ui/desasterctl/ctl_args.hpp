@@ -46,6 +46,7 @@ struct CtlArgs {
   protocol::QdiscCommand qdisc;
   // force-recovery (ctl_recovery.cpp)
   bool accept_risk = false;
+  std::string upgrade_binary;  // upgrade --binary
   // cron (ctl_cron.cpp)
   protocol::CronCommand cron;
 };
@@ -58,6 +59,9 @@ std::string qdisc_help_text();
 // force-recovery --yes-i-accept-the-risk: ctl_recovery.cpp.
 Status parse_force_recovery_args(const std::vector<std::string>& words, CtlArgs& out);
 std::string force_recovery_help_text();
+// upgrade [--binary PATH] (ctl_upgrade.cpp)
+Status parse_upgrade_args(const std::vector<std::string>& words, CtlArgs& out);
+std::string upgrade_help_text();
 std::string ctl_help_text();
 
 }  // namespace desaster

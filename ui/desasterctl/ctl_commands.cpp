@@ -19,6 +19,7 @@
 #include "ui/desasterctl/ctl_qdisc.hpp"
 #include "ui/desasterctl/ctl_query.hpp"
 #include "ui/desasterctl/ctl_recovery.hpp"
+#include "ui/desasterctl/ctl_upgrade.hpp"
 #include "ui/desasterctl/ctl_watch.hpp"
 
 namespace desaster {
@@ -441,6 +442,7 @@ int run_with(Client& client, const CtlArgs& args) {
   if (c == "qdisc") return run_qdisc(client, args);
   if (c == "cron") return run_cron(client, args);
   if (c == "force-recovery") return run_force_recovery(client, args);
+  if (c == "upgrade") return run_upgrade(client, args);
   if (c == "nodes") return run_nodes(client, args);
   if (is_assign_command(c)) return run_assign_command(client, args);
   if (c == "stats") return run_stats(client, args);
