@@ -1,5 +1,8 @@
 #include "ui/web/server/signature_filter.hpp"
 
+#include <algorithm>
+
+#include "core/state/job_filter.hpp"
 #include "core/state/job_groups.hpp"
 #include "core/state/list_query.hpp"
 
@@ -43,6 +46,41 @@ ListPage list_by_signature(const State& state, const ListQuery& query,
     }
     if (page.cursor.empty()) break;
     scan.cursor = page.cursor;
+  }
+  if (more && !out.jobs.empty()) {
+    out.cursor = encode_query_cursor(
+        QueryCursor{SortColumn::id, query.descending, 0, out.jobs.back()->id, std::string()});
+  }
+  return out;
+}
+
+std::optional<ListPage> list_by_signature(const State& state, const GroupIndex& groups,
+                                          const ListQuery& query, const std::string& signature) {
+  std::vector<JobState> states = query.states;
+  if (query.state) states.push_back(*query.state);
+  if (!GroupIndex::tracks(states)) return std::nullopt;
+  std::vector<JobId> ids = groups.ids(signature, states);
+  if (query.descending) std::reverse(ids.begin(), ids.end());
+  std::optional<JobId> after;
+  if (!query.cursor.empty()) {
+    if (Result<QueryCursor> c = decode_query_cursor(query.cursor); c.ok()) after = c->id;
+  }
+  // The rest of the query (queue, class, search, ranges...) as list() checks it.
+  const state_detail::JobFilter filter(query);
+  ListPage out;
+  bool more = false;
+  for (JobId id : ids) {
+    const Job* job = state.find(id);
+    if (job == nullptr || (!query.queue.empty() && job->queue != query.queue) ||
+        !filter.matches(*job))
+      continue;
+    ++out.total;
+    if (after && (query.descending ? job->id >= *after : job->id <= *after)) continue;
+    if (out.jobs.size() < query.limit) {
+      out.jobs.push_back(job);
+    } else {
+      more = true;
+    }
   }
   if (more && !out.jobs.empty()) {
     out.cursor = encode_query_cursor(
