@@ -10,6 +10,7 @@
 #include "core/state/job_groups.hpp"
 #include "state_test_support.hpp"
 #include "ui/web/server/group_index.hpp"
+#include "ui/web/server/signature_filter.hpp"
 
 using namespace desaster;
 using namespace desaster::testing;
@@ -78,6 +79,27 @@ void same_groups(const State& state, const GroupIndex& index) {
       CHECK((*got)[i].count == want[i].count);
       CHECK((*got)[i].example == want[i].example);
       CHECK(index.ids(want[i].key, states) == scan_ids(state, want[i].key, states));
+      // The group's list, page by page in both directions, with and without
+      // a queue: as the walk of the failed set gives it.
+      for (const char* queue : {"", "mail"}) {
+        for (bool descending : {false, true}) {
+          ListQuery q;
+          q.states = states;
+          q.queue = queue;
+          q.descending = descending;
+          q.limit = 2;
+          for (int pages = 0; pages < 50; ++pages) {
+            const std::optional<ListPage> kept = list_by_signature(state, index, q, want[i].key);
+            const ListPage walked = list_by_signature(state, q, want[i].key);
+            REQUIRE(kept.has_value());
+            CHECK(kept->jobs == walked.jobs);
+            CHECK(kept->total == walked.total);
+            CHECK(kept->cursor == walked.cursor);
+            if (walked.cursor.empty()) break;
+            q.cursor = walked.cursor;
+          }
+        }
+      }
     }
   }
 }
