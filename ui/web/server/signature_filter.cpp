@@ -1,6 +1,7 @@
 #include "ui/web/server/signature_filter.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "core/state/job_filter.hpp"
 #include "core/state/job_groups.hpp"
@@ -58,7 +59,7 @@ std::optional<ListPage> list_by_signature(const State& state, const GroupIndex& 
                                           const ListQuery& query, const std::string& signature) {
   std::vector<JobState> states = query.states;
   if (query.state) states.push_back(*query.state);
-  if (!GroupIndex::tracks(states)) return std::nullopt;
+  if (!GroupIndex::tracks(states) || query.after != 0) return std::nullopt;
   std::vector<JobId> ids = groups.ids(signature, states);
   if (query.descending) std::reverse(ids.begin(), ids.end());
   std::optional<JobId> after;
@@ -69,6 +70,25 @@ std::optional<ListPage> list_by_signature(const State& state, const GroupIndex& 
   const state_detail::JobFilter filter(query);
   ListPage out;
   bool more = false;
+  if (query.queue.empty() && query.job_class.empty() && !filter.needs_scan()) {
+    // Every id of the group matches: the total is their number, the page
+    // starts after the cursor's id.
+    out.total = ids.size();
+    auto from = ids.begin();
+    if (after) {
+      from = query.descending
+                 ? std::upper_bound(ids.begin(), ids.end(), *after, std::greater<JobId>())
+                 : std::upper_bound(ids.begin(), ids.end(), *after);
+    }
+    for (; from != ids.end(); ++from) {
+      if (out.jobs.size() == query.limit) {
+        more = true;
+        break;
+      }
+      if (const Job* job = state.find(*from)) out.jobs.push_back(job);
+    }
+    ids.clear();
+  }
   for (JobId id : ids) {
     const Job* job = state.find(id);
     if (job == nullptr || (!query.queue.empty() && job->queue != query.queue) ||
