@@ -72,10 +72,11 @@ void GroupIndex::update(JobId id, const State& state) {
   if (auto it = jobs_.find(id); it != jobs_.end()) {
     // Most moves keep the error (failed -> dead, a retry's next failure with
     // the same text): the same signature, maybe another state.
-    if (it->second.group->first == error_signature(job->last_error)) {
+    if (it->second.queue->first == job->queue &&
+        it->second.group->first == error_signature(job->last_error)) {
       if (it->second.slot != *slot) {
-        it->second.group->second.ids[it->second.slot].erase(id);
-        it->second.group->second.ids[*slot].insert(id);
+        it->second.queue->second[it->second.slot].erase(id);
+        it->second.queue->second[*slot].insert(id);
         it->second.slot = *slot;
       }
       return;
@@ -89,17 +90,20 @@ void GroupIndex::drop(JobId id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return;
   auto* group = it->second.group;
-  group->second.ids[it->second.slot].erase(id);
+  auto* queue = it->second.queue;
+  queue->second[it->second.slot].erase(id);
   jobs_.erase(it);
-  for (const auto& ids : group->second.ids)
+  for (const auto& ids : queue->second)
     if (!ids.empty()) return;
-  groups_.erase(group->first);
+  group->second.by_queue.erase(queue->first);
+  if (group->second.by_queue.empty()) groups_.erase(group->first);
 }
 
 void GroupIndex::add(const Job& job, std::uint8_t slot) {
   auto [it, inserted] = groups_.try_emplace(error_signature(job.last_error));
-  it->second.ids[slot].insert(job.id);
-  jobs_[job.id] = Entry{&*it, slot};
+  auto [queue, fresh] = it->second.by_queue.try_emplace(job.queue);
+  queue->second[slot].insert(job.id);
+  jobs_[job.id] = Entry{&*it, &*queue, slot};
 }
 
 std::optional<std::vector<JobGroup>> GroupIndex::error_groups(
@@ -109,11 +113,13 @@ std::optional<std::vector<JobGroup>> GroupIndex::error_groups(
   std::vector<JobGroup> out;
   for (const auto& [signature, group] : groups_) {
     JobGroup g{signature};
-    for (std::uint8_t s : *slots) {
-      const std::set<JobId>& ids = group.ids[s];
-      if (ids.empty()) continue;
-      g.count += ids.size();
-      g.example = std::max(g.example, *ids.rbegin());
+    for (const auto& [queue, sets] : group.by_queue) {
+      for (std::uint8_t s : *slots) {
+        const std::set<JobId>& ids = sets[s];
+        if (ids.empty()) continue;
+        g.count += ids.size();
+        g.example = std::max(g.example, *ids.rbegin());
+      }
     }
     if (g.count > 0) out.push_back(std::move(g));
   }
@@ -124,16 +130,20 @@ std::optional<std::vector<JobGroup>> GroupIndex::error_groups(
 }
 
 std::vector<JobId> GroupIndex::ids(const std::string& signature,
-                                   const std::vector<JobState>& states) const {
+                                   const std::vector<JobState>& states,
+                                   const std::string& queue) const {
   std::vector<JobId> out;
   const std::optional<std::vector<std::uint8_t>> slots = slots_of(states);
   auto it = groups_.find(signature);
   if (!slots || it == groups_.end()) return out;
-  for (std::uint8_t s : *slots) {
-    const std::set<JobId>& ids = it->second.ids[s];
-    const auto middle = static_cast<std::ptrdiff_t>(out.size());
-    out.insert(out.end(), ids.begin(), ids.end());
-    std::inplace_merge(out.begin(), out.begin() + middle, out.end());
+  for (const auto& [name, sets] : it->second.by_queue) {
+    if (!queue.empty() && name != queue) continue;
+    for (std::uint8_t s : *slots) {
+      const std::set<JobId>& ids = sets[s];
+      const auto middle = static_cast<std::ptrdiff_t>(out.size());
+      out.insert(out.end(), ids.begin(), ids.end());
+      std::inplace_merge(out.begin(), out.begin() + middle, out.end());
+    }
   }
   return out;
 }

@@ -5,8 +5,8 @@
 // list_by_signature() are linear in the failed set: about 0.9 s at a
 // million failed jobs).
 //
-// Per job of those states: its state and its signature's group; per group
-// and state: the ids, ordered (count = size, example = the largest id, the
+// Per job of those states: its state, queue and signature's group; per
+// group, queue and state: the ids, ordered (count = size, example = the largest id, the
 // list walks them in id order). Grouping by queue or class stays with
 // State::groups(), which reads only its index sizes and never visits a job.
 //
@@ -44,19 +44,24 @@ class GroupIndex {
   // State::groups(GroupBy::error, states), same order; nullopt when
   // tracks(states) is false.
   std::optional<std::vector<JobGroup>> error_groups(const std::vector<JobState>& states) const;
-  // The ids of signature's jobs in states (tracked ones), ascending.
-  std::vector<JobId> ids(const std::string& signature, const std::vector<JobState>& states) const;
+  // The ids of signature's jobs in states (tracked ones) and queue (empty:
+  // any), ascending.
+  std::vector<JobId> ids(const std::string& signature, const std::vector<JobState>& states,
+                         const std::string& queue = {}) const;
 
   std::size_t jobs() const { return jobs_.size(); }
   std::size_t signatures() const { return groups_.size(); }
 
  private:
+  using Sets = std::array<std::set<JobId>, 3>;  // by tracked state (slot_of)
   struct Group {
-    std::array<std::set<JobId>, 3> ids;  // by tracked state (slot_of)
+    std::unordered_map<std::string, Sets> by_queue;
   };
   struct Entry {
-    // The group's map node (pointers to nodes survive rehashing; iterators do not).
+    // The group's and the queue's map nodes (pointers to nodes survive
+    // rehashing; iterators do not).
     std::pair<const std::string, Group>* group = nullptr;
+    std::pair<const std::string, Sets>* queue = nullptr;
     std::uint8_t slot = 0;
   };
   void drop(JobId id);

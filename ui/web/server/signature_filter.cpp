@@ -60,17 +60,17 @@ std::optional<ListPage> list_by_signature(const State& state, const GroupIndex& 
   std::vector<JobState> states = query.states;
   if (query.state) states.push_back(*query.state);
   if (!GroupIndex::tracks(states) || query.after != 0) return std::nullopt;
-  std::vector<JobId> ids = groups.ids(signature, states);
+  std::vector<JobId> ids = groups.ids(signature, states, query.queue);
   if (query.descending) std::reverse(ids.begin(), ids.end());
   std::optional<JobId> after;
   if (!query.cursor.empty()) {
     if (Result<QueryCursor> c = decode_query_cursor(query.cursor); c.ok()) after = c->id;
   }
-  // The rest of the query (queue, class, search, ranges...) as list() checks it.
+  // The rest of the query (class, search, ranges...) as list() checks it.
   const state_detail::JobFilter filter(query);
   ListPage out;
   bool more = false;
-  if (query.queue.empty() && query.job_class.empty() && !filter.needs_scan()) {
+  if (query.job_class.empty() && !filter.needs_scan()) {
     // Every id of the group matches: the total is their number, the page
     // starts after the cursor's id.
     out.total = ids.size();
