@@ -149,3 +149,22 @@ std::vector<JobId> GroupIndex::ids(const std::string& signature,
 }
 
 }  // namespace desaster::web
+
+namespace desaster::web {
+
+std::vector<const std::set<JobId>*> GroupIndex::sets(const std::string& signature,
+                                                     const std::vector<JobState>& states,
+                                                     const std::string& queue) const {
+  std::vector<const std::set<JobId>*> out;
+  const std::optional<std::vector<std::uint8_t>> slots = slots_of(states);
+  auto it = groups_.find(signature);
+  if (!slots || it == groups_.end()) return out;
+  for (const auto& [name, sets] : it->second.by_queue) {
+    if (!queue.empty() && name != queue) continue;
+    for (std::uint8_t s : *slots)
+      if (!sets[s].empty()) out.push_back(&sets[s]);
+  }
+  return out;
+}
+
+}  // namespace desaster::web

@@ -49,6 +49,12 @@ class GroupIndex {
   std::vector<JobId> ids(const std::string& signature, const std::vector<JobState>& states,
                          const std::string& queue = {}) const;
 
+  // The sets ids() merges (each ascending), for a page that reads a few
+  // ids from each.
+  std::vector<const std::set<JobId>*> sets(const std::string& signature,
+                                           const std::vector<JobState>& states,
+                                           const std::string& queue = {}) const;
+
   std::size_t jobs() const { return jobs_.size(); }
   std::size_t signatures() const { return groups_.size(); }
 
