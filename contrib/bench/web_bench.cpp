@@ -298,6 +298,10 @@ int main(int argc, char** argv) {
           [] { return "/api/jobs?queue=bulk&state=killed&limit=50"; });
   measure("killed set grouped by error", std::max(5, reps / 5),
           [] { return "/api/failed/groups?by=error&state=killed"; });
+  // One error group's list (every killed job has the kill's error).
+  measure("killed set, one error group's first page", std::max(5, reps / 5), [] {
+    return "/api/jobs?queue=bulk&state=killed&error_signature=killed%20by%20an%20operator&limit=50";
+  });
   // Sidekiq Web's dead set has no search; desaster-web's search over the
   // 100,000 killed jobs for one job's text (the kill set no error of its own).
   measure("killed set searched for one job (item-N)", std::max(5, reps / 5), [&] {

@@ -131,9 +131,12 @@ bool Replica::try_connect(const std::string& endpoint) {
   // before the feed is published: the index changes with the state.
   auto search = std::make_unique<SearchIndex>();
   SearchIndex* indexed = search.get();
-  fo.on_op = [this, indexed](const LogEntry& entry, const Op& op, const ApplyResult& result,
-                             const State& state) {
+  auto groups = std::make_unique<GroupIndex>();
+  GroupIndex* grouped = groups.get();
+  fo.on_op = [this, indexed, grouped](const LogEntry& entry, const Op& op,
+                                      const ApplyResult& result, const State& state) {
     indexed->apply(result, state);
+    grouped->apply(result, state);
     const WatchLine line = describe_applied(entry, op, result, state);
     OpEvent e;
     e.index = line.index;
@@ -166,8 +169,9 @@ bool Replica::try_connect(const std::string& endpoint) {
       ++skipped_;
     }
   };
-  fo.on_snapshot = [this, indexed](std::uint64_t index, const State& state) {
+  fo.on_snapshot = [this, indexed, grouped](std::uint64_t index, const State& state) {
     indexed->rebuild(state);
+    grouped->rebuild(state);
     index_ = index;
     term_ = state.applied_term();
   };
@@ -187,11 +191,13 @@ bool Replica::try_connect(const std::string& endpoint) {
     std::unique_lock lock(state_mutex_);
     feed_.swap(old);
     search_.swap(search);
+    groups_.swap(groups);
     index_ = feed_->index();
     term_ = feed_->term();
   }
   old.reset();  // the previous replica (maybe millions of jobs) goes outside the lock
   search.reset();
+  groups.reset();
   client_ = std::move(*client);
   set_link(LinkState::connected, endpoint, "connected to " + endpoint);
   refresh_nodes();

@@ -29,6 +29,7 @@
 
 #include "core/state/state.hpp"
 #include "transport/protocol/replies.hpp"
+#include "ui/web/server/group_index.hpp"
 #include "ui/web/server/rate_series.hpp"
 #include "ui/web/server/search_index.hpp"
 
@@ -91,6 +92,13 @@ class Replica {
     std::shared_lock lock(state_mutex_);
     return f(current_state(), search_ ? *search_ : empty_search_);
   }
+  // Runs f(state, groups) under the shared lock: the state and its error
+  // groups of the same moment.
+  template <typename F>
+  auto read_grouped(F&& f) const {
+    std::shared_lock lock(state_mutex_);
+    return f(current_state(), groups_ ? *groups_ : empty_groups_);
+  }
   std::uint64_t index() const { return index_.load(); }
   std::uint64_t term() const { return term_.load(); }
 
@@ -123,12 +131,15 @@ class Replica {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
 
-  mutable std::shared_mutex state_mutex_;  // feed_, the State it holds, search_
+  mutable std::shared_mutex state_mutex_;  // feed_, the State it holds, search_, groups_
   std::unique_ptr<StateFeed> feed_;
   // The search index of feed_'s state, changed by its callbacks.
   std::unique_ptr<SearchIndex> search_;
+  // The error groups of feed_'s state, changed by the same callbacks.
+  std::unique_ptr<GroupIndex> groups_;
   State empty_;
   SearchIndex empty_search_;
+  GroupIndex empty_groups_;
   std::atomic<std::uint64_t> index_{0};
   std::atomic<std::uint64_t> term_{0};
 

@@ -324,19 +324,26 @@ void WebApp::jobs(h2o_req_t* req, std::string_view query) {
   const std::uint32_t slots = cluster_slots(replica_.nodes());
   const std::int64_t now = now_ms();
   const std::uint64_t index = replica_.index();
+  if (!signature->empty()) {
+    // An error group's list: the group's ids when the index keeps its states.
+    json(req, 200, replica_.read_grouped([&](const State& state, const GroupIndex& groups) {
+      std::optional<ListPage> kept = list_by_signature(state, groups, *q, *signature);
+      const ListPage page = kept ? std::move(*kept) : list_by_signature(state, *q, *signature);
+      return jobs_page_json(page, index,
+                            [&](const Job& job) { return state.eta(job.id, now, slots); });
+    }));
+    return;
+  }
   json(req, 200, replica_.read_indexed([&](const State& state, const SearchIndex& search) {
     // A search the index narrows: its candidates only, an exact total.
-    std::optional<ListPage> indexed;
-    if (signature->empty()) indexed = search_page(state, search, *q);
-    ListPage page = indexed              ? std::move(*indexed)
-                    : signature->empty() ? state.list(*q)
-                                         : list_by_signature(state, *q, *signature);
+    std::optional<ListPage> indexed = search_page(state, search, *q);
+    ListPage page = indexed ? std::move(*indexed) : state.list(*q);
     // A filter no index answers (a short search, say) makes the state stop
     // after a bounded scan, maybe with a short or empty page and a cursor to
     // go on. Go on here for a while, so a search for one job finds it in one call.
     const auto deadline = std::chrono::steady_clock::now() + kFillBudget;
     ListQuery more = *q;
-    while (!indexed && signature->empty() && page.jobs.size() < q->limit && !page.cursor.empty() &&
+    while (!indexed && page.jobs.size() < q->limit && !page.cursor.empty() &&
            std::chrono::steady_clock::now() < deadline) {
       more.cursor = page.cursor;
       more.limit = q->limit - page.jobs.size();
@@ -373,8 +380,12 @@ void WebApp::groups(h2o_req_t* req, std::string_view query) {
   Result<GroupsRequest> g = decode_groups_query(*params);
   if (!g.ok()) return error(req, g.status());
   const std::uint64_t index = replica_.index();
-  json(req, 200, replica_.read([&](const State& state) {
-    return groups_json(state.groups(g->by, g->states), index);
+  json(req, 200, replica_.read_grouped([&](const State& state, const GroupIndex& groups) {
+    // By error from the kept groups (State::groups() signs every failed
+    // job's error); by queue or class it reads only index sizes.
+    std::optional<std::vector<JobGroup>> kept;
+    if (g->by == GroupBy::error) kept = groups.error_groups(g->states);
+    return groups_json(kept ? *kept : state.groups(g->by, g->states), index);
   }));
 }
 
