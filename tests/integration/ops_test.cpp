@@ -71,8 +71,13 @@ TEST_CASE("the node serves Prometheus metrics that promtool accepts and that mov
   std::string text;
   REQUIRE(wait_until([&] {
     text = body_of(scrape(metrics_port));
+    // Both queues done: the worker checks below want every slot free again.
     return sample(text, R"(desaster_jobs_processed_total{queue="mail"})") == 2 &&
-           sample(text, R"(desaster_jobs_dead_total{queue="mail"})") == 1;
+           sample(text, R"(desaster_jobs_dead_total{queue="mail"})") == 1 &&
+           sample(text, R"(desaster_jobs_processed_total{queue="video.hd:1"})") == 2 &&
+           sample(text, R"(desaster_jobs_dead_total{queue="video.hd:1"})") == 1 &&
+           sample(text, R"(desaster_queue_jobs{queue="video.hd:1",state="running"})") == 0 &&
+           sample(text, R"(desaster_queue_jobs{queue="mail",state="running"})") == 0;
   }));
   CHECK(sample(text, R"(desaster_jobs_failed_total{queue="mail"})") == 1);
   INFO(text);

@@ -48,7 +48,7 @@ TEST_CASE("a noisy client's waiting requests take turns with a quiet one's", "[h
   CHECK(start_some(q, 2) == std::vector<std::string>{"noisy2", "noisy3"});
 }
 
-TEST_CASE("a request that cannot start keeps its place; a retry goes first", "[http]") {
+TEST_CASE("a request that cannot start keeps its place and a retry goes first", "[http]") {
   WaitQueue<std::string> q;
   q.push_back("x", "x0");
   q.push_back("y", "y0");
@@ -89,7 +89,7 @@ TEST_CASE("waiting requests past their deadline or gone leave the wait queue", "
   CHECK(!q.earliest(deadline));
 }
 
-TEST_CASE("--http-flow takes addr or host", "[http]") {
+TEST_CASE("the http flow option takes addr or host", "[http]") {
   HttpFrontOptions o;
   CHECK(apply_http_flag("http-flow", "host", o).ok());
   CHECK(o.flow_by_host);
