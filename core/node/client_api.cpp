@@ -10,7 +10,6 @@
 #include "core/model/shell_command.hpp"
 #include "core/node/protected_mode.hpp"
 #include "core/node/query_answers.hpp"
-#include "core/node/resend_filter.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/replies.hpp"
 #include "transport/protocol/upgrade_wire.hpp"
@@ -161,12 +160,7 @@ void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& part
     peer.reply(id_for_error, request.status(), protocol::kEmptyMap);
     return;
   }
-  {
-    // One filter per listening socket (the client and dispatch ROUTERs);
-    // loop thread only, like everything here.
-    static std::unordered_map<const ZmqWatcher*, ResendFilter> resends;
-    if (!peer.relayed() && resends[socket].repeated(peer.routing_id, request->id)) return;
-  }
+  if (!peer.relayed() && resends_[socket].repeated(peer.routing_id, request->id)) return;
   if (relay_ && is_worker_request(request->body)) {
     relay_->on_worker_request(peer, parts[1].to_string_view(), *request, clock_());
     return;

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/model/job_id.hpp"
@@ -20,6 +21,7 @@
 #include "core/node/proposer.hpp"
 #include "core/node/query_answers.hpp"
 #include "core/node/refusal_log.hpp"
+#include "core/node/resend_filter.hpp"
 #include "core/node/waiters.hpp"
 #include "core/node/worker_relay.hpp"
 #include "core/state/state.hpp"
@@ -125,6 +127,9 @@ class ClientApi {
   StatsExtra stats_extra_;
   bool protected_ = false;
   std::uint64_t bad_requests_ = 0;
+  // One per listening socket (the client and dispatch ROUTERs): a client's
+  // resend of a request the node already read is dropped.
+  std::unordered_map<const ZmqWatcher*, ResendFilter> resends_;
   // Bad requests and protected-mode refusals: logged once a minute, not per frame.
   RefusalLog refusals_{log_};
   PoolLister pool_lister_;
