@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "tests/integration/harness/fixtures.hpp"
+#include "tests/integration/harness/prometheus_text.hpp"
 
 using namespace desaster;
 using namespace desaster::test;
@@ -30,19 +31,6 @@ std::string read_file(const std::string& path) {
 CommandResult scrape(std::uint16_t port, const std::string& path = "/metrics") {
   return run_command(
       {"curl", "-sS", "-i", "--max-time", "10", "http://127.0.0.1:" + std::to_string(port) + path});
-}
-
-// The value of the sample whose name and labels are exactly `series`, or -1.
-double sample(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-        line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return -1;
 }
 
 std::string body_of(const CommandResult& r) {

@@ -1,31 +1,13 @@
 // desaster-web's own Prometheus metrics (--metrics ADDR:PORT): a real node,
 // a real desaster-web following it, real HTTP requests and an SSE stream;
 // the metrics port is scraped with curl and checked with promtool.
-#include <sstream>
-
 #include "tests/integration/harness/fixtures.hpp"
+#include "tests/integration/harness/prometheus_text.hpp"
 #include "tests/integration/web/web_harness.hpp"
 
 using namespace desaster;
 using namespace desaster::test;
 using namespace desaster::test::web;
-
-namespace {
-
-// The value of the sample whose name and labels are exactly `series`, or -1.
-double sample(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-        line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return -1;
-}
-
-}  // namespace
 
 TEST_CASE("desaster-web serves its own metrics on their own port, and promtool accepts them",
           "[integration][web][metrics]") {

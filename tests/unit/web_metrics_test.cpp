@@ -7,7 +7,8 @@
 
 using namespace desaster::web;
 
-TEST_CASE("desaster-web's --metrics takes ADDR:PORT and must not be the page's port", "[web][metrics]") {
+TEST_CASE("desaster-web's --metrics takes ADDR:PORT and must not be the page's port",
+          "[web][metrics]") {
   auto o = parse_web_options({"--metrics", "localhost:9692"});
   REQUIRE(o.ok());
   CHECK(o->metrics_host == "127.0.0.1");
