@@ -1,8 +1,12 @@
 // Dispatch across a cluster: every node's shell pool gets jobs from the
 // leader through its node's relay, a follower killed with jobs on it loses
 // none of them, and after kill -9 of the leader the survivors' workers are
-// registered with the new leader and keep running jobs.
+// registered with the new leader and keep running jobs. A job a follower
+// still runs when a new leader leases it to that follower again runs once
+// and gives back every slot.
 #include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -295,6 +299,73 @@ TEST_CASE(
   WARN("after kill -9 of the leader: " << ran_twice << " of " << all.size()
                                        << " jobs ran more than once; the state counted "
                                        << counted_duplicates << " duplicate runs");
+}
+
+TEST_CASE(
+    "a job a follower still runs from the dead leader's term, leased to it again by the new "
+    "leader, runs once and gives its slot back",
+    "[cluster][dispatch]") {
+  require_network();
+  TestNetwork net(3);
+  TempDir dir;
+  int old_leader = -1;
+  Nodes nodes = formed_cluster(net, dir, old_leader);
+  const int runner = (old_leader + 1) % 3;
+  const std::string runner_id = node_id_of(*nodes[runner]);
+
+  // Pinned, so the new leader can lease it only to the node that runs it.
+  const std::string runs = dir.path() + "/runs";
+  std::string id;
+  REQUIRE(wait_until(
+      [&] {
+        CommandResult r =
+            ctl(net, runner, runner,
+                {"enqueue", "--pin-node", runner_id, "--sh", "--", "sleep 6; echo ran >> " + runs});
+        if (r.exit_status == 0) id = trim(r.out);
+        return r.exit_status == 0;
+      },
+      seconds(20)));
+  REQUIRE(wait_until(
+      [&] {
+        return list_jobs(net, runner, {"--state", "running"}).size() == 1;
+      },
+      seconds(10)));
+  nodes[old_leader]->kill9();
+  int leader = -1;
+  REQUIRE(wait_until([&] { return (leader = leader_of(nodes)) >= 0; }, seconds(15)));
+
+  std::vector<JobRow> jobs;
+  const auto state_of = [&] {
+    jobs = list_jobs(net, leader);
+    for (const JobRow& j : jobs)
+      if (j.id == id) return j.state;
+    return std::string();
+  };
+  const bool done = wait_until([&] { return state_of() == "succeeded"; }, seconds(30));
+  if (!done) dump_logs(nodes);
+  REQUIRE(done);
+  int lines = 0;
+  {
+    std::ifstream in(runs);
+    for (std::string line; std::getline(in, line);) ++lines;
+  }
+  CHECK(lines == 1);  // the new lease took over the run; no second one
+
+  // The new leader sees both of the runner's slots free again.
+  long free_slots = -1;
+  const bool freed = wait_until(
+      [&] {
+        CommandResult r = ctl(net, leader, leader, {"nodes", "--json"});
+        auto doc = nlohmann::json::parse(r.out, nullptr, false);
+        if (doc.is_discarded() || !doc.contains("nodes")) return false;
+        for (const auto& n : doc["nodes"])
+          if (n.value("node", "") == runner_id) free_slots = n.value("free_slots", -1L);
+        return free_slots == 2;
+      },
+      seconds(10));
+  INFO("the leader counts " << free_slots << " free slots on the runner");
+  if (!freed) dump_logs(nodes);
+  CHECK(freed);
 }
 
 }  // namespace desaster::test

@@ -459,8 +459,15 @@ TEST_CASE("nemesis: random cuts, pauses and kills lose no acknowledged job",
   REQUIRE(agreed);
   for (const auto& d : digests) CHECK(d->second == digests.front()->second);
 
+  if (!every_node_ran()) {
+    // Who the leader thinks can run what, beside every node's log.
+    const int at = leader_of(nodes);
+    if (at >= 0) UNSCOPED_INFO("the leader's nodes: " << ctl(net, at, at, {"nodes"}).out);
+    dump_logs(nodes);
+  }
   for (const auto& node : nodes) {
-    INFO(node->log());
+    INFO("node " << node_id_of(*node) << " ran " << last_by_node[node_id_of(*node)] << " of "
+                 << last.size() << " jobs enqueued after the heal");
     CHECK(last_by_node[node_id_of(*node)] > 0);
   }
   WARN("nemesis seed " << seed << ", " << node_count << " nodes, " << run_seconds << " s:\n"

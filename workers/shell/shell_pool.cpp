@@ -97,6 +97,13 @@ struct ShellPool::Impl {
       log("shell pool: " + decoded.message);
       return;
     }
+    if (auto running_now = leases.find(job.id); running_now != leases.end()) {
+      // Leased again while it still runs here (a new leader put it back in
+      // its queue): the run goes on as the new lease's, and its one report
+      // answers it, rather than running twice or failing "already running".
+      running_now->second = Running{term, job.attempts};
+      return;
+    }
     leases[job.id] = Running{term, job.attempts};
     if (closing) return;  // the node hands this one back itself
     ShellResult refused;
