@@ -2,10 +2,10 @@
 // first; ties in the order State::ready_queues gives, least recently served
 // first), and each turn gives the queue's next job, in the order of the
 // queue's discipline, to the worker with the most free slots among those
-// serving it, running its kind and matching its pins. Only the front of each
-// queue's plan is read: at most as many jobs as could be granted, plus the
-// reserved ones and (bounded) the ones no worker there may take, passed over
-// on the way.
+// serving it, running its kind and matching its pins (of equals, the one
+// granted a lease least recently). Only the front of each queue's plan is
+// read: at most as many jobs as could be granted, plus the reserved ones and
+// (bounded) the ones no worker there may take, passed over on the way.
 #include "core/state/lease_planner.hpp"
 
 #include <algorithm>
@@ -143,6 +143,11 @@ std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit
   serving.reserve(workers.size());
   for (const WorkerCredit& w : workers) serving.push_back(resolve(state, w));
   std::vector<Lane> lanes = open_lanes(state, workers, serving, reserved, now, max_grants);
+  std::vector<std::uint64_t> last_grant(workers.size(), 0);
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    auto it = fairness.last_grant.find(workers[i].worker);
+    if (it != fairness.last_grant.end()) last_grant[i] = it->second;
+  }
   while (!lanes.empty() && grants.size() < max_grants) {
     const std::size_t turn = lowest_pass(lanes, fairness);
     Lane& lane = lanes[turn];
@@ -152,8 +157,9 @@ std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit
     for (std::size_t i : lane.workers) {
       if (workers[i].free == 0) continue;
       any_free = true;
-      if (job && runs(workers[i], job->kind) && pin_allows(workers[i], *job) &&
-          (best == workers.size() || workers[i].free > workers[best].free)) {
+      if (!job || !runs(workers[i], job->kind) || !pin_allows(workers[i], *job)) continue;
+      if (best == workers.size() || workers[i].free > workers[best].free ||
+          (workers[i].free == workers[best].free && last_grant[i] < last_grant[best])) {
         best = i;
       }
     }
@@ -167,7 +173,17 @@ std::vector<LeaseGrant> plan_leases(const State& state, std::vector<WorkerCredit
     grants.push_back(LeaseGrant{job->id, job->attempts + 1, w.node, w.worker,
                                 lease_expiry(now, job->timeout_ms, w.timeout_grace_ms)});
     --w.free;
+    last_grant[best] = ++fairness.grants;
+    fairness.last_grant[w.worker] = fairness.grants;
     advance(fairness, lane.name, weight_for(serving[best], lane.name));
+  }
+  // Workers that left are forgotten once the map outgrows the workers
+  // there are (only those with free slots are passed in).
+  if (fairness.last_grant.size() > 2 * workers.size() + 1024) {
+    std::map<std::string, std::uint64_t, std::less<>> kept;
+    for (std::size_t i = 0; i < workers.size(); ++i)
+      if (last_grant[i] != 0) kept[workers[i].worker] = last_grant[i];
+    fairness.last_grant.swap(kept);
   }
   // A pass at or below the virtual time means the same as none.
   std::erase_if(fairness.pass,

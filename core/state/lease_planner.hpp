@@ -43,6 +43,11 @@ struct LeaseFairness {
   static constexpr std::uint64_t kStridePass = 1u << 20;
   std::map<std::string, std::uint64_t, std::less<>> pass;
   std::uint64_t virtual_time = 0;
+  // Which grant (counted from 1) each worker got last. Workers with equally
+  // many free slots take turns by it, so jobs that arrive one at a time
+  // spread over every node instead of always going to the first listed.
+  std::map<std::string, std::uint64_t, std::less<>> last_grant;
+  std::uint64_t grants = 0;
 };
 
 // Jobs that no worker of a queue can take (pinned elsewhere, or of a kind

@@ -46,11 +46,28 @@ TEST_CASE("the planner gives the next job to the worker with the most free slots
   std::vector<WorkerCredit> workers{worker("a", 1), worker("b", 3)};
   auto grants = plan_leases(log.state, workers, {}, log.now, 100);
   CHECK(granted_ids(grants) == std::vector<JobId>{1, 2, 3, 4});
-  // b has 3, then 2; at 1 each the first listed wins; then b's last slot.
+  // b has 3, then 2; at 1 each a, granted none yet, wins; then b's last slot.
   CHECK(assigned_workers(grants) == std::vector<std::string>{"b", "b", "a", "b"});
   CHECK(grants[0].node == "node-b");
   CHECK(workers[0].free == 0);
   CHECK(workers[1].free == 0);
+}
+
+TEST_CASE("jobs arriving one at a time take turns over idle workers with equal free slots",
+          "[state][planner]") {
+  Log log;
+  LeaseFairness fairness;
+  std::vector<std::string> order;
+  for (JobId id = 1; id <= 6; ++id) {
+    fill(log, "q", id, id);
+    // Every worker is idle again when the next job arrives.
+    std::vector<WorkerCredit> workers{worker("a", 2), worker("b", 2), worker("c", 2)};
+    auto grants = plan_leases(log.state, workers, {}, log.now, 100, fairness);
+    REQUIRE(grants.size() == 1);
+    order.push_back(grants[0].worker);
+    REQUIRE(log.step(LeaseOp{grants}).statuses[0].ok());
+  }
+  CHECK(order == std::vector<std::string>{"a", "b", "c", "a", "b", "c"});
 }
 
 TEST_CASE("a worker gets only jobs of the queues it serves", "[state][planner]") {
