@@ -170,12 +170,18 @@ TEST_CASE("a hot upgrade passes the HTTP and metrics listeners on: no request re
   // new one says ready.
   std::atomic<bool> stop{false};
   std::atomic<int> sent{0}, answered{0}, refused{0}, lost{0}, not_ok{0};
+  std::atomic<long> longest_ms{0};
   std::mutex mutex;
   std::string first_failure;
   auto loop = [&] {
     while (!stop) {
       ++sent;
+      const auto started = std::chrono::steady_clock::now();
       const Answer a = http_get(http_port, "/work?s=0.05");
+      const long took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+      if (took > longest_ms) longest_ms = took;
       if (a.status == 200) {
         ++answered;
         continue;
@@ -215,7 +221,8 @@ TEST_CASE("a hot upgrade passes the HTTP and metrics listeners on: no request re
   CHECK(not_ok == 0);
   CHECK(answered == sent);
   CHECK(log.find("serves now") != std::string::npos);
-  WARN("HTTP requests during the upgrade: " << sent << " sent, " << answered << " answered 200");
+  WARN("HTTP requests during the upgrade: " << sent << " sent, " << answered
+                                            << " answered 200; longest " << longest_ms << " ms");
 
   // The same sockets, held by the new process alone, and it answers scrapes.
   CHECK(alive(current));
