@@ -77,11 +77,25 @@ HttpGate::HttpGate(uv_loop_t* loop, const http_front::HttpFrontOptions& options,
 
 HttpGate::~HttpGate() = default;
 
-Status HttpGate::start() {
+Status HttpGate::start(
+    std::function<Result<int>(const std::string&, const std::string&, std::uint16_t)> listen_fd) {
   if (remote_) {
     if (Status s = remote_->start(); !s.ok()) return s;
   }
-  return front_->start();
+  if (!listen_fd) return front_->start();
+  return front_->start([listen_fd = std::move(listen_fd)](const std::string& name,
+                                                          const http_front::ListenAddress& where) {
+    return listen_fd(name, where.host, where.port);
+  });
+}
+
+void HttpGate::stop_accepting() {
+  front_->stop_accepting();
+}
+
+bool HttpGate::quiet() const {
+  if (remote_ && remote_->in_flight() > 0) return false;
+  return front_->quiet();
 }
 
 void HttpGate::close() {

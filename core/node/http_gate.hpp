@@ -7,6 +7,8 @@
 // Threading: loop thread only.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +39,15 @@ class HttpGate {
            ruby_pool::PoolManager& pools, const State& state, const Logger& log,
            zmq::context_t& context, std::optional<HttpRemoteOptions> remote);
   ~HttpGate();
-  Status start();
+  // listen_fd: where the listening sockets come from (the node's
+  // ListenerSet, so a hot upgrade passes them on); none: bound here.
+  Status start(std::function<Result<int>(const std::string& name, const std::string& host,
+                                         std::uint16_t port)>
+                   listen_fd = {});
+  // A hot upgrade's old process: no new connection (the new process accepts
+  // on the same sockets); quiet once every accepted request is answered.
+  void stop_accepting();
+  bool quiet() const;
   // Stops listening and answers waiting requests (running ones end with the pools).
   void close();
   std::string describe() const;  // "http on 127.0.0.1:8080, https on ..."

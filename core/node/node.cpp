@@ -210,7 +210,12 @@ Status Node::Impl::start() {
       remote = HttpRemoteOptions{"tcp://" + local + ":" + std::to_string(options.port), keys};
     http =
         std::make_unique<HttpGate>(&loop, options.http, *ruby_pools, state, log, context, remote);
-    if (Status s = http->start(); !s.ok()) return s;
+    // Through the ListenerSet: a hot upgrade passes the sockets on.
+    if (Status s =
+            http->start([this](const std::string& name, const std::string& host,
+                               std::uint16_t port) { return listeners->for_uv(name, host, port); });
+        !s.ok())
+      return s;
     api->set_stats_extra([this](protocol::BodyWriter& body) { http->write_stats(body); });
   }
   uv_signal_init(&loop, &sighup);
@@ -279,7 +284,15 @@ Status Node::Impl::start_metrics() {
   };
   metrics = std::make_unique<metrics::NodeMetrics>(&loop, log, std::move(sources));
   journal->set_sync_observer([m = metrics.get()](double seconds) { m->on_journal_sync(seconds); });
-  return metrics->start(options.metrics_address, options.metrics_port);
+  // Through the ListenerSet, as the HTTP front end's; an address it cannot
+  // take gets MetricsServer's own message.
+  Result<int> fd = listeners->for_uv("metrics", options.metrics_address, options.metrics_port);
+  if (!fd.ok() && fd.status().code != ErrorCode::bad_request) {
+    return Status::error(fd.status().code,
+                         "cannot listen for metrics on " + options.metrics_address + ":" +
+                             std::to_string(options.metrics_port) + ": " + fd.status().message);
+  }
+  return metrics->start(options.metrics_address, options.metrics_port, fd.ok() ? *fd : -1);
 }
 
 // A clustered node announces itself by beacon and keeps the table of the

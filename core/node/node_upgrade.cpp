@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "core/node/node_impl.hpp"
+#include "core/node/upgrade/quiet_wait.hpp"
 
 namespace desaster {
 
@@ -46,7 +47,21 @@ void Node::Impl::start_upgrades() {
     handed_over = true;
     shutting_down = true;
     if (notifier) notifier->stopping();
-    finish_shutdown();
+    // The HTTP and metrics listeners are shared with the new process, which
+    // accepts on them already: this one stops accepting and answers what it
+    // took first (its Ruby pools still run those requests).
+    if (http) http->stop_accepting();
+    if (metrics) metrics->stop_accepting();
+    wait_until_quiet(
+        &loop, [this] { return (!http || http->quiet()) && (!metrics || metrics->quiet()); },
+        options.shutdown_grace_ms,
+        [this](bool quiet) {
+          if (!quiet)
+            log.warn(
+                "upgrade: HTTP requests or scrapes still open after the shutdown grace end with "
+                "this process");
+          finish_shutdown();
+        });
   };
   upgrader = std::make_unique<Upgrader>(&loop, log, std::move(hooks), options.upgrade_timeout_ms);
   api->set_upgrade_handler(
@@ -113,10 +128,6 @@ Status Node::Impl::begin_upgrade(const std::string& binary, Upgrader::Done done)
   if (raft) {
     return Status::error(ErrorCode::bad_request,
                          "hot upgrade of a clustered node is not supported yet (standalone only)");
-  }
-  if (http || metrics) {
-    return Status::error(ErrorCode::bad_request,
-                         "hot upgrade with --http/--https or --metrics is not supported yet");
   }
   if (!listeners->unowned().empty()) {
     return Status::error(ErrorCode::bad_request,

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <map>
 #include <string>
 
 #include "core/journal/data_dir_lock.hpp"
@@ -125,6 +126,37 @@ TEST_CASE("TCP listeners: a busy port is unavailable, an inherited one is reused
   REQUIRE(unowned.ok());
   CHECK(*unowned == -1);
   CHECK(set.unowned() == std::vector<std::string>{"feed"});
+}
+
+TEST_CASE("libuv listeners (HTTP, metrics) come from the set and are passed on",
+          "[unit][upgrade]") {
+  Result<OwnedFd> old_http = tcp_listener("127.0.0.1", 0);
+  REQUIRE(old_http.ok());
+  const std::uint16_t port = bound_port(old_http->get());
+  const int old_fd = old_http->get();
+  std::map<std::string, OwnedFd> inherited;
+  inherited["http"] = std::move(*old_http);
+  ListenerSet set(std::move(inherited));
+  // The inherited one: a dup of the same socket, the original kept to pass on.
+  Result<int> http = set.for_uv("http", "127.0.0.1", port);
+  REQUIRE(http.ok());
+  CHECK(*http != old_fd);
+  CHECK(bound_port(*http) == port);
+  ::close(*http);
+  // A new one for a name nothing was inherited for.
+  Result<int> metrics = set.for_uv("metrics", "127.0.0.1", 0);
+  REQUIRE(metrics.ok());
+  ::close(*metrics);
+  CHECK(set.all().size() == 2);
+  // Not numeric IPv4: an error (libuv binds only those), not an unowned socket.
+  Result<int> named = set.for_uv("https", "localhost", 0);
+  CHECK(!named.ok());
+  CHECK(named.status().code == ErrorCode::bad_request);
+  CHECK(set.unowned().empty());
+  // A port in use (and not inherited) is unavailable.
+  Result<int> busy = set.for_uv("https", "127.0.0.1", port);
+  REQUIRE(!busy.ok());
+  CHECK(busy.status().code == ErrorCode::unavailable);
 }
 
 TEST_CASE("the data dir lock passes to the new process and is checked", "[unit][upgrade]") {

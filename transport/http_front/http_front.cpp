@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -161,7 +162,7 @@ HttpFront::HttpFront(uv_loop_t* loop, HttpFrontOptions options, HttpBackend& bac
 // and its connections are left to the process's end, as desaster-web does.
 HttpFront::~HttpFront() = default;
 
-Status HttpFront::start() {
+Status HttpFront::start(ListenFd listen_fd) {
   timer_ = new uv_timer_t;
   uv_timer_init(loop_, timer_);
   timer_->data = this;
@@ -195,12 +196,23 @@ Status HttpFront::start() {
       h2o_ssl_register_alpn_protocols(l->ssl, h2o_http2_alpn_protocols);
       l->accept.ssl_ctx = l->ssl;
     }
-    sockaddr_in addr{};
-    uv_ip4_addr(where->host.c_str(), where->port, &addr);
     uv_tcp_init(loop_, &l->tcp);
     l->tcp.data = l.get();
-    int rc = uv_tcp_bind(&l->tcp, reinterpret_cast<const sockaddr*>(&addr), 0);
-    if (rc == 0) {
+    int rc = 0;
+    std::string why;
+    if (listen_fd) {
+      Result<int> fd = listen_fd(tls ? "https" : "http", *where);
+      if (!fd.ok()) {
+        why = fd.status().message;
+      } else if ((rc = uv_tcp_open(&l->tcp, *fd)) != 0) {
+        ::close(*fd);
+      }
+    } else {
+      sockaddr_in addr{};
+      uv_ip4_addr(where->host.c_str(), where->port, &addr);
+      rc = uv_tcp_bind(&l->tcp, reinterpret_cast<const sockaddr*>(&addr), 0);
+    }
+    if (rc == 0 && why.empty()) {
       rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), 1024, [](uv_stream_t* s, int status) {
         if (status != 0) return;
         auto* listener = static_cast<Listener*>(s->data);
@@ -208,13 +220,13 @@ Status HttpFront::start() {
         if (sock) h2o_accept(&listener->accept, sock);
       });
     }
-    if (rc != 0) {
+    if (rc != 0 || !why.empty()) {
       uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp), nullptr);
       listeners_.push_back(std::move(l));  // freed with the front, after the close
-      return Status::error(ErrorCode::unavailable, std::string("cannot listen for HTTP") +
-                                                       (tls ? "S" : "") + " on " + where->host +
-                                                       ":" + std::to_string(where->port) + ": " +
-                                                       uv_strerror(rc));
+      return Status::error(ErrorCode::unavailable,
+                           std::string("cannot listen for HTTP") + (tls ? "S" : "") + " on " +
+                               where->host + ":" + std::to_string(where->port) + ": " +
+                               (why.empty() ? std::string(uv_strerror(rc)) : why));
     }
     listeners_.push_back(std::move(l));
   }
@@ -488,13 +500,21 @@ void HttpFront::arm_timer() {
       next > now ? next - now : 0, 0);
 }
 
-void HttpFront::close() {
-  if (closed_) return;
-  closed_ = true;
+void HttpFront::stop_accepting() {
   for (auto& l : listeners_) {
     if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&l->tcp)))
       uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp), nullptr);
   }
+}
+
+bool HttpFront::quiet() const {
+  return waiting_.size() == 0 && in_flight_ == 0 && slow_->quiet();
+}
+
+void HttpFront::close() {
+  if (closed_) return;
+  closed_ = true;
+  stop_accepting();
   for (auto& x : waiting_.take_all()) finish(*x, 503, "the node is shutting down");
   if (timer_) {
     uv_close(reinterpret_cast<uv_handle_t*>(timer_),

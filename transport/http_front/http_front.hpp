@@ -74,8 +74,17 @@ class HttpFront {
   HttpFront(const HttpFront&) = delete;
   HttpFront& operator=(const HttpFront&) = delete;
 
-  // Listens on --http and --https; the error names the address.
-  Status start();
+  // Where a listener's socket comes from: a bound, listening TCP socket
+  // for "http" or "https" (adopted: the front end owns and closes it).
+  using ListenFd = std::function<Result<int>(const std::string& name, const ListenAddress& where)>;
+  // Listens on --http and --https (on listen_fd's sockets if given, else
+  // binds them itself); the error names the address.
+  Status start(ListenFd listen_fd = {});
+  // A hot upgrade's old process: stops accepting (the new process accepts
+  // on the same sockets); what was accepted is still served.
+  void stop_accepting();
+  // Nothing waiting or running and no answer owed (SlowClients::quiet).
+  bool quiet() const;
   // A worker became free: start waiting requests.
   void on_capacity();
   // Stops listening, answers every waiting request 503 and asks h2o to end

@@ -17,6 +17,7 @@ struct SlowClients::Conn {
   bool tls = false;
   bool cut = false;
   int busy = 0;                   // requests of this connection not yet answered
+  bool asked = false;             // a request arrived on it
   std::uint64_t ready_since = 0;  // accepted, or its last answer handed to h2o
 };
 
@@ -89,7 +90,10 @@ h2o_socket_t* SlowClients::accept(uv_stream_t* server, bool tls) {
 
 void SlowClients::on_request(h2o_req_t* req) {
   h2o_socket_t* sock = req->conn->callbacks->get_socket(req->conn);
-  if (auto it = conns_->find(sock); it != conns_->end()) ++it->second->busy;
+  if (auto it = conns_->find(sock); it != conns_->end()) {
+    ++it->second->busy;
+    it->second->asked = true;
+  }
 }
 
 void SlowClients::on_answered(h2o_req_t* req) {
@@ -122,6 +126,16 @@ void SlowClients::sweep() {
     ::shutdown(fd, SHUT_RDWR);
     if (on_cut_) on_cut_(peer);
   }
+}
+
+bool SlowClients::quiet() const {
+  const std::uint64_t now = uv_now(loop_);
+  for (const auto& [sock, c] : *conns_) {
+    if (c->cut) continue;
+    if (c->busy > 0 || h2o_socket_is_writing(sock)) return false;
+    if (!c->asked && now - c->ready_since < read_timeout_ms_) return false;
+  }
+  return true;
 }
 
 void SlowClients::close() {

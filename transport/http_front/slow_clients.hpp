@@ -43,6 +43,10 @@ class SlowClients {
   // A request reached the handler; its answer was handed to h2o.
   void on_request(h2o_req_t* req);
   void on_answered(h2o_req_t* req);
+  // No answer owed: every connection has its answers handed to h2o and
+  // written, and none accepted less than the read timeout ago still waits
+  // for its first request (a hot upgrade's old process waits for this).
+  bool quiet() const;
   void close();
 
   struct Conn;

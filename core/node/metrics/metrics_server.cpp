@@ -1,5 +1,7 @@
 #include "core/node/metrics/metrics_server.hpp"
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "core/node/metrics/scrape_request.hpp"
@@ -43,7 +45,7 @@ MetricsServer::MetricsServer(uv_loop_t* loop, const Logger& log,
 
 MetricsServer::~MetricsServer() = default;
 
-Status MetricsServer::start(const std::string& address, std::uint16_t port) {
+Status MetricsServer::start(const std::string& address, std::uint16_t port, int fd) {
   sockaddr_in addr{};
   if (int rc = uv_ip4_addr(address.c_str(), port, &addr); rc != 0) {
     return Status::error(ErrorCode::bad_request, "--metrics: '" + address +
@@ -53,7 +55,13 @@ Status MetricsServer::start(const std::string& address, std::uint16_t port) {
   uv_tcp_init(loop_, &listener_);
   listener_.data = this;
   listening_ = true;
-  int rc = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
+  int rc = 0;
+  if (fd >= 0) {
+    rc = uv_tcp_open(&listener_, fd);
+    if (rc != 0) ::close(fd);
+  } else {
+    rc = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
+  }
   if (rc == 0) {
     rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 64,
                    [](uv_stream_t* s, int status) noexcept {
@@ -173,16 +181,26 @@ void MetricsServer::on_connection_closed(Connection* c) {
   maybe_done();
 }
 
+void MetricsServer::stop_accepting() {
+  close_listener();
+}
+
+void MetricsServer::close_listener() {
+  if (!listening_) return;
+  listening_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&listener_), [](uv_handle_t* h) noexcept {
+    auto* self = static_cast<MetricsServer*>(h->data);
+    self->listener_closed_ = true;
+    self->maybe_done();
+  });
+}
+
 void MetricsServer::close(std::function<void()> done) {
   done_ = std::move(done);
   closing_ = true;
   if (listening_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), [](uv_handle_t* h) noexcept {
-      auto* self = static_cast<MetricsServer*>(h->data);
-      self->listener_closed_ = true;
-      self->maybe_done();
-    });
-  } else {
+    close_listener();
+  } else if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener_))) {
     listener_closed_ = true;
   }
   // Copy: closing erases from the set only in the close callbacks, but be safe.

@@ -29,7 +29,14 @@ class MetricsServer {
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  Status start(const std::string& address, std::uint16_t port);
+  // fd: a listening socket to adopt (a hot upgrade's, core/node/upgrade/
+  // listener_set.hpp), owned from here on; -1: bind address:port here.
+  Status start(const std::string& address, std::uint16_t port, int fd = -1);
+  // Stops accepting; open scrapes are still answered (the old process of a
+  // hot upgrade: the new one accepts on the same socket).
+  void stop_accepting();
+  // No scrape open.
+  bool quiet() const { return connections_.empty(); }
   // Closes the listener and every connection; done runs when all are closed.
   void close(std::function<void()> done);
 
@@ -41,6 +48,7 @@ class MetricsServer {
   void close_connection(Connection* c);
   void on_connection_closed(Connection* c);
   void maybe_done();
+  void close_listener();
 
   uv_loop_t* loop_;
   const Logger& log_;

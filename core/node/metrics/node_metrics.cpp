@@ -227,8 +227,16 @@ NodeMetrics::NodeMetrics(uv_loop_t* loop, const Logger& log, MetricsSources sour
 
 NodeMetrics::~NodeMetrics() = default;
 
-Status NodeMetrics::start(const std::string& address, std::uint16_t port) {
-  return server_->start(address, port);
+Status NodeMetrics::start(const std::string& address, std::uint16_t port, int fd) {
+  return server_->start(address, port, fd);
+}
+
+void NodeMetrics::stop_accepting() {
+  server_->stop_accepting();
+}
+
+bool NodeMetrics::quiet() const {
+  return server_->quiet();
 }
 
 void NodeMetrics::on_applied(const Op& op, const ApplyResult& result) {

@@ -50,8 +50,12 @@ class NodeMetrics {
   NodeMetrics(uv_loop_t* loop, const Logger& log, MetricsSources sources);
   ~NodeMetrics();
 
-  // Listens on address:port (IPv4) for GET /metrics.
-  Status start(const std::string& address, std::uint16_t port);
+  // Listens on address:port (IPv4) for GET /metrics; on fd if not -1 (a
+  // listening socket to adopt, see MetricsServer::start).
+  Status start(const std::string& address, std::uint16_t port, int fd = -1);
+  // A hot upgrade's old process: no new scrape; quiet once open ones ended.
+  void stop_accepting();
+  bool quiet() const;
   void on_applied(const Op& op, const ApplyResult& result);
   // One group commit's fdatasync took this long (Journal's sync observer).
   void on_journal_sync(double seconds);

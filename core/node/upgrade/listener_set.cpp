@@ -20,6 +20,16 @@ Result<int> ListenerSet::for_zmq(const std::string& name, const std::string& add
     unowned_.push_back(name);
     return -1;
   }
+  return keep(name, address, port);
+}
+
+Result<int> ListenerSet::for_uv(const std::string& name, const std::string& address,
+                                std::uint16_t port) {
+  return keep(name, address, port);
+}
+
+Result<int> ListenerSet::keep(const std::string& name, const std::string& address,
+                              std::uint16_t port) {
   handover::OwnedFd fd;
   if (auto it = inherited_.find(name);
       it != inherited_.end() && handover::bound_port(it->second.get()) == port) {

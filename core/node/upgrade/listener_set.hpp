@@ -25,6 +25,10 @@ class ListenerSet {
   // a new one. -1 (ZeroMQ binds by itself; this socket cannot be handed
   // over) for an address that is not numeric IPv4.
   Result<int> for_zmq(const std::string& name, const std::string& address, std::uint16_t port);
+  // The same for a libuv listener (uv_tcp_open owns the fd; the HTTP front
+  // end's "http"/"https", the metrics endpoint's "metrics"). The address
+  // must be numeric IPv4 (bad_request otherwise); EADDRINUSE is unavailable.
+  Result<int> for_uv(const std::string& name, const std::string& address, std::uint16_t port);
   // Another dup of a listener this set owns, for binding again after an
   // upgrade that rolled back; -1 if none.
   int dup_for_zmq(const std::string& name) const;
@@ -34,6 +38,8 @@ class ListenerSet {
   const std::vector<std::string>& unowned() const { return unowned_; }
 
  private:
+  // The listener of that name, inherited or new, kept; a dup of it returned.
+  Result<int> keep(const std::string& name, const std::string& address, std::uint16_t port);
   std::map<std::string, handover::OwnedFd> inherited_;
   std::map<std::string, handover::OwnedFd> owned_;
   std::vector<std::string> unowned_;

@@ -11,7 +11,10 @@
 //             wait in their backlog), the data dir lock and the
 //             listeners go over (SCM_RIGHTS); the
 //             new process recovers from the journal, listens and says ready
-//   handed    this process closes what is left and exits
+//   handed    this process stops accepting HTTP and scrapes (those
+//             listeners went over too, but both processes accepted on
+//             them until now), answers what it accepted (quiet_wait.hpp),
+//             closes what is left and exits
 //
 // Anything going wrong before "ready" (the binary cannot start, exits, says
 // fail, or is not ready in time) rolls back: the new process is killed (and

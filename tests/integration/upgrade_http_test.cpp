@@ -1,0 +1,239 @@
+// Hot upgrade of a standalone node started with --http and --metrics: the
+// HTTP front end's and the metrics endpoint's listening sockets go to the new
+// process (the same kernel sockets: their inodes do not change), while
+// clients keep sending HTTP requests on fresh connections. None is refused,
+// none is lost, every one is answered 200; the requests the old process took
+// are answered by it before it exits; afterwards the new pid alone holds
+// the listeners and answers the scrape.
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/harness/fixtures.hpp"
+
+using namespace desaster;
+using namespace desaster::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kApp = std::string(DESASTER_SOURCE_DIR) + "/tests/integration/ruby_apps/http_app";
+
+pid_t lock_holder(const std::string& data_dir) {
+  std::ifstream in(data_dir + "/LOCK");
+  long pid = 0;
+  in >> pid;
+  return static_cast<pid_t>(pid);
+}
+
+bool alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
+struct Answer {
+  bool refused = false;  // connect() failed
+  std::string text;      // everything the server sent before closing
+  int status = 0;        // from the status line; 0: none (the request was lost)
+};
+
+// One request on a fresh connection (Connection: close), read to EOF.
+Answer http_get(std::uint16_t port, const std::string& path) {
+  Answer a;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  timeval tv{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    a.refused = true;
+    a.text = std::string("connect: ") + std::strerror(errno);
+    ::close(fd);
+    return a;
+  }
+  const std::string request =
+      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) a.text.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  if (a.text.rfind("HTTP/1.1 ", 0) == 0 && a.text.size() >= 12)
+    a.status = std::atoi(a.text.substr(9, 3).c_str());
+  return a;
+}
+
+// The inode of the socket listening on 127.0.0.1:port (/proc/net/tcp), 0 if none.
+unsigned long listening_inode(std::uint16_t port) {
+  std::ifstream in("/proc/net/tcp");
+  std::string line;
+  std::getline(in, line);  // header
+  char local[64];
+  std::snprintf(local, sizeof local, "0100007F:%04X", port);
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot, address, remote, state, queues, timer, retransmits, uid, timeout;
+    unsigned long inode = 0;
+    fields >> slot >> address >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> inode;
+    if (address == local && state == "0A") return inode;
+  }
+  return 0;
+}
+
+// The pids (of those this test may look into) with an fd on that socket.
+std::set<pid_t> holders(unsigned long inode) {
+  std::set<pid_t> out;
+  const std::string wanted = "socket:[" + std::to_string(inode) + "]";
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return out;
+  while (dirent* e = ::readdir(proc)) {
+    const pid_t pid = std::atoi(e->d_name);
+    if (pid <= 0) continue;
+    const std::string fd_dir = "/proc/" + std::string(e->d_name) + "/fd";
+    DIR* fds = ::opendir(fd_dir.c_str());
+    if (!fds) continue;
+    while (dirent* f = ::readdir(fds)) {
+      char target[128] = {};
+      const std::string link = fd_dir + "/" + f->d_name;
+      if (::readlink(link.c_str(), target, sizeof target - 1) > 0 && wanted == target)
+        out.insert(pid);
+    }
+    ::closedir(fds);
+  }
+  ::closedir(proc);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a hot upgrade passes the HTTP and metrics listeners on: no request refused or lost",
+          "[integration][upgrade][http]") {
+  TempDir dir;
+  const std::uint16_t port = free_port_triplet();
+  const std::uint16_t http_port = free_port_triplet();
+  const std::uint16_t metrics_port = free_port_triplet();
+  // The new process starts its own Ruby pool: the requests it accepts before
+  // its workers are up wait for them (longer than the 5 s default, for a
+  // loaded machine).
+  NodeProcess node(dir.path() + "/data", port,
+                   {"--http", "127.0.0.1:" + std::to_string(http_port), "--http-queue-timeout",
+                    "60s", "--metrics", "127.0.0.1:" + std::to_string(metrics_port)});
+  REQUIRE(node.start());
+  ClientOptions options;
+  options.endpoint = node.endpoint();
+  auto client = Client::connect(options);
+  REQUIRE(client.ok());
+  PoolSpec spec;
+  spec.name = "web";
+  spec.dir = kApp;
+  spec.rackup = kApp + "/config.ru";
+  spec.min_workers = 2;
+  spec.max_workers = 2;
+  spec.queues = {{"http", 1}};
+  REQUIRE((*client)->pool_add(spec).ok());
+  REQUIRE(wait_until(
+      [&] {
+        auto pools = (*client)->pools();
+        if (!pools.ok() || pools->size() != 1) return false;
+        std::size_t idle = 0;
+        for (const auto& w : pools->front().workers) idle += w.state == "idle";
+        return idle == 2;
+      },
+      60s));
+  const unsigned long http_inode = listening_inode(http_port);
+  const unsigned long metrics_inode = listening_inode(metrics_port);
+  REQUIRE(http_inode != 0);
+  REQUIRE(metrics_inode != 0);
+  REQUIRE(holders(http_inode).count(node.pid()) == 1);
+
+  // Two clients, each one request at a time on a fresh connection; a
+  // request takes 50 ms, so some are running in the old process when the
+  // new one says ready.
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent{0}, answered{0}, refused{0}, lost{0}, not_ok{0};
+  std::atomic<long> longest_ms{0};
+  std::mutex mutex;
+  std::string first_failure;
+  auto loop = [&] {
+    while (!stop) {
+      ++sent;
+      const auto started = std::chrono::steady_clock::now();
+      const Answer a = http_get(http_port, "/work?s=0.05");
+      const long took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+      if (took > longest_ms) longest_ms = took;
+      if (a.status == 200) {
+        ++answered;
+        continue;
+      }
+      (a.refused ? refused : a.status == 0 ? lost : not_ok)++;
+      std::lock_guard lock(mutex);
+      if (first_failure.empty()) first_failure = a.text.substr(0, 300);
+    }
+  };
+  std::thread one(loop), two(loop);
+  REQUIRE(wait_until([&] { return answered >= 10; }, 30s));
+
+  const pid_t old = node.pid();
+  const std::string data_dir = node.data_dir();
+  REQUIRE(::kill(old, SIGUSR2) == 0);
+  REQUIRE(wait_until(
+      [&] {
+        const pid_t now = lock_holder(data_dir);
+        return now > 0 && now != old;
+      },
+      30s));
+  const pid_t current = lock_holder(data_dir);
+  CHECK(node.wait_exit(30s) == 0);
+  // The new process serves (its pool is up): 20 more answers.
+  const int at_exit = answered;
+  const bool served_after = wait_until([&] { return answered >= at_exit + 20; }, 60s);
+  stop = true;
+  one.join();
+  two.join();
+
+  const std::string log = node.log();
+  INFO("first failure: " << first_failure);
+  INFO("log:\n" << log.substr(log.size() > 6000 ? log.size() - 6000 : 0));
+  CHECK(served_after);
+  CHECK(refused == 0);
+  CHECK(lost == 0);
+  CHECK(not_ok == 0);
+  CHECK(answered == sent);
+  CHECK(log.find("serves now") != std::string::npos);
+  WARN("HTTP requests during the upgrade: " << sent << " sent, " << answered
+                                            << " answered 200; longest " << longest_ms << " ms");
+
+  // The same sockets, held by the new process alone, and it answers scrapes.
+  CHECK(alive(current));
+  CHECK(listening_inode(http_port) == http_inode);
+  CHECK(listening_inode(metrics_port) == metrics_inode);
+  CHECK(holders(http_inode) == std::set<pid_t>{current});
+  CHECK(holders(metrics_inode) == std::set<pid_t>{current});
+  const Answer scrape = http_get(metrics_port, "/metrics");
+  CHECK(scrape.status == 200);
+  CHECK(scrape.text.find("desaster_") != std::string::npos);
+
+  ::kill(current, SIGTERM);
+  CHECK(wait_until([&] { return !alive(current); }, 30s));
+}
