@@ -39,11 +39,22 @@ puts "| --- | --- | --- | --- | --- | --- | --- |"
 servers.each do |s|
   caps = vals.(s, "cap", "rps").compact
   next if caps.empty?
-  rate = ->(f) { "#{num(med.(s, "r#{f}", "offered"))}: #{num(med.(s, "r#{f}", "p50_ms"))} / #{num(med.(s, "r#{f}", "p99_ms"))}" }
-  bad = %w[r50 r90].sum { |ph| %w[s503 other timeouts errors].sum { |k| vals.(s, ph, k).compact.sum } }.round
+  # Answers that were not 200, summed over the runs at that rate.
+  bad = lambda do |ph|
+    n503 = vals.(s, ph, "s503").compact.sum.round
+    rest = %w[other timeouts errors].sum { |k| vals.(s, ph, k).compact.sum }.round
+    parts = []
+    parts << "#{n503} x 503" if n503.positive?
+    parts << "#{rest} other/none" if rest.positive?
+    parts.empty? ? "" : " (#{parts.join(", ")})"
+  end
+  rate = lambda do |f|
+    "#{num(med.(s, "r#{f}", "offered"))}: #{num(med.(s, "r#{f}", "p50_ms"))} / " \
+      "#{num(med.(s, "r#{f}", "p99_ms"))}#{bad.("r#{f}")}"
+  end
   puts "| #{s} | #{num(median(caps))} (#{num(caps.min)}-#{num(caps.max)}) | #{ratio.(s, "cap", "rps")} | " \
-       "#{num(med.(s, "cap", "p50_ms"))} / #{num(med.(s, "cap", "p99_ms"))} | #{rate.(50)} | #{rate.(90)}" \
-       "#{bad.positive? ? " (#{bad} not 200)" : ""} | #{ratio.(s, "r90", "p99_ms")} |"
+       "#{num(med.(s, "cap", "p50_ms"))} / #{num(med.(s, "cap", "p99_ms"))} | #{rate.(50)} | #{rate.(90)} | " \
+       "#{ratio.(s, "r90", "p99_ms")} |"
 end
 
 over = rows.select { |r| r[:phase] == "over" }
