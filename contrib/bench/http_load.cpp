@@ -108,7 +108,7 @@ long parse_response(const std::string& in, bool eof, Response& r) {
     if (name == "content-length") {
       char* end = nullptr;
       length = std::strtol(value.c_str(), &end, 10);
-      if (end == value.c_str() || length < 0) return -1;
+      if (end == value.c_str() || length < 0 || length > (1l << 30)) return -1;
     } else if (name == "transfer-encoding") {
       chunked = lower(value).find("chunked") != std::string::npos;
     } else if (name == "connection") {
