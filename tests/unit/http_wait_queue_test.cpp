@@ -21,7 +21,7 @@ std::vector<std::string> start_some(WaitQueue<std::string>& q, int free) {
         started.push_back(item);
         return true;
       },
-      [](const std::string&) { return false; });
+      [](const std::string&) { return false; }, [](const std::string&) { return 0; });
   return started;
 }
 
@@ -61,11 +61,32 @@ TEST_CASE("a request that cannot start keeps its place and a retry goes first", 
         started.push_back(item);
         return true;
       },
-      [](const std::string&) { return false; });
+      [](const std::string&) { return false; }, [](const std::string& item) { return item[0]; });
   CHECK(started == std::vector<std::string>{"y0", "y1"});
   q.push_front("y", "retried");
   CHECK(start_some(q, 1) == std::vector<std::string>{"retried"});
   CHECK(start_some(q, 1) == std::vector<std::string>{"x0"});
+}
+
+TEST_CASE("after one refusal a drain offers no other request of that queue", "[http]") {
+  WaitQueue<std::string> q;
+  for (int i = 0; i < 1000; ++i) q.push_back("", "busy" + std::to_string(i));
+  q.push_back("", "free0");
+  int offered = 0;
+  std::vector<std::string> started;
+  q.drain(
+      [&](const std::string& item) {
+        ++offered;
+        if (item.rfind("busy", 0) == 0) return false;
+        started.push_back(item);
+        return true;
+      },
+      [](const std::string&) { return false; },
+      [](const std::string& item) { return item.substr(0, 4); });
+  // One refusal for the busy queue, then the other queue's request.
+  CHECK(offered == 2);
+  CHECK(started == std::vector<std::string>{"free0"});
+  CHECK(q.size() == 1000);
 }
 
 TEST_CASE("waiting requests past their deadline or gone leave the wait queue", "[http]") {

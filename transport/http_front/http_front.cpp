@@ -464,12 +464,13 @@ void HttpFront::on_capacity() {
 
 // Waiting requests to whatever worker is free, in turn order (arrival
 // order for FIFO queues); a request whose queue has no free worker keeps
-// its place.
+// its place, and so do the others of that queue, unoffered.
 void HttpFront::drain() {
   if (draining_) return;
   draining_ = true;
   waiting_.drain([this](const std::shared_ptr<Exchange>& x) { return start_exchange(x); },
-                 [](const std::shared_ptr<Exchange>& x) { return !x->req || x->finished; });
+                 [](const std::shared_ptr<Exchange>& x) { return !x->req || x->finished; },
+                 [](const std::shared_ptr<Exchange>& x) -> const std::string& { return x->queue; });
   draining_ = false;
   arm_timer();
 }

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -48,10 +49,19 @@ class WaitQueue {
   // when the item started (it leaves; its flow's turn passes to the back of
   // the ring). An item whose queue has no free worker keeps its place and
   // the next is offered. gone(item): drop it unoffered (its client left).
+  // key(item) names what a refusal depends on (the request's queue): once
+  // one item is refused, the others of its key keep their places unoffered
+  // until the next drain, so a long wait queue costs one refusal per key,
+  // not one per waiting item, each time a worker frees.
   // start may push items (a retry) while it runs. Ends when a whole round
   // starts nothing.
-  template <typename Start, typename Gone>
-  void drain(Start start, Gone gone) {
+  template <typename Start, typename Gone, typename Key>
+  void drain(Start start, Gone gone, Key key) {
+    using KeyValue = std::decay_t<decltype(key(std::declval<const T&>()))>;
+    std::vector<KeyValue> refused;
+    const auto is_refused = [&](const T& item) {
+      return std::find(refused.begin(), refused.end(), key(item)) != refused.end();
+    };
     bool progress = true;
     while (progress && size_ > 0) {
       progress = false;
@@ -67,6 +77,10 @@ class WaitQueue {
             if (f == flows_.end()) break;
             continue;
           }
+          if (is_refused(item)) {
+            ++i;
+            continue;
+          }
           if (start(item)) {
             // start may have pushed (the same item, retried): remove one
             // copy of it from its flow, wherever it is now.
@@ -75,6 +89,7 @@ class WaitQueue {
             progress = true;
             break;
           }
+          refused.push_back(key(item));
           ++i;
         }
         if (progress) break;  // turns start again from the ring's front
