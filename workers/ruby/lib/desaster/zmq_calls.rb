@@ -12,8 +12,9 @@ module Desaster
   module ZmqCalls
     extend FFI::Library
 
+    # The very library ffi-rzmq loaded: its sockets are passed in here.
     ffi_lib_flags :now, :global
-    ffi_lib "libzmq.so.5"
+    ffi_lib LibZMQ.ffi_libraries.map(&:name)
 
     attach_function :zmq_send, %i[pointer pointer size_t int], :int
     attach_function :zmq_msg_init, [:pointer], :int
