@@ -42,8 +42,10 @@ module Desaster
     ERROR_CODES = %w[bad_request not_found conflict unavailable io_error corrupt internal].freeze
 
     # One request: sent (in @sent) or queued (in @outbox) until done.
-    # disconnects: the watch's count when it was last sent.
-    Call = Struct.new(:id, :type, :frame, :timeout, :deadline, :done, :body, :error, :disconnects, :resends)
+    # disconnects: the watch's count when it was last sent. wakeup: its
+    # thread's condition variable, signalled when it is done or may read.
+    Call = Struct.new(:id, :type, :frame, :timeout, :deadline, :done, :body, :error, :disconnects, :resends,
+                      :wakeup)
 
     attr_reader :url
 
@@ -52,7 +54,7 @@ module Desaster
       @timeout = timeout
       @key = key
       @mutex = Mutex.new
-      @turn = ConditionVariable.new
+      @reader_left = ConditionVariable.new # for close
       @next_id = 0
       @pid = nil
     end
@@ -64,7 +66,7 @@ module Desaster
         open if @pid != Process.pid || @dealer.nil? # first use, fork, or after close
         id = (@next_id += 1)
         call = Call.new(id, type, MessagePack.pack([PROTOCOL_VERSION, id, type, body]), timeout,
-                        now + timeout, false, nil, nil, 0, 0)
+                        now + timeout, false, nil, nil, 0, 0, (Thread.current[:desaster_wakeup] ||= ConditionVariable.new))
         @outbox << call
         await(call)
       end
@@ -87,7 +89,7 @@ module Desaster
         fail_all(Error.new("the connection to #{@url} was closed"))
         while @reader
           wake_reader
-          @turn.wait(@mutex, 0.1)
+          @reader_left.wait(@mutex, 0.1)
         end
         close_dealer
         @context&.terminate
@@ -138,7 +140,7 @@ module Desaster
           wake_reader
           left = call.deadline - now
           give_up(call, reader: false) if left <= 0
-          @turn.wait(@mutex, left)
+          call.wakeup.wait(@mutex, left)
         else
           read_for(call)
         end
@@ -189,8 +191,13 @@ module Desaster
         resend_dropped
       end
     ensure
+      @sent.delete(call.id) # when raised: so the next reader is another caller
+      @outbox.delete(call)
       @reader = false
-      @turn.broadcast
+      @reader_left.broadcast
+      # One waiting caller takes over (signalling them all would wake every
+      # thread for each reply).
+      (@outbox.first || @sent.each_value.first)&.wakeup&.signal
     end
 
     # Queued calls to send now, within the window; they count as sent.
@@ -276,7 +283,7 @@ module Desaster
       call.body = body
       call.error = error
       call.done = true
-      @turn.broadcast
+      call.wakeup.signal
     end
 
     # Hands a reply to its call; a late reply to an abandoned call (and a
