@@ -22,8 +22,9 @@ module Desaster
   #
   # Resends: when the node closes the connection with calls unanswered (a
   # hot upgrade's old process stops reading, answers what it read and hands
-  # over; a node stopping), each is sent again with its id, up to
-  # MAX_RESENDS times, as the C++ client does (connection.hpp); the node
+  # over; a node stopping), each is sent again with its id once the
+  # connection is back, up to MAX_RESENDS times, as the C++ client does
+  # (connection.hpp); the node
   # drops an id it already read on a connection (resend_filter.hpp), which
   # remembers RESEND_WINDOW ids: no more calls than that are on the socket.
   #
@@ -165,9 +166,6 @@ module Desaster
     # every other call meanwhile.
     def read_for(call)
       @reader = true
-      # The watch is drained when a poll says it has something (level
-      # triggered: an event waiting from before returns the poll at once).
-      watch_ready = false
       until call.done
         left = call.deadline - now
         give_up(call, reader: true) if left <= 0
@@ -176,12 +174,14 @@ module Desaster
         @mutex.unlock
         begin
           unsent = sending.reject { |c| dealer.send_frame(c.frame) }
+          # Every turn polls (at once when calls wait to be sent), so the
+          # watch is read under load too; ZeroMQ's poll is level triggered.
+          socket_ready, watch_ready = dealer.poll(@woken ? 0 : left)
+          verdict = dealer.watch.drain if watch_ready
           frames = []
-          while (frame = dealer.receive_frame)
+          while socket_ready && (frame = dealer.receive_frame)
             frames << frame
           end
-          verdict = dealer.watch.drain if watch_ready
-          watch_ready = frames.empty? && verdict.nil? && !@woken && dealer.poll(left)
         ensure
           @mutex.lock
         end
@@ -218,25 +218,30 @@ module Desaster
       sending
     end
 
-    # Calls the node closed the connection on are sent again (ZeroMQ
-    # reconnects and sends them then), in id order, up to MAX_RESENDS times.
+    # Calls the node closed the connection on are sent again, in id order,
+    # up to MAX_RESENDS times, once ZeroMQ has connected again and the
+    # handshake is done: by then every reply the old connection carried has
+    # been read (ZeroMQ reconnects 100 ms later at the soonest), so none is
+    # taken for lost while it was only late.
     def resend_dropped
-      disconnects = @dealer.watch.disconnects
-      dropped = @sent.values.select { |c| c.disconnects < disconnects }
+      watch = @dealer.watch
+      dropped = @sent.values.select { |c| c.disconnects < watch.disconnects }
       return if dropped.empty?
 
-      dropped.each do |c|
-        if c.resends >= MAX_RESENDS
-          finish(c, error: ConnectionLostError.new(
-            "#{@url} closed the connection #{c.resends + 1} times before answering #{c.type}; the " \
-            "node is restarting or upgrading again and again, or stopped: try again"
-          ))
-        else
-          c.resends += 1
-          @sent.delete(c.id)
-        end
+      lost, again = dropped.partition { |c| c.resends >= MAX_RESENDS }
+      lost.each do |c|
+        finish(c, error: ConnectionLostError.new(
+          "#{@url} closed the connection #{c.resends + 1} times before answering #{c.type}; the " \
+          "node is restarting or upgrading again and again, or stopped: try again"
+        ))
       end
-      @outbox.unshift(*dropped.reject(&:done).sort_by(&:id))
+      return unless watch.up?
+
+      again.each do |c|
+        c.resends += 1
+        @sent.delete(c.id)
+      end
+      @outbox.unshift(*again.sort_by(&:id))
     end
 
     # The caller gives up at its deadline. The reader starts clean when no

@@ -46,10 +46,16 @@ module Desaster
       @refused_connects = 0
       @connected = false
       @disconnects = 0
+      @up = false
     end
 
     def ever_connected?
       @connected
+    end
+
+    # The connection is there and its handshake done, as of the last drain.
+    def up?
+      @up
     end
 
     # [:nothing_listens | :key_refused, reason] once the failures add up; nil otherwise.
@@ -77,8 +83,12 @@ module Desaster
         @connected = true
         @refused_connects = 0
       when EVENT_CONNECT_RETRIED then @refused_connects += 1
-      when EVENT_DISCONNECTED then @disconnects += 1
-      when EVENT_HANDSHAKE_SUCCEEDED then @refused_handshakes = 0
+      when EVENT_DISCONNECTED
+        @disconnects += 1
+        @up = false
+      when EVENT_HANDSHAKE_SUCCEEDED
+        @refused_handshakes = 0
+        @up = true
       else
         @refused_handshakes += 1
         @reason = describe(event, value)

@@ -46,10 +46,10 @@ module Desaster
     end
 
     # Waits up to `seconds` for a frame, a watch event or the wake pipe, with
-    # the VM lock released. True when the watch has something to drain.
+    # the VM lock released: [a frame is waiting, the watch has events].
     def poll(seconds)
       LibZMQ.zmq_poll(@poll_items, 3, (seconds * 1000).ceil.clamp(0, 2**31 - 1))
-      @watch_item[:revents] != 0
+      [@socket_item[:revents] != 0, @watch_item[:revents] != 0]
     end
 
     def close
@@ -100,6 +100,7 @@ module Desaster
         items[i][:fd] = watched ? 0 : wake_fd
         items[i][:events] = ZMQ::POLLIN
       end
+      @socket_item = items[0]
       @watch_item = items[1]
     end
   end
