@@ -300,7 +300,8 @@ module Desaster
         return fail_all(ProtocolError.new("the node speaks protocol #{version}, this client #{PROTOCOL_VERSION}"))
       end
 
-      call = @sent[reply_id]
+      # A call queued to be sent again may still get the first copy's reply.
+      call = @sent[reply_id] || @outbox.find { |c| c.id == reply_id && c.resends.positive? }
       call ||= @sent.values.min_by(&:id) if reply_id.zero? && ERROR_CODES.include?(status)
       return unless call
 
