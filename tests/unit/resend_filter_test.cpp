@@ -28,3 +28,33 @@ TEST_CASE("the resend filter stays bounded", "[unit][upgrade]") {
   CHECK(dropped == 0);
   CHECK(filter.size() <= ResendFilter::kMaxConnections);
 }
+
+TEST_CASE("copies of several pipelined requests are dropped in any order", "[unit][upgrade]") {
+  ResendFilter filter;
+  // 5 was lost with the old connection, 6 and 7 were still queued: the new
+  // connection carries 6 7, then the resends 5 6 7.
+  CHECK_FALSE(filter.repeated("a", 6));
+  CHECK_FALSE(filter.repeated("a", 7));
+  CHECK_FALSE(filter.repeated("a", 5));
+  CHECK(filter.repeated("a", 6));
+  CHECK(filter.repeated("a", 7));
+  CHECK(filter.repeated("a", 5));
+  CHECK_FALSE(filter.repeated("a", 8));
+}
+
+TEST_CASE("the resend window reaches 63 ids back and passes older ones", "[unit][upgrade]") {
+  ResendFilter filter;
+  CHECK_FALSE(filter.repeated("a", 100));
+  CHECK_FALSE(filter.repeated("a", 163));  // 100 is 63 behind: still known
+  CHECK(filter.repeated("a", 100));
+  CHECK_FALSE(filter.repeated("a", 164));  // 100 is 64 behind now: forgotten
+  CHECK_FALSE(filter.repeated("a", 100));
+  // A jump past the window forgets everything below it.
+  CHECK_FALSE(filter.repeated("a", 1'000));
+  CHECK_FALSE(filter.repeated("a", 164));
+  CHECK(filter.repeated("a", 1'000));
+  // The highest id there is does not overflow the shift.
+  CHECK_FALSE(filter.repeated("a", UINT64_MAX));
+  CHECK(filter.repeated("a", UINT64_MAX));
+  CHECK_FALSE(filter.repeated("a", UINT64_MAX - 1));
+}

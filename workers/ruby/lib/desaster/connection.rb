@@ -2,26 +2,51 @@
 
 require "ffi-rzmq"
 require "msgpack"
-require "desaster/connection_watch"
+require "desaster/dealer"
 require "desaster/errors"
-require "desaster/group_keys"
 
 module Desaster
   # One DEALER to a node's client port speaking the client protocol
   # (PROTOCOL.md): request [1, id, type, body] -> reply [1, id, status,
-  # body]. Requests are synchronous; a reply to an earlier request that timed
-  # out is skipped by its id. Safe across fork (a child opens its own context)
-  # and between threads (one request at a time).
+  # body], shared by every thread of the process. Each call gets its own id
+  # and waits for the reply with that id, so calls from many threads are on
+  # the socket together and the node writes their jobs in one group commit.
+  #
+  # Threads: a ZeroMQ socket may be used by one thread at a time. The thread
+  # of the first call that finds nobody reading becomes the reader: it sends
+  # what the others queued, receives, and hands each reply to its caller;
+  # the others wait on a condition variable (and wake the reader through a
+  # pipe when they queue a call). When its own reply came, the reader leaves
+  # and a waiting caller takes over. No thread of our own; safe across fork
+  # (a child opens its own context and socket).
+  #
+  # Resends: when the node closes the connection with calls unanswered (a
+  # hot upgrade's old process stops reading, answers what it read and hands
+  # over; a node stopping), each is sent again with its id once the
+  # connection is back, up to MAX_RESENDS times, as the C++ client does
+  # (connection.hpp); the node
+  # drops an id it already read on a connection (resend_filter.hpp), which
+  # remembers RESEND_WINDOW ids: no more calls than that are on the socket.
   #
   # Three failures read differently: ConnectionRefusedError (nothing listens)
   # and KeyRefusedError (another group key) within a fraction of a second,
-  # TimeoutError when the node does not answer within the timeout.
+  # TimeoutError when the node does not answer within the timeout;
+  # ConnectionLostError when it closed the connection MAX_RESENDS + 1 times
+  # before answering.
   class Connection
     PROTOCOL_VERSION = 1
     MAX_FRAME = 16 << 20
+    MAX_RESENDS = 3
+    RESEND_WINDOW = 64
     # Status names of error replies; a frame with id 0 and one of these is the
     # node saying it could not read our request's id (push types differ).
     ERROR_CODES = %w[bad_request not_found conflict unavailable io_error corrupt internal].freeze
+
+    # One request: sent (in @sent) or queued (in @outbox) until done.
+    # disconnects: the watch's count when it was last sent. wakeup: its
+    # thread's condition variable, signalled when it is done or may read.
+    Call = Struct.new(:id, :type, :frame, :timeout, :deadline, :done, :body, :error, :disconnects, :resends,
+                      :wakeup)
 
     attr_reader :url
 
@@ -30,6 +55,7 @@ module Desaster
       @timeout = timeout
       @key = key
       @mutex = Mutex.new
+      @reader_left = ConditionVariable.new # for close
       @next_id = 0
       @pid = nil
     end
@@ -38,123 +64,194 @@ module Desaster
     # node answers with an error, TimeoutError when it does not answer.
     def request(type, body = {}, timeout: @timeout)
       @mutex.synchronize do
-        open if @pid != Process.pid || @socket.nil? # first use, fork, or after close
+        open if @pid != Process.pid || @dealer.nil? # first use, fork, or after close
         id = (@next_id += 1)
-        send_frame(MessagePack.pack([PROTOCOL_VERSION, id, type, body]), type)
-        await(id, type, timeout)
+        call = Call.new(id, type, MessagePack.pack([PROTOCOL_VERSION, id, type, body]), timeout,
+                        now + timeout, false, nil, nil, 0, 0, (Thread.current[:desaster_wakeup] ||= ConditionVariable.new))
+        @outbox << call
+        await(call)
       end
+    end
+
+    # The calls on the socket now: [[type, resends], ...] in id order.
+    def in_flight
+      @mutex.synchronize { (@sent || {}).values.sort_by(&:id).map { |c| [c.type, c.resends] } }
     end
 
     # Closes the socket and ends its context here rather than in ffi-rzmq's
     # GC finalizer, whose zmq_ctx_term would block for good if it ran before
     # the socket's own finalizer (finalizers run in any order). A Client
     # dropped without close still leaves that to GC: close what you open.
+    # Calls of other threads still waiting fail with an Error.
     def close
       @mutex.synchronize do
-        close_socket
-        if @context && @pid == Process.pid
-          @context.terminate
-          @context = nil
+        next unless @pid == Process.pid
+
+        fail_all(Error.new("the connection to #{@url} was closed"))
+        while @reader
+          wake_reader
+          @reader_left.wait(@mutex, 0.1)
         end
+        close_dealer
+        @context&.terminate
+        @context = nil
+        @wake_r&.close
+        @wake_w&.close
+        @wake_r = @wake_w = nil
+        @pid = nil
       end
     end
 
     private
 
-    # The one place a socket is set up.
+    # Sets up the context, the wake pipe and the socket (first use, fork).
+    # After fork the parent's context, socket, pipe and calls belong to the
+    # parent: leave them be.
     def open
-      # After fork the parent's context belongs to the parent: leave it be.
-      close_socket if @pid == Process.pid
-      @context = ZMQ::Context.new if @pid != Process.pid || @context.nil?
+      close_dealer if @pid == Process.pid
+      unless @pid == Process.pid && @context
+        @context = ZMQ::Context.new
+        @wake_r, @wake_w = IO.pipe
+        @sent = {}
+        @outbox = []
+        @reader = false
+        @woken = false
+      end
       @pid = Process.pid
-      socket = @context.socket(ZMQ::DEALER)
-      raise Error, "cannot create a ZeroMQ socket: #{ZMQ::Util.error_string}" unless socket
-
-      configure(socket)
-      @socket = socket
-      prepare_receive
+      @dealer = Dealer.new(@context, @url, @key, @wake_r.fileno)
     end
 
-    # What every request reuses instead of making it again: one zmq_msg_t and
-    # the zmq_pollitem_t pair (the socket, its watch). ffi-rzmq's Poller and
-    # Message allocate several FFI objects (with finalizers) per call, which
-    # made a request cost ~250 us of Ruby CPU against ~40 us now.
-    def prepare_receive
-      @message = FFI::MemoryPointer.new(LibZMQ.size_of_zmq_msg_t)
-      @poll_items = FFI::MemoryPointer.new(LibZMQ::PollItem, 2)
-      [@socket, @watch.socket].each_with_index do |watched, i|
-        item = LibZMQ::PollItem.new(@poll_items + (i * LibZMQ::PollItem.size))
-        item[:socket] = watched.socket
-        item[:fd] = 0
-        item[:events] = ZMQ::POLLIN
-      end
-      @watch_item = LibZMQ::PollItem.new(@poll_items + LibZMQ::PollItem.size)
+    def close_dealer
+      @dealer&.close
+      @dealer = nil
     end
 
-    def configure(socket)
-      # A request that never left must not reach the node after we gave up.
-      socket.setsockopt(ZMQ::LINGER, 0)
-      secure(socket)
-      @watch = ConnectionWatch.new(@context, socket)
-      rc = socket.connect(@url)
-      raise Error, "cannot connect to '#{@url}': #{ZMQ::Util.error_string}" unless ZMQ::Util.resultcode_ok?(rc)
-    rescue StandardError
-      close_watch
-      socket.close # an open socket would block the context's termination at exit
-      raise
-    end
-
-    # Every node speaks CURVE with keys derived from the group key (nil or
-    # empty: the default key); a client presents the group's client keypair.
-    def secure(socket)
-      keys = GroupKeys.for(@key)
-      [[ZMQ::CURVE_SERVERKEY, keys.server_public, "CURVE_SERVERKEY"],
-       [ZMQ::CURVE_PUBLICKEY, keys.client_public, "CURVE_PUBLICKEY"],
-       [ZMQ::CURVE_SECRETKEY, keys.client_secret, "CURVE_SECRETKEY"]].each do |option, value, name|
-        rc = socket.setsockopt(option, value, value.bytesize)
-        raise Error, "cannot set #{name}: #{ZMQ::Util.error_string}" unless ZMQ::Util.resultcode_ok?(rc)
-      end
-    end
-
-    def close_socket
-      close_watch
-      @socket&.close
-      @socket = nil
-      @poll_items = nil
-      @message = nil
-    end
-
-    def close_watch
-      @watch&.close
-      @watch = nil
-    end
-
-    def send_frame(frame, type)
-      rc = LibZMQ.zmq_send(@socket.socket, frame, frame.bytesize, ZMQ::DONTWAIT)
-      return if rc >= 0
-
-      reopen
-      raise Error, "cannot send #{type} to #{@url}: #{ZMQ::Util.error_string}"
-    end
-
-    def await(id, type, timeout)
-      deadline = now + timeout
-      loop do
-        reply = receive(deadline)
-        if reply.nil?
-          connected = @watch&.ever_connected?
-          # Start clean: the request may still sit in the socket.
-          reopen
-          raise TimeoutError, timeout_message(type, timeout, connected)
-        end
-        body = match(reply, id)
-        return body if body
-      end
-    end
-
+    # Drops the socket with whatever sits in it (a request there must not
+    # reach the node after its caller was told it failed) and connects
+    # afresh. Only while nobody reads: the reader owns the socket.
     def reopen
-      close_socket
-      open
+      close_dealer
+      @dealer = Dealer.new(@context, @url, @key, @wake_r.fileno)
+    end
+
+    # Holds the mutex, except while it reads: returns the reply body or raises.
+    def await(call)
+      until call.done
+        if @reader
+          wake_reader
+          left = call.deadline - now
+          give_up(call, reader: false) if left <= 0
+          call.wakeup.wait(@mutex, left)
+        else
+          read_for(call)
+        end
+      end
+      raise call.error if call.error
+
+      call.body
+    ensure
+      # Raised here (or Thread#raise): nobody waits for the reply any more.
+      @sent.delete(call.id)
+      @outbox.delete(call)
+    end
+
+    def wake_reader
+      return if @woken
+
+      @woken = true
+      @wake_w.write_nonblock("w", exception: false)
+    end
+
+    # This thread reads until call is done (or its deadline passed), serving
+    # every other call meanwhile.
+    def read_for(call)
+      @reader = true
+      until call.done
+        left = call.deadline - now
+        give_up(call, reader: true) if left <= 0
+        sending = take_outbox
+        dealer = @dealer
+        @mutex.unlock
+        begin
+          unsent = sending.reject { |c| dealer.send_frame(c.frame) }
+          # Every turn polls (at once when calls wait to be sent), so the
+          # watch is read under load too; ZeroMQ's poll is level triggered.
+          socket_ready, watch_ready = dealer.poll(@woken ? 0 : left)
+          verdict = dealer.watch.drain if watch_ready
+          frames = []
+          while socket_ready && (frame = dealer.receive_frame)
+            frames << frame
+          end
+        ensure
+          @mutex.lock
+        end
+        unsent.each { |c| finish(c, error: Error.new("cannot send #{c.type} to #{@url}: #{ZMQ::Util.error_string}")) }
+        frames.each { |frame| route(frame) }
+        refused(verdict) if verdict
+        resend_dropped
+      end
+    ensure
+      @sent.delete(call.id) # when raised: so the next reader is another caller
+      @outbox.delete(call)
+      @reader = false
+      @reader_left.broadcast
+      # One waiting caller takes over (signalling them all would wake every
+      # thread for each reply).
+      (@outbox.first || @sent.each_value.first)&.wakeup&.signal
+    end
+
+    # Queued calls to send now, within the window; they count as sent.
+    def take_outbox
+      if @woken
+        @wake_r.read_nonblock(64, exception: false)
+        @woken = false
+      end
+      room = RESEND_WINDOW - @sent.size
+      return [] if room <= 0 || @outbox.empty?
+
+      sending = @outbox.shift(room)
+      disconnects = @dealer.watch.disconnects
+      sending.each do |c|
+        c.disconnects = disconnects
+        @sent[c.id] = c
+      end
+      sending
+    end
+
+    # Calls the node closed the connection on are sent again, in id order,
+    # up to MAX_RESENDS times, once ZeroMQ has connected again and the
+    # handshake is done: by then every reply the old connection carried has
+    # been read (ZeroMQ reconnects 100 ms later at the soonest), so none is
+    # taken for lost while it was only late.
+    def resend_dropped
+      watch = @dealer.watch
+      dropped = @sent.values.select { |c| c.disconnects < watch.disconnects }
+      return if dropped.empty?
+
+      lost, again = dropped.partition { |c| c.resends >= MAX_RESENDS }
+      lost.each do |c|
+        finish(c, error: ConnectionLostError.new(
+          "#{@url} closed the connection #{c.resends + 1} times before answering #{c.type}; the " \
+          "node is restarting or upgrading again and again, or stopped: try again"
+        ))
+      end
+      return unless watch.up?
+
+      again.each do |c|
+        c.resends += 1
+        @sent.delete(c.id)
+      end
+      @outbox.unshift(*again.sort_by(&:id))
+    end
+
+    # The caller gives up at its deadline. The reader starts clean when no
+    # other call waits: its request may still sit in the socket.
+    def give_up(call, reader:)
+      @sent.delete(call.id)
+      @outbox.delete(call)
+      connected = @dealer&.watch&.ever_connected?
+      reopen if reader && @sent.empty? && @outbox.empty?
+      raise TimeoutError, timeout_message(call.type, call.timeout, connected)
     end
 
     def timeout_message(type, timeout, connected)
@@ -167,64 +264,54 @@ module Desaster
       end
     end
 
-    # Raises at once when the watch saw the connection or the handshake refused.
-    def check_watch
-      kind, reason = @watch&.drain
-      return unless kind
-
+    # The watch saw the connection or the handshake refused: every call fails.
+    def refused(verdict)
+      kind, reason = verdict
+      error = if kind == :nothing_listens
+                ConnectionRefusedError.new("cannot connect to #{@url}: #{reason}; is the node running, and on " \
+                                           "this port? (Desaster.ensure_daemon! starts one)")
+              else
+                KeyRefusedError.new("#{@url} refused this client: #{reason}. Is the group key the node's? " \
+                                    "(DESASTER_KEY or Desaster.config.key)")
+              end
+      fail_all(error)
       reopen
-      if kind == :nothing_listens
-        raise ConnectionRefusedError, "cannot connect to #{@url}: #{reason}; is the node running, and on " \
-                                      "this port? (Desaster.ensure_daemon! starts one)"
-      end
-      raise KeyRefusedError, "#{@url} refused this client: #{reason}. Is the group key the node's? " \
-                             "(DESASTER_KEY or Desaster.config.key)"
     end
 
-    # nil at the deadline. The watch is read when it has something (and once
-    # before the first wait), as often as before but without a poll of its own.
-    def receive(deadline)
-      watch_ready = true
-      loop do
-        frame = receive_frame
-        return frame if frame
-
-        check_watch if watch_ready
-        left = deadline - now
-        return nil if left <= 0
-
-        LibZMQ.zmq_poll(@poll_items, 2, (left * 1000).ceil)
-        watch_ready = @watch_item[:revents] != 0
-      end
+    def fail_all(error)
+      (@sent.values + @outbox).each { |c| finish(c, error: error) }
     end
 
-    # One whole frame, or nil when none is waiting; further parts are dropped.
-    def receive_frame
-      LibZMQ.zmq_msg_init(@message)
-      if LibZMQ.zmq_msg_recv(@message, @socket.socket, ZMQ::DONTWAIT).negative?
-        LibZMQ.zmq_msg_close(@message)
-        return nil
-      end
-      frame = LibZMQ.zmq_msg_data(@message).read_string(LibZMQ.zmq_msg_size(@message))
-      more = LibZMQ.zmq_msg_more(@message) != 0
-      LibZMQ.zmq_msg_close(@message)
-      drain_more_parts if more
-      frame
+    def finish(call, body: nil, error: nil)
+      @sent.delete(call.id)
+      @outbox.delete(call)
+      call.body = body
+      call.error = error
+      call.done = true
+      call.wakeup.signal
     end
 
-    def drain_more_parts
-      @socket.recv_string(+"", ZMQ::DONTWAIT) while @socket.more_parts?
-    end
-
-    # The body of the reply to request `id`, nil for any other frame
-    # (a late reply to an abandoned request, a push).
-    def match(frame, id)
+    # Hands a reply to its call; a late reply to an abandoned call (and a
+    # push) is dropped. An id 0 error is the node failing to read a request's
+    # id: the oldest call's, as the node reads them in order.
+    def route(frame)
       version, reply_id, status, body = decode(frame)
-      raise ProtocolError, "the node speaks protocol #{version}, this client #{PROTOCOL_VERSION}" unless version == PROTOCOL_VERSION
-      return nil unless reply_id == id || (reply_id.zero? && ERROR_CODES.include?(status))
-      return body if status == "ok"
+      unless version == PROTOCOL_VERSION
+        return fail_all(ProtocolError.new("the node speaks protocol #{version}, this client #{PROTOCOL_VERSION}"))
+      end
 
-      raise RequestError.new(status, body["message"].to_s)
+      # A call queued to be sent again may still get the first copy's reply.
+      call = @sent[reply_id] || @outbox.find { |c| c.id == reply_id && c.resends.positive? }
+      call ||= @sent.values.min_by(&:id) if reply_id.zero? && ERROR_CODES.include?(status)
+      return unless call
+
+      if status == "ok"
+        finish(call, body: body)
+      else
+        finish(call, error: RequestError.new(status, body["message"].to_s))
+      end
+    rescue ProtocolError => e
+      fail_all(e)
     end
 
     def decode(frame)

@@ -9,14 +9,17 @@ module Desaster
   # instead of a timeout. The same rule as the C++ client (handshake_watch.hpp):
   # two failures in a row, one reconnect apart; a refused connect counts only
   # before the first connection (after it, the node is likely restarting).
+  # It also counts the connection's closes, after which a request still
+  # unanswered is sent again (Connection).
   class ConnectionWatch
     EVENT_CONNECTED = 0x0001
     EVENT_CONNECT_RETRIED = 0x0004
+    EVENT_DISCONNECTED = 0x0200
     EVENT_HANDSHAKE_FAILED_NO_DETAIL = 0x0800
     EVENT_HANDSHAKE_SUCCEEDED = 0x1000
     EVENT_HANDSHAKE_FAILED_PROTOCOL = 0x2000
     EVENT_HANDSHAKE_FAILED_AUTH = 0x4000
-    EVENTS = EVENT_CONNECTED | EVENT_CONNECT_RETRIED | EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+    EVENTS = EVENT_CONNECTED | EVENT_CONNECT_RETRIED | EVENT_DISCONNECTED | EVENT_HANDSHAKE_FAILED_NO_DETAIL |
              EVENT_HANDSHAKE_SUCCEEDED | EVENT_HANDSHAKE_FAILED_PROTOCOL | EVENT_HANDSHAKE_FAILED_AUTH
     FAILURES_BEFORE_GIVING_UP = 2
 
@@ -26,7 +29,9 @@ module Desaster
       @id_lock.synchronize { "inproc://desaster.ruby-watch.#{Process.pid}.#{@next_id += 1}" }
     end
 
-    attr_reader :socket
+    # How often the connection closed (a node stopping, a hot upgrade's old
+    # process handing over) since the watch began, as of the last drain.
+    attr_reader :socket, :disconnects
 
     # Call before the watched socket connects.
     def initialize(context, watched)
@@ -40,10 +45,17 @@ module Desaster
       @refused_handshakes = 0
       @refused_connects = 0
       @connected = false
+      @disconnects = 0
+      @up = false
     end
 
     def ever_connected?
       @connected
+    end
+
+    # The connection is there and its handshake done, as of the last drain.
+    def up?
+      @up
     end
 
     # [:nothing_listens | :key_refused, reason] once the failures add up; nil otherwise.
@@ -71,7 +83,12 @@ module Desaster
         @connected = true
         @refused_connects = 0
       when EVENT_CONNECT_RETRIED then @refused_connects += 1
-      when EVENT_HANDSHAKE_SUCCEEDED then @refused_handshakes = 0
+      when EVENT_DISCONNECTED
+        @disconnects += 1
+        @up = false
+      when EVENT_HANDSHAKE_SUCCEEDED
+        @refused_handshakes = 0
+        @up = true
       else
         @refused_handshakes += 1
         @reason = describe(event, value)

@@ -7,6 +7,10 @@ module Desaster
   # answer in time (busy or stopped), or the host never answered at all.
   class TimeoutError < Error; end
 
+  # The node closed the connection before answering, again after each of
+  # Connection::MAX_RESENDS resends of the request.
+  class ConnectionLostError < Error; end
+
   # Nothing accepts connections at the URL (connection refused): no node runs
   # there, or on another port. Raised within a fraction of a second.
   class ConnectionRefusedError < Error; end

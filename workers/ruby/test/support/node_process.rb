@@ -38,9 +38,18 @@ class NodeProcess
     @dir = Dir.mktmpdir("desaster-node")
     @data_dir = File.join(@dir, "data")
     @log = File.join(@dir, "node.log")
-    @pid = Process.spawn(BIN, "-s", "-a", "127.0.0.1", "-p", @port.to_s, "-d", @data_dir,
-                         out: @log, err: [:child, :out])
-    await_hello
+    spawn
+  end
+
+  # kill -9, as a crash: nothing is answered, the connections close.
+  def kill!
+    Process.kill("KILL", @pid)
+    Process.wait(@pid)
+  end
+
+  # Starts the node again on its port and data dir (after kill!).
+  def restart
+    spawn
   end
 
   def url
@@ -65,6 +74,12 @@ class NodeProcess
   end
 
   private
+
+  def spawn
+    @pid = Process.spawn(BIN, "-s", "-a", "127.0.0.1", "-p", @port.to_s, "-d", @data_dir,
+                         out: [@log, "a"], err: [:child, :out])
+    await_hello
+  end
 
   # The node binds its port a moment after it starts: until then a connect
   # is refused (fast), so ask again until it answers.
