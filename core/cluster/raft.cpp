@@ -26,6 +26,7 @@ Raft::Raft(RaftConfig config, RaftStorage storage)
     : config_(std::move(config)), rng_(config_.seed ^ config_.id.hi ^ (config_.id.lo * 31)) {
   if (config_.election_ticks < 1) config_.election_ticks = 1;
   if (config_.heartbeat_ticks < 1) config_.heartbeat_ticks = 1;
+  if (config_.snapshot_retry_ticks < 1) config_.snapshot_retry_ticks = config_.election_ticks;
   if (config_.max_inflight < 1) config_.max_inflight = 1;
   log_.reset(storage.snapshot.meta, std::move(storage.entries), storage.hard_state.commit);
   conf_ = storage.snapshot.meta.conf;  // later changes take effect again as they are re-applied

@@ -51,7 +51,8 @@ RaftDriver::RaftDriver(uv_loop_t* loop, Journal& journal, State& state, Logger& 
   self_ = raft::NodeId::from_hex(options_.node_id).value_or(raft::NodeId{});
   config_.id = self_;
   config_.election_ticks = options_.election_ticks;
-  config_.heartbeat_ticks = 1;
+  config_.heartbeat_ticks = options_.heartbeat_ticks;
+  config_.snapshot_retry_ticks = options_.snapshot_retry_ticks;
   config_.seed = static_cast<std::uint64_t>(clock_()) ^ self_.lo;
   config_.term_start_op = encode_op(LeaderStartOp{options_.node_id});
   raft::RaftStorage storage = storage_from(recovery);
