@@ -221,6 +221,23 @@ Ready Raft::ready() {
   return r;
 }
 
+std::vector<Message> Raft::take_promise_free_messages() {
+  std::vector<Message> taken;
+  std::vector<Message> kept;
+  for (Message& m : outbox_) {
+    const bool leader_says = role_ == Role::leader && m.term == term_ &&
+                             (m.type == MessageType::append || m.type == MessageType::heartbeat ||
+                              m.type == MessageType::snapshot);
+    if (leader_says || m.type == MessageType::heartbeat_response) {
+      taken.push_back(std::move(m));
+    } else {
+      kept.push_back(std::move(m));
+    }
+  }
+  outbox_ = std::move(kept);
+  return taken;
+}
+
 void Raft::advance(const Ready& r) {
   if (!r.entries.empty()) log_.persisted_to(r.entries.back().index, r.entries.back().term);
   for (const LogEntry& e : r.committed) {

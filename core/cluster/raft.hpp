@@ -93,6 +93,13 @@ class Raft {
 
   bool has_ready() const;
   Ready ready();
+  // The waiting messages that promise nothing about this node's disk, taken
+  // out of the next Ready so the caller may send them while an earlier
+  // Ready still waits for its writes: heartbeat answers, and a leader's
+  // appends, heartbeats and snapshots of its term (it counts itself for
+  // commit only up to what it persisted). A slow sync then delays no
+  // heartbeat, so it does not look like a dead leader or a lost majority.
+  std::vector<Message> take_promise_free_messages();
   void advance(const Ready& ready);
 
   const NodeId& id() const { return config_.id; }

@@ -212,6 +212,7 @@ void RaftDriver::on_message(std::string_view bytes) {
     return;
   }
   note_role("message");
+  if (m.type == raft::MessageType::heartbeat) send_promise_free();
 }
 
 bool RaftDriver::paused_for_election_timeout(TimeMs now) const {
@@ -239,7 +240,15 @@ void RaftDriver::on_tick() {
   note_role("tick");
   if (fresh_) maybe_bootstrap(now);
   if (leading()) run_autopilot(now);
+  send_promise_free();
   process_ready();
+}
+
+void RaftDriver::send_promise_free() {
+  // Only while a Ready waits for the disk: otherwise the next one sends them.
+  if (!in_ready_ || failed_ || closed_) return;
+  for (const raft::Message& m : raft_->take_promise_free_messages())
+    send_(m.to.hex(), raft::encode_message(m));
 }
 
 void RaftDriver::on_turn() {

@@ -147,6 +147,9 @@ class RaftDriver {
   void release_wait();
   void finish_ready();
   void send_messages();
+  // Heartbeats and a leader's appends go out even while a Ready waits for
+  // a slow sync (Raft::take_promise_free_messages).
+  void send_promise_free();
   std::uint64_t saved_term() const { return saved_hard_state_.term; }
   std::string saved_vote_hex() const {
     return saved_hard_state_.vote.empty() ? raft::NodeId{}.hex() : saved_hard_state_.vote;

@@ -186,6 +186,36 @@ TEST_CASE("without snapshot_retry_ticks a lost snapshot waits an election timeou
   CHECK_FALSE(h.node(2).installed.has_value());
 }
 
+TEST_CASE("heartbeats and a leader's appends may leave before the Ready, an append's answer not",
+          "[raft]") {
+  Harness h(3);
+  h.elect(1);
+  h.raft(1).tick();  // heartbeats
+  REQUIRE(h.raft(1).propose({"x"}, 0).ok());
+  std::vector<Message> taken = h.raft(1).take_promise_free_messages();
+  std::size_t heartbeats = 0;
+  std::size_t appends = 0;
+  for (const Message& m : taken) {
+    heartbeats += m.type == MessageType::heartbeat;
+    appends += m.type == MessageType::append;
+  }
+  CHECK(heartbeats == 2);
+  CHECK(appends == 2);
+  CHECK(h.raft(1).ready().messages.empty());
+
+  // The follower answers the heartbeat at once; its answer to the append
+  // promises the entry is on its disk, so it waits for the Ready.
+  for (const Message& m : taken)
+    if (m.to == Harness::id(2)) REQUIRE(h.raft(2).step(m).ok());
+  const std::vector<Message> answers = h.raft(2).take_promise_free_messages();
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].type == MessageType::heartbeat_response);
+  const Ready r = h.raft(2).ready();
+  REQUIRE(r.messages.size() == 1);
+  CHECK(r.messages[0].type == MessageType::append_response);
+  CHECK(r.entries.size() == 1);
+}
+
 TEST_CASE("a proposal on a follower is refused with the leader's id", "[raft]") {
   Harness h(3);
   h.elect(1);
