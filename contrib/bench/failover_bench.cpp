@@ -3,24 +3,32 @@
 // the time, and N times: kill -9 the leader, time from the kill to the
 // first enqueue acknowledged that was sent after the kill (so by a new
 // leader), restart the killed node and wait until it caught up. At the end
-// every acknowledged id must be on all three nodes.
+// every acknowledged id must be on all three nodes. Beside the load, each
+// survivor is asked "nodes" (what `desasterctl nodes` shows) every 10 ms
+// from the kill on: the time until every survivor names a live leader is
+// the "view" time.
 //
 //   failover_bench [--kills N] [--clients N]      (root: ip netns)
 //
-// Prints one line per kill, then the median, 90th percentile and max, and
-// a JSON summary line.
+// Prints one line per kill, then the median, 90th percentile and max of
+// both times, and a JSON summary line.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/cluster/harness/cluster_nodes.hpp"
+#include "tests/cluster/harness/namespace_thread.hpp"
+#include "transport/client/client.hpp"
 
+using namespace desaster;
 using namespace desaster::test;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
@@ -99,6 +107,59 @@ class Load {
   std::vector<std::thread> threads_;
 };
 
+// The leader a survivor's "nodes" answer names, or empty. Asked on a
+// thread in the survivor's namespace over one kept connection, as a
+// monitoring client would, every 10 ms from the kill on; the time until
+// every survivor names a live leader is the "view" time. (A `desasterctl
+// nodes` run adds its own start: a process and the group key's derivation.)
+std::string leader_named(Client& client) {
+  Result<protocol::NodesReply> reply = client.nodes();
+  if (!reply.ok()) return {};
+  for (const protocol::NodeSummary& n : reply->nodes)
+    if (n.role == "leader") return n.node;
+  return {};
+}
+
+// From `since`, asks every survivor until each names a leader other than
+// `dead`; the latest of those moments, or nothing after `bound`.
+std::optional<Clock::time_point> views_moved_on(const TestNetwork& net,
+                                                const std::vector<int>& survivors,
+                                                const std::string& dead, Clock::time_point since,
+                                                Clock::duration bound) {
+  std::vector<std::optional<Clock::time_point>> seen(survivors.size());
+  {
+    std::vector<std::unique_ptr<NamespaceThread>> askers;
+    for (std::size_t s = 0; s < survivors.size(); ++s) {
+      askers.push_back(std::make_unique<NamespaceThread>(net, survivors[s], [&, s] {
+        ClientOptions options;
+        options.endpoint =
+            "tcp://" + net.address(survivors[s]) + ":" + std::to_string(kClusterPort);
+        options.timeout = milliseconds(500);
+        options.name = "failover-bench-view";
+        std::unique_ptr<Client> client;
+        while (Clock::now() - since < bound) {
+          if (!client) {
+            Result<std::unique_ptr<Client>> made = Client::connect(options);
+            if (made.ok()) client = std::move(*made);
+          }
+          const std::string leader = client ? leader_named(*client) : std::string();
+          if (!leader.empty() && leader != dead) {
+            seen[s] = Clock::now();
+            return;
+          }
+          std::this_thread::sleep_for(milliseconds(10));  // the polling interval
+        }
+      }));
+    }
+  }  // joined
+  std::optional<Clock::time_point> last;
+  for (const auto& at : seen) {
+    if (!at) return std::nullopt;
+    if (!last || *at > *last) last = at;
+  }
+  return last;
+}
+
 long percentile(std::vector<long> sorted, double p) {
   if (sorted.empty()) return 0;
   std::size_t at = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
@@ -147,6 +208,7 @@ int main(int argc, char** argv) {
               clients, kills);
   Load load(net, clients);
   std::vector<long> failover_ms;
+  std::vector<long> view_ms;
   for (int k = 0; k < kills; ++k) {
     int leader = -1;
     if (!wait_until(
@@ -163,9 +225,13 @@ int main(int argc, char** argv) {
     std::vector<int> survivors;
     for (int i = 0; i < 3; ++i)
       if (i != leader) survivors.push_back(i);
+    const std::string dead = node_id_of(*nodes[leader]);
     nodes[leader]->kill9();
     const Clock::time_point killed = Clock::now();
     load.set_targets(survivors);
+    std::optional<Clock::time_point> views;
+    std::thread watch(
+        [&] { views = views_moved_on(net, survivors, dead, killed, std::chrono::seconds(30)); });
     std::optional<Clock::time_point> first;
     if (!wait_until(
             [&] {
@@ -174,12 +240,23 @@ int main(int argc, char** argv) {
             },
             seconds(30))) {
       std::fprintf(stderr, "kill %d: no acknowledged enqueue within 30 s\n", k + 1);
+      watch.join();
+      return 1;
+    }
+    watch.join();
+    if (!views) {
+      std::fprintf(stderr, "kill %d: a survivor's `nodes` named no live leader within 30 s\n",
+                   k + 1);
       return 1;
     }
     const long ms = std::chrono::duration_cast<milliseconds>(*first - killed).count();
+    const long view = std::chrono::duration_cast<milliseconds>(*views - killed).count();
     failover_ms.push_back(ms);
-    std::printf("kill %2d: node %d (leader) -> first acknowledged enqueue after %ld ms\n", k + 1,
-                leader, ms);
+    view_ms.push_back(view);
+    std::printf(
+        "kill %2d: node %d (leader) -> first acknowledged enqueue after %ld ms, every survivor's "
+        "`nodes` names the new leader after %ld ms\n",
+        k + 1, leader, ms, view);
     std::fflush(stdout);
     // The killed node comes back and catches up before the next kill.
     if (!nodes[leader]->start()) {
@@ -217,11 +294,19 @@ int main(int argc, char** argv) {
   std::sort(sorted.begin(), sorted.end());
   const long median = percentile(sorted, 0.5), p90 = percentile(sorted, 0.9), max = sorted.back(),
              min = sorted.front();
+  std::vector<long> views = view_ms;
+  std::sort(views.begin(), views.end());
+  const long view_median = percentile(views, 0.5), view_max = views.back();
   std::printf("failover over %d kills: median %ld ms, p90 %ld ms, max %ld ms, min %ld ms\n", kills,
               median, p90, max, min);
   std::printf(
+      "every survivor's `nodes` names the new leader: median %ld ms, p90 %ld ms, max %ld ms\n",
+      view_median, percentile(views, 0.9), view_max);
+  std::printf(
       "{\"bench\":\"failover\",\"kills\":%d,\"median_ms\":%ld,\"p90_ms\":%ld,\"max_ms\":%ld,"
-      "\"min_ms\":%ld,\"acknowledged\":%zu,\"missing\":%zu,\"failed_requests\":%zu}\n",
-      kills, median, p90, max, min, ids.size(), missing_total, load.failures());
+      "\"min_ms\":%ld,\"view_median_ms\":%ld,\"view_max_ms\":%ld,\"acknowledged\":%zu,"
+      "\"missing\":%zu,\"failed_requests\":%zu}\n",
+      kills, median, p90, max, min, view_median, view_max, ids.size(), missing_total,
+      load.failures());
   return missing_total == 0 ? 0 : 1;
 }

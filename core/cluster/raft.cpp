@@ -26,6 +26,7 @@ Raft::Raft(RaftConfig config, RaftStorage storage)
     : config_(std::move(config)), rng_(config_.seed ^ config_.id.hi ^ (config_.id.lo * 31)) {
   if (config_.election_ticks < 1) config_.election_ticks = 1;
   if (config_.heartbeat_ticks < 1) config_.heartbeat_ticks = 1;
+  if (config_.snapshot_retry_ticks < 1) config_.snapshot_retry_ticks = config_.election_ticks;
   if (config_.max_inflight < 1) config_.max_inflight = 1;
   log_.reset(storage.snapshot.meta, std::move(storage.entries), storage.hard_state.commit);
   conf_ = storage.snapshot.meta.conf;  // later changes take effect again as they are re-applied
@@ -218,6 +219,23 @@ Ready Raft::ready() {
   r.messages = std::move(outbox_);
   outbox_.clear();
   return r;
+}
+
+std::vector<Message> Raft::take_promise_free_messages() {
+  std::vector<Message> taken;
+  std::vector<Message> kept;
+  for (Message& m : outbox_) {
+    const bool leader_says = role_ == Role::leader && m.term == term_ &&
+                             (m.type == MessageType::append || m.type == MessageType::heartbeat ||
+                              m.type == MessageType::snapshot);
+    if (leader_says || m.type == MessageType::heartbeat_response) {
+      taken.push_back(std::move(m));
+    } else {
+      kept.push_back(std::move(m));
+    }
+  }
+  outbox_ = std::move(kept);
+  return taken;
 }
 
 void Raft::advance(const Ready& r) {

@@ -36,6 +36,10 @@ struct RaftConfig {
   NodeId id;
   int election_ticks = 10;  // a follower campaigns after [n, 2n) ticks without a leader
   int heartbeat_ticks = 1;
+  // A snapshot sent without an answer for this many ticks is sent again
+  // (0: election_ticks). A big one takes the follower a while to install,
+  // so a node with short ticks sets it apart from the election timeout.
+  int snapshot_retry_ticks = 0;
   std::size_t max_inflight = 64;            // unacknowledged appends per member
   std::size_t max_append_bytes = 1u << 20;  // op bytes per append message
   bool pre_vote = true;
@@ -89,6 +93,13 @@ class Raft {
 
   bool has_ready() const;
   Ready ready();
+  // The waiting messages that promise nothing about this node's disk, taken
+  // out of the next Ready so the caller may send them while an earlier
+  // Ready still waits for its writes: heartbeat answers, and a leader's
+  // appends, heartbeats and snapshots of its term (it counts itself for
+  // commit only up to what it persisted). A slow sync then delays no
+  // heartbeat, so it does not look like a dead leader or a lost majority.
+  std::vector<Message> take_promise_free_messages();
   void advance(const Ready& ready);
 
   const NodeId& id() const { return config_.id; }

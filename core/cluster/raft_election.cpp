@@ -143,7 +143,8 @@ void Raft::tick_heartbeat() {
     for (auto& [id, pr] : progress_) pr.recent_active = false;
   }
   for (auto& [id, pr] : progress_) {
-    if (pr.state() == ProgressState::snapshot && ++pr.snapshot_ticks >= config_.election_ticks)
+    if (pr.state() == ProgressState::snapshot &&
+        ++pr.snapshot_ticks >= config_.snapshot_retry_ticks)
       pr.become_probe();  // the snapshot (or its answer) was lost: try again
   }
   if (heartbeat_elapsed_ >= config_.heartbeat_ticks) {

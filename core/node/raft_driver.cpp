@@ -51,7 +51,8 @@ RaftDriver::RaftDriver(uv_loop_t* loop, Journal& journal, State& state, Logger& 
   self_ = raft::NodeId::from_hex(options_.node_id).value_or(raft::NodeId{});
   config_.id = self_;
   config_.election_ticks = options_.election_ticks;
-  config_.heartbeat_ticks = 1;
+  config_.heartbeat_ticks = options_.heartbeat_ticks;
+  config_.snapshot_retry_ticks = options_.snapshot_retry_ticks;
   config_.seed = static_cast<std::uint64_t>(clock_()) ^ self_.lo;
   config_.term_start_op = encode_op(LeaderStartOp{options_.node_id});
   raft::RaftStorage storage = storage_from(recovery);
@@ -211,6 +212,7 @@ void RaftDriver::on_message(std::string_view bytes) {
     return;
   }
   note_role("message");
+  if (m.type == raft::MessageType::heartbeat) send_promise_free();
 }
 
 bool RaftDriver::paused_for_election_timeout(TimeMs now) const {
@@ -238,7 +240,15 @@ void RaftDriver::on_tick() {
   note_role("tick");
   if (fresh_) maybe_bootstrap(now);
   if (leading()) run_autopilot(now);
+  send_promise_free();
   process_ready();
+}
+
+void RaftDriver::send_promise_free() {
+  // Only while a Ready waits for the disk: otherwise the next one sends them.
+  if (!in_ready_ || failed_ || closed_) return;
+  for (const raft::Message& m : raft_->take_promise_free_messages())
+    send_(m.to.hex(), raft::encode_message(m));
 }
 
 void RaftDriver::on_turn() {

@@ -50,8 +50,18 @@ namespace desaster {
 
 struct RaftDriverOptions {
   std::string node_id;  // 32 hex digits
-  std::uint64_t tick_ms = 100;
-  int election_ticks = 10;  // an election timeout of 1-2 s at 100 ms ticks
+  // A follower campaigns after [election_ticks, 2 * election_ticks) ticks
+  // without a leader: 300-600 ms, randomized in 12 steps of 25 ms, so two
+  // followers of a dead leader rarely campaign within one round trip of
+  // each other (a split vote costs another timeout). The leader heartbeats
+  // every 50 ms: six heartbeats fit in the shortest timeout, so a loaded
+  // node (a sanitizer build, 2 busy cores) that is late with a few is not
+  // deposed, and check-quorum looks at the same 300 ms window. A kill -9 of
+  // the leader costs one timeout plus the pre-vote and vote round trips.
+  std::uint64_t tick_ms = 25;
+  int election_ticks = 12;
+  int heartbeat_ticks = 2;
+  int snapshot_retry_ticks = 40;  // 1 s: a big snapshot takes a while to install
   raft::AutopilotConfig autopilot;
   raft::BootstrapConfig bootstrap;
   std::uint64_t snapshot_every_bytes = 256ull << 20;  // of journal since the last snapshot
@@ -137,6 +147,9 @@ class RaftDriver {
   void release_wait();
   void finish_ready();
   void send_messages();
+  // Heartbeats and a leader's appends go out even while a Ready waits for
+  // a slow sync (Raft::take_promise_free_messages).
+  void send_promise_free();
   std::uint64_t saved_term() const { return saved_hard_state_.term; }
   std::string saved_vote_hex() const {
     return saved_hard_state_.vote.empty() ? raft::NodeId{}.hex() : saved_hard_state_.vote;

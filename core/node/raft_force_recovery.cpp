@@ -46,8 +46,8 @@ Result<RaftDriver::ForcedRecovery> RaftDriver::force_recovery(bool accept_risk) 
   const TimeMs rounds = 4 * election_ms;
   if (now - last_contact < rounds) {
     return Status::error(ErrorCode::unavailable,
-                         "this node lost its leader less than " + std::to_string(rounds / 1000) +
-                             " s ago and cannot tell yet who is gone; try again shortly");
+                         "this node lost its leader less than " + std::to_string(rounds) +
+                             " ms ago and cannot tell yet who is gone; try again shortly");
   }
   const raft::ConfState conf = raft_->conf();
   const raft::VoterReach reach = raft::voter_reach(conf, self_, last_heard_, now, rounds);

@@ -118,6 +118,104 @@ TEST_CASE("a member too far behind gets the snapshot the application supplied", 
   CHECK(h.node(3).applied.back().op == "after");
 }
 
+namespace {
+
+std::size_t snapshots_sent(const HarnessNode& node) {
+  std::size_t n = 0;
+  for (const Message& m : node.sent) n += m.type == MessageType::snapshot;
+  return n;
+}
+
+// The leader (with member 3, a majority) commits and compacts while member
+// 2 is cut off, then sends it the snapshot once it answers again; that
+// snapshot is lost on the way (the leader's Readies are handled here, the
+// snapshot dropped). Returns the snapshots the leader sent, the lost one
+// included.
+std::size_t lose_a_snapshot(Harness& h) {
+  h.elect(1);
+  h.isolate(2);
+  for (int i = 0; i < 5; ++i) REQUIRE(h.raft(1).propose({"op" + std::to_string(i)}, 0).ok());
+  h.settle();
+  h.raft(1).compact("state-at-applied");
+  h.heal();
+  h.raft(1).tick();  // a heartbeat
+  bool lost = false;
+  for (int i = 0; i < 20 && !lost; ++i) {
+    if (h.raft(1).has_ready()) {
+      Ready r = h.raft(1).ready();
+      REQUIRE(r.entries.empty());  // nothing the harness would have to persist
+      REQUIRE(r.committed.empty());
+      for (const Message& m : r.messages) {
+        if (m.type == MessageType::snapshot) {
+          lost = true;
+        } else {
+          (void)h.raft(static_cast<int>(m.to.lo)).step(m);
+        }
+      }
+      h.raft(1).advance(r);
+    }
+    h.round();  // the others answer
+  }
+  REQUIRE(lost);
+  REQUIRE_FALSE(h.node(2).installed.has_value());
+  return 1 + snapshots_sent(h.node(1));
+}
+
+}  // namespace
+
+TEST_CASE("a lost snapshot is sent again after snapshot_retry_ticks, not before", "[raft]") {
+  RaftConfig base;
+  base.election_ticks = 100;  // no campaign or check-quorum step-down meanwhile
+  base.snapshot_retry_ticks = 6;
+  Harness h(3, 0, 0, base);
+  REQUIRE(lose_a_snapshot(h) == 1);
+  h.tick(3);
+  CHECK(snapshots_sent(h.node(1)) == 0);
+  h.tick(4);
+  CHECK(snapshots_sent(h.node(1)) == 1);
+  CHECK(h.node(2).installed.has_value());
+}
+
+TEST_CASE("without snapshot_retry_ticks a lost snapshot waits an election timeout", "[raft]") {
+  RaftConfig base;
+  base.election_ticks = 100;
+  Harness h(3, 0, 0, base);
+  REQUIRE(lose_a_snapshot(h) == 1);
+  h.tick(20);
+  CHECK(snapshots_sent(h.node(1)) == 0);
+  CHECK_FALSE(h.node(2).installed.has_value());
+}
+
+TEST_CASE("heartbeats and a leader's appends may leave before the Ready, an append's answer not",
+          "[raft]") {
+  Harness h(3);
+  h.elect(1);
+  h.raft(1).tick();  // heartbeats
+  REQUIRE(h.raft(1).propose({"x"}, 0).ok());
+  std::vector<Message> taken = h.raft(1).take_promise_free_messages();
+  std::size_t heartbeats = 0;
+  std::size_t appends = 0;
+  for (const Message& m : taken) {
+    heartbeats += m.type == MessageType::heartbeat;
+    appends += m.type == MessageType::append;
+  }
+  CHECK(heartbeats == 2);
+  CHECK(appends == 2);
+  CHECK(h.raft(1).ready().messages.empty());
+
+  // The follower answers the heartbeat at once; its answer to the append
+  // promises the entry is on its disk, so it waits for the Ready.
+  for (const Message& m : taken)
+    if (m.to == Harness::id(2)) REQUIRE(h.raft(2).step(m).ok());
+  const std::vector<Message> answers = h.raft(2).take_promise_free_messages();
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].type == MessageType::heartbeat_response);
+  const Ready r = h.raft(2).ready();
+  REQUIRE(r.messages.size() == 1);
+  CHECK(r.messages[0].type == MessageType::append_response);
+  CHECK(r.entries.size() == 1);
+}
+
 TEST_CASE("a proposal on a follower is refused with the leader's id", "[raft]") {
   Harness h(3);
   h.elect(1);

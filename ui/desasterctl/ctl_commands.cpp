@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/model/cron_entry.hpp"
 #include "core/model/job_id.hpp"
@@ -241,28 +244,38 @@ int run_pool(Client& client, const CtlArgs& args) {
 }
 
 // Each node's 1-minute load average, asked of the node itself ("resources"):
-// the node answering "nodes" knows only its own. A node that does not answer
-// within a second is left out.
+// the node answering "nodes" knows only its own. The peers are asked all at
+// once, each on its own connection, so a peer that is down (just killed, a
+// failover under way) costs the listing one timeout of a second at most,
+// not one per peer; it is left out.
 std::map<std::string, double> loads_of(Client& client, const CtlArgs& args,
                                        const std::vector<protocol::NodeSummary>& nodes) {
   protocol::Resources now_only;
   now_only.series = "none";
-  std::map<std::string, double> loads;
-  for (const protocol::NodeSummary& n : nodes) {
-    if (n.self) {
-      if (auto r = client.resources(now_only); r.ok()) loads[n.node] = r->current.load1;
-      continue;
-    }
-    if (n.address.empty() || n.port < 2) continue;
+  std::vector<std::optional<double>> peer_loads(nodes.size());
+  std::vector<std::thread> askers;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const protocol::NodeSummary& n = nodes[i];
+    if (n.self || n.address.empty() || n.port < 2) continue;
     ClientOptions options;
     options.endpoint = "tcp://" + n.address + ":" + std::to_string(n.port - 2);  // client port
     options.timeout = std::chrono::seconds(1);
     options.name = "desasterctl";
     options.group_key = args.group_key;
-    auto peer = Client::connect(options);
-    if (!peer.ok()) continue;
-    if (auto r = (*peer)->resources(now_only); r.ok()) loads[n.node] = r->current.load1;
+    askers.emplace_back([options, now_only, load = &peer_loads[i]] {
+      auto peer = Client::connect(options);
+      if (!peer.ok()) return;
+      if (auto r = (*peer)->resources(now_only); r.ok()) *load = r->current.load1;
+    });
   }
+  std::map<std::string, double> loads;
+  for (const protocol::NodeSummary& n : nodes) {
+    if (!n.self) continue;
+    if (auto r = client.resources(now_only); r.ok()) loads[n.node] = r->current.load1;
+  }
+  for (std::thread& asker : askers) asker.join();
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (peer_loads[i]) loads[nodes[i].node] = *peer_loads[i];
   return loads;
 }
 
