@@ -46,7 +46,7 @@ Node::~Node() {
   // (close_everything: h2o cannot close an idle keep-alive connection at
   // once). That memory goes with the process; it stays reachable from here,
   // so a leak checker does not report the loop and h2o's context as lost.
-  static Impl* left_to_exit = nullptr;
+  [[maybe_unused]] static Impl* volatile left_to_exit = nullptr;
   left_to_exit = impl_.release();
 }
 
