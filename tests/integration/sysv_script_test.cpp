@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "tests/integration/harness/harness.hpp"
+#include "tests/integration/harness/process_probe.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -23,14 +24,6 @@ std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// Not exited, and not a zombie either (in a container the reaper may be slow
-// or absent).
-bool alive(pid_t pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  const std::size_t close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "tests/integration/harness/fixtures.hpp"
+#include "tests/integration/harness/process_probe.hpp"
 
 using namespace desaster;
 using namespace desaster::test;
@@ -31,21 +32,6 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string kApp = std::string(DESASTER_SOURCE_DIR) + "/tests/integration/ruby_apps/http_app";
-
-pid_t lock_holder(const std::string& data_dir) {
-  std::ifstream in(data_dir + "/LOCK");
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
-}
-
-bool alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
 
 struct Answer {
   bool refused = false;  // connect() failed

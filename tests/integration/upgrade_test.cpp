@@ -16,29 +16,13 @@
 #include <thread>
 
 #include "tests/integration/harness/fixtures.hpp"
+#include "tests/integration/harness/process_probe.hpp"
 
 using namespace desaster;
 using namespace desaster::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The pid that holds the data dir (the LOCK file names it).
-pid_t lock_holder(const std::string& data_dir) {
-  std::ifstream in(data_dir + "/LOCK");
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
-}
-
-// Alive and not a zombie.
-bool alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
 
 std::size_t count_of(const std::string& log, const std::string& what) {
   std::size_t n = 0;
