@@ -168,10 +168,8 @@ void Dispatcher::plan(TimeMs now) {
     // A job this worker still runs from an older term (its relay said so at
     // registration) and now leased to it again keeps the slot it holds:
     // taking a second one would leak it, as only one report gives it back.
-    auto [lease, fresh] =
-        w.leases.insert_or_assign(g.id, PushedLease{proposer_.term(), g.attempt, false});
-    (void)lease;
-    if (fresh) --w.credit.free;
+    if (w.leases.insert_or_assign(g.id, PushedLease{proposer_.term(), g.attempt, false}).second)
+      --w.credit.free;
     // The lease goes out now, before its op is durable: a job's run is
     // at-least-once anyway, and waiting for the sync would put one more
     // fdatasync into every job's round trip. The report is proposed after

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -29,6 +30,60 @@ std::size_t count_of(const std::string& log, const std::string& what) {
   for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
   return n;
 }
+
+// A standalone node run from a copy of its binary, so that a test can put
+// something else at that path before SIGUSR2 (a broken package upgrade):
+// SIGUSR2 starts what is at the path the node was started from.
+struct CopiedNode {
+  TempDir bin;
+  TempDir dir;
+  std::string copy = bin.path() + "/desaster";
+  std::uint16_t port = free_port_triplet();
+  std::optional<NodeProcess> node;
+  std::unique_ptr<Client> client;
+
+  void start() {
+    REQUIRE(run_command({"cp", DESASTER_BIN, copy}).exit_status == 0);
+    NodeLaunch launch;
+    launch.prefix = {"/bin/sh", "-c", "shift; exec " + copy + " \"$@\"", "sh"};
+    launch.args = {"-s", "-a", "127.0.0.1", "-p", std::to_string(port), "--upgrade-timeout", "5"};
+    node.emplace(dir.path() + "/data", port, launch);
+    REQUIRE(node->start());
+    ClientOptions options;
+    options.endpoint = node->endpoint();
+    options.timeout = 20s;
+    auto connected = Client::connect(options);
+    REQUIRE(connected.ok());
+    client = std::move(*connected);
+  }
+
+  // Puts an executable script at the binary's path, then SIGUSR2: the
+  // upgrade rolls back.
+  void upgrade_to_script(const std::string& text) {
+    const std::string script_path = bin.path() + "/script";
+    {
+      std::ofstream script(script_path);
+      script << text;
+    }
+    REQUIRE(::chmod(script_path.c_str(), 0755) == 0);
+    REQUIRE(::rename(script_path.c_str(), copy.c_str()) == 0);
+    REQUIRE(::kill(node->pid(), SIGUSR2) == 0);
+    REQUIRE(wait_until([&] { return node->log().find("upgrade rolled back") != std::string::npos; },
+                       20s));
+  }
+
+  // The old process serves on: a shell job enqueued now succeeds.
+  void serves_a_job() {
+    auto after = client->enqueue({shell_job("true")});
+    INFO(after.status().message);
+    REQUIRE(after.ok());
+    auto done = client->wait({*after}, 20s);
+    REQUIRE(done.ok());
+    REQUIRE((*done)[0]);
+    CHECK((*done)[0]->state == JobState::succeeded);
+    CHECK(node->terminate() == 0);
+  }
+};
 
 }  // namespace
 
@@ -168,46 +223,13 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
 }
 
 TEST_CASE("an upgrade to a binary that cannot start rolls back", "[integration][upgrade]") {
-  // The node runs from a copy of its binary, which is then replaced by one
-  // that exits at once (a broken package upgrade): SIGUSR2 starts what is
-  // at the path the node was started from.
-  TempDir bin;
-  const std::string copy = bin.path() + "/desaster";
-  REQUIRE(run_command({"cp", DESASTER_BIN, copy}).exit_status == 0);
-  TempDir dir;
-  const std::uint16_t port = free_port_triplet();
-  NodeLaunch launch;
-  launch.prefix = {"/bin/sh", "-c", "shift; exec " + copy + " \"$@\"", "sh"};
-  launch.args = {"-s", "-a", "127.0.0.1", "-p", std::to_string(port), "--upgrade-timeout", "5"};
-  NodeProcess node(dir.path() + "/data", port, launch);
-  REQUIRE(node.start());
-  ClientOptions options;
-  options.endpoint = node.endpoint();
-  options.timeout = 20s;
-  auto client = Client::connect(options);
-  REQUIRE(client.ok());
-  {
-    const std::string broken = bin.path() + "/broken";
-    std::ofstream script(broken);
-    script << "#!/bin/sh\necho broken binary >&2\nexit 3\n";
-    script.close();
-    REQUIRE(::chmod(broken.c_str(), 0755) == 0);
-    REQUIRE(::rename(broken.c_str(), copy.c_str()) == 0);
-  }
-  REQUIRE(::kill(node.pid(), SIGUSR2) == 0);
-  REQUIRE(
-      wait_until([&] { return node.log().find("upgrade rolled back") != std::string::npos; }, 20s));
-  INFO(node.log());
-  CHECK(node.log().find("exited with status 3") != std::string::npos);
-  CHECK(wait_until([&] { return lock_holder(node.data_dir()) == node.pid(); }, 5s));
-  auto after = (*client)->enqueue({shell_job("true")});
-  INFO(after.status().message);
-  REQUIRE(after.ok());
-  auto done = (*client)->wait({*after}, 20s);
-  REQUIRE(done.ok());
-  REQUIRE((*done)[0]);
-  CHECK((*done)[0]->state == JobState::succeeded);
-  CHECK(node.terminate() == 0);
+  CopiedNode n;
+  n.start();
+  n.upgrade_to_script("#!/bin/sh\necho broken binary >&2\nexit 3\n");
+  INFO(n.node->log());
+  CHECK(n.node->log().find("exited with status 3") != std::string::npos);
+  CHECK(wait_until([&] { return lock_holder(n.node->data_dir()) == n.node->pid(); }, 5s));
+  n.serves_a_job();
 }
 
 TEST_CASE(
@@ -215,50 +237,22 @@ TEST_CASE(
     "[integration][upgrade]") {
   // The "new binary" is a script that says hello, takes the lock and the
   // listeners, and exits: the old process had already unbound its sockets.
-  TempDir bin;
-  const std::string copy = bin.path() + "/desaster";
-  REQUIRE(run_command({"cp", DESASTER_BIN, copy}).exit_status == 0);
-  TempDir dir;
-  const std::uint16_t port = free_port_triplet();
-  NodeLaunch launch;
-  launch.prefix = {"/bin/sh", "-c", "shift; exec " + copy + " \"$@\"", "sh"};
-  launch.args = {"-s", "-a", "127.0.0.1", "-p", std::to_string(port), "--upgrade-timeout", "5"};
-  NodeProcess node(dir.path() + "/data", port, launch);
-  REQUIRE(node.start());
-  ClientOptions options;
-  options.endpoint = node.endpoint();
-  options.timeout = 20s;
-  auto client = Client::connect(options);
-  REQUIRE(client.ok());
-  {
-    const std::string fake = bin.path() + "/fake";
-    std::ofstream script(fake);
-    script << "#!/usr/bin/python3\n"
-              "import socket, sys\n"
-              "s = socket.socket(fileno=3)\n"
-              "s.send(b'hello')\n"
-              "text, fds, _, _ = socket.recv_fds(s, 1024, 16)\n"
-              "sys.stderr.write('fake took %d fds for %s\\n' % (len(fds), text.decode()))\n"
-              "sys.exit(4)\n";
-    script.close();
-    REQUIRE(::chmod(fake.c_str(), 0755) == 0);
-    REQUIRE(::rename(fake.c_str(), copy.c_str()) == 0);
-  }
-  REQUIRE(::kill(node.pid(), SIGUSR2) == 0);
-  REQUIRE(
-      wait_until([&] { return node.log().find("upgrade rolled back") != std::string::npos; }, 20s));
-  INFO(node.log());
-  CHECK(node.log().find("fake took 4 fds for take lock client dispatch feed") != std::string::npos);
-  CHECK(node.log().find("exited with status 4") != std::string::npos);
+  CopiedNode n;
+  n.start();
+  n.upgrade_to_script(
+      "#!/usr/bin/python3\n"
+      "import socket, sys\n"
+      "s = socket.socket(fileno=3)\n"
+      "s.send(b'hello')\n"
+      "text, fds, _, _ = socket.recv_fds(s, 1024, 16)\n"
+      "sys.stderr.write('fake took %d fds for %s\\n' % (len(fds), text.decode()))\n"
+      "sys.exit(4)\n");
+  INFO(n.node->log());
+  CHECK(n.node->log().find("fake took 4 fds for take lock client dispatch feed") !=
+        std::string::npos);
+  CHECK(n.node->log().find("exited with status 4") != std::string::npos);
   // Listening again, with a shell pool that registered again.
-  auto after = (*client)->enqueue({shell_job("true")});
-  INFO(after.status().message);
-  REQUIRE(after.ok());
-  auto done = (*client)->wait({*after}, 20s);
-  REQUIRE(done.ok());
-  REQUIRE((*done)[0]);
-  CHECK((*done)[0]->state == JobState::succeeded);
-  CHECK(node.terminate() == 0);
+  n.serves_a_job();
 }
 
 TEST_CASE("desasterctl upgrade waits for the new process, and says why a broken binary rolled back",

@@ -21,38 +21,60 @@ ListQuery walk_of(const ListQuery& query) {
   return scan;
 }
 
+// One page of a group in id order (the query's direction), after the
+// query's cursor: the jobs that match are offered in that order; each
+// counts, the first limit after the cursor are kept.
+class GroupPage {
+ public:
+  explicit GroupPage(const ListQuery& query) : query_(query) {
+    if (query.cursor.empty()) return;
+    if (Result<QueryCursor> c = decode_query_cursor(query.cursor); c.ok()) after_ = c->id;
+  }
+
+  const std::optional<JobId>& after() const { return after_; }
+  ListPage& page() { return out_; }
+  void set_more() { more_ = true; }
+
+  void offer(const Job* job) {
+    ++out_.total;
+    if (after_ && (query_.descending ? job->id >= *after_ : job->id <= *after_)) return;
+    if (out_.jobs.size() < query_.limit) {
+      out_.jobs.push_back(job);
+    } else {
+      more_ = true;
+    }
+  }
+
+  ListPage finish() {
+    if (more_ && !out_.jobs.empty()) {
+      out_.cursor = encode_query_cursor(
+          QueryCursor{SortColumn::id, query_.descending, 0, out_.jobs.back()->id, std::string()});
+    }
+    return std::move(out_);
+  }
+
+ private:
+  const ListQuery& query_;
+  std::optional<JobId> after_;
+  ListPage out_;
+  bool more_ = false;
+};
+
 }  // namespace
 
 ListPage list_by_signature(const State& state, const ListQuery& query,
                            const std::string& signature) {
-  ListPage out;
+  GroupPage out(query);
   ListQuery scan = walk_of(query);
   scan.cursor.clear();
-  std::optional<JobId> after;
-  if (!query.cursor.empty()) {
-    if (Result<QueryCursor> c = decode_query_cursor(query.cursor); c.ok()) after = c->id;
-  }
-  bool more = false;
   for (;;) {
     const ListPage page = state.list(scan);
-    for (const Job* job : page.jobs) {
-      if (error_signature(job->last_error) != signature) continue;
-      ++out.total;
-      if (after && (query.descending ? job->id >= *after : job->id <= *after)) continue;
-      if (out.jobs.size() < query.limit) {
-        out.jobs.push_back(job);
-      } else {
-        more = true;
-      }
-    }
+    for (const Job* job : page.jobs)
+      if (error_signature(job->last_error) == signature) out.offer(job);
     if (page.cursor.empty()) break;
     scan.cursor = page.cursor;
   }
-  if (more && !out.jobs.empty()) {
-    out.cursor = encode_query_cursor(
-        QueryCursor{SortColumn::id, query.descending, 0, out.jobs.back()->id, std::string()});
-  }
-  return out;
+  return out.finish();
 }
 
 std::optional<ListPage> list_by_signature(const State& state, const GroupIndex& groups,
@@ -60,21 +82,17 @@ std::optional<ListPage> list_by_signature(const State& state, const GroupIndex& 
   std::vector<JobState> states = query.states;
   if (query.state) states.push_back(*query.state);
   if (!GroupIndex::tracks(states) || query.after != 0) return std::nullopt;
-  std::optional<JobId> after;
-  if (!query.cursor.empty()) {
-    if (Result<QueryCursor> c = decode_query_cursor(query.cursor); c.ok()) after = c->id;
-  }
+  GroupPage out(query);
+  const std::optional<JobId>& after = out.after();
   // The rest of the query (class, search, ranges...) as list() checks it.
   const state_detail::JobFilter filter(query);
-  ListPage out;
-  bool more = false;
   if (query.job_class.empty() && !filter.needs_scan()) {
     // Every id of the group's sets matches: the total is their size, and
     // the page is the first limit + 1 ids after the cursor of each set,
     // merged (a few sets: one per queue and state).
     std::vector<JobId> page;
     for (const std::set<JobId>* set : groups.sets(signature, states, query.queue)) {
-      out.total += set->size();
+      out.page().total += set->size();
       std::size_t taken = 0;
       if (query.descending) {
         auto it = after ? set->lower_bound(*after) : set->end();
@@ -89,32 +107,23 @@ std::optional<ListPage> list_by_signature(const State& state, const GroupIndex& 
     } else {
       std::sort(page.begin(), page.end());
     }
-    more = page.size() > query.limit;
-    if (more) page.resize(query.limit);
+    if (page.size() > query.limit) {
+      out.set_more();
+      page.resize(query.limit);
+    }
     for (JobId id : page)
-      if (const Job* job = state.find(id)) out.jobs.push_back(job);
+      if (const Job* job = state.find(id)) out.page().jobs.push_back(job);
   } else {
     std::vector<JobId> ids = groups.ids(signature, states, query.queue);
     if (query.descending) std::reverse(ids.begin(), ids.end());
     for (JobId id : ids) {
       const Job* job = state.find(id);
-      if (job == nullptr || (!query.queue.empty() && job->queue != query.queue) ||
-          !filter.matches(*job))
-        continue;
-      ++out.total;
-      if (after && (query.descending ? job->id >= *after : job->id <= *after)) continue;
-      if (out.jobs.size() < query.limit) {
-        out.jobs.push_back(job);
-      } else {
-        more = true;
-      }
+      if (job != nullptr && (query.queue.empty() || job->queue == query.queue) &&
+          filter.matches(*job))
+        out.offer(job);
     }
   }
-  if (more && !out.jobs.empty()) {
-    out.cursor = encode_query_cursor(
-        QueryCursor{SortColumn::id, query.descending, 0, out.jobs.back()->id, std::string()});
-  }
-  return out;
+  return out.finish();
 }
 
 std::vector<JobId> ids_by_signature(const State& state, const ListQuery& query,
