@@ -183,6 +183,20 @@ void ClientApi::on_message(ZmqWatcher* socket, std::vector<zmq::message_t>& part
   handle(peer, *request);
 }
 
+void ClientApi::resume_write(const Peer& peer, std::string_view frame) {
+  // Decoded once already, when it came: it still decodes.
+  Result<protocol::Request> request = protocol::decode_request(frame, nullptr);
+  if (!request.ok()) return;
+  if (write_forwarder_ && write_forwarder_(peer, frame)) return;
+  handle(peer, *request);
+}
+
+void ClientApi::refuse_write(const Peer& peer, std::string_view frame, const Status& status) {
+  std::uint64_t id = 0;
+  protocol::decode_request(frame, &id);
+  peer.reply(id, status, protocol::kEmptyMap);
+}
+
 bool is_write_request(const protocol::RequestBody& body) {
   return std::visit(
       [](const auto& b) {

@@ -61,6 +61,11 @@ class ClientApi {
   // leader), false to have this node answer it (then with "not the leader").
   using WriteForwarder = std::function<bool(const Peer& peer, std::string_view frame)>;
   void set_write_forwarder(WriteForwarder forwarder) { write_forwarder_ = std::move(forwarder); }
+  // A write the forwarder held while no leader was known (HeldWrites), now
+  // that one is: forwarded again, or handled here on the new leader.
+  void resume_write(const Peer& peer, std::string_view frame);
+  // The same write, refused with status when its hold ran out.
+  void refuse_write(const Peer& peer, std::string_view frame, const Status& status);
   std::uint64_t bad_requests() const { return bad_requests_; }
   // A clustered node's workers reach the leader through its relay: their
   // hello, credit, report and heartbeat go there instead of to the local

@@ -335,8 +335,12 @@ Status Node::Impl::start_discovery() {
     if (message.node != node_id || raft->leader() != from) return;
     relay->deliver(std::string(message.worker), std::string(message.frame));
   });
+  held_writes = std::make_unique<HeldWrites>(options.leaderless_hold_ms);
   api->set_write_forwarder([this](const Peer& peer, std::string_view frame) {
-    return raft && !raft->leading() && forwarder->forward(raft->leader(), peer, frame);
+    if (!raft || raft->leading()) return false;
+    if (forwarder->forward(raft->leader(), peer, frame)) return true;
+    return raft->leader().empty() && raft->in_cluster() && !shutting_down &&
+           held_writes->hold(peer, frame, static_cast<TimeMs>(uv_now(&loop)));
   });
   discovery = std::make_unique<Discovery>(
       &loop, std::move(discovery_options), *keys, log,
@@ -629,6 +633,7 @@ void Node::Impl::on_turn() {
   }
   if (raft) raft->on_turn();
   if (relay) relay->follow(raft->leader(), raft->term());
+  if (held_writes && !held_writes->empty()) pass_held_writes();
   // A standalone node's small commit may finish inside flush() (see
   // JournalOptions::inline_commit_bytes): what it applied (a job a waiting
   // worker can take, a lease to journal) is for the next turn, which must
@@ -688,6 +693,21 @@ void Node::Impl::maybe_snapshot() {
   });
 }
 
+void Node::Impl::pass_held_writes() {
+  if (raft->leading() || !raft->leader().empty()) {
+    for (const HeldWrites::Held& write : held_writes->take_all())
+      api->resume_write(write.client, write.frame);
+    return;
+  }
+  refuse_held_writes(held_writes->take_expired(static_cast<TimeMs>(uv_now(&loop))),
+                     Status::error(ErrorCode::unavailable, raft->not_leader_message()));
+}
+
+void Node::Impl::refuse_held_writes(const std::vector<HeldWrites::Held>& writes,
+                                    const Status& status) {
+  for (const HeldWrites::Held& write : writes) api->refuse_write(write.client, write.frame, status);
+}
+
 void Node::Impl::begin_shutdown(const char* why) {
   if (shutting_down) {
     log.info(std::string(why) + " again: handing back running jobs now");
@@ -695,6 +715,9 @@ void Node::Impl::begin_shutdown(const char* why) {
     return;
   }
   shutting_down = true;
+  if (held_writes)
+    refuse_held_writes(held_writes->take_all(),
+                       Status::error(ErrorCode::unavailable, "the node is shutting down"));
   if (notifier) notifier->stopping();
   api->set_draining(true);
   dispatcher->set_draining(true);

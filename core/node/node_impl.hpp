@@ -23,6 +23,7 @@
 #include "core/node/dispatcher.hpp"
 #include "core/node/feed_publisher.hpp"
 #include "core/node/forwarder.hpp"
+#include "core/node/held_writes.hpp"
 #include "core/node/http_gate.hpp"
 #include "core/node/leader_timer.hpp"
 #include "core/node/log.hpp"
@@ -101,6 +102,7 @@ struct Node::Impl {
   std::unique_ptr<PeerLinks> links;               // clustered nodes only
   std::unique_ptr<RaftDriver> raft;               // clustered nodes only
   std::unique_ptr<Forwarder> forwarder;           // clustered nodes only
+  std::unique_ptr<HeldWrites> held_writes;        // clustered nodes only
   std::unique_ptr<WorkerRelay> relay;             // clustered nodes only
   std::unique_ptr<LogFile> log_file;              // --log-file only
   std::unique_ptr<metrics::NodeMetrics> metrics;  // --metrics only
@@ -154,6 +156,9 @@ struct Node::Impl {
   void on_dispatch_message(std::vector<zmq::message_t>& parts);
   void on_relay_message(std::vector<zmq::message_t>& parts);
   void on_role(raft::Role role, std::uint64_t term);
+  // Passes held writes on once a leader is known; refuses the expired.
+  void pass_held_writes();
+  void refuse_held_writes(const std::vector<HeldWrites::Held>& writes, const Status& status);
   bool leading() const { return !raft || raft->leading(); }
   // Jobs running on this node's workers: what shutdown waits for and hands
   // back (the state lists the whole cluster's).

@@ -32,6 +32,7 @@ constexpr Flag kFlags[] = {
     {0, "shutdown-grace", true},
     {0, "kill-grace", true},
     {0, "voter-timeout", true},
+    {0, "leaderless-hold", true},
     {0, "job-memory", true},
     {0, "job-cpu", true},
     {0, "limit-grace", true},
@@ -168,6 +169,12 @@ Status apply_flag(const Flag& flag, const std::string& value, NodeOptions& out) 
       }
       if (std::string_view(flag.long_name) == "truncate-corrupt-journal") {
         out.truncate_corrupt_journal = true;
+        return {};
+      }
+      if (std::string_view(flag.long_name) == "leaderless-hold") {
+        auto ms = parse_grace_ms(value);
+        if (!ms) return bad("'" + value + "' is not a duration such as 2s or 500ms (at most 1h)");
+        out.leaderless_hold_ms = *ms;
         return {};
       }
       if (std::string_view(flag.long_name) == "kill-grace") {
@@ -355,6 +362,9 @@ std::string node_help_text() {
          "     --limit-grace=DURATION     how long a shell job may stay over a limit [30s]\n"
          "     --voter-timeout=SECONDS    a clustered leader replaces a voter silent this long "
          "[30]\n"
+         "     --leaderless-hold=DURATION while no leader is known (an election), a follower\n"
+         "                                holds a client's write this long for the next leader\n"
+         "                                before refusing it [2s; 0: refuse at once]\n"
          "     --snapshot-bytes=SIZE      snapshot (and compact the journal) once it grew "
          "this\n"
          "                                much; SIZE in bytes or with K, M, G [256M]\n"

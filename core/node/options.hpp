@@ -34,6 +34,9 @@ struct NodeOptions {
   std::uint32_t upgrade_timeout_ms = 30'000;
   std::uint32_t kill_grace_ms = 10'000;     // TERM, then KILL after this (killed or timed-out jobs)
   std::uint64_t voter_timeout_ms = 30'000;  // autopilot: a silent voter is replaced after this
+  // A follower that knows no leader holds a client's write this long for
+  // the next one (HeldWrites); 0: refuses it at once.
+  std::uint32_t leaderless_hold_ms = 2'000;
   // Each shell job's limits (its process group's RSS and CPU); 0: none.
   std::uint32_t job_memory_mb = 0;
   std::uint32_t job_cpu_percent = 0;

@@ -1,0 +1,76 @@
+// A write sent through a follower while no leader is known waits for the
+// next leader instead of being refused: the client that wrote through the
+// survivor of a failover gets its acknowledgement, not an error to retry.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+
+#include "tests/cluster/harness/cluster_jobs.hpp"
+
+namespace desaster::test {
+
+namespace {
+
+using std::chrono::seconds;
+
+// No row of the node's own `nodes` listing is the leader.
+bool knows_no_leader(const TestNetwork& net, int node) {
+  CommandResult r = ctl(net, node, node, {"nodes", "--json"}, "2s");
+  return r.exit_status == 0 && r.out.find("\"role\":\"leader\"") == std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a write through a follower that knows no leader is held and acknowledged by the next",
+          "[cluster][failover]") {
+  require_network();
+  TestNetwork net(3);
+  TempDir dir;
+  Nodes nodes;
+  for (int i = 0; i < 3; ++i) {
+    nodes.push_back(clustered_node(net, dir.path(), i, {"-j", "2", "--leaderless-hold", "15s"}));
+    REQUIRE(nodes.back()->start());
+  }
+  const bool formed = wait_until([&] { return all_voters(nodes); }, seconds(20));
+  if (!formed) dump_logs(nodes);
+  REQUIRE(formed);
+  const int leader = leader_of(nodes);
+  REQUIRE(leader >= 0);
+  const int survivor = (leader + 1) % 3;
+  const int other = (leader + 2) % 3;
+  REQUIRE_FALSE(jobs::enqueue(net, survivor, "true").empty());
+
+  // The leader and one follower stop: the survivor alone cannot elect.
+  nodes[leader]->signal(SIGSTOP);
+  nodes[other]->signal(SIGSTOP);
+  const bool leaderless = wait_until([&] { return knows_no_leader(net, survivor); }, seconds(10));
+  if (!leaderless) dump_logs(nodes);
+  REQUIRE(leaderless);
+
+  auto write = std::async(std::launch::async, [&] {
+    return ctl(net, survivor, survivor, {"enqueue", "--sh", "--", "echo held"}, "30s");
+  });
+  // Without the hold the write comes back at once, refused; with it, it is
+  // still waiting while no leader can be elected.
+  REQUIRE(write.wait_for(seconds(2)) == std::future_status::timeout);
+
+  // The other follower comes back: the two elect a leader, and the held
+  // write is passed on and acknowledged.
+  nodes[other]->signal(SIGCONT);
+  REQUIRE(write.wait_for(seconds(25)) == std::future_status::ready);
+  const CommandResult r = write.get();
+  INFO(r.out << r.err);
+  if (r.exit_status != 0) dump_logs(nodes);
+  REQUIRE(r.exit_status == 0);
+  const std::string id = trim(r.out);
+  REQUIRE_FALSE(id.empty());
+  CHECK(wait_until([&] { return missing_on(net, survivor, {id}) == 0; }, seconds(10)));
+
+  nodes[leader]->signal(SIGCONT);
+}
+
+}  // namespace desaster::test
