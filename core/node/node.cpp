@@ -254,9 +254,10 @@ Status Node::Impl::start() {
                                 wall_clock_ms());
   });
   if (Status s = start_metrics(); !s.ok()) return s;
+  // SIGUSR2 is handled before READY=1: a manager may send it at once.
+  start_upgrades();
   notifier = std::make_unique<ServiceNotifier>(&loop, [this] { return service_status(); });
   notifier->ready();
-  start_upgrades();
   return {};
 }
 

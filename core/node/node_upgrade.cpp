@@ -91,6 +91,8 @@ void Node::Impl::start_upgrades() {
 void Node::Impl::note_upgrade(const Status& outcome, std::int64_t pid) {
   last_upgrade =
       outcome.ok() ? "upgraded: pid " + std::to_string(pid) + " serves now" : outcome.message;
+  // Before this process exits: a service manager must follow the new one.
+  if (outcome.ok() && notifier) notifier->hand_over(pid);
 }
 
 std::vector<std::pair<zmq::socket_t*, const char*>> Node::Impl::listener_sockets() {

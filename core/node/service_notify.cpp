@@ -25,8 +25,7 @@ ServiceNotifier::ServiceNotifier(uv_loop_t* loop, std::function<std::string()> s
 
 void ServiceNotifier::ready() {
   if (!active_) return;
-  last_status_ = status_();
-  sd_notify(0, ("READY=1\nSTATUS=" + last_status_).c_str());
+  sd_notify(0, ("READY=1\nSTATUS=" + status_()).c_str());
   std::uint64_t period_ms = 1000;
   if (watchdog_us_ > 0) {
     period_ms = std::clamp<std::uint64_t>(watchdog_us_ / 2000, 1, 1000);
@@ -41,17 +40,24 @@ void ServiceNotifier::tick() {
   // A stuck loop never gets here: that is what the watchdog notices.
   if (watchdog_us_ > 0) sd_notify(0, "WATCHDOG=1");
   if (stopping_) return;
-  std::string status = status_();
-  if (status != last_status_) {
-    last_status_ = std::move(status);
-    sd_notify(0, ("STATUS=" + last_status_).c_str());
-  }
+  // Every period, changed or not: a process a hot upgrade started is heard
+  // only once the old one named it the main process (hand_over).
+  sd_notify(0, ("STATUS=" + status_()).c_str());
 }
 
 void ServiceNotifier::stopping() {
   if (!active_) return;
   stopping_ = true;
   sd_notify(0, "STOPPING=1\nSTATUS=shutting down: running jobs may finish");
+}
+
+void ServiceNotifier::hand_over(std::int64_t pid) {
+  if (!active_) return;
+  sd_notify(0, ("MAINPID=" + std::to_string(pid) + "\nSTATUS=handed over to pid " +
+                std::to_string(pid) + " (hot upgrade)")
+                   .c_str());
+  active_ = false;
+  uv_timer_stop(&timer_);
 }
 
 void ServiceNotifier::close(std::function<void()> done) {

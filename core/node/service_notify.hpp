@@ -1,7 +1,7 @@
 // Tells a service manager how the node is doing, through sd_notify(3):
 // READY=1 once the node has recovered and listens (systemd's Type=notify,
 // start-stop-daemon --notify-await), STATUS= with its role and term
-// whenever that changes, WATCHDOG=1 at half the unit's WatchdogSec, and
+// every second, WATCHDOG=1 at half the unit's WatchdogSec, and
 // STOPPING=1 on shutdown. Without $NOTIFY_SOCKET it does nothing and arms
 // no timer.
 //
@@ -27,6 +27,10 @@ class ServiceNotifier {
 
   void ready();
   void stopping();
+  // A hot upgrade's old process, once the new one (pid) serves: the manager
+  // tracks the new process as the service's main one (MAINPID=), so this
+  // one's exit does not end the service; nothing more is sent from here.
+  void hand_over(std::int64_t pid);
   void close(std::function<void()> done);
 
  private:
@@ -37,7 +41,6 @@ class ServiceNotifier {
   bool active_ = false;  // a service manager listens
   bool stopping_ = false;
   std::uint64_t watchdog_us_ = 0;  // 0: no watchdog
-  std::string last_status_;
   std::function<void()> done_;
 };
 

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "tests/integration/harness/fixtures.hpp"
+#include "tests/integration/harness/process_probe.hpp"
 #include "tests/integration/harness/prometheus_text.hpp"
 
 using namespace desaster;
@@ -152,18 +153,47 @@ TEST_CASE("the log file is opened again on SIGUSR1, so a rotated file stops grow
   CHECK(rotated.find("stopped; journal flushed") == std::string::npos);
 }
 
+namespace {
+
+// A service manager's notify socket, as systemd's: a datagram socket whose
+// path the node finds in $NOTIFY_SOCKET.
+class NotifyListener {
+ public:
+  explicit NotifyListener(const std::string& path)
+      : fd_(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    timeval tv{0, 100'000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~NotifyListener() { ::close(fd_); }
+
+  // Reads what came (waiting up to 100 ms); true once any message so far
+  // contains what.
+  bool received(const std::string& what) {
+    char buffer[4096];
+    ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (got > 0) messages_.emplace_back(buffer, static_cast<std::size_t>(got));
+    for (const std::string& m : messages_)
+      if (m.find(what) != std::string::npos) return true;
+    return false;
+  }
+
+ private:
+  int fd_;
+  std::vector<std::string> messages_;
+};
+
+}  // namespace
+
 TEST_CASE("the node tells its service manager it is ready, its role and term, and that it stops",
           "[integration][ops][notify]") {
   TempDir dir;
   const std::string socket_path = dir.path() + "/notify";
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  timeval tv{0, 100'000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  NotifyListener manager(socket_path);
 
   // The node inherits these; a watchdog of 200 ms means a ping every 100 ms.
   ::setenv("NOTIFY_SOCKET", socket_path.c_str(), 1);
@@ -174,20 +204,39 @@ TEST_CASE("the node tells its service manager it is ready, its role and term, an
   ::unsetenv("NOTIFY_SOCKET");
   ::unsetenv("WATCHDOG_USEC");
 
-  std::vector<std::string> messages;
-  auto received = [&](const std::string& what) {
-    char buffer[4096];
-    ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
-    if (got > 0) messages.emplace_back(buffer, static_cast<std::size_t>(got));
-    for (const std::string& m : messages)
-      if (m.find(what) != std::string::npos) return true;
-    return false;
-  };
-  CHECK(wait_until([&] { return received("READY=1"); }));
-  CHECK(wait_until([&] { return received("STATUS=standalone leader, term 1, 0 queued"); }));
-  CHECK(wait_until([&] { return received("WATCHDOG=1"); }));
+  CHECK(wait_until([&] { return manager.received("READY=1"); }));
+  CHECK(wait_until([&] { return manager.received("STATUS=standalone leader, term 1, 0 queued"); }));
+  CHECK(wait_until([&] { return manager.received("WATCHDOG=1"); }));
   node.signal(SIGTERM);
-  CHECK(wait_until([&] { return received("STOPPING=1"); }));
+  CHECK(wait_until([&] { return manager.received("STOPPING=1"); }));
   CHECK(node.wait_exit() == 0);
-  ::close(fd);
+}
+
+TEST_CASE("a hot upgrade names the new process the service's main one and does not say stopping",
+          "[integration][ops][notify][upgrade]") {
+  TempDir dir;
+  const std::string socket_path = dir.path() + "/notify";
+  NotifyListener manager(socket_path);
+  ::setenv("NOTIFY_SOCKET", socket_path.c_str(), 1);
+  const std::uint16_t port = free_port_triplet();
+  NodeProcess node(dir.path() + "/data", port);
+  node.spawn();
+  ::unsetenv("NOTIFY_SOCKET");
+  REQUIRE(wait_until([&] { return manager.received("READY=1"); }));
+
+  const pid_t old_pid = lock_holder(dir.path() + "/data");
+  node.signal(SIGUSR2);
+  // The old process exits once the new one serves.
+  CHECK(node.wait_exit() == 0);
+  const pid_t new_pid = lock_holder(dir.path() + "/data");
+  REQUIRE(new_pid != old_pid);
+  REQUIRE(alive(new_pid));
+  // systemd must follow the new process, or the old one's exit ends the
+  // service; a STOPPING=1 from the old one would stop it too.
+  CHECK(wait_until([&] { return manager.received("MAINPID=" + std::to_string(new_pid)); }));
+  CHECK_FALSE(manager.received("STOPPING=1"));
+
+  ::kill(new_pid, SIGTERM);
+  CHECK(wait_until([&] { return manager.received("STOPPING=1"); }));
+  CHECK(wait_until([&] { return !alive(new_pid); }));
 }
