@@ -40,7 +40,9 @@ class HttpGate::Backend : public http_front::HttpBackend {
               "slot " + std::to_string(end.worker_slot) + "/pid " + std::to_string(end.worker_pid);
           a.error = std::move(end.error);
           a.output = std::move(end.output);
-          if (end.worker_lost) {
+          if (end.not_started) {
+            a.kind = BackendAnswer::Kind::not_started;
+          } else if (end.worker_lost) {
             a.kind = BackendAnswer::Kind::worker_lost;
           } else if (end.outcome == Outcome::succeeded) {
             a.kind = BackendAnswer::Kind::replied;

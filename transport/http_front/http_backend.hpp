@@ -16,6 +16,7 @@ struct BackendAnswer {
     replied,      // output is the Rack reply {status, headers, body}
     app_error,    // the app raised: 500
     worker_lost,  // the worker died mid-request: 502 (an idempotent one may retry)
+    not_started,  // sent behind another request to a worker that died first: it never ran
     timed_out,    // past the request timeout, the worker was killed: 504
     unavailable,  // no worker anywhere took it in time, or the cluster refused it: 503
   };

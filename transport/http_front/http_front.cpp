@@ -459,6 +459,21 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
       return finish(*x, 504,
                     "no answer within " + std::to_string(options_.request_timeout_ms) +
                         " ms: " + answer.error);
+    case BackendAnswer::Kind::not_started:
+      // It never ran (it waited behind a request whose worker died): any
+      // method may go to another worker, and it was not a try.
+      if (x->req && !closed_) {
+        if (error_log_)
+          error_log_("http request " + std::to_string(x->id) + " never began (" + answer.error +
+                     "); starting it on another worker");
+        --x->tries;
+        if (start_exchange(x)) return;
+        waiting_.push_front(flow_of(*x), x, x->queue);
+        arm_timer();
+        return;
+      }
+      ++c.lost_502;
+      return finish(*x, 502, "the worker the request waited for died: " + answer.error);
     case BackendAnswer::Kind::worker_lost:
       // A GET or HEAD changed nothing the client relies on: one more try,
       // on whichever worker is free (never the dead one). A POST never.
