@@ -14,6 +14,7 @@ class HttpGate::Backend : public http_front::HttpBackend {
   Backend(ruby_pool::PoolManager& pools, const State& state) : pools_(pools), state_(state) {}
 
   bool serves(const std::string& queue) const override { return pools_.serves_http(queue); }
+  bool can_start(const std::string& queue) const override { return pools_.can_run_http(queue); }
 
   // The queue's replicated qdisc setting (desasterctl qdisc set QUEUE sfq).
   bool fair(const std::string& queue) const override {

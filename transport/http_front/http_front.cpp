@@ -318,15 +318,15 @@ void HttpFront::handle(h2o_req_t* req) {
         *x, 503,
         "all workers busy and " + std::to_string(options_.queue_limit) + " requests waiting");
   }
-  // The requests ahead would keep it waiting past the queue timeout: it
-  // would get its 503 then anyway, so it gets it now (and the requests that
-  // can be served in time are not made to wait behind it).
-  if (const std::uint64_t wait = expected_wait_ms(); wait > options_.queue_timeout_ms) {
+  // The requests ahead would keep it waiting to the timeout (the oldest
+  // has waited three quarters of it): it would get its 503 then, so it gets
+  // it now, and the requests that can be served in time do not wait behind it.
+  if (const std::uint64_t wait = expected_wait_ms();
+      wait > 0 && wait >= options_.queue_timeout_ms / 4 * 3) {
     if (start_remote(x)) return;
     return finish(*x, 503,
-                  "all workers busy and the " + std::to_string(waiting_.size()) +
-                      " requests waiting would take about " + std::to_string(wait) +
-                      " ms, over the queue timeout of " +
+                  "all workers busy and the oldest waiting request has waited " +
+                      std::to_string(wait) + " ms of the queue timeout of " +
                       std::to_string(options_.queue_timeout_ms) + " ms");
   }
   const std::string flow = flow_of(*x);
@@ -345,17 +345,16 @@ const std::string& HttpFront::flow_of(Exchange& x) {
 }
 
 bool HttpFront::start_exchange(const std::shared_ptr<Exchange>& x) {
+  if (!backend_.can_start(x->queue)) return false;
   ++x->tries;
   x->started_ms = uv_now(loop_);
   ++in_flight_;
-  ++local_busy_;
   std::weak_ptr<Exchange> weak = x;
   const bool started = backend_.try_start(
       x->queue, flow_of(*x), x->id, x->payload, options_.request_timeout_ms, x->idempotent,
       [this, x](BackendAnswer answer) { on_answer(x, std::move(answer)); });
   if (!started) {
     --in_flight_;
-    --local_busy_;
     --x->tries;
   }
   return started;
@@ -381,24 +380,17 @@ bool HttpFront::start_remote(const std::shared_ptr<Exchange>& x) {
   return true;
 }
 
-// Little's law over the local workers: with all of them busy (the only
-// time anyone waits), one frees every service_ms / busy on average, so the
-// newcomer behind waiting_ requests starts after about (waiting + 1) times
-// that. 0 until a request has been served here: no estimate, no refusal
-// (the count limit and the timeout still hold). One figure for all routes:
-// a front end whose routes' pools differ much in speed estimates roughly.
+// How long the oldest waiting request has waited: in a FIFO a newcomer at
+// the back waits at least about as long (the queue ahead of it is no
+// shorter than the one ahead of that request was, unless arrivals slowed).
+// Taken from what requests actually wait, not from a service time, so a
+// short stall of the machine does not make it refuse requests that would
+// be served in time; and nothing is remembered once the queue is empty.
 std::uint64_t HttpFront::expected_wait_ms() const {
-  if (service_ms_ <= 0 || local_busy_ == 0) return 0;
-  return static_cast<std::uint64_t>(static_cast<double>(waiting_.size() + 1) * service_ms_ /
-                                    static_cast<double>(local_busy_));
-}
-
-void HttpFront::note_service(std::uint64_t ms) {
-  // A moving average over about the last 32 requests (ms granularity: a
-  // hello world is mostly 0 and sometimes 1, its average a fraction).
-  const double sample = static_cast<double>(ms);
-  service_ms_ =
-      service_ms_ <= 0 ? std::max(sample, 0.01) : service_ms_ + (sample - service_ms_) / 32;
+  const std::optional<std::uint64_t> first =
+      waiting_.earliest([](const std::shared_ptr<Exchange>& x) { return x->arrived_ms; });
+  const std::uint64_t now = uv_now(loop_);
+  return first && *first < now ? now - *first : 0;
 }
 
 void HttpFront::count_status(Exchange& x, int status) {
@@ -416,10 +408,6 @@ void HttpFront::count_status(Exchange& x, int status) {
 
 void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answer) {
   --in_flight_;
-  if (!x->via_cluster) {
-    --local_busy_;
-    if (answer.kind == BackendAnswer::Kind::replied) note_service(uv_now(loop_) - x->started_ms);
-  }
   x->worker = answer.worker;
   if (x->finished) return;
   RouteCounters& c = counters(*x);

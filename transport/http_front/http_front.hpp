@@ -8,7 +8,7 @@
 // round robin over clients for a queue whose qdisc is sfq), at most
 // queue_limit requests for at most queue_timeout_ms; past either it gets
 // 503 with Retry-After, and so does at once one that the requests ahead
-// would keep waiting past the timeout (expected_wait_ms). With a remote backend (the cluster), a
+// would keep waiting to the timeout (expected_wait_ms). With a remote backend (the cluster), a
 // request whose queue has no local pool, or that finds the FIFO full, goes there instead (one try;
 // the remote retries an idempotent one itself). A worker that dies mid-request gives 502; a GET or
 // HEAD is tried once more first. Limits: headers 431, body 413 (h2o), a client slower than
@@ -103,9 +103,8 @@ class HttpFront {
   bool start_exchange(const std::shared_ptr<Exchange>& x);
   bool start_remote(const std::shared_ptr<Exchange>& x);
   void count_status(Exchange& x, int status);
-  // How long a request queued now would wait for a local worker (0: unknown).
+  // At least about how long a request queued now would wait for a worker.
   std::uint64_t expected_wait_ms() const;
-  void note_service(std::uint64_t ms);
   void on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answer);
   void finish(Exchange& x, int status, const std::string& why);
   void drain();
@@ -129,8 +128,6 @@ class HttpFront {
   uv_timer_t* timer_ = nullptr;
   std::uint64_t next_id_ = 1;
   std::size_t in_flight_ = 0;
-  std::size_t local_busy_ = 0;  // of in_flight_, those on this node's workers
-  double service_ms_ = 0;       // moving average of a local request's run time
   bool closed_ = false;
   bool draining_ = false;
   HttpFrontStats stats_;

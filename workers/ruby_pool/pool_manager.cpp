@@ -147,6 +147,13 @@ bool PoolManager::serves_http(const std::string& queue) const {
   return false;
 }
 
+bool PoolManager::can_run_http(const std::string& queue) const {
+  if (closing_) return false;
+  for (const auto& [name, pool] : pools_)
+    if (serves(*pool, queue) && pool->transient_slots() > 0) return true;
+  return false;
+}
+
 bool PoolManager::run_http(const std::string& queue, Job job, TransientDone done) {
   if (closing_) return false;
   // The pool with the most idle workers; with none idle anywhere, one

@@ -49,6 +49,8 @@ class PoolManager {
   // else behind a busy worker's short request; false when no pool can take
   // it now (see RubyPool::run_transient).
   bool run_http(const std::string& queue, Job job, TransientDone done);
+  // run_http would start a job of queue now.
+  bool can_run_http(const std::string& queue) const;
   // Called when a pool has an idle worker and no lease waiting for it.
   void set_idle_hook(std::function<void()> hook) { idle_hook_ = std::move(hook); }
 

@@ -390,7 +390,7 @@ std::size_t RubyPool::idle_workers() const {
 
 std::size_t RubyPool::transient_slots() const {
   const Impl& p = *impl_;
-  if (p.closing) return 0;
+  if (p.closing || !p.held.empty()) return 0;  // as run_transient
   return p.count_idle() + (p.pipeline_slot() ? 1 : 0);
 }
 
