@@ -10,7 +10,6 @@
 #include <fstream>
 #include <future>
 #include <sstream>
-#include <thread>
 
 #include "tests/integration/harness/fixtures.hpp"
 
@@ -220,37 +219,6 @@ TEST_CASE(
   const CommandResult killed = busy.get();
   CHECK(status_of(killed) == "502");
   CHECK(body_of(killed).find("the worker serving the request died") != std::string::npos);
-}
-
-TEST_CASE(
-    "a request behind one that has waited three quarters of the queue timeout gets 503 at once",
-    "[integration][http]") {
-  HttpNode n(1, {"--http-queue-timeout", "2s"});
-  const std::string pidfile = n.dir.path() + "/busy.pid";
-  auto busy = std::async(std::launch::async, [&] {
-    return n.curl({"--data-binary", "x", n.url("/slow?pidfile=" + pidfile)});
-  });
-  REQUIRE(wait_until([&] { return !slurp(pidfile).empty(); }, 20s));
-  const auto first_sent = std::chrono::steady_clock::now();
-  auto first = std::async(std::launch::async, [&] { return n.curl({"-D", "-", n.url("/hello")}); });
-  // What is tested is time passing: the first request's age.
-  std::this_thread::sleep_for(1600ms);
-  const auto second_sent = std::chrono::steady_clock::now();
-  const CommandResult second = n.curl({"-D", "-", n.url("/hello")});
-  const auto second_took = std::chrono::steady_clock::now() - second_sent;
-  const CommandResult a = first.get();
-  const auto first_took = std::chrono::steady_clock::now() - first_sent;
-  INFO(a.out << "\n---\n" << second.out << n.node.log());
-  CHECK(status_of(second) == "503");
-  CHECK(second.out.find("retry-after: 2\r\n") != std::string::npos);
-  CHECK(second.out.find("the oldest waiting request has waited") != std::string::npos);
-  CHECK(second_took < 1s);
-  // The first waited its whole timeout.
-  CHECK(status_of(a) == "503");
-  CHECK(a.out.find("no worker free within 2000 ms") != std::string::npos);
-  CHECK(first_took >= 2s);
-  REQUIRE(::kill(std::stoi(slurp(pidfile)), SIGKILL) == 0);
-  busy.get();
 }
 
 TEST_CASE("a GET whose worker dies mid-request is tried once more on another worker",

@@ -109,6 +109,31 @@ TEST_CASE("waiting requests past their deadline or gone leave the wait queue", "
   CHECK(!q.earliest(deadline));
 }
 
+TEST_CASE("a newcomer's wait is estimated from how fast the oldest's queue drained", "[http]") {
+  // The oldest waited 2 s while the 100 ahead of it started: 50 a second;
+  // 300 waiting now take 6 s.
+  CHECK(expected_wait_ms(2000, 100, 300) == 6000u);
+  // Half as many waiting as were ahead of it: the queue shrinks.
+  CHECK(expected_wait_ms(2000, 100, 50) == 1000u);
+  // Nothing was ahead of it (nothing drained yet): its age, a lower bound.
+  CHECK(expected_wait_ms(1500, 0, 40) == 1500u);
+  CHECK(expected_wait_ms(0, 0, 0) == 0u);
+  // No overflow, whatever the figures.
+  CHECK(expected_wait_ms(UINT64_MAX / 2, 1, 8192) == UINT64_MAX);
+}
+
+TEST_CASE("the oldest waiting request is the earliest first of any flow", "[http]") {
+  WaitQueue<std::string> q;
+  CHECK(q.oldest([](const std::string& s) { return s; }) == nullptr);
+  q.push_back("a", "3");
+  q.push_back("a", "9");
+  q.push_back("b", "2");
+  q.push_back("b", "1");  // not first in its flow: a flow is read off its front
+  const std::string* oldest = q.oldest([](const std::string& s) { return s; });
+  REQUIRE(oldest != nullptr);
+  CHECK(*oldest == "2");
+}
+
 TEST_CASE("the http flow option takes addr or host", "[http]") {
   HttpFrontOptions o;
   CHECK(apply_http_flag("http-flow", "host", o).ok());

@@ -95,6 +95,7 @@ struct HttpFront::Exchange {
   std::uint64_t arrived_ms = 0;
   std::uint64_t started_ms = 0;
   std::uint64_t deadline_ms = 0;  // end of its wait for a worker
+  std::size_t ahead = 0;          // requests waiting when it joined them
   std::string worker;
   bool finished = false;
   bool via_cluster = false;  // sent to the remote backend
@@ -310,7 +311,12 @@ void HttpFront::handle(h2o_req_t* req) {
                                 " here and the cluster has as many requests as it may"
                           : "no Rack pool serves queue " + x->queue);
   }
-  // Earlier requests go first: a newcomer waits behind them.
+  // Earlier requests go first: a newcomer waits behind them. A worker that
+  // is free while requests wait takes the oldest now, not only when its
+  // pool's idle notice comes: under a flood of new connections that notice
+  // was seen to find no worker free while both then idled with thousands
+  // waiting, until the queue timed out.
+  if (!waiting_.empty() && backend_.can_start(x->queue)) drain();
   if (waiting_.empty() && start_exchange(x)) return;
   if (waiting_.size() >= options_.queue_limit) {
     if (start_remote(x)) return;
@@ -318,17 +324,18 @@ void HttpFront::handle(h2o_req_t* req) {
         *x, 503,
         "all workers busy and " + std::to_string(options_.queue_limit) + " requests waiting");
   }
-  // The requests ahead would keep it waiting to the timeout (the oldest
-  // has waited three quarters of it): it would get its 503 then, so it gets
-  // it now, and the requests that can be served in time do not wait behind it.
-  if (const std::uint64_t wait = expected_wait_ms();
-      wait > 0 && wait >= options_.queue_timeout_ms / 4 * 3) {
+  // The requests ahead would keep it waiting past the timeout: it would
+  // get its 503 then, so it gets it now, and the requests that can be
+  // served in time do not wait behind it.
+  if (const std::uint64_t wait = expected_wait_ms(); wait >= options_.queue_timeout_ms) {
     if (start_remote(x)) return;
     return finish(*x, 503,
-                  "all workers busy and the oldest waiting request has waited " +
-                      std::to_string(wait) + " ms of the queue timeout of " +
+                  "all workers busy and the " + std::to_string(waiting_.size()) +
+                      " requests waiting would keep it about " + std::to_string(wait) +
+                      " ms, past the queue timeout of " +
                       std::to_string(options_.queue_timeout_ms) + " ms");
   }
+  x->ahead = waiting_.size();
   const std::string flow = flow_of(*x);
   std::string queue = x->queue;
   waiting_.push_back(flow, std::move(x), std::move(queue));
@@ -380,17 +387,15 @@ bool HttpFront::start_remote(const std::shared_ptr<Exchange>& x) {
   return true;
 }
 
-// How long the oldest waiting request has waited: in a FIFO a newcomer at
-// the back waits at least about as long (the queue ahead of it is no
-// shorter than the one ahead of that request was, unless arrivals slowed).
-// Taken from what requests actually wait, not from a service time, so a
-// short stall of the machine does not make it refuse requests that would
-// be served in time; and nothing is remembered once the queue is empty.
+// wait_queue.hpp's estimate, from the oldest waiting request (nothing is
+// kept once the queue is empty).
 std::uint64_t HttpFront::expected_wait_ms() const {
-  const std::optional<std::uint64_t> first =
-      waiting_.earliest([](const std::shared_ptr<Exchange>& x) { return x->arrived_ms; });
+  const std::shared_ptr<Exchange>* head =
+      waiting_.oldest([](const std::shared_ptr<Exchange>& x) { return x->arrived_ms; });
+  if (!head) return 0;
   const std::uint64_t now = uv_now(loop_);
-  return first && *first < now ? now - *first : 0;
+  const std::uint64_t age = now > (*head)->arrived_ms ? now - (*head)->arrived_ms : 0;
+  return http_front::expected_wait_ms(age, (*head)->ahead, waiting_.size());
 }
 
 void HttpFront::count_status(Exchange& x, int status) {

@@ -103,7 +103,7 @@ class HttpFront {
   bool start_exchange(const std::shared_ptr<Exchange>& x);
   bool start_remote(const std::shared_ptr<Exchange>& x);
   void count_status(Exchange& x, int status);
-  // At least about how long a request queued now would wait for a worker.
+  // About how long a request queued now would wait for a worker.
   std::uint64_t expected_wait_ms() const;
   void on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answer);
   void finish(Exchange& x, int status, const std::string& why);

@@ -22,6 +22,22 @@
 
 namespace desaster::http_front {
 
+// How long a request joining the wait queue now would wait, from what the
+// oldest waiting request went through: it has waited age_ms while the
+// `ahead` requests queued before it started, so the queue drains at about
+// ahead / age_ms, and a newcomer behind `waiting` requests waits about
+// waiting * age_ms / ahead. Measured over that request's whole wait, so a
+// short stall of the machine moves it little. With nothing ahead of the
+// oldest, its age (a lower bound).
+inline std::uint64_t expected_wait_ms(std::uint64_t age_ms, std::size_t ahead,
+                                      std::size_t waiting) {
+  if (ahead == 0) return age_ms;
+  // Saturates instead of overflowing (the caller's figures are bounded
+  // anyway: the age by the queue timeout, waiting by --http-queue).
+  if (waiting != 0 && age_ms > UINT64_MAX / waiting) return UINT64_MAX;
+  return age_ms * waiting / ahead;
+}
+
 template <typename T>
 class WaitQueue {
  public:
@@ -132,6 +148,18 @@ class WaitQueue {
       if (items.empty()) continue;
       const std::uint64_t d = deadline(items.front().item);
       if (!first || d < *first) first = d;
+    }
+    return first;
+  }
+
+  // The item with the earliest arrival(item) among each flow's first (as
+  // earliest), or null when nothing waits.
+  template <typename Arrival>
+  const T* oldest(Arrival arrival) const {
+    const T* first = nullptr;
+    for (const auto& [flow, items] : flows_) {
+      if (items.empty()) continue;
+      if (!first || arrival(items.front().item) < arrival(*first)) first = &items.front().item;
     }
     return first;
   }
