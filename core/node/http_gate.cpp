@@ -14,6 +14,7 @@ class HttpGate::Backend : public http_front::HttpBackend {
   Backend(ruby_pool::PoolManager& pools, const State& state) : pools_(pools), state_(state) {}
 
   bool serves(const std::string& queue) const override { return pools_.serves_http(queue); }
+  bool can_start(const std::string& queue) const override { return pools_.can_run_http(queue); }
 
   // The queue's replicated qdisc setting (desasterctl qdisc set QUEUE sfq).
   bool fair(const std::string& queue) const override {
@@ -40,7 +41,9 @@ class HttpGate::Backend : public http_front::HttpBackend {
               "slot " + std::to_string(end.worker_slot) + "/pid " + std::to_string(end.worker_pid);
           a.error = std::move(end.error);
           a.output = std::move(end.output);
-          if (end.worker_lost) {
+          if (end.not_started) {
+            a.kind = BackendAnswer::Kind::not_started;
+          } else if (end.worker_lost) {
             a.kind = BackendAnswer::Kind::worker_lost;
           } else if (end.outcome == Outcome::succeeded) {
             a.kind = BackendAnswer::Kind::replied;

@@ -236,6 +236,48 @@ TEST_CASE("a GET whose worker dies mid-request is tried once more on another wor
 }
 
 TEST_CASE(
+    "a POST sent behind another request to a worker that dies never ran there and is served by "
+    "the next worker",
+    "[integration][http]") {
+  HttpNode n(1);
+  // Short requests first: the pool learns that its requests are short, so
+  // with its one worker busy it takes the next request behind the current.
+  // (One curl, one keep-alive connection, one request after the other.)
+  std::vector<std::string> hellos;
+  for (int i = 0; i < 60; ++i) hellos.push_back(n.url("/hello"));
+  const CommandResult warm = n.curl(hellos);
+  REQUIRE(warm.exit_status == 0);
+  REQUIRE(warm.out.find("\n200") != std::string::npos);
+  const std::string pidfile = n.dir.path() + "/busy.pid";
+  auto busy = std::async(std::launch::async, [&] {
+    return n.curl({"--data-binary", "x", n.url("/slow?pidfile=" + pidfile)});
+  });
+  REQUIRE(wait_until([&] { return !slurp(pidfile).empty(); }, 20s));
+  auto behind = std::async(std::launch::async, [&] {
+    return n.curl({"--data-binary", "y", n.url("/echo")});
+  });
+  // It went to the worker (not into the front end's queue) once stats show
+  // nothing waiting and two requests in flight.
+  REQUIRE(wait_until(
+      [&] {
+        CommandResult st = run_command(
+            {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port), "stats", "--json"});
+        return st.out.find("\"waiting\":0,\"in_flight\":2") != std::string::npos;
+      },
+      20s));
+  REQUIRE(::kill(std::stoi(slurp(pidfile)), SIGKILL) == 0);
+  const CommandResult killed = busy.get();
+  const CommandResult served = behind.get();
+  INFO(killed.out << "\n---\n" << served.out << n.node.log());
+  CHECK(status_of(killed) == "502");
+  // The POST never began on the dead worker: not a 502, and not a retry.
+  CHECK(status_of(served) == "200");
+  CHECK(body_of(served).find(" 1:y") != std::string::npos);
+  CHECK(n.node.log().find("never began") != std::string::npos);
+  CHECK(n.node.log().find("trying it once more") == std::string::npos);
+}
+
+TEST_CASE(
     "malformed requests get 400, oversized headers 431, oversized bodies 413, an app error 500",
     "[integration][http]") {
   HttpNode n(1, {"--http-max-body", "1000"});

@@ -21,7 +21,7 @@ std::vector<std::string> start_some(WaitQueue<std::string>& q, int free) {
         started.push_back(item);
         return true;
       },
-      [](const std::string&) { return false; }, [](const std::string&) { return 0; });
+      [](const std::string&) { return false; });
   return started;
 }
 
@@ -50,9 +50,9 @@ TEST_CASE("a noisy client's waiting requests take turns with a quiet one's", "[h
 
 TEST_CASE("a request that cannot start keeps its place and a retry goes first", "[http]") {
   WaitQueue<std::string> q;
-  q.push_back("x", "x0");
-  q.push_back("y", "y0");
-  q.push_back("y", "y1");
+  q.push_back("x", "x0", "x");
+  q.push_back("y", "y0", "y");
+  q.push_back("y", "y1", "y");
   std::vector<std::string> started;
   // Only y's requests have a free worker.
   q.drain(
@@ -61,17 +61,17 @@ TEST_CASE("a request that cannot start keeps its place and a retry goes first", 
         started.push_back(item);
         return true;
       },
-      [](const std::string&) { return false; }, [](const std::string& item) { return item[0]; });
+      [](const std::string&) { return false; });
   CHECK(started == std::vector<std::string>{"y0", "y1"});
-  q.push_front("y", "retried");
+  q.push_front("y", "retried", "y");
   CHECK(start_some(q, 1) == std::vector<std::string>{"retried"});
   CHECK(start_some(q, 1) == std::vector<std::string>{"x0"});
 }
 
 TEST_CASE("after one refusal a drain offers no other request of that queue", "[http]") {
   WaitQueue<std::string> q;
-  for (int i = 0; i < 1000; ++i) q.push_back("", "busy" + std::to_string(i));
-  q.push_back("", "free0");
+  for (int i = 0; i < 1000; ++i) q.push_back("", "busy" + std::to_string(i), "busy");
+  q.push_back("", "free0", "free");
   int offered = 0;
   std::vector<std::string> started;
   q.drain(
@@ -81,8 +81,7 @@ TEST_CASE("after one refusal a drain offers no other request of that queue", "[h
         started.push_back(item);
         return true;
       },
-      [](const std::string&) { return false; },
-      [](const std::string& item) { return item.substr(0, 4); });
+      [](const std::string&) { return false; });
   // One refusal for the busy queue, then the other queue's request.
   CHECK(offered == 2);
   CHECK(started == std::vector<std::string>{"free0"});
@@ -108,6 +107,31 @@ TEST_CASE("waiting requests past their deadline or gone leave the wait queue", "
   CHECK(q.take_all() == std::vector<std::string>{"a5"});
   CHECK(q.empty());
   CHECK(!q.earliest(deadline));
+}
+
+TEST_CASE("a newcomer's wait is estimated from how fast the oldest's queue drained", "[http]") {
+  // The oldest waited 2 s while the 100 ahead of it started: 50 a second;
+  // 300 waiting now take 6 s.
+  CHECK(expected_wait_ms(2000, 100, 300) == 6000u);
+  // Half as many waiting as were ahead of it: the queue shrinks.
+  CHECK(expected_wait_ms(2000, 100, 50) == 1000u);
+  // Nothing was ahead of it (nothing drained yet): its age, a lower bound.
+  CHECK(expected_wait_ms(1500, 0, 40) == 1500u);
+  CHECK(expected_wait_ms(0, 0, 0) == 0u);
+  // No overflow, whatever the figures.
+  CHECK(expected_wait_ms(UINT64_MAX / 2, 1, 8192) == UINT64_MAX);
+}
+
+TEST_CASE("the oldest waiting request is the earliest first of any flow", "[http]") {
+  WaitQueue<std::string> q;
+  CHECK(q.oldest([](const std::string& s) { return s; }) == nullptr);
+  q.push_back("a", "3");
+  q.push_back("a", "9");
+  q.push_back("b", "2");
+  q.push_back("b", "1");  // not first in its flow: a flow is read off its front
+  const std::string* oldest = q.oldest([](const std::string& s) { return s; });
+  REQUIRE(oldest != nullptr);
+  CHECK(*oldest == "2");
 }
 
 TEST_CASE("the http flow option takes addr or host", "[http]") {

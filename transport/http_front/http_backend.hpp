@@ -16,6 +16,7 @@ struct BackendAnswer {
     replied,      // output is the Rack reply {status, headers, body}
     app_error,    // the app raised: 500
     worker_lost,  // the worker died mid-request: 502 (an idempotent one may retry)
+    not_started,  // sent behind another request to a worker that died first: it never ran
     timed_out,    // past the request timeout, the worker was killed: 504
     unavailable,  // no worker anywhere took it in time, or the cluster refused it: 503
   };
@@ -31,6 +32,9 @@ class HttpBackend {
   virtual ~HttpBackend() = default;
   // Something here can ever run requests of queue (maybe busy now).
   virtual bool serves(const std::string& queue) const = 0;
+  // A worker for queue is free now (try_start would start): asked before
+  // the request is copied into a job, so a refusal costs no copy.
+  virtual bool can_start(const std::string& /*queue*/) const { return true; }
   // The queue's qdisc is sfq: its waiting requests take turns by flow.
   virtual bool fair(const std::string& /*queue*/) const { return false; }
   // Runs the request (payload: the Rack env and body, rack_env.hpp) on a

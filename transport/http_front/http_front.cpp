@@ -95,6 +95,7 @@ struct HttpFront::Exchange {
   std::uint64_t arrived_ms = 0;
   std::uint64_t started_ms = 0;
   std::uint64_t deadline_ms = 0;  // end of its wait for a worker
+  std::size_t ahead = 0;          // requests waiting when it joined them
   std::string worker;
   bool finished = false;
   bool via_cluster = false;  // sent to the remote backend
@@ -267,10 +268,14 @@ void HttpFront::handle(h2o_req_t* req) {
   sockaddr_storage ss{};
   r.remote_addr = address_text(
       ss, req->conn->callbacks->get_peername(req->conn, reinterpret_cast<sockaddr*>(&ss)), nullptr);
-  sockaddr_storage local{};
-  address_text(local,
-               req->conn->callbacks->get_sockname(req->conn, reinterpret_cast<sockaddr*>(&local)),
-               &r.local_port);
+  // SERVER_PORT comes from the authority; only without one is the
+  // connection asked (a getsockname per request otherwise).
+  if (r.authority.empty()) {
+    sockaddr_storage local{};
+    address_text(local,
+                 req->conn->callbacks->get_sockname(req->conn, reinterpret_cast<sockaddr*>(&local)),
+                 &r.local_port);
+  }
   r.tls = req->scheme == &H2O_URL_SCHEME_HTTPS;
 
   Result<std::string> payload = encode_rack_payload(r);
@@ -306,7 +311,12 @@ void HttpFront::handle(h2o_req_t* req) {
                                 " here and the cluster has as many requests as it may"
                           : "no Rack pool serves queue " + x->queue);
   }
-  // Earlier requests go first: a newcomer waits behind them.
+  // Earlier requests go first: a newcomer waits behind them. A worker that
+  // is free while requests wait takes the oldest now, not only when its
+  // pool's idle notice comes: under a flood of new connections that notice
+  // was seen to find no worker free while both then idled with thousands
+  // waiting, until the queue timed out.
+  if (!waiting_.empty() && backend_.can_start(x->queue)) drain();
   if (waiting_.empty() && start_exchange(x)) return;
   if (waiting_.size() >= options_.queue_limit) {
     if (start_remote(x)) return;
@@ -314,8 +324,21 @@ void HttpFront::handle(h2o_req_t* req) {
         *x, 503,
         "all workers busy and " + std::to_string(options_.queue_limit) + " requests waiting");
   }
+  // The requests ahead would keep it waiting past the timeout: it would
+  // get its 503 then, so it gets it now, and the requests that can be
+  // served in time do not wait behind it.
+  if (const std::uint64_t wait = expected_wait_ms(); wait >= options_.queue_timeout_ms) {
+    if (start_remote(x)) return;
+    return finish(*x, 503,
+                  "all workers busy and the " + std::to_string(waiting_.size()) +
+                      " requests waiting would keep it about " + std::to_string(wait) +
+                      " ms, past the queue timeout of " +
+                      std::to_string(options_.queue_timeout_ms) + " ms");
+  }
+  x->ahead = waiting_.size();
   const std::string flow = flow_of(*x);
-  waiting_.push_back(flow, std::move(x));
+  std::string queue = x->queue;
+  waiting_.push_back(flow, std::move(x), std::move(queue));
   arm_timer();
 }
 
@@ -329,6 +352,7 @@ const std::string& HttpFront::flow_of(Exchange& x) {
 }
 
 bool HttpFront::start_exchange(const std::shared_ptr<Exchange>& x) {
+  if (!backend_.can_start(x->queue)) return false;
   ++x->tries;
   x->started_ms = uv_now(loop_);
   ++in_flight_;
@@ -361,6 +385,17 @@ bool HttpFront::start_remote(const std::shared_ptr<Exchange>& x) {
   }
   ++counters(*x).remote;
   return true;
+}
+
+// wait_queue.hpp's estimate, from the oldest waiting request (nothing is
+// kept once the queue is empty).
+std::uint64_t HttpFront::expected_wait_ms() const {
+  const std::shared_ptr<Exchange>* head =
+      waiting_.oldest([](const std::shared_ptr<Exchange>& x) { return x->arrived_ms; });
+  if (!head) return 0;
+  const std::uint64_t now = uv_now(loop_);
+  const std::uint64_t age = now > (*head)->arrived_ms ? now - (*head)->arrived_ms : 0;
+  return http_front::expected_wait_ms(age, (*head)->ahead, waiting_.size());
 }
 
 void HttpFront::count_status(Exchange& x, int status) {
@@ -417,6 +452,21 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
       return finish(*x, 504,
                     "no answer within " + std::to_string(options_.request_timeout_ms) +
                         " ms: " + answer.error);
+    case BackendAnswer::Kind::not_started:
+      // It never ran (it waited behind a request whose worker died): any
+      // method may go to another worker, and it was not a try.
+      if (x->req && !closed_) {
+        if (error_log_)
+          error_log_("http request " + std::to_string(x->id) + " never began (" + answer.error +
+                     "); starting it on another worker");
+        --x->tries;
+        if (start_exchange(x)) return;
+        waiting_.push_front(flow_of(*x), x, x->queue);
+        arm_timer();
+        return;
+      }
+      ++c.lost_502;
+      return finish(*x, 502, "the worker the request waited for died: " + answer.error);
     case BackendAnswer::Kind::worker_lost:
       // A GET or HEAD changed nothing the client relies on: one more try,
       // on whichever worker is free (never the dead one). A POST never.
@@ -426,7 +476,7 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
           error_log_("http request " + std::to_string(x->id) + " lost its worker (" + answer.error +
                      "); trying it once more");
         if (start_exchange(x)) return;
-        waiting_.push_front(flow_of(*x), x);
+        waiting_.push_front(flow_of(*x), x, x->queue);
         arm_timer();
         return;
       }
@@ -469,8 +519,7 @@ void HttpFront::drain() {
   if (draining_) return;
   draining_ = true;
   waiting_.drain([this](const std::shared_ptr<Exchange>& x) { return start_exchange(x); },
-                 [](const std::shared_ptr<Exchange>& x) { return !x->req || x->finished; },
-                 [](const std::shared_ptr<Exchange>& x) -> const std::string& { return x->queue; });
+                 [](const std::shared_ptr<Exchange>& x) { return !x->req || x->finished; });
   draining_ = false;
   arm_timer();
 }

@@ -7,10 +7,11 @@
 // Overload: a request no worker can take waits (wait_queue.hpp: FIFO, or
 // round robin over clients for a queue whose qdisc is sfq), at most
 // queue_limit requests for at most queue_timeout_ms; past either it gets
-// 503 with Retry-After. With a remote backend (the cluster), a request whose
-// queue has no local pool, or that finds the FIFO full, goes there instead
-// (one try; the remote retries an idempotent one itself). A worker that dies mid-request gives 502;
-// a GET or HEAD is tried once more first. Limits: headers 431, body 413 (h2o), a client slower than
+// 503 with Retry-After, and so does at once one that the requests ahead
+// would keep waiting to the timeout (expected_wait_ms). With a remote backend (the cluster), a
+// request whose queue has no local pool, or that finds the FIFO full, goes there instead (one try;
+// the remote retries an idempotent one itself). A worker that dies mid-request gives 502; a GET or
+// HEAD is tried once more first. Limits: headers 431, body 413 (h2o), a client slower than
 // read_timeout_ms gets 408 and is disconnected (slow_clients.hpp; over TLS h2o closes it
 // silently), malformed requests 400 (h2o's parser). One access log line per request.
 //
@@ -102,6 +103,8 @@ class HttpFront {
   bool start_exchange(const std::shared_ptr<Exchange>& x);
   bool start_remote(const std::shared_ptr<Exchange>& x);
   void count_status(Exchange& x, int status);
+  // About how long a request queued now would wait for a worker.
+  std::uint64_t expected_wait_ms() const;
   void on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answer);
   void finish(Exchange& x, int status, const std::string& why);
   void drain();

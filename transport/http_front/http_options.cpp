@@ -118,7 +118,7 @@ std::string http_help_text() {
          "     --http-route=HOST/PREFIX=QUEUE  requests for HOST (or *) under PREFIX go to\n"
          "                                QUEUE; longest prefix wins [all: queue http]\n"
          "     --http-queue=N             requests that may wait for a free worker; more get\n"
-         "                                503 at once [1024]\n"
+         "                                503 at once [8192]\n"
          "     --http-queue-timeout=DURATION  longest wait for a worker, then 503 [5s]\n"
          "     --http-timeout=DURATION    longest a worker may take, then 504 [60s]\n"
          "     --http-read-timeout=DURATION  a client slower than this to send its request\n"

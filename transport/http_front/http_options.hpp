@@ -27,7 +27,12 @@ struct HttpFrontOptions {
   std::string tls_key;
   HttpRoutes routes;  // --http-route HOST/PREFIX=QUEUE, in the order given
   // Requests waiting for a free worker; past this they get 503 at once.
-  std::size_t queue_limit = 1024;
+  // A bound on memory (about 10 KB a waiting request, its connection's
+  // buffers included), not on wait: the timeout bounds that. At thousands of
+  // short requests a second 1024 was a fraction of a second's arrivals, so a
+  // stall of the machine that long turned requests away that would have
+  // been served well within the timeout.
+  std::size_t queue_limit = 8192;
   // How long a request may wait for a worker before it gets 503.
   std::uint32_t queue_timeout_ms = 5'000;
   // How long a worker may take to answer: then 504 and the worker is killed.

@@ -22,6 +22,22 @@
 
 namespace desaster::http_front {
 
+// How long a request joining the wait queue now would wait, from what the
+// oldest waiting request went through: it has waited age_ms while the
+// `ahead` requests queued before it started, so the queue drains at about
+// ahead / age_ms, and a newcomer behind `waiting` requests waits about
+// waiting * age_ms / ahead. Measured over that request's whole wait, so a
+// short stall of the machine moves it little. With nothing ahead of the
+// oldest, its age (a lower bound).
+inline std::uint64_t expected_wait_ms(std::uint64_t age_ms, std::size_t ahead,
+                                      std::size_t waiting) {
+  if (ahead == 0) return age_ms;
+  // Saturates instead of overflowing (the caller's figures are bounded
+  // anyway: the age by the queue timeout, waiting by --http-queue).
+  if (waiting != 0 && age_ms > UINT64_MAX / waiting) return UINT64_MAX;
+  return age_ms * waiting / ahead;
+}
+
 template <typename T>
 class WaitQueue {
  public:
@@ -29,19 +45,20 @@ class WaitQueue {
   bool empty() const { return size_ == 0; }
 
   // A newcomer: last in its flow; a new flow joins the ring at the back.
-  void push_back(const std::string& flow, T item) {
+  // key names what a refusal to start it depends on (the request's queue).
+  void push_back(const std::string& flow, T item, std::string key = {}) {
     auto [it, added] = flows_.try_emplace(flow);
     if (added) ring_.push_back(flow);
-    it->second.push_back(std::move(item));
+    it->second.push_back(Entry{std::move(item), std::move(key)});
     ++size_;
   }
   // A request tried again after its worker died: first in its flow, and
   // its flow's turn comes first.
-  void push_front(const std::string& flow, T item) {
+  void push_front(const std::string& flow, T item, std::string key = {}) {
     auto [it, added] = flows_.try_emplace(flow);
     ring_.erase(std::remove(ring_.begin(), ring_.end(), flow), ring_.end());
     ring_.push_front(flow);
-    it->second.push_front(std::move(item));
+    it->second.push_front(Entry{std::move(item), std::move(key)});
     ++size_;
   }
 
@@ -49,38 +66,38 @@ class WaitQueue {
   // when the item started (it leaves; its flow's turn passes to the back of
   // the ring). An item whose queue has no free worker keeps its place and
   // the next is offered. gone(item): drop it unoffered (its client left).
-  // key(item) names what a refusal depends on (the request's queue): once
-  // one item is refused, the others of its key keep their places unoffered
-  // until the next drain, so a long wait queue costs one refusal per key,
-  // not one per waiting item, each time a worker frees.
+  // Once one item is refused, the others of its key keep their places
+  // unoffered (and unlooked-at: the key is stored beside each item, so
+  // passing over a thousand waiting requests reads no request) until the
+  // next drain: a long wait queue costs one refusal per key, not one per
+  // waiting item, each time a worker frees.
   // start may push items (a retry) while it runs. Ends when a whole round
   // starts nothing.
-  template <typename Start, typename Gone, typename Key>
-  void drain(Start start, Gone gone, Key key) {
-    using KeyValue = std::decay_t<decltype(key(std::declval<const T&>()))>;
-    std::vector<KeyValue> refused;
-    const auto is_refused = [&](const T& item) {
-      return std::find(refused.begin(), refused.end(), key(item)) != refused.end();
+  template <typename Start, typename Gone>
+  void drain(Start start, Gone gone) {
+    std::vector<std::string> refused;
+    const auto is_refused = [&](const Entry& e) {
+      return std::find(refused.begin(), refused.end(), e.key) != refused.end();
     };
     bool progress = true;
     while (progress && size_ > 0) {
       progress = false;
-      const std::vector<std::string> order(ring_.begin(), ring_.end());
-      for (const std::string& flow : order) {
+      for (std::size_t turn = 0; turn < ring_.size() && !progress;) {
+        const std::string flow = ring_[turn];
         auto f = flows_.find(flow);
-        if (f == flows_.end()) continue;
-        for (std::size_t i = 0; i < f->second.size();) {
-          T item = f->second[i];
-          if (gone(item)) {
-            erase_at(flow, i);
-            f = flows_.find(flow);
-            if (f == flows_.end()) break;
-            continue;
-          }
-          if (is_refused(item)) {
+        for (std::size_t i = 0; f != flows_.end() && i < f->second.size();) {
+          const Entry& e = f->second[i];
+          if (is_refused(e)) {
             ++i;
             continue;
           }
+          if (gone(e.item)) {
+            erase_at(flow, i);
+            f = flows_.find(flow);
+            continue;
+          }
+          const T item = e.item;  // start may push to this flow
+          const std::string key = e.key;
           if (start(item)) {
             // start may have pushed (the same item, retried): remove one
             // copy of it from its flow, wherever it is now.
@@ -89,10 +106,11 @@ class WaitQueue {
             progress = true;
             break;
           }
-          refused.push_back(key(item));
+          refused.push_back(key);
           ++i;
         }
-        if (progress) break;  // turns start again from the ring's front
+        // A flow that emptied left the ring: the next one is at this turn.
+        if (turn < ring_.size() && ring_[turn] == flow) ++turn;
       }
     }
   }
@@ -105,10 +123,10 @@ class WaitQueue {
     for (auto f = flows_.begin(); f != flows_.end();) {
       auto& items = f->second;
       items.erase(std::remove_if(items.begin(), items.end(),
-                                 [&](const T& item) {
-                                   if (gone(item)) return true;
-                                   if (deadline(item) > now) return false;
-                                   out.push_back(item);
+                                 [&](const Entry& e) {
+                                   if (gone(e.item)) return true;
+                                   if (deadline(e.item) > now) return false;
+                                   out.push_back(e.item);
                                    return true;
                                  }),
                   items.end());
@@ -119,13 +137,30 @@ class WaitQueue {
     for (T& item : out) expired(item);
   }
 
-  // The earliest deadline among the waiting items.
+  // The earliest deadline among the waiting items, read off each flow's
+  // first item: deadlines are arrival plus one timeout, so a flow is in
+  // deadline order (a retried request, put first, arrived before the rest
+  // of its flow). One look per flow, not per waiting request.
   template <typename Deadline>
   std::optional<std::uint64_t> earliest(Deadline deadline) const {
     std::optional<std::uint64_t> first;
-    for (const auto& [flow, items] : flows_)
-      for (const T& item : items)
-        if (!first || deadline(item) < *first) first = deadline(item);
+    for (const auto& [flow, items] : flows_) {
+      if (items.empty()) continue;
+      const std::uint64_t d = deadline(items.front().item);
+      if (!first || d < *first) first = d;
+    }
+    return first;
+  }
+
+  // The item with the earliest arrival(item) among each flow's first (as
+  // earliest), or null when nothing waits.
+  template <typename Arrival>
+  const T* oldest(Arrival arrival) const {
+    const T* first = nullptr;
+    for (const auto& [flow, items] : flows_) {
+      if (items.empty()) continue;
+      if (!first || arrival(items.front().item) < arrival(*first)) first = &items.front().item;
+    }
     return first;
   }
 
@@ -133,7 +168,7 @@ class WaitQueue {
   std::vector<T> take_all() {
     std::vector<T> out;
     for (const std::string& flow : ring_)
-      for (T& item : flows_[flow]) out.push_back(std::move(item));
+      for (Entry& e : flows_[flow]) out.push_back(std::move(e.item));
     flows_.clear();
     ring_.clear();
     size_ = 0;
@@ -141,7 +176,11 @@ class WaitQueue {
   }
 
  private:
-  using Flows = std::map<std::string, std::deque<T>>;
+  struct Entry {
+    T item;
+    std::string key;
+  };
+  using Flows = std::map<std::string, std::deque<Entry>>;
 
   typename Flows::iterator drop_flow(typename Flows::iterator f) {
     ring_.erase(std::remove(ring_.begin(), ring_.end(), f->first), ring_.end());
@@ -156,7 +195,8 @@ class WaitQueue {
   void erase_one(const std::string& flow, const T& item) {
     auto f = flows_.find(flow);
     if (f == flows_.end()) return;
-    auto at = std::find(f->second.begin(), f->second.end(), item);
+    auto at = std::find_if(f->second.begin(), f->second.end(),
+                           [&](const Entry& e) { return e.item == item; });
     if (at == f->second.end()) return;
     erase_at(flow, static_cast<std::size_t>(at - f->second.begin()));
   }

@@ -147,14 +147,23 @@ bool PoolManager::serves_http(const std::string& queue) const {
   return false;
 }
 
+bool PoolManager::can_run_http(const std::string& queue) const {
+  if (closing_) return false;
+  for (const auto& [name, pool] : pools_)
+    if (serves(*pool, queue) && pool->transient_slots() > 0) return true;
+  return false;
+}
+
 bool PoolManager::run_http(const std::string& queue, Job job, TransientDone done) {
   if (closing_) return false;
+  // The pool with the most idle workers; with none idle anywhere, one
+  // whose busy worker takes the request behind its own.
   RubyPool* best = nullptr;
   std::size_t best_idle = 0;
   for (auto& [name, pool] : pools_) {
     if (!serves(*pool, queue)) continue;
     const std::size_t idle = pool->idle_workers();
-    if (idle > best_idle) {
+    if (idle > best_idle || (!best && pool->transient_slots() > 0)) {
       best = pool.get();
       best_idle = idle;
     }

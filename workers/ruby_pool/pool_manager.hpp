@@ -45,9 +45,12 @@ class PoolManager {
   // Transient http jobs (the HTTP front end's local path). serves_http: a
   // pool here takes http jobs of queue (it may have no idle worker now).
   bool serves_http(const std::string& queue) const;
-  // Starts job on the local pool serving queue with the most idle workers;
-  // false when none has one (see RubyPool::run_transient).
+  // Starts job on the local pool serving queue with the most idle workers,
+  // else behind a busy worker's short request; false when no pool can take
+  // it now (see RubyPool::run_transient).
   bool run_http(const std::string& queue, Job job, TransientDone done);
+  // run_http would start a job of queue now.
+  bool can_run_http(const std::string& queue) const;
   // Called when a pool has an idle worker and no lease waiting for it.
   void set_idle_hook(std::function<void()> hook) { idle_hook_ = std::move(hook); }
 

@@ -165,6 +165,14 @@ void RubyPool::Impl::on_done(PoolWorker& w, const WorkerDone& done) {
   }
   RunningJob job = *w.job;
   w.job.reset();
+  note_transient_run(job);
+  // The request sent behind it runs from now.
+  if (w.next) {
+    w.job = std::move(w.next);
+    w.next.reset();
+    w.job->deadline = now() + w.job->timeout_ms;
+    w.job->started_ns = uv_hrtime();
+  }
   w.rss_kb = done.rss_kb;
   ++counters.jobs_done;
   if (done.ok) {
@@ -176,6 +184,7 @@ void RubyPool::Impl::on_done(PoolWorker& w, const WorkerDone& done) {
     report(job, Outcome::failed, describe(error), backtrace_text(error), done.rss_kb);
   }
   if (w.state != WorkerState::busy) return;  // exiting, or stopped meanwhile
+  if (w.job) return;  // runs the request sent behind: the checks below wait for its end
   const std::uint64_t limit_kb = std::uint64_t{spec.memory_limit_mb} * 1024;
   if (limit_kb > 0 && done.rss_kb > limit_kb) {
     ++counters.replaced_over_memory;
@@ -253,6 +262,14 @@ void RubyPool::Impl::finalize(PoolWorker& w) {
     report(*w.job, Outcome::failed, "worker died: " + exit_text(w), {}, w.rss_kb);
     w.job.reset();
   }
+  if (w.next) {
+    RunningJob next = *w.next;
+    w.next.reset();
+    next.lost = true;
+    next.not_started = true;
+    report(next, Outcome::failed, "worker died before the request began: " + exit_text(w), {},
+           w.rss_kb);
+  }
   if (crashed) {
     ++counters.died;
     ++slot_restarts[w.slot];
@@ -270,9 +287,13 @@ void RubyPool::Impl::finalize(PoolWorker& w) {
 }
 
 void RubyPool::Impl::start_job(PoolWorker& w, HeldLease lease) {
+  Result<std::string> message = encode_job_message(lease.job);
+  if (!message.ok()) return refuse(lease.job, lease.term, message.status().message);
+  start_encoded(w, std::move(lease), std::move(*message));
+}
+
+void RubyPool::Impl::start_encoded(PoolWorker& w, HeldLease lease, std::string message) {
   const Job& job = lease.job;
-  Result<std::string> message = encode_job_message(job);
-  if (!message.ok()) return refuse(job, lease.term, message.status().message);
   RunningJob running;
   running.id = job.id;
   running.term = lease.term;
@@ -283,7 +304,29 @@ void RubyPool::Impl::start_job(PoolWorker& w, HeldLease lease) {
   w.job = running;
   w.state = WorkerState::busy;
   w.since = now();
-  w.link->send(std::move(*message));
+  w.link->send(std::move(message));
+}
+
+PoolWorker* RubyPool::Impl::pipeline_slot() const {
+  if (closing || !held.empty() || transient_runs < 8 ||
+      transient_us > static_cast<double>(kPipelineMaxUs))
+    return nullptr;
+  for (const auto& [slot, w] : workers) {
+    if (w->state == WorkerState::busy && w->job && w->job->transient && !w->next &&
+        !w->retire_after_job && !w->over_limit.set && !outdated(*w))
+      return w.get();
+  }
+  return nullptr;
+}
+
+void RubyPool::Impl::note_transient_run(const RunningJob& job) {
+  if (!job.transient || job.started_ns == 0) return;
+  const double us = static_cast<double>(uv_hrtime() - job.started_ns) / 1000.0;
+  ++transient_runs;
+  // About the last 8 requests: a pool whose requests turn slow stops
+  // taking them behind others within a few (and a fresh worker's slow
+  // first requests are soon forgotten).
+  transient_us = transient_runs == 1 ? us : transient_us + (us - transient_us) / 8;
 }
 
 // Reconciles, in order: timeouts, exits, masters, worker count, retirement,

@@ -141,6 +141,7 @@ void RubyPool::Impl::end_transient(const RunningJob& job, Outcome outcome, std::
   TransientEnd end;
   end.outcome = outcome;
   end.worker_lost = job.lost;
+  end.not_started = job.not_started;
   end.error = std::move(error);
   end.output = std::move(output);
   end.worker_slot = job.slot;
@@ -152,7 +153,7 @@ void RubyPool::Impl::end_transient(const RunningJob& job, Outcome outcome, std::
 // step(): the owner may start a transient job, which changes the workers.
 void RubyPool::Impl::notice_idle() {
   if (closing || !options.on_worker_idle || !idle_notice || idle_notice_pending) return;
-  if (!held.empty() || count_idle() == 0) return;
+  if (!held.empty() || (count_idle() == 0 && !pipeline_slot())) return;
   idle_notice_pending = true;
   uv_idle_start(idle_notice, [](uv_idle_t* h) noexcept {
     auto* self = static_cast<Impl*>(h->data);
@@ -349,8 +350,11 @@ bool RubyPool::run_transient(Job job, TransientDone done) {
     if (w->state != WorkerState::idle) continue;
     if (!pick || (p.outdated(*pick) && !p.outdated(*w))) pick = w.get();
   }
+  const bool behind = !pick;
+  if (behind) pick = p.pipeline_slot();
   if (!pick) return false;
-  if (Result<std::string> message = encode_job_message(job); !message.ok()) {
+  Result<std::string> message = encode_job_message(job);
+  if (!message.ok()) {
     TransientEnd end;
     end.error = message.status().message;
     if (done) done(std::move(end));
@@ -358,16 +362,36 @@ bool RubyPool::run_transient(Job job, TransientDone done) {
   }
   const JobId id = job.id;
   p.transients[id] = std::move(done);
-  p.start_job(*pick, HeldLease{std::move(job), 0});
+  if (behind) {
+    RunningJob next;
+    next.id = id;
+    next.attempt = job.attempts;
+    next.kind = job.kind;
+    next.timeout_ms = job.timeout_ms != 0 ? job.timeout_ms : pool_timeout_ms(p.spec);
+    next.transient = true;
+    next.slot = pick->slot;
+    next.pid = pick->pid;
+    pick->next = next;  // its deadline starts when it does (on_done)
+    pick->link->send(std::move(*message));
+    return true;
+  }
+  p.start_encoded(*pick, HeldLease{std::move(job), 0}, std::move(*message));
   pick->job->transient = true;
   pick->job->slot = pick->slot;
   pick->job->pid = pick->pid;
+  pick->job->started_ns = uv_hrtime();
   p.step();  // arms the timer for the job's timeout
   return true;
 }
 
 std::size_t RubyPool::idle_workers() const {
   return impl_->closing ? 0 : impl_->count_idle();
+}
+
+std::size_t RubyPool::transient_slots() const {
+  const Impl& p = *impl_;
+  if (p.closing || !p.held.empty()) return 0;  // as run_transient
+  return p.count_idle() + (p.pipeline_slot() ? 1 : 0);
 }
 
 void RubyPool::reload(PoolSpec spec) {

@@ -67,6 +67,7 @@ struct RubyPoolOptions {
 struct TransientEnd {
   Outcome outcome = Outcome::failed;
   bool worker_lost = false;  // its worker died (or the pool stopped) mid-job
+  bool not_started = false;  // and it had not begun: it may run anywhere, even a POST
   std::string error;         // "Class: message", "worker died: signal 9", ...
   std::string output;        // a Rack reply: the msgpack map {status, headers, body}
   std::uint32_t worker_slot = 0;
@@ -123,8 +124,12 @@ class RubyPool {
   // once: at once if the job cannot be encoded for a worker, else later from
   // the loop, when the worker answers, dies, passes the job's timeout_ms, or
   // the pool closes.
+  // A short request (see kPipelineMaxUs) may also go to a busy worker,
+  // behind the one it runs.
   bool run_transient(Job job, TransientDone done);
   std::size_t idle_workers() const;
+  // Idle workers and busy ones that take a transient job behind theirs.
+  std::size_t transient_slots() const;
   // Stops everything; busy workers are killed without a report (the node
   // hands their jobs back). done runs once every handle is closed.
   void close(std::function<void()> done);

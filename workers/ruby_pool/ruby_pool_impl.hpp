@@ -30,6 +30,14 @@ using Millis = std::uint64_t;
 // a long one stops the leader sending work here.
 inline constexpr Millis kWithdrawDelayMs = 10;
 
+// A transient (HTTP) request may be sent to a busy worker, behind the one it
+// runs, while the pool's requests take at most this long on average: the
+// worker then reads it without waiting for the node's next loop turn (and
+// sleeps and wakes once less), at the price of waiting behind one short
+// request even if another worker frees first. Longer requests (a Rails app's
+// usual tens of milliseconds) only ever go to idle workers.
+inline constexpr std::uint64_t kPipelineMaxUs = 5'000;
+
 enum class WorkerState {
   starting,  // spawn sent, waiting for `ready`
   idle,      // waiting for a job
@@ -52,8 +60,10 @@ struct RunningJob {
   Millis deadline = 0;
   std::uint32_t timeout_ms = 0;
   JobKind kind = JobKind::ruby;
-  bool transient = false;  // started by run_transient: its end goes to transients
-  bool lost = false;       // its worker died mid-job
+  bool transient = false;        // started by run_transient: its end goes to transients
+  bool lost = false;             // its worker died mid-job
+  bool not_started = false;      // pipelined behind a job whose worker died: it never ran
+  std::uint64_t started_ns = 0;  // uv_hrtime() when it began to run
   std::uint32_t slot = 0;
   pid_t pid = 0;
 };
@@ -65,6 +75,9 @@ struct PoolWorker {
   WorkerState state = WorkerState::starting;
   std::unique_ptr<WorkerLink> link;
   std::optional<RunningJob> job;
+  // A transient job sent behind job (already in the worker's channel): it
+  // becomes job when job ends. Only behind a transient job.
+  std::optional<RunningJob> next;
   Millis since = 0;  // entered its state
   std::uint64_t rss_kb = 0;
   bool retire_after_job = false;
@@ -124,6 +137,8 @@ struct RubyPool::Impl {
   PoolStatus counters;
   bool closing = false;
   bool in_step = false;
+  double transient_us = 0;           // moving average of a transient job's run time
+  std::uint64_t transient_runs = 0;  // how many the average has seen
 
   Impl(uv_loop_t* l, zmq::context_t& c, PoolSpec s, RubyPoolOptions o);
 
@@ -166,6 +181,11 @@ struct RubyPool::Impl {
   void on_sample(PoolWorker& worker, double cpu_percent, std::uint64_t rss_kb);
   void kill_worker(PoolWorker& worker);
   void start_job(PoolWorker& worker, HeldLease lease);
+  // The job as a worker frame is message (encoded once by the caller).
+  void start_encoded(PoolWorker& worker, HeldLease lease, std::string message);
+  // A busy worker that may take a transient job behind its own (kPipelineMaxUs).
+  PoolWorker* pipeline_slot() const;
+  void note_transient_run(const RunningJob& job);
   PoolWorker* find_worker(pid_t pid);
   bool outdated(const PoolWorker& worker) const;
   std::size_t count_live_current() const;

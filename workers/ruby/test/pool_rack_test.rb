@@ -33,6 +33,22 @@ class PoolRackTest < Minitest::Test
     assert_equal "closed", File.read(marker)
   end
 
+  # The node may send the next request before the current one is done
+  # (pipelining): both frames may come in one read; each is answered in order.
+  def test_requests_sent_back_to_back_in_one_write_are_answered_in_order
+    frames = %w[30 31 32].map do |id|
+      bytes = MessagePack.pack("t" => "http", "id" => id, "env" => { "PATH_INFO" => "/echo", "REQUEST_METHOD" => "POST" },
+                               "body" => "body #{id}".b)
+      [bytes.bytesize].pack("N") + bytes
+    end
+    @worker.send_raw(frames.join)
+    %w[30 31 32].each do |id|
+      done = @worker.read
+      assert_equal id, done["id"]
+      assert_equal "body #{id}".b.unpack1("H*"), JSON.parse(done["body"])["body_hex"]
+    end
+  end
+
   def test_an_env_with_nothing_but_a_path_gets_rack_defaults
     done = @worker.run("t" => "http", "id" => "21", "env" => { "PATH_INFO" => "/" }, "body" => "".b)
     assert_equal "GET", JSON.parse(done["body"])["method"]

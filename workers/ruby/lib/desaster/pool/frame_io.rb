@@ -8,13 +8,17 @@ module Desaster
     class FrameError < StandardError; end
 
     # The worker channel's framing: a 4-byte big-endian length, then that many
-    # bytes of one msgpack map. Reads are exact sysread loops on the raw fd:
-    # a buffered IO could swallow the next frame, and the node counts bytes.
+    # bytes of one msgpack map. Reads are sysreads on the raw fd into this
+    # object's own buffer (nothing else reads the channel): one sysread
+    # usually brings a whole frame, length and map, instead of two.
     class FrameIO
       MAX_FRAME = 16 << 20
+      READ_SIZE = 64 << 10
 
       def initialize(io)
         @io = io
+        @buffer = String.new(encoding: Encoding::BINARY)
+        @chunk = String.new(capacity: READ_SIZE, encoding: Encoding::BINARY)
       end
 
       attr_reader :io
@@ -55,22 +59,31 @@ module Desaster
         [:bad, "frame is not valid msgpack (#{e.message})"]
       end
 
+      # The next count bytes of the stream. at_boundary: a frame starts
+      # here, so an end of stream before its first byte is a clean end.
       def read_exactly(count, at_boundary:)
-        buffer = String.new(capacity: count, encoding: Encoding::BINARY)
-        while buffer.bytesize < count
-          chunk = sysread_some(count - buffer.bytesize)
+        while @buffer.bytesize < count
+          have = @buffer.bytesize
+          chunk = sysread_some(count - have)
           if chunk.nil?
-            return nil if at_boundary && buffer.empty?
+            return nil if at_boundary && have.zero?
 
-            raise FrameError, "stream ended inside a frame (#{buffer.bytesize} of #{count} bytes)"
+            raise FrameError, "stream ended inside a frame (#{have} of #{count} bytes)"
           end
-          buffer << chunk
+          @buffer << chunk
         end
-        buffer
+        return @buffer.slice!(0, count) if @buffer.bytesize > count
+
+        out = @buffer
+        @buffer = String.new(encoding: Encoding::BINARY)
+        out
       end
 
-      def sysread_some(count)
-        @io.sysread(count)
+      # Up to READ_SIZE into the reused chunk (what follows this frame stays
+      # in the buffer), or a large body's rest in one string of its own (a
+      # 16 MiB frame does not leave a 16 MiB chunk behind).
+      def sysread_some(missing)
+        missing > READ_SIZE ? @io.sysread(missing) : @io.sysread(READ_SIZE, @chunk)
       rescue EOFError, Errno::ECONNRESET
         nil
       end

@@ -30,23 +30,26 @@ module Desaster
 
       private
 
+      # The env the node sent, completed in place (the message is this
+      # request's own, just decoded: no copy of it is needed).
       def build_env(message)
         env = message["env"]
         raise ProtocolError, "http field 'env' must be a map, not #{env.class}" unless env.is_a?(Hash)
-        raise ProtocolError, "http env keys must be strings" unless env.keys.all?(String)
+        raise ProtocolError, "http env keys must be strings" unless env.each_key.all?(String)
 
         input = message.fetch("body", nil) || ""
         raise ProtocolError, "http field 'body' must be bytes, not #{input.class}" unless input.is_a?(String)
 
-        defaults(env.dup).merge(
-          "rack.input" => StringIO.new(input.b),
-          "rack.errors" => $stderr,
-          "rack.version" => RACK_VERSION,
-          "rack.multithread" => false,
-          "rack.multiprocess" => true,
-          "rack.run_once" => false,
-          "rack.hijack?" => false
-        )
+        input = input.b unless input.encoding == Encoding::BINARY && !input.frozen?
+        defaults(env)
+        env["rack.input"] = StringIO.new(input)
+        env["rack.errors"] = $stderr
+        env["rack.version"] = RACK_VERSION
+        env["rack.multithread"] = false
+        env["rack.multiprocess"] = true
+        env["rack.run_once"] = false
+        env["rack.hijack?"] = false
+        env
       end
 
       def defaults(env)
@@ -62,18 +65,32 @@ module Desaster
       end
 
       # Rack 2 joins repeated header values with "\n", Rack 3 gives arrays;
-      # the wire always carries the joined string.
+      # the wire always carries the joined string. The usual headers (string
+      # names and values, valid UTF-8 or ASCII) go out as they are; only
+      # others are converted.
       def header_strings(headers)
+        return headers if headers.instance_of?(Hash) && headers.all? { |name, value| wire_text?(name) && wire_text?(value) }
+
         headers.each_with_object({}) do |(name, value), out|
           value = value.join("\n") if value.is_a?(Array)
           out[ErrorInfo.text(name)] = ErrorInfo.text(value)
         end
       end
 
+      def wire_text?(value)
+        value.is_a?(String) && (value.encoding == Encoding::UTF_8 || value.encoding == Encoding::US_ASCII) &&
+          value.valid_encoding?
+      end
+
       # Room for status and headers next to the body in one frame.
       MAX_BODY = FrameIO::MAX_FRAME - (1 << 20)
 
       def collect(body)
+        # The common body, one string in an array, without the copy loop.
+        if body.instance_of?(Array) && body.size == 1 && body[0].instance_of?(String) && body[0].bytesize <= MAX_BODY
+          return body[0].b
+        end
+
         out = String.new(encoding: Encoding::BINARY)
         body.each do |chunk|
           out << chunk.to_s.b
