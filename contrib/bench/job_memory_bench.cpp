@@ -74,7 +74,7 @@ void structures(std::size_t n, TimeMs now) {
           return m;
         }));
   print("by_state_set", per_entry(n, [&](std::size_t k) {
-          std::set<JobId> s;
+          decltype(QueueEntry::by_state)::value_type s;
           for (std::size_t i = 0; i < k; ++i) s.insert(i + 1);
           return s;
         }));
