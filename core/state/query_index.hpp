@@ -18,7 +18,7 @@
 
 #include "core/model/job.hpp"
 #include "core/model/job_query.hpp"
-#include "core/state/chunked_set.hpp"
+#include "core/qdisc/chunked_set.hpp"
 
 namespace desaster::state_detail {
 

@@ -16,10 +16,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/qdisc/chunked_set.hpp"
 #include "core/qdisc/qdisc.hpp"
 #include "core/qdisc/service_times.hpp"
 #include "core/state/blacklist.hpp"
-#include "core/state/chunked_set.hpp"
 #include "core/state/pool_assignment.hpp"
 #include "core/state/query_index.hpp"
 #include "core/state/state.hpp"

@@ -1,4 +1,4 @@
-// ChunkedSet (core/state/chunked_set.hpp) against std::set: the same answers
+// ChunkedSet (core/qdisc/chunked_set.hpp) against std::set: the same answers
 // to every insert, erase and lookup, and the same order both ways, through
 // appends, front erasure (a queue draining) and random churn that splits and
 // merges chunks.
@@ -8,9 +8,9 @@
 #include <set>
 #include <vector>
 
-#include "core/state/chunked_set.hpp"
+#include "core/qdisc/chunked_set.hpp"
 
-using desaster::state_detail::ChunkedSet;
+using desaster::ChunkedSet;
 
 namespace {
 
@@ -66,6 +66,8 @@ TEST_CASE("chunked set: random churn answers as std::set does", "[chunked_set]")
     if (model_lower != model.begin() && !model.empty()) {
       REQUIRE(*std::prev(lower) == *std::prev(model_lower));
     }
+    REQUIRE(chunked.order_of_key(probe) ==
+            static_cast<std::size_t>(std::distance(model.begin(), model_lower)));
     auto upper = chunked.upper_bound(probe);
     auto model_upper = model.upper_bound(probe);
     REQUIRE((upper == chunked.end()) == (model_upper == model.end()));

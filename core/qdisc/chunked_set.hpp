@@ -1,6 +1,7 @@
-// Internal to core/state: an ordered set kept as a list of sorted chunks of
-// at most kChunk values each, for the per-job indexes (query_index.hpp, the
-// per-state id sets of state_impl.hpp). A std::set node costs 32 bytes of
+// An ordered set kept as a list of sorted chunks of at most kChunk values
+// each, for the per-job indexes of core/state (query_index.hpp, the
+// per-state id sets of state_impl.hpp) and the queues of core/qdisc
+// (order_statistics.hpp). A std::set node costs 32 bytes of
 // tree links plus malloc's header on top of its value (a 24-byte query
 // entry takes a 64-byte block); here a value costs its own size plus the
 // slack of partly filled chunks. Jobs enter these indexes mostly in
@@ -20,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-namespace desaster::state_detail {
+namespace desaster {
 
 template <typename T, typename Less = std::less<T>, std::size_t kChunk = 128>
 class ChunkedSet {
@@ -105,6 +106,18 @@ class ChunkedSet {
     auto at = std::upper_bound(it->begin(), it->end(), v, Less{});
     return {&chunks_, static_cast<std::size_t>(it - chunks_.begin()),
             static_cast<std::size_t>(at - it->begin())};
+  }
+
+  // How many values are less than v: O(number of chunks), a sum of sizes
+  // that sit next to each other in memory.
+  std::size_t order_of_key(const T& v) const {
+    std::size_t c = chunk_not_below(v);
+    std::size_t before = 0;
+    for (std::size_t i = 0; i < c; ++i) before += chunks_[i].size();
+    if (c == chunks_.size()) return before;
+    const auto& chunk = chunks_[c];
+    return before + static_cast<std::size_t>(
+                        std::lower_bound(chunk.begin(), chunk.end(), v, Less{}) - chunk.begin());
   }
 
   // False, and nothing changed, if an equivalent value is held.
@@ -202,4 +215,4 @@ class ChunkedSet {
   std::size_t size_ = 0;
 };
 
-}  // namespace desaster::state_detail
+}  // namespace desaster
