@@ -28,7 +28,7 @@ struct FifoOrder {
 
 using FifoSet = RankedSet<FifoKey, FifoOrder>;
 
-inline FifoKey fifo_key(const QdiscEntry& e) {
+inline FifoKey fifo_key(const QdiscEntryView& e) {
   return {e.head_rank, e.id};
 }
 
