@@ -65,17 +65,17 @@ class HtbQdisc final : public Qdisc {
   std::optional<Turn> turn_of(JobId id) const override;
 
  protected:
-  void on_insert(const QdiscEntry& e) override {
+  void on_insert(const QdiscEntryView& e) override {
     nodes_[leaf_of(e)].jobs.insert(qdisc_detail::fifo_key(e));
   }
-  void on_erase(const QdiscEntry& e) override {
+  void on_erase(const QdiscEntryView& e) override {
     nodes_[leaf_of(e)].jobs.erase(qdisc_detail::fifo_key(e));
   }
 
  private:
   using Accounts = std::vector<ClassAccount>;
 
-  std::size_t leaf_of(const QdiscEntry& e) const;
+  std::size_t leaf_of(const QdiscEntryView& e) const;
   void advance_all(Accounts& accounts, TimeMs now) const;
   Eligibility eligibility(const Accounts& accounts, std::size_t leaf) const;
   void charge(Accounts& accounts, std::size_t leaf, Eligibility how) const;
@@ -119,7 +119,7 @@ HtbQdisc::HtbQdisc(const QdiscConfig& config, std::string_view queue)
   for (const HtbRule& r : config.rules) rule_targets_.push_back(index.at(r.target));
 }
 
-std::size_t HtbQdisc::leaf_of(const QdiscEntry& e) const {
+std::size_t HtbQdisc::leaf_of(const QdiscEntryView& e) const {
   const auto& rules = config().rules;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     if (htb_field_matches(rules[i].queue, queue_) &&
@@ -188,7 +188,7 @@ void HtbQdisc::visit_plan(TimeMs now, const PlanVisitor& visit) const {
     Eligibility how;
     std::size_t i = choose(accounts, cursors, how);
     if (i == kNone) return;
-    PlanStep step = visit(*find(cursors[i]->id));
+    PlanStep step = visit(cursors[i]->id);
     if (step == PlanStep::stop) return;
     ++cursors[i];
     if (step == PlanStep::take) {
@@ -232,8 +232,8 @@ std::optional<TimeMs> HtbQdisc::next_eligible(TimeMs now) const {
 }
 
 void HtbQdisc::on_dispatched(JobId id, TimeMs now) {
-  const QdiscEntry* e = find(id);
-  if (e == nullptr) return;
+  std::optional<QdiscEntryView> e = find(id);
+  if (!e) return;
   std::size_t leaf = leaf_of(*e);
   for (std::size_t c = leaf; c != kNone; c = nodes_[c].parent) {
     qdisc_detail::advance(accounts_[c].tokens, now, nodes_[c].rate, nodes_[c].rate_cap);
@@ -261,8 +261,8 @@ double HtbQdisc::guaranteed_rate(std::size_t leaf) const {
 // may borrow up to the lowest ceiling on its path. A class without a rate of
 // its own counts at its ceiling (optimistic).
 std::optional<Turn> HtbQdisc::turn_of(JobId id) const {
-  const QdiscEntry* e = find(id);
-  if (e == nullptr) return std::nullopt;
+  std::optional<QdiscEntryView> e = find(id);
+  if (!e) return std::nullopt;
   std::size_t f = leaf_of(*e);
   std::uint64_t k = nodes_[f].jobs.order_of_key(qdisc_detail::fifo_key(*e));
   double own = guaranteed_rate(f);

@@ -25,8 +25,9 @@ Result<std::unique_ptr<Qdisc>> switch_qdisc(const Qdisc& old, const QdiscConfig&
                                             std::string_view queue) {
   Result<std::unique_ptr<Qdisc>> fresh = make_qdisc(config, queue);
   if (!fresh.ok()) return fresh;
-  for (const QdiscEntry* e : old.entries_by_id()) {
-    if (Status s = (*fresh)->insert(*e); !s.ok()) return s;  // cannot happen: ids are unique
+  for (QdiscEntry& e : old.entries_by_id()) {
+    if (Status s = (*fresh)->insert(std::move(e)); !s.ok())
+      return s;  // cannot happen: ids are unique
   }
   return fresh;
 }

@@ -1,19 +1,17 @@
-// An ordered set that also answers "how many keys come before this one?" in
-// O(log n): the ETA needs a job's rank in queues of millions, and std::set
-// can only count by walking. libstdc++'s policy-based red-black tree keeps a
-// subtree size in each node for that.
+// An ordered set that also answers "how many keys come before this one?":
+// the ETA needs a job's rank in queues of millions, and std::set can only
+// count by walking. A ChunkedSet counts by summing its chunks' sizes (one
+// per 128 jobs) and costs a job its key's bytes, where a red-black tree
+// node with a subtree size cost 64.
 #pragma once
 
-#include <ext/pb_ds/assoc_container.hpp>
-#include <ext/pb_ds/tree_policy.hpp>
-
+#include "core/qdisc/chunked_set.hpp"
 #include "core/qdisc/qdisc.hpp"
 
 namespace desaster::qdisc_detail {
 
 template <typename Key, typename Less>
-using RankedSet = __gnu_pbds::tree<Key, __gnu_pbds::null_type, Less, __gnu_pbds::rb_tree_tag,
-                                   __gnu_pbds::tree_order_statistics_node_update>;
+using RankedSet = ChunkedSet<Key, Less>;
 
 // FIFO with released jobs first: a nonzero head rank (the latest first), then by id.
 struct FifoKey {
@@ -30,7 +28,7 @@ struct FifoOrder {
 
 using FifoSet = RankedSet<FifoKey, FifoOrder>;
 
-inline FifoKey fifo_key(const QdiscEntry& e) {
+inline FifoKey fifo_key(const QdiscEntryView& e) {
   return {e.head_rank, e.id};
 }
 

@@ -36,14 +36,14 @@ struct FifoPolicy {
   using Key = qdisc_detail::FifoKey;
   using Order = qdisc_detail::FifoOrder;
   static constexpr QdiscKind kKind = QdiscKind::fifo;
-  static Key key(const QdiscEntry& e, const QdiscConfig&) { return qdisc_detail::fifo_key(e); }
+  static Key key(const QdiscEntryView& e, const QdiscConfig&) { return qdisc_detail::fifo_key(e); }
 };
 
 struct PriorityPolicy {
   using Key = PriorityKey;
   using Order = PriorityOrder;
   static constexpr QdiscKind kKind = QdiscKind::priority;
-  static Key key(const QdiscEntry& e, const QdiscConfig& config) {
+  static Key key(const QdiscEntryView& e, const QdiscConfig& config) {
     std::int64_t score = e.priority;
     if (config.aging_ms != 0) {
       TimeMs since = std::clamp(e.ready_since, -kTimeBound, kTimeBound);
@@ -62,7 +62,7 @@ class OrderedQdisc final : public Qdisc {
 
   void visit_plan(TimeMs, const PlanVisitor& visit) const override {
     for (const auto& key : order_) {
-      if (visit(*find(key.id)) == PlanStep::stop) return;
+      if (visit(key.id) == PlanStep::stop) return;
     }
   }
 
@@ -76,15 +76,15 @@ class OrderedQdisc final : public Qdisc {
   }
 
   std::optional<Turn> turn_of(JobId id) const override {
-    const QdiscEntry* e = find(id);
-    if (e == nullptr) return std::nullopt;
+    std::optional<QdiscEntryView> e = find(id);
+    if (!e) return std::nullopt;
     auto rank = order_.order_of_key(Policy::key(*e, config()));
     return Turn{static_cast<double>(rank), rank, 0};
   }
 
  protected:
-  void on_insert(const QdiscEntry& e) override { order_.insert(Policy::key(e, config())); }
-  void on_erase(const QdiscEntry& e) override { order_.erase(Policy::key(e, config())); }
+  void on_insert(const QdiscEntryView& e) override { order_.insert(Policy::key(e, config())); }
+  void on_erase(const QdiscEntryView& e) override { order_.erase(Policy::key(e, config())); }
 
  private:
   RankedSet<typename Policy::Key, typename Policy::Order> order_;

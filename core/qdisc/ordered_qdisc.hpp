@@ -1,7 +1,7 @@
 // The disciplines that are one total order over the ready jobs: fifo and
-// priority. Everything is O(log n): the order is fixed when a job enters, so
-// plan() walks the front of one ordered set, and a job's rank (for its ETA)
-// comes from the set's subtree counts.
+// priority. The order is fixed when a job enters, so plan() walks the front
+// of one ordered set (order_statistics.hpp), and a job's rank (for its ETA)
+// comes from the sizes of the set's chunks.
 #pragma once
 
 #include <memory>

@@ -40,13 +40,29 @@ struct QdiscEntry {
   bool operator==(const QdiscEntry&) const = default;
 };
 
+// A held entry as find() and the disciplines see it: the names are views of
+// the discipline's own copies, valid while it holds the entry.
+struct QdiscEntryView {
+  JobId id = 0;
+  std::int32_t priority = 0;
+  std::string_view flow;
+  std::string_view job_class;
+  TimeMs ready_since = 0;
+  std::uint64_t head_rank = 0;
+
+  QdiscEntry owned() const {
+    return {id, priority, std::string(flow), std::string(job_class), ready_since, head_rank};
+  }
+};
+
 // The answer of a plan visitor for the job offered.
 enum class PlanStep : std::uint8_t {
   take,  // counts as dispatched in the simulation (the caller grants it, or it is already reserved)
   skip,  // not dispatched (no worker runs its kind): passed over, not charged
   stop,  // the plan ends here
 };
-using PlanVisitor = std::function<PlanStep(const QdiscEntry&)>;
+// Sees the id of the job offered; find() gives the rest.
+using PlanVisitor = std::function<PlanStep(JobId)>;
 
 // Where a job stands, for the ETA (eta.hpp); see each discipline for how it
 // estimates.
@@ -72,9 +88,9 @@ class Qdisc {
   // leaves because it was leased.
   bool erase(JobId id);
   std::size_t size() const { return entries_.size(); }
-  const QdiscEntry* find(JobId id) const;
+  std::optional<QdiscEntryView> find(JobId id) const;
   // Every entry in id order (switching, snapshots, tests).
-  std::vector<const QdiscEntry*> entries_by_id() const;
+  std::vector<QdiscEntry> entries_by_id() const;
 
   // Offers jobs in the order this discipline would dispatch them at `now`,
   // as if each one taken had been dispatched (on_dispatched + erase), until
@@ -101,13 +117,32 @@ class Qdisc {
 
  protected:
   explicit Qdisc(QdiscConfig config) : config_(std::move(config)) {}
-  virtual void on_insert(const QdiscEntry& entry) = 0;
+  virtual void on_insert(const QdiscEntryView& entry) = 0;
   // Called before the entry is dropped.
-  virtual void on_erase(const QdiscEntry& entry) = 0;
+  virtual void on_erase(const QdiscEntryView& entry) = 0;
 
  private:
+  // An entry as held, 40 bytes: its flow and class point at one shared copy
+  // of each name (names_), not at two strings of their own, for the memory
+  // per queued job.
+  struct Held {
+    std::int32_t priority = 0;
+    const std::string* flow = nullptr;
+    const std::string* job_class = nullptr;
+    TimeMs ready_since = 0;
+    std::uint64_t head_rank = 0;
+  };
+  QdiscEntryView view(JobId id, const Held& held) const {
+    return {id, held.priority, *held.flow, *held.job_class, held.ready_since, held.head_rank};
+  }
+  // The shared copy of name, counted once more; release() counts it down
+  // and drops it at zero. Node-based, so the copies never move.
+  const std::string* intern(const std::string& name);
+  void release(const std::string* name);
+
   QdiscConfig config_;
-  std::unordered_map<JobId, QdiscEntry> entries_;  // looked up only, never iterated in a decision
+  std::unordered_map<JobId, Held> entries_;  // looked up only, never iterated in a decision
+  std::unordered_map<std::string, std::size_t> names_;  // flow and class names -> uses
 };
 
 // A discipline for a queue named `queue` (htb rules may match on it).

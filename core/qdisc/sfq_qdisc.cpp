@@ -35,8 +35,8 @@ class SfqQdisc final : public Qdisc {
   std::optional<Turn> turn_of(JobId id) const override;
 
  protected:
-  void on_insert(const QdiscEntry& e) override;
-  void on_erase(const QdiscEntry& e) override;
+  void on_insert(const QdiscEntryView& e) override;
+  void on_erase(const QdiscEntryView& e) override;
 
  private:
   // A flow's turn during a simulated plan.
@@ -57,16 +57,17 @@ class SfqQdisc final : public Qdisc {
   std::uint32_t front_deficit_ = 0;
 };
 
-void SfqQdisc::on_insert(const QdiscEntry& e) {
-  auto [it, fresh] = flows_.try_emplace(e.flow);
-  if (fresh) {
+void SfqQdisc::on_insert(const QdiscEntryView& e) {
+  auto it = flows_.find(e.flow);
+  if (it == flows_.end()) {
+    it = flows_.emplace(std::string(e.flow), Flow{}).first;
     it->second.seq = next_seq_++;
     ring_.emplace(it->second.seq, it);
   }
   it->second.jobs.insert(qdisc_detail::fifo_key(e));
 }
 
-void SfqQdisc::on_erase(const QdiscEntry& e) {
+void SfqQdisc::on_erase(const QdiscEntryView& e) {
   auto it = flows_.find(e.flow);
   it->second.jobs.erase(qdisc_detail::fifo_key(e));
   if (!it->second.jobs.empty()) return;
@@ -82,8 +83,8 @@ void SfqQdisc::to_back(FlowMap::iterator flow) {
 }
 
 void SfqQdisc::on_dispatched(JobId id, TimeMs) {
-  const QdiscEntry* e = find(id);
-  if (e == nullptr) return;
+  std::optional<QdiscEntryView> e = find(id);
+  if (!e) return;
   auto flow = flows_.find(e->flow);
   if (ring_.begin()->second != flow) {
     to_back(flow);  // served out of turn: that was its turn for this round
@@ -114,7 +115,7 @@ void SfqQdisc::visit_plan(TimeMs, const PlanVisitor& visit) const {
     if (turn.deficit == 0) turn.deficit = quantum();
     const FifoSet& jobs = turn.flow->second.jobs;
     while (turn.deficit > 0 && turn.next != jobs.end()) {
-      PlanStep step = visit(*find(turn.next->id));
+      PlanStep step = visit(turn.next->id);
       if (step == PlanStep::stop) return;
       ++turn.next;
       if (step == PlanStep::take) --turn.deficit;
@@ -128,8 +129,8 @@ void SfqQdisc::visit_plan(TimeMs, const PlanVisitor& visit) const {
 // takes min(n_g, turns * quantum) jobs. Where the current round stands is
 // ignored, so the estimate may be off by one turn per flow.
 std::optional<Turn> SfqQdisc::turn_of(JobId id) const {
-  const QdiscEntry* e = find(id);
-  if (e == nullptr) return std::nullopt;
+  std::optional<QdiscEntryView> e = find(id);
+  if (!e) return std::nullopt;
   auto flow = flows_.find(e->flow);
   std::uint64_t k = flow->second.jobs.order_of_key(qdisc_detail::fifo_key(*e));
   std::uint64_t turns = k / quantum() + 1;

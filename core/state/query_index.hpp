@@ -3,7 +3,8 @@
 // so snapshots rebuild them and never store them.
 //
 // Per (queue, state) there is one ordered set per numeric sort column, keyed
-// (value, id), and one id-ordered set per class. The class sets serve the
+// (value, id), and one id-ordered set per class (chunked_set.hpp: sorted
+// chunks, not tree nodes, for the memory per job). The class sets serve the
 // orders by id, queue, state and class (and give exact counts for class
 // filters); the numeric sets serve the other sort columns. Each entry holds
 // a pointer to its job (jobs sit in map nodes that never move), so a query
@@ -13,11 +14,11 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <string>
 
 #include "core/model/job.hpp"
 #include "core/model/job_query.hpp"
+#include "core/qdisc/chunked_set.hpp"
 
 namespace desaster::state_detail {
 
@@ -34,7 +35,7 @@ struct QueryEntryOrder {
   }
 };
 
-using QuerySet = std::set<QueryEntry, QueryEntryOrder>;
+using QuerySet = ChunkedSet<QueryEntry, QueryEntryOrder>;
 
 // The numeric sort columns, in the order of QueryIndex::numeric.
 inline constexpr std::array<SortColumn, 6> kNumericColumns{

@@ -84,7 +84,7 @@ void State::for_each_ready(const std::string& queue, TimeMs now,
                            const std::function<PlanStep(const Job&)>& visit) const {
   const QueueEntry* q = impl_->find_queue(queue);
   if (q == nullptr || q->config.paused) return;
-  q->qdisc->visit_plan(now, [&](const QdiscEntry& e) { return visit(impl_->find(e.id)->job); });
+  q->qdisc->visit_plan(now, [&](JobId id) { return visit(impl_->find(id)->job); });
 }
 
 // Least recently leased first, so that a planner serving them in this order

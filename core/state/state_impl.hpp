@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/qdisc/chunked_set.hpp"
 #include "core/qdisc/qdisc.hpp"
 #include "core/qdisc/service_times.hpp"
 #include "core/state/blacklist.hpp"
@@ -41,9 +42,9 @@ struct QueueEntry {
   // Its queued jobs, in the order of its discipline (config.qdisc); never
   // null once the queue exists (StateData::queue_for, set_qdisc).
   std::unique_ptr<Qdisc> qdisc;
-  std::array<std::set<JobId>, kJobStates> by_state;  // for list() and counts
-  std::set<TimeKey> succeeded;                       // by finished_at, for purge
-  std::array<QueryIndex, kJobStates> query;          // for list() queries, by state
+  std::array<ChunkedSet<JobId>, kJobStates> by_state;  // for list() and counts
+  std::set<TimeKey> succeeded;                         // by finished_at, for purge
+  std::array<QueryIndex, kJobStates> query;            // for list() queries, by state
 
   StateCounts counts() const;
 };

@@ -77,9 +77,9 @@ TEST_CASE("a job passed over in planning is not charged and is offered again", "
     insert_all(*q, workload(100));
     std::vector<JobId> plain = q->plan(0, 5);
     std::vector<JobId> taken;
-    q->visit_plan(0, [&](const QdiscEntry& e) {
-      if (e.id == plain[0]) return PlanStep::skip;
-      taken.push_back(e.id);
+    q->visit_plan(0, [&](JobId id) {
+      if (id == plain[0]) return PlanStep::skip;
+      taken.push_back(id);
       return taken.size() < 4 ? PlanStep::take : PlanStep::stop;
     });
     CHECK(std::find(taken.begin(), taken.end(), plain[0]) == taken.end());
@@ -100,7 +100,7 @@ TEST_CASE("a discipline restored from its accounting plans exactly as the origin
     // As a State would restore: a fresh discipline, the remaining entries by
     // id, then the accounting.
     auto restored = make(config_of(kind));
-    for (const QdiscEntry* e : original->entries_by_id()) REQUIRE(restored->insert(*e).ok());
+    for (const QdiscEntry& e : original->entries_by_id()) REQUIRE(restored->insert(e).ok());
     Status s = restored->decode_accounting(original->encode_accounting());
     REQUIRE(s.ok());
     CHECK(restored->encode_accounting() == original->encode_accounting());
@@ -117,15 +117,11 @@ TEST_CASE("switching fifo to sfq to htb to fifo keeps every job", "[qdisc]") {
   drain(*q, 0, 10);
   for (QdiscKind kind : {QdiscKind::sfq, QdiscKind::htb, QdiscKind::fifo}) {
     INFO(to_string(kind));
-    auto before = q->entries_by_id();
-    std::vector<QdiscEntry> held;
-    for (const QdiscEntry* e : before) held.push_back(*e);
+    std::vector<QdiscEntry> held = q->entries_by_id();
     Result<std::unique_ptr<Qdisc>> next = switch_qdisc(*q, config_of(kind), "q");
     REQUIRE(next.ok());
     CHECK((*next)->kind() == kind);
-    std::vector<QdiscEntry> after;
-    for (const QdiscEntry* e : (*next)->entries_by_id()) after.push_back(*e);
-    CHECK(after == held);
+    CHECK((*next)->entries_by_id() == held);
     q = std::move(*next);
     drain(*q, 0, 10);
   }

@@ -79,7 +79,7 @@ inline std::map<std::string, int> run_clock(Qdisc& q, TimeMs from, TimeMs until)
   TimeMs now = from;
   while (now < until) {
     for (JobId id : q.plan(now, 100'000)) {
-      ++per_flow[q.find(id)->flow];
+      ++per_flow[std::string(q.find(id)->flow)];
       q.on_dispatched(id, now);
       q.erase(id);
     }
