@@ -11,15 +11,37 @@ namespace desaster {
 // Hot upgrade (core/node/upgrade/upgrader.hpp): SIGUSR2 or `desasterctl upgrade`.
 void Node::Impl::start_upgrades() {
   UpgradeHooks hooks;
-  hooks.stop_leasing = [this] { dispatcher->set_draining(true); };
+  if (raft) {
+    // A leader hands leadership over first: its writes then wait for one
+    // transfer, not for an election after it has gone.
+    hooks.hand_off = [this](std::function<void(const Status&)> done) {
+      if (!raft->leading()) {
+        done(Status::success());
+        return;
+      }
+      handoff->begin("", [this, done](const Result<protocol::TransferLeadershipReply>& r) {
+        if (r.ok()) log.info("upgrade: handed leadership to " + r->to.substr(0, 8));
+        done(r.ok() ? Status::success() : r.status());
+      });
+    };
+  }
+  hooks.stop_leasing = [this] {
+    dispatcher->set_draining(true);
+    // Clustered, the leader leases to this node's workers through the relay.
+    if (relay) relay->set_holding(true);
+  };
   hooks.running = [this] { return own_running(); };
   hooks.pause = [this] {
     client_watcher->set_reading(false);
     dispatch_watcher->set_reading(false);
+    // Raft writes nothing more (suspend); peers see a silent follower.
+    if (raft) raft->suspend();
   };
   hooks.quiet = [this] {
     return proposer->in_flight() == 0 && !snapshot_in_flight &&
-           client_watcher->outbox_size() == 0 && dispatch_watcher->outbox_size() == 0;
+           client_watcher->outbox_size() == 0 && dispatch_watcher->outbox_size() == 0 &&
+           (!raft || (!raft->writing() && raft->in_flight() == 0)) &&
+           (!forwarder || forwarder->in_flight() == 0);
   };
   hooks.release = [this] {
     released = true;
@@ -38,6 +60,8 @@ void Node::Impl::start_upgrades() {
     return fds;
   };
   hooks.resume = [this](const std::string&) {
+    if (raft) raft->resume();
+    if (relay) relay->set_holding(false);
     if (released) rebind_after_rollback();
     client_watcher->set_reading(true);
     dispatch_watcher->set_reading(true);
@@ -125,10 +149,6 @@ void Node::Impl::rebind_after_rollback() {
 Status Node::Impl::begin_upgrade(const std::string& binary, Upgrader::Done done) {
   // What the new process cannot take over yet refuses the upgrade.
   if (shutting_down) return Status::error(ErrorCode::unavailable, "the node is shutting down");
-  if (raft) {
-    return Status::error(ErrorCode::bad_request,
-                         "hot upgrade of a clustered node is not supported yet (standalone only)");
-  }
   if (!listeners->unowned().empty()) {
     return Status::error(ErrorCode::bad_request,
                          "hot upgrade needs a numeric IPv4 bind address (the " +
