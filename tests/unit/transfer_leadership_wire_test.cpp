@@ -29,7 +29,7 @@ std::string request_frame(std::string_view type, const std::string& body) {
 
 TEST_CASE("a transfer_leadership request survives a round trip with or without a target",
           "[transfer][protocol]") {
-  for (const std::string node : {std::string(), std::string("a1b2c3d4e5f60718293a4b5c6d7e8f90")}) {
+  for (const std::string& node : {std::string(), std::string("a1b2c3d4e5f60718293a4b5c6d7e8f90")}) {
     Result<Request> decoded = decode_request(encode_request(Request{7, TransferLeadership{node}}));
     REQUIRE(decoded.ok());
     CHECK(std::string(request_type(decoded->body)) == "transfer_leadership");
