@@ -17,7 +17,17 @@ void LeadershipHandoff::begin(const std::string& node, Done done) {
   waiting_.push_back({*to, raft_.term(), std::move(done)});
 }
 
+void LeadershipHandoff::begin_when(std::function<bool()> ready, const std::string& node,
+                                   Done done) {
+  deferred_ = Deferred{std::move(ready), node, std::move(done)};
+}
+
 void LeadershipHandoff::on_turn() {
+  if (deferred_ && deferred_->ready()) {
+    Deferred d = std::move(*deferred_);
+    deferred_.reset();
+    begin(d.node, std::move(d.done));
+  }
   if (waiting_.empty()) return;
   const bool leads = raft_.leading();
   if (leads && raft_.transferee() == waiting_.front().to) return;  // still under way

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,14 @@ class LeadershipHandoff {
   // empty for the most up-to-date voter); done is called once, now if it is
   // refused or if this node is the target, else from on_turn.
   void begin(const std::string& node, Done done);
+  // The same, once `ready` holds (checked every turn): a hot upgrade waits
+  // until no job runs anywhere, since a new leader runs again the jobs
+  // leased in an older term (LeaderStartOp). cancel() drops a start that
+  // has not happened yet.
+  void begin_when(std::function<bool()> ready, const std::string& node, Done done);
+  void cancel() { deferred_.reset(); }
   void on_turn();
-  bool active() const { return !waiting_.empty(); }
+  bool active() const { return !waiting_.empty() || deferred_.has_value(); }
 
  private:
   struct Waiting {
@@ -37,8 +44,14 @@ class LeadershipHandoff {
     std::uint64_t term;
     Done done;
   };
+  struct Deferred {
+    std::function<bool()> ready;
+    std::string node;
+    Done done;
+  };
   RaftDriver& raft_;
   std::vector<Waiting> waiting_;
+  std::optional<Deferred> deferred_;
 };
 
 }  // namespace desaster

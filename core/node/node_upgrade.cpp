@@ -14,15 +14,37 @@ void Node::Impl::start_upgrades() {
   if (raft) {
     // A leader hands leadership over first: its writes then wait for one
     // transfer, not for an election after it has gone.
+    // A new leader runs again every job leased in an older term
+    // (LeaderStartOp), so the leader stops leasing and waits until no job
+    // runs anywhere (enqueues go on) before it hands over.
     hooks.hand_off = [this](std::function<void(const Status&)> done) {
       if (!raft->leading()) {
         done(Status::success());
         return;
       }
-      handoff->begin("", [this, done](const Result<protocol::TransferLeadershipReply>& r) {
-        if (r.ok()) log.info("upgrade: handed leadership to " + r->to.substr(0, 8));
-        done(r.ok() ? Status::success() : r.status());
-      });
+      dispatcher->set_draining(true);
+      log.info("upgrade: no new leases in the cluster; handing leadership over once the " +
+               std::to_string(state.counts().by_state[static_cast<int>(JobState::running)]) +
+               " running jobs have reported");
+      // Leases proposed before the drain count once applied: wait for them.
+      const std::uint64_t proposed = raft->last_index();
+      handoff->begin_when(
+          [this, proposed] {
+            return state.applied_index() >= proposed &&
+                   state.counts().by_state[static_cast<int>(JobState::running)] == 0;
+          },
+          "",
+          [this, done](const Result<protocol::TransferLeadershipReply>& r) {
+            // A transfer that did not happen costs an election after this
+            // process stops, not the upgrade.
+            if (r.ok()) {
+              log.info("upgrade: handed leadership to " + r->to.substr(0, 8));
+            } else {
+              log.warn("upgrade: goes on leading until it stops (the others then elect): " +
+                       r.status().message);
+            }
+            done(Status::success());
+          });
     };
   }
   hooks.stop_leasing = [this] {
@@ -60,6 +82,7 @@ void Node::Impl::start_upgrades() {
     return fds;
   };
   hooks.resume = [this](const std::string&) {
+    if (handoff) handoff->cancel();
     if (raft) raft->resume();
     if (relay) relay->set_holding(false);
     if (released) rebind_after_rollback();
