@@ -11,7 +11,11 @@ using codec::Path;
 using wire::pack_members;
 using wire::read_members;
 
+// A 13th field, `transfer`, is written only when true: a vote of a
+// leadership transfer. Every other message stays readable by a build that
+// knows 12 fields (a rolling upgrade mixes them).
 constexpr std::size_t kMessageFields = 12;
+constexpr std::size_t kMessageFieldsWithTransfer = 13;
 
 void pack_entry(msgpack::packer<msgpack::sbuffer>& pk, const LogEntry& e) {
   pk.pack_array(5);
@@ -69,6 +73,8 @@ const char* to_string(MessageType type) {
       return "heartbeat_response";
     case MessageType::snapshot:
       return "snapshot";
+    case MessageType::timeout_now:
+      return "timeout_now";
   }
   return "unknown";
 }
@@ -76,7 +82,7 @@ const char* to_string(MessageType type) {
 std::string encode_message(const Message& m) {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_array(kMessageFields);
+  pk.pack_array(m.transfer ? kMessageFieldsWithTransfer : kMessageFields);
   pk.pack_uint64(kRaftMessageVersion);
   pk.pack_uint8(static_cast<std::uint8_t>(m.type));
   wire::pack_node_id(pk, m.from);
@@ -103,6 +109,7 @@ std::string encode_message(const Message& m) {
   } else {
     pk.pack_nil();
   }
+  if (m.transfer) pk.pack_true();
   return std::string(buffer.data(), buffer.size());
 }
 
@@ -111,7 +118,9 @@ Result<Message> decode_message(std::string_view bytes) {
   if (!handle.ok()) return handle.status();
   try {
     const Path root{nullptr, "raft message"};
-    const msgpack::object_array& f = codec::read_array(handle->get(), root, kMessageFields);
+    const msgpack::object_array& f = codec::read_array(handle->get(), root);
+    if (f.size != kMessageFields && f.size != kMessageFieldsWithTransfer)
+      codec::fail(root, "expected 12 or 13 fields, got " + std::to_string(f.size));
     const std::uint64_t version = codec::read_u64(f.ptr[0], root.field("version"));
     if (version != kRaftMessageVersion)
       codec::fail(root.field("version"), "unsupported version " + std::to_string(version) +
@@ -135,6 +144,15 @@ Result<Message> decode_message(std::string_view bytes) {
       m.entries.push_back(read_entry(entries.ptr[i], entries_path.at(i)));
     if (f.ptr[11].type != msgpack::type::NIL)
       m.snapshot = read_snapshot(f.ptr[11], root.field("snapshot"));
+    if (f.size == kMessageFieldsWithTransfer) {
+      // Written only when true, so one encoding per message (the fuzz
+      // target checks that what decodes encodes back the same).
+      if (!codec::read_bool(f.ptr[12], root.field("transfer")))
+        codec::fail(root.field("transfer"), "is written only when true");
+      if (m.type != MessageType::vote)
+        codec::fail(root.field("transfer"), "only a vote can be a leadership transfer's");
+      m.transfer = true;
+    }
     return m;
   } catch (const codec::DecodeError& e) {
     return Status::error(ErrorCode::bad_request, e.message);

@@ -65,7 +65,8 @@ Status Raft::step(const Message& m) {
     // A member that heard from a leader within the election timeout does not
     // help depose it: this keeps a node that was cut off (and campaigned)
     // from disrupting a healthy cluster when it comes back.
-    if (vote_request && config_.check_quorum && !leader_.empty() &&
+    // A vote of a leadership transfer is the leader's own wish: no lease.
+    if (vote_request && !m.transfer && config_.check_quorum && !leader_.empty() &&
         election_elapsed_ < config_.election_ticks) {
       return Status::success();
     }
@@ -103,6 +104,7 @@ Status Raft::step(const Message& m) {
     case MessageType::heartbeat:
     case MessageType::heartbeat_response:
     case MessageType::snapshot:
+    case MessageType::timeout_now:
       step_by_role(m);
       break;
   }
@@ -144,6 +146,9 @@ void Raft::step_by_role(const Message& m) {
       leader_ = m.from;
       handle_snapshot(m);
       break;
+    case MessageType::timeout_now:
+      handle_timeout_now(m);
+      break;
     case MessageType::append_response:
     case MessageType::vote:
     case MessageType::vote_response:
@@ -174,12 +179,18 @@ Result<std::uint64_t> Raft::propose(const std::vector<std::string>& ops, TimeMs 
                          leader_.empty() ? "not the leader, and no leader is known"
                                          : "not the leader; the leader is " + leader_.hex());
   }
+  if (!transferee_.empty()) return transfer_refusal();
   std::vector<LogEntry> entries;
   entries.reserve(ops.size());
   last_now_ = std::max(last_now_, now);
   for (const std::string& op : ops) entries.push_back({term_, 0, now, op, EntryKind::op});
   append_as_leader(std::move(entries));
   return log_.last_index();
+}
+
+Status Raft::transfer_refusal() const {
+  return Status::error(ErrorCode::unavailable,
+                       "leadership is being handed to " + transferee_.hex() + ": try again");
 }
 
 void Raft::campaign() {

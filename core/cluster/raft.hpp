@@ -77,6 +77,14 @@ class Raft {
   // index of the last one; unavailable (naming the leader if known) elsewhere.
   Result<std::uint64_t> propose(const std::vector<std::string>& ops, TimeMs now);
   Result<std::uint64_t> propose_conf_change(const ConfChange& change, TimeMs now);
+  // Leader only: hands leadership to target (a voter), or to the most
+  // up-to-date voter when target is empty. Proposals are refused
+  // (unavailable) until the target is elected or, after an election
+  // timeout, the transfer is abandoned. Errors: unavailable when not the
+  // leader, bad_request for a target that is not a voter or no other voter.
+  Status transfer_leadership(const NodeId& target);
+  // The voter leadership is being handed to, or empty.
+  const NodeId& transferee() const { return transferee_; }
   // Starts an election now (pre-vote first if configured), as if the
   // election timeout had passed: a standalone node need not wait for it.
   void campaign();
@@ -122,7 +130,7 @@ class Raft {
   void become_candidate();
   void become_leader();
   void reset(std::uint64_t term);
-  void start_election(bool pre);
+  void start_election(bool pre, bool transfer = false);
   void handle_vote_request(const Message& m);
   void handle_vote_response(const Message& m);
   void tick_election();
@@ -142,12 +150,20 @@ class Raft {
   bool maybe_commit();
   void append_as_leader(std::vector<LogEntry> entries);
 
+  // raft_transfer.cpp
+  NodeId most_up_to_date_voter() const;
+  void maybe_send_timeout_now(const NodeId& from);
+  void abort_transfer();
+  void tick_transfer();
+  void handle_timeout_now(const Message& m);
+
   // raft_membership.cpp
   void apply_conf_change(const ConfChange& change);
   void reset_progress();
   Status check_conf_change(const ConfChange& change) const;
 
   Status check_message(const Message& m) const;
+  Status transfer_refusal() const;
   void step_by_role(const Message& m);
   void send(Message m);
   std::uint64_t match_of(const NodeId& id) const;
@@ -170,6 +186,8 @@ class Raft {
   int election_elapsed_ = 0;
   int heartbeat_elapsed_ = 0;
   int randomized_election_ticks_ = 0;
+  NodeId transferee_;  // leader: the voter leadership goes to (empty: none)
+  int transfer_elapsed_ = 0;
   std::vector<Message> outbox_;
   HardState last_hard_state_;
 };

@@ -15,6 +15,8 @@ void Raft::reset(std::uint64_t term) {
   randomized_election_ticks_ = config_.election_ticks + static_cast<int>(rng_.below(spread));
   votes_.clear();
   progress_.clear();
+  transferee_ = kNoNode;
+  transfer_elapsed_ = 0;
 }
 
 void Raft::become_follower(std::uint64_t term, const NodeId& leader) {
@@ -55,7 +57,9 @@ void Raft::become_leader() {
   pending_conf_index_ = log_.last_index();
 }
 
-void Raft::start_election(bool pre) {
+// transfer: asked for by the leader (timeout_now); voters grant it despite
+// still hearing that leader.
+void Raft::start_election(bool pre, bool transfer) {
   if (!promotable()) return;
   if (pre) {
     become_pre_candidate();
@@ -79,7 +83,8 @@ void Raft::start_election(bool pre) {
           .to = voter,
           .term = term,
           .log_term = log_.last_term(),
-          .index = log_.last_index()});
+          .index = log_.last_index(),
+          .transfer = transfer && !pre});
   }
 }
 
@@ -133,6 +138,7 @@ void Raft::tick_election() {
 void Raft::tick_heartbeat() {
   ++heartbeat_elapsed_;
   ++election_elapsed_;
+  tick_transfer();
   if (election_elapsed_ >= config_.election_ticks) {
     election_elapsed_ = 0;
     if (config_.check_quorum && !quorum_active()) {

@@ -43,6 +43,7 @@ Status Raft::check_conf_change(const ConfChange& change) const {
 
 Result<std::uint64_t> Raft::propose_conf_change(const ConfChange& change, TimeMs now) {
   if (role_ != Role::leader) return Status::error(ErrorCode::unavailable, "not the leader");
+  if (!transferee_.empty()) return transfer_refusal();
   if (pending_conf_index_ > log_.applied()) {
     return Status::error(ErrorCode::conflict,
                          "a membership change (or the term's first entry) "
@@ -81,6 +82,7 @@ void Raft::apply_conf_change(const ConfChange& change) {
     become_follower(term_, kNoNode);
     return;
   }
+  if (!transferee_.empty() && !conf_.voters.count(transferee_)) abort_transfer();
   if (change.type == ConfChangeType::sole_voter) {
     progress_.clear();
   } else if (change.type == ConfChangeType::remove) {

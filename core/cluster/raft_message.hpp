@@ -23,8 +23,11 @@ enum class MessageType : std::uint8_t {
   heartbeat,           // leader -> member: commit (capped at what the member holds)
   heartbeat_response,  // I am alive and follow you
   snapshot,            // leader -> member too far behind: the snapshot
+  // Leadership transfer, leader -> the chosen voter once its log is the
+  // leader's: campaign now, without pre-vote, with `transfer` set.
+  timeout_now,
 };
-inline constexpr std::uint32_t kMessageTypeCount = 9;
+inline constexpr std::uint32_t kMessageTypeCount = 10;
 
 const char* to_string(MessageType type);
 
@@ -40,6 +43,9 @@ struct Message {
   std::uint64_t reject_hint = 0;
   std::vector<LogEntry> entries{};
   std::optional<Snapshot> snapshot{};
+  // On a vote: the campaign was asked for by the leader (timeout_now), so a
+  // voter that hears that leader still votes (its lease does not apply).
+  bool transfer = false;
 };
 
 }  // namespace desaster::raft

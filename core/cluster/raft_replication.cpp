@@ -147,6 +147,7 @@ void Raft::handle_append_response(const Message& m) {
   }
   while (send_append(m.from, false)) {
   }
+  maybe_send_timeout_now(m.from);
 }
 
 void Raft::handle_heartbeat_response(const Message& m) {

@@ -12,6 +12,7 @@
 #include "core/node/query_answers.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "transport/protocol/replies.hpp"
+#include "transport/protocol/transfer_wire.hpp"
 #include "transport/protocol/upgrade_wire.hpp"
 
 namespace desaster {
@@ -318,6 +319,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           cron_command(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::ForceRecovery>) {
           force_recovery(peer, id, body);
+        } else if constexpr (std::is_same_v<T, protocol::TransferLeadership>) {
+          transfer_leadership(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::FeedSnapshot>) {
           feed_snapshot(peer, id, body);
         } else if constexpr (std::is_same_v<T, protocol::FeedOps>) {

@@ -84,6 +84,12 @@ class ClientApi {
   // Answers "upgrade" (upgrade_messages.hpp); unset: refused.
   using UpgradeHandler = std::function<Result<protocol::UpgradeReply>(const protocol::Upgrade&)>;
   void set_upgrade_handler(UpgradeHandler handler) { upgrade_handler_ = std::move(handler); }
+  // Answers "transfer_leadership" (client_api_recovery.cpp) when the
+  // transfer ends, through `reply`; unset: a standalone node.
+  using TransferReply = std::function<void(const Result<protocol::TransferLeadershipReply>&)>;
+  using TransferHandler =
+      std::function<void(const protocol::TransferLeadership&, TransferReply reply)>;
+  void set_transfer_handler(TransferHandler handler) { transfer_handler_ = std::move(handler); }
   void set_force_recovery(ForceRecoveryHandler handler) {
     force_recovery_handler_ = std::move(handler);
   }
@@ -114,6 +120,8 @@ class ClientApi {
   void qdisc_command(const Peer& peer, std::uint64_t id, protocol::QdiscCommand& command);
   std::optional<protocol::JobEta> eta_of(const Job& job, TimeMs now) const;
   void force_recovery(const Peer& peer, std::uint64_t id, const protocol::ForceRecovery& request);
+  void transfer_leadership(const Peer& peer, std::uint64_t id,
+                           const protocol::TransferLeadership& request);
   // Cron entries (client_api_cron.cpp).
   void cron_command(const Peer& peer, std::uint64_t id, protocol::CronCommand& command);
   // The state feed's catch-up (client_api_feed.cpp).
@@ -145,6 +153,7 @@ class ClientApi {
   WorkerRelay* relay_ = nullptr;
   ForceRecoveryHandler force_recovery_handler_;
   UpgradeHandler upgrade_handler_;
+  TransferHandler transfer_handler_;
   FeedPublisher* feed_ = nullptr;
 };
 

@@ -59,8 +59,8 @@ Status Discovery::start() {
   return endpoint_->start();
 }
 
-void Discovery::close(std::function<void()> done) {
-  endpoint_->close(std::move(done));
+void Discovery::close(std::function<void()> done, bool goodbye) {
+  endpoint_->close(std::move(done), goodbye);
 }
 
 std::vector<DiscoveredPeer> Discovery::peers() const {

@@ -52,7 +52,8 @@ class Discovery {
   ~Discovery();
 
   Status start();
-  void close(std::function<void()> done);
+  // goodbye: false when a hot upgrade's new process takes this node's place.
+  void close(std::function<void()> done, bool goodbye = true);
 
   std::vector<DiscoveredPeer> peers() const;
   // Datagrams dropped (bad size, magic, version or MAC), for stats.

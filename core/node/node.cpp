@@ -367,6 +367,11 @@ Status Node::Impl::start_discovery() {
         if (!done.ok()) return done.status();
         return protocol::ForceRecoveryReply{node_id, done->term, done->index, done->dropped};
       });
+  handoff = std::make_unique<LeadershipHandoff>(*raft);
+  api->set_transfer_handler(
+      [this](const protocol::TransferLeadership& request, ClientApi::TransferReply reply) {
+        handoff->begin(request.node, std::move(reply));
+      });
   raft->start();
   return {};
 }
@@ -633,6 +638,7 @@ void Node::Impl::on_turn() {
     }
   }
   if (raft) raft->on_turn();
+  if (handoff) handoff->on_turn();
   if (relay) relay->follow(raft->leader(), raft->term());
   if (held_writes && !held_writes->empty()) pass_held_writes();
   // A standalone node's small commit may finish inside flush() (see
@@ -816,13 +822,17 @@ void Node::Impl::close_discovery(std::function<void()> done) {
     done();
     return;
   }
-  discovery->close([this, done = std::move(done)]() mutable {
-    if (links) {
-      links->close(std::move(done));
-    } else {
-      done();
-    }
-  });
+  // After a hot upgrade the node stays: no goodbye, or peers would drop it
+  // (and its successor) until its next beacon.
+  discovery->close(
+      [this, done = std::move(done)]() mutable {
+        if (links) {
+          links->close(std::move(done));
+        } else {
+          done();
+        }
+      },
+      !handed_over);
 }
 
 void Node::Impl::start_raft(const Recovery& recovery) {

@@ -26,6 +26,7 @@
 #include "core/node/held_writes.hpp"
 #include "core/node/http_gate.hpp"
 #include "core/node/leader_timer.hpp"
+#include "core/node/leadership_handoff.hpp"
 #include "core/node/log.hpp"
 #include "core/node/log_file.hpp"
 #include "core/node/metrics/node_metrics.hpp"
@@ -104,6 +105,7 @@ struct Node::Impl {
   std::unique_ptr<Forwarder> forwarder;           // clustered nodes only
   std::unique_ptr<HeldWrites> held_writes;        // clustered nodes only
   std::unique_ptr<WorkerRelay> relay;             // clustered nodes only
+  std::unique_ptr<LeadershipHandoff> handoff;     // clustered nodes only
   std::unique_ptr<LogFile> log_file;              // --log-file only
   std::unique_ptr<metrics::NodeMetrics> metrics;  // --metrics only
   std::unique_ptr<ServiceNotifier> notifier;      // sd_notify, when a manager listens

@@ -11,15 +11,59 @@ namespace desaster {
 // Hot upgrade (core/node/upgrade/upgrader.hpp): SIGUSR2 or `desasterctl upgrade`.
 void Node::Impl::start_upgrades() {
   UpgradeHooks hooks;
-  hooks.stop_leasing = [this] { dispatcher->set_draining(true); };
+  if (raft) {
+    // A leader hands leadership over first: its writes then wait for one
+    // transfer, not for an election after it has gone.
+    // A new leader runs again every job leased in an older term
+    // (LeaderStartOp), so the leader stops leasing and waits until no job
+    // runs anywhere (enqueues go on) before it hands over.
+    hooks.hand_off = [this](std::function<void(const Status&)> done) {
+      if (!raft->leading()) {
+        done(Status::success());
+        return;
+      }
+      dispatcher->set_draining(true);
+      log.info("upgrade: no new leases in the cluster; handing leadership over once the " +
+               std::to_string(state.counts().by_state[static_cast<int>(JobState::running)]) +
+               " running jobs have reported");
+      // Leases proposed before the drain count once applied: wait for them.
+      const std::uint64_t proposed = raft->last_index();
+      handoff->begin_when(
+          [this, proposed] {
+            return state.applied_index() >= proposed &&
+                   state.counts().by_state[static_cast<int>(JobState::running)] == 0;
+          },
+          "",
+          [this, done](const Result<protocol::TransferLeadershipReply>& r) {
+            // A transfer that did not happen costs an election after this
+            // process stops, not the upgrade.
+            if (r.ok()) {
+              log.info("upgrade: handed leadership to " + r->to.substr(0, 8));
+            } else {
+              log.warn("upgrade: goes on leading until it stops (the others then elect): " +
+                       r.status().message);
+            }
+            done(Status::success());
+          });
+    };
+  }
+  hooks.stop_leasing = [this] {
+    dispatcher->set_draining(true);
+    // Clustered, the leader leases to this node's workers through the relay.
+    if (relay) relay->set_holding(true);
+  };
   hooks.running = [this] { return own_running(); };
   hooks.pause = [this] {
     client_watcher->set_reading(false);
     dispatch_watcher->set_reading(false);
+    // Raft writes nothing more (suspend); peers see a silent follower.
+    if (raft) raft->suspend();
   };
   hooks.quiet = [this] {
     return proposer->in_flight() == 0 && !snapshot_in_flight &&
-           client_watcher->outbox_size() == 0 && dispatch_watcher->outbox_size() == 0;
+           client_watcher->outbox_size() == 0 && dispatch_watcher->outbox_size() == 0 &&
+           (!raft || (!raft->writing() && raft->in_flight() == 0)) &&
+           (!forwarder || forwarder->in_flight() == 0);
   };
   hooks.release = [this] {
     released = true;
@@ -38,6 +82,9 @@ void Node::Impl::start_upgrades() {
     return fds;
   };
   hooks.resume = [this](const std::string&) {
+    if (handoff) handoff->cancel();
+    if (raft) raft->resume();
+    if (relay) relay->set_holding(false);
     if (released) rebind_after_rollback();
     client_watcher->set_reading(true);
     dispatch_watcher->set_reading(true);
@@ -127,10 +174,6 @@ void Node::Impl::rebind_after_rollback() {
 Status Node::Impl::begin_upgrade(const std::string& binary, Upgrader::Done done) {
   // What the new process cannot take over yet refuses the upgrade.
   if (shutting_down) return Status::error(ErrorCode::unavailable, "the node is shutting down");
-  if (raft) {
-    return Status::error(ErrorCode::bad_request,
-                         "hot upgrade of a clustered node is not supported yet (standalone only)");
-  }
   if (!listeners->unowned().empty()) {
     return Status::error(ErrorCode::bad_request,
                          "hot upgrade needs a numeric IPv4 bind address (the " +

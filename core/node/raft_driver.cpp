@@ -106,6 +106,39 @@ std::string RaftDriver::leader() const {
   return raft_->leader().empty() ? std::string() : raft_->leader().hex();
 }
 
+Result<std::string> RaftDriver::transfer_leadership(const std::string& node) {
+  if (closed_ || failed_) return Status::error(ErrorCode::unavailable, "the node is shutting down");
+  if (!leading()) {
+    return Status::error(ErrorCode::unavailable,
+                         raft_->leader().empty() ? "this node does not lead, and no leader is known"
+                                                 : "this node does not lead; the leader is " +
+                                                       describe(raft_->leader().hex()));
+  }
+  raft::NodeId target;
+  if (!node.empty()) {
+    std::vector<raft::NodeId> found;
+    for (const raft::NodeId& voter : raft_->conf().voters) {
+      if (voter.hex().rfind(node, 0) == 0) found.push_back(voter);
+    }
+    if (node.size() < 4 || found.size() != 1) {
+      return Status::error(ErrorCode::bad_request,
+                           "'" + node +
+                               "' names no single voter (give its id or a unique prefix of "
+                               "4 or more hex digits; `desasterctl nodes` lists them)");
+    }
+    target = found.front();
+  }
+  if (Status s = raft_->transfer_leadership(target); !s.ok()) return s;
+  if (raft_->transferee().empty()) return self_.hex();
+  log_.info("raft: handing leadership to " + describe(raft_->transferee().hex()) +
+            "; writes wait until it leads");
+  return raft_->transferee().hex();
+}
+
+std::string RaftDriver::transferee() const {
+  return raft_->transferee().empty() ? std::string() : raft_->transferee().hex();
+}
+
 bool RaftDriver::in_cluster() const {
   return !raft_->conf().voters.empty() || !raft_->conf().learners.empty();
 }
@@ -195,7 +228,7 @@ void RaftDriver::propose(Op op, Proposer::Done done) {
 }
 
 void RaftDriver::on_message(std::string_view bytes) {
-  if (closed_) return;
+  if (closed_ || suspended_) return;
   Result<raft::Message> message = raft::decode_message(bytes);
   if (!message.ok()) {
     log_.warn("raft: dropped a message that does not decode: " + message.status().message);
@@ -232,7 +265,7 @@ bool RaftDriver::step_down_if_paused(TimeMs now) {
 }
 
 void RaftDriver::on_tick() {
-  if (closed_) return;
+  if (closed_ || suspended_) return;
   const TimeMs now = clock_();
   step_down_if_paused(now);
   last_tick_ = now;
@@ -252,6 +285,7 @@ void RaftDriver::send_promise_free() {
 }
 
 void RaftDriver::on_turn() {
+  if (suspended_) return;
   process_ready();
   maybe_compact();
 }
@@ -380,7 +414,7 @@ void RaftDriver::run_autopilot(TimeMs now) {
 }
 
 void RaftDriver::process_ready() {
-  if (in_ready_ || failed_ || closed_ || !raft_->has_ready()) return;
+  if (in_ready_ || failed_ || closed_ || suspended_ || !raft_->has_ready()) return;
   ready_ = raft_->ready();
   in_ready_ = true;
   waits_ = 1;  // held until every write is asked for

@@ -114,6 +114,22 @@ class RaftDriver {
   bool in_cluster() const;
   std::vector<MemberStatus> members() const;
   std::size_t in_flight() const { return pending_.size(); }
+  // A hot upgrade's old process, from its pause on: Raft neither ticks,
+  // takes messages (dropped, as a lossy network would) nor starts a Ready,
+  // so nothing more is written once the one in flight is durable. resume()
+  // after a rollback: a follower that missed some messages.
+  void suspend() { suspended_ = true; }
+  void resume() { suspended_ = false; }
+  // A Ready or a snapshot is still being written.
+  bool writing() const { return in_ready_ || snapshot_in_flight_; }
+  // Leader only: hands leadership to the voter `node` names (32 hex digits
+  // or a unique prefix of 4+), or to the most up-to-date voter when empty
+  // (raft_transfer.cpp). Returns the target's id (this node's own when it
+  // is the target: nothing to do). Proposals are refused while it runs.
+  Result<std::string> transfer_leadership(const std::string& node);
+  // The voter leadership is being handed to (hex), or empty.
+  std::string transferee() const;
+  std::string self_hex() const { return self_.hex(); }
   // For the refusal of writes: "... the leader is X at ADDR".
   std::string not_leader_message() const;
 
@@ -204,6 +220,7 @@ class RaftDriver {
   HardState saved_hard_state_;
   bool failed_ = false;
   bool closed_ = false;
+  bool suspended_ = false;
   bool snapshot_in_flight_ = false;
 
   std::map<std::uint64_t, Pending> pending_;  // by index

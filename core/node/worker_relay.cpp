@@ -48,11 +48,17 @@ void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
             return;
           }
           const std::string& key = known->second;
-          if constexpr (std::is_same_v<T, protocol::Credit>)
+          if constexpr (std::is_same_v<T, protocol::Credit>) {
             book_.on_credit(key, body.slots, body.withdraw, now);
+            if (holding_) return;  // the leader keeps seeing no free slot
+          }
           if constexpr (std::is_same_v<T, protocol::Report>) book_.on_report(key, body.id, now);
           if constexpr (std::is_same_v<T, protocol::Heartbeat>) book_.on_heartbeat(key, now);
           forward(key, frame);
+          // A report gives its slot back at the leader: take it away again.
+          if constexpr (std::is_same_v<T, protocol::Report>) {
+            if (holding_) send_credit(key, 0, 1);
+          }
         }
       },
       request.body);
@@ -81,6 +87,7 @@ void WorkerRelay::register_worker(const std::string& key) {
   if (leader_.empty()) return;
   std::optional<protocol::WorkerHello> hello = book_.registration(key);
   if (!hello) return;
+  if (holding_) hello->slots = 0;
   ++stats_.registrations;
   if (forward(key,
               protocol::encode_request(protocol::Request{kRelayRequestId, std::move(*hello)}))) {
@@ -88,6 +95,28 @@ void WorkerRelay::register_worker(const std::string& key) {
   } else {
     unregistered_.insert(key);
   }
+}
+
+void WorkerRelay::set_holding(bool holding) {
+  if (holding == holding_) return;
+  holding_ = holding;
+  for (const std::string& key : book_.keys()) {
+    std::optional<protocol::WorkerHello> hello = book_.registration(key);
+    if (!hello || hello->slots == 0) continue;
+    if (holding) {
+      send_credit(key, 0, hello->slots);
+    } else {
+      send_credit(key, hello->slots, 0);
+    }
+  }
+}
+
+void WorkerRelay::send_credit(const std::string& key, std::uint32_t slots, std::uint32_t withdraw) {
+  protocol::Credit credit;
+  credit.slots = slots;
+  credit.withdraw = withdraw;
+  // The relay's own request id: the leader's answer stops at the relay.
+  forward(key, protocol::encode_request(protocol::Request{kRelayRequestId, credit}));
 }
 
 void WorkerRelay::deliver(const std::string& worker, std::string frame) {

@@ -72,8 +72,16 @@ class WorkerRelay final : public LocalDelivery {
   // This node did not run for `stalled` ms (StallWatch): not the workers' silence.
   void excuse_silence(TimeMs stalled) { book_.excuse_silence(stalled); }
   RelayStats stats() const;
+  // A hot upgrade's old process drains: while holding, the leader is told
+  // this node's workers have no free slot (their credit is withdrawn, a
+  // report's returned slot withdrawn again, registrations offer none), so
+  // only the leases already held run here. Releasing offers the free
+  // slots again (a rollback).
+  void set_holding(bool holding);
 
  private:
+  // Tells the leader the worker's free slots: withdrawn (holding) or offered.
+  void send_credit(const std::string& key, std::uint32_t slots, std::uint32_t withdraw);
   bool forward(const std::string& key, std::string_view frame);
   void register_worker(const std::string& key);
 
@@ -91,6 +99,7 @@ class WorkerRelay final : public LocalDelivery {
   std::set<std::string> reregistering_;
   std::string leader_;
   std::uint64_t term_ = 0;
+  bool holding_ = false;
   RelayStats stats_;
 };
 

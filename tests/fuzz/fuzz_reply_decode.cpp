@@ -12,6 +12,7 @@
 #include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/replies.hpp"
+#include "transport/protocol/transfer_wire.hpp"
 #include "transport/protocol/upgrade_wire.hpp"
 
 using namespace desaster;
@@ -57,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_body<BlacklistReply>(bytes);
     check_body<QdiscReply>(bytes);
     check_body<UpgradeReply>(bytes);
+    check_body<TransferLeadershipReply>(bytes);
     auto unpacked = codec::unpack_bounded(bytes, "reply body");
     if (unpacked.ok()) (void)msgpack_to_json(unpacked->get());
   }

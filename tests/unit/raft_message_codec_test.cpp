@@ -45,7 +45,7 @@ bool same(const Message& a, const Message& b) {
   };
   return a.type == b.type && a.from == b.from && a.to == b.to && a.term == b.term &&
          a.log_term == b.log_term && a.index == b.index && a.commit == b.commit &&
-         a.reject == b.reject && a.reject_hint == b.reject_hint &&
+         a.reject == b.reject && a.reject_hint == b.reject_hint && a.transfer == b.transfer &&
          entries_equal(a.entries, b.entries) && a.snapshot.has_value() == b.snapshot.has_value() &&
          (!a.snapshot ||
           (a.snapshot->meta == b.snapshot->meta && a.snapshot->data == b.snapshot->data));
@@ -96,6 +96,58 @@ TEST_CASE("every field of a raft message survives encoding", "[raft][codec]") {
   CHECK(same(*back, plain));
 }
 
+TEST_CASE("a leadership transfer's vote and timeout_now survive encoding", "[raft][codec]") {
+  Message vote;
+  vote.type = MessageType::vote;
+  vote.from = NodeId::from_u64(3);
+  vote.to = NodeId::from_u64(1);
+  vote.term = 9;
+  vote.transfer = true;
+  const std::string bytes = encode_message(vote);
+  Result<Message> back = decode_message(bytes);
+  REQUIRE(back.ok());
+  CHECK(back->transfer);
+  CHECK(same(*back, vote));
+  vote.transfer = false;  // a plain vote keeps the 12 fields older builds read
+  CHECK(encode_message(vote).size() + 1 == bytes.size());
+  Message now;
+  now.type = MessageType::timeout_now;
+  now.from = NodeId::from_u64(1);
+  now.to = NodeId::from_u64(3);
+  now.term = 8;
+  back = decode_message(encode_message(now));
+  REQUIRE(back.ok());
+  CHECK(back->type == MessageType::timeout_now);
+  CHECK(same(*back, now));
+}
+
+TEST_CASE("a raft message's transfer field is checked", "[raft][codec]") {
+  Message vote;
+  vote.type = MessageType::vote;
+  vote.from = NodeId::from_u64(3);
+  vote.to = NodeId::from_u64(1);
+  vote.transfer = true;
+  const std::string bytes = encode_message(vote);
+  // The last byte is the packed true (0xc3).
+  REQUIRE(bytes.back() == '\xc3');
+  const std::string head = bytes.substr(0, bytes.size() - 1);
+  CHECK_THAT(error_of(head + '\xc2'),
+             Catch::Contains("raft message.transfer: is written only when true"));
+  CHECK_THAT(error_of(head + '\x01'), Catch::Contains("raft message.transfer: must be a boolean"));
+  Message append = vote;
+  append.type = MessageType::append;
+  CHECK_THAT(error_of(encode_message(append)),
+             Catch::Contains("raft message.transfer: only a vote can be a leadership transfer's"));
+  // 14 fields: one too many.
+  std::string longer = bytes + '\xc3';
+  longer[0] = static_cast<char>(0x9e);
+  CHECK_THAT(error_of(longer), Catch::Contains("raft message: expected 12 or 13 fields, got 14"));
+  std::string shorter = encode_message(Message{});
+  shorter[0] = static_cast<char>(0x9b);  // 11 fields, the last one dropped
+  shorter.pop_back();
+  CHECK_THAT(error_of(shorter), Catch::Contains("expected 12 or 13 fields, got 11"));
+}
+
 TEST_CASE("a raft message that is not msgpack or not an array is refused", "[raft][codec]") {
   CHECK_THAT(error_of(""), Catch::Contains("raft message is empty"));
   CHECK_THAT(error_of("\xc1"), Catch::Contains("is not valid msgpack"));
@@ -113,8 +165,8 @@ TEST_CASE("a raft message's fields are checked by type and range, naming the fie
           "[raft][codec]") {
   CHECK_THAT(error_of(with_field(0, 9u)),
              Catch::Contains("raft message.version: unsupported version 9"));
-  CHECK_THAT(error_of(with_field(1, 9u)),
-             Catch::Contains("raft message.type: has unknown value 9"));
+  CHECK_THAT(error_of(with_field(1, 10u)),
+             Catch::Contains("raft message.type: has unknown value 10"));
   CHECK_THAT(error_of(with_field(2, std::string("short"))),
              Catch::Contains("raft message.from: a node id is 16 bytes, got 5"));
   CHECK_THAT(error_of(with_field(4, -1)),

@@ -25,7 +25,7 @@ struct BeaconEndpoint::Impl {
   void on_datagram(ssize_t nread, const uv_buf_t* buf, const sockaddr* from, unsigned flags);
   void report(const std::vector<PeerEvent>& events);
   void arm_expiry();
-  void close(std::function<void()> done);
+  void close(std::function<void()> done, bool goodbye);
 
   static void on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept;
   static void on_receive(uv_udp_t* handle, ssize_t nread, const uv_buf_t* buf, const sockaddr* from,
@@ -217,9 +217,9 @@ void BeaconEndpoint::Impl::report(const std::vector<PeerEvent>& events) {
   }
 }
 
-void BeaconEndpoint::Impl::close(std::function<void()> done) {
+void BeaconEndpoint::Impl::close(std::function<void()> done, bool goodbye) {
   if (closing_) return;
-  if (started_) send_beacon(0);
+  if (started_ && goodbye) send_beacon(0);
   closing_ = true;
   done_ = std::move(done);
   for (uv_handle_t* handle :
@@ -255,11 +255,11 @@ std::uint16_t BeaconEndpoint::port() const {
   return impl_ ? impl_->bound_port_ : 0;
 }
 
-void BeaconEndpoint::close(std::function<void()> done) {
+void BeaconEndpoint::close(std::function<void()> done, bool goodbye) {
   if (!impl_) return;
   Impl* impl = impl_;
   impl_ = nullptr;
-  impl->close(std::move(done));
+  impl->close(std::move(done), goodbye);
 }
 
 const PeerTable& BeaconEndpoint::peers() const {

@@ -74,10 +74,11 @@ class BeaconEndpoint {
   // The UDP port the receiver is bound to (after start()), else 0.
   std::uint16_t port() const;
 
-  // Sends a goodbye if started, stops, closes the handles; done runs when
-  // they are closed. No handler call happens after close(). Later calls do
-  // nothing.
-  void close(std::function<void()> done);
+  // Sends a goodbye if started (and asked to: a hot upgrade's old process
+  // is not leaving, its successor beacons already), stops, closes the
+  // handles; done runs when they are closed. No handler call happens after
+  // close(). Later calls do nothing.
+  void close(std::function<void()> done, bool goodbye = true);
 
   // Empty after close().
   const PeerTable& peers() const;

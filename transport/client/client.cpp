@@ -183,6 +183,11 @@ Result<protocol::UpgradeReply> Client::upgrade(bool start, const std::string& bi
                                              impl_->options.timeout);
 }
 
+Result<protocol::TransferLeadershipReply> Client::transfer_leadership(const std::string& node) {
+  return impl_->call<protocol::TransferLeadershipReply>(protocol::TransferLeadership{node},
+                                                        impl_->options.timeout);
+}
+
 Result<protocol::ForceRecoveryReply> Client::force_recovery(bool accept_risk) {
   return impl_->call<protocol::ForceRecoveryReply>(protocol::ForceRecovery{accept_risk},
                                                    impl_->options.timeout);

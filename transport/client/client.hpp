@@ -26,6 +26,7 @@
 #include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/replies.hpp"
+#include "transport/protocol/transfer_wire.hpp"
 #include "transport/protocol/upgrade_wire.hpp"
 
 namespace desaster {
@@ -134,6 +135,9 @@ class Client {
   // "upgrade" (upgrade_messages.hpp): start a standalone node's hot upgrade,
   // or (start false) see how it stands.
   Result<protocol::UpgradeReply> upgrade(bool start, const std::string& binary = {});
+  // "transfer_leadership" (transfer_messages.hpp): the node asked, if it
+  // leads, hands leadership to `node` (empty: the most up-to-date voter).
+  Result<protocol::TransferLeadershipReply> transfer_leadership(const std::string& node = {});
   // Cron entries (cron_messages.hpp): add, remove, pause, resume, run, list, show.
   Result<protocol::CronReply> cron(const protocol::CronCommand& command);
 

@@ -32,6 +32,7 @@
 #include "transport/protocol/monitor_messages.hpp"
 #include "transport/protocol/qdisc_messages.hpp"
 #include "transport/protocol/recovery_messages.hpp"
+#include "transport/protocol/transfer_messages.hpp"
 #include "transport/protocol/upgrade_messages.hpp"
 
 namespace desaster::protocol {
@@ -205,7 +206,9 @@ using RequestBody =
                  // the state feed's catch-up (feed_messages.hpp)
                  FeedSnapshot, FeedOps,
                  // a standalone node's hot upgrade (upgrade_messages.hpp)
-                 Upgrade>;
+                 Upgrade,
+                 // a Raft leadership transfer (transfer_messages.hpp)
+                 TransferLeadership>;
 
 const char* to_string(PoolAction action);
 

@@ -16,6 +16,7 @@
 #include "transport/protocol/qdisc_wire.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "transport/protocol/spec_wire.hpp"
+#include "transport/protocol/transfer_wire.hpp"
 #include "transport/protocol/upgrade_wire.hpp"
 
 namespace desaster::protocol {
@@ -41,7 +42,9 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     // the state feed's catch-up
     "feed_snapshot", "feed_ops",
     // hot upgrade
-    "upgrade"};
+    "upgrade",
+    // leadership transfer
+    "transfer_leadership"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -382,6 +385,13 @@ void write(BodyWriter& w, const Upgrade& b) {
 }
 void read(MapReader& r, Upgrade& b) {
   read_upgrade(r, b);
+}
+
+void write(BodyWriter& w, const TransferLeadership& b) {
+  write_transfer_leadership(w, b);
+}
+void read(MapReader& r, TransferLeadership& b) {
+  read_transfer_leadership(r, b);
 }
 
 void write(BodyWriter& w, const ForceRecovery& b) {

@@ -1,4 +1,4 @@
-// "upgrade": a standalone node's hot upgrade (core/node/upgrade/upgrader.hpp),
+// "upgrade": a node's hot upgrade (core/node/upgrade/upgrader.hpp),
 // as desasterctl upgrade asks for it and then watches it. Its codec is
 // upgrade_wire.cpp.
 //
@@ -7,8 +7,9 @@
 //   executable the node was started from) and answers at once; without
 //   start it only says how things stand. pid: the process answering (a new
 //   pid after the upgrade). last: the outcome of the last upgrade this
-//   process did or came from. Refused (bad_request) for a clustered node,
-//   --http or --metrics, a path that is not an executable; conflict while
+//   process did or came from. A clustered leader hands leadership to
+//   another voter first. Refused (bad_request) for a listener ZeroMQ bound
+//   by itself (a host name as -a), a path that is not an executable; conflict while
 //   one is under way.
 #pragma once
 

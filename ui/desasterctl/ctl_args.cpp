@@ -354,6 +354,10 @@ Result<CtlArgs> parse_ctl_args(const std::vector<std::string>& raw) {
     std::vector<std::string> words;
     while (!cur.done()) words.push_back(cur.take());
     status = parse_upgrade_args(words, out);
+  } else if (c == "transfer-leadership") {
+    std::vector<std::string> words;
+    while (!cur.done()) words.push_back(cur.take());
+    status = parse_transfer_args(words, out);
   } else {
     status = bad("unknown command '" + c + "' (try desasterctl --help)");
   }
@@ -416,6 +420,7 @@ std::string ctl_help_text() {
          "                                           the node's CPU, memory and load history\n"
          "                                           (1 s points for 10 min, 1 min for 24 h)\n" +
          qdisc_help_text() + cron_help_text() + force_recovery_help_text() + upgrade_help_text() +
+         transfer_help_text() +
          "  watch                                    print each op as the node applies it\n"
          "                                           (index, op, queues, jobs) until\n"
          "                                           interrupted; --json: one object a line\n"

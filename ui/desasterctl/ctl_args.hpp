@@ -47,6 +47,7 @@ struct CtlArgs {
   // force-recovery (ctl_recovery.cpp)
   bool accept_risk = false;
   std::string upgrade_binary;  // upgrade --binary
+  std::string transfer_node;   // transfer-leadership NODE (empty: the most up-to-date voter)
   // cron (ctl_cron.cpp)
   protocol::CronCommand cron;
 };
@@ -62,6 +63,9 @@ std::string force_recovery_help_text();
 // upgrade [--binary PATH] (ctl_upgrade.cpp)
 Status parse_upgrade_args(const std::vector<std::string>& words, CtlArgs& out);
 std::string upgrade_help_text();
+// transfer-leadership [NODE] (ctl_transfer.cpp)
+Status parse_transfer_args(const std::vector<std::string>& words, CtlArgs& out);
+std::string transfer_help_text();
 std::string ctl_help_text();
 
 }  // namespace desaster

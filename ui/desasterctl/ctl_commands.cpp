@@ -22,6 +22,7 @@
 #include "ui/desasterctl/ctl_qdisc.hpp"
 #include "ui/desasterctl/ctl_query.hpp"
 #include "ui/desasterctl/ctl_recovery.hpp"
+#include "ui/desasterctl/ctl_transfer.hpp"
 #include "ui/desasterctl/ctl_upgrade.hpp"
 #include "ui/desasterctl/ctl_watch.hpp"
 
@@ -456,6 +457,7 @@ int run_with(Client& client, const CtlArgs& args) {
   if (c == "cron") return run_cron(client, args);
   if (c == "force-recovery") return run_force_recovery(client, args);
   if (c == "upgrade") return run_upgrade(client, args);
+  if (c == "transfer-leadership") return run_transfer_leadership(client, args);
   if (c == "nodes") return run_nodes(client, args);
   if (is_assign_command(c)) return run_assign_command(client, args);
   if (c == "stats") return run_stats(client, args);

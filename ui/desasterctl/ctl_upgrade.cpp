@@ -27,11 +27,11 @@ Status parse_upgrade_args(const std::vector<std::string>& words, CtlArgs& out) {
 }
 
 std::string upgrade_help_text() {
-  return "  upgrade [--binary PATH]                  hot-upgrade a standalone node: PATH "
-         "(default:\n"
-         "                                           the binary it was started from) takes over\n"
-         "                                           its sockets and data dir; exit 1 on "
-         "rollback\n";
+  return "  upgrade [--binary PATH]                  hot-upgrade the node: PATH (default: the\n"
+         "                                           binary it was started from) takes over\n"
+         "                                           its sockets and data dir (a leader hands\n"
+         "                                           leadership to another voter first);\n"
+         "                                           exit 1 on rollback\n";
 }
 
 int run_upgrade(Client& client, const CtlArgs& args) {

@@ -18,7 +18,7 @@ namespace desaster {
 
 namespace {
 
-enum class Phase { idle, draining, starting, pausing, handing, rolling_back, handed };
+enum class Phase { idle, handing_off, draining, starting, pausing, handing, rolling_back, handed };
 
 std::string own_executable() {
   char path[4096];
@@ -79,6 +79,7 @@ struct Upgrader::Impl {
     timer.data = this;
   }
 
+  void start_draining();
   void start_child();
   void on_readable();
   void on_message(const std::string& text);
@@ -118,15 +119,28 @@ Status Upgrader::begin(const std::string& binary, Done done) {
   }
   impl.binary = path;
   impl.done = std::move(done);
-  impl.phase = Phase::draining;
-  impl.log.info("upgrade to " + path + ": no new leases; waiting for " +
-                std::to_string(impl.hooks.running()) + " running jobs to finish here");
-  impl.hooks.stop_leasing();
+  if (impl.hooks.hand_off) {
+    impl.phase = Phase::handing_off;
+    impl.hooks.hand_off([&impl](const Status& handed) {
+      if (impl.phase != Phase::handing_off) return;  // rolled back meanwhile
+      if (!handed.ok()) {
+        impl.rollback("leadership was not handed over: " + handed.message);
+        return;
+      }
+      impl.start_draining();
+    });
+  } else {
+    impl.start_draining();
+  }
   uv_timer_start(
       &impl.timer,
       [](uv_timer_t* t) noexcept {
         auto* self = static_cast<Impl*>(t->data);
         switch (self->phase) {
+          case Phase::handing_off:
+            self->rollback("leadership was not handed over within " +
+                           std::to_string(self->timeout_ms / 1000) + " s");
+            break;
           case Phase::draining:
             self->rollback(std::to_string(self->hooks.running()) +
                            " jobs were still running after " +
@@ -153,6 +167,13 @@ void Upgrader::on_turn() {
   } else if (impl.phase == Phase::pausing && impl.hooks.quiet()) {
     impl.hand_over();
   }
+}
+
+void Upgrader::Impl::start_draining() {
+  phase = Phase::draining;
+  log.info("upgrade to " + binary + ": no new leases; waiting for " +
+           std::to_string(hooks.running()) + " running jobs to finish here");
+  hooks.stop_leasing();
 }
 
 void Upgrader::Impl::start_child() {

@@ -1,5 +1,9 @@
 // The old process's side of a hot upgrade (`desasterctl upgrade`, SIGUSR2):
 //
+//   handing off  a clustered leader hands leadership to another voter
+//             first (hooks.hand_off), so writes wait for one transfer, not
+//             for an election after it is gone; a transfer that fails
+//             rolls back
 //   draining  no new leases; the jobs running now finish here (they report
 //             to this process, which still owns the journal)
 //   starting  the new binary runs with the same argv and the upgrade's
@@ -38,6 +42,9 @@
 namespace desaster {
 
 struct UpgradeHooks {
+  // Optional: calls done (once, maybe at once) when this node no longer
+  // leads or never did; an error rolls back.
+  std::function<void(std::function<void(const Status&)> done)> hand_off;
   std::function<void()> stop_leasing;
   std::function<std::size_t()> running;  // jobs that must end before the handover
   std::function<void()> pause;           // stop reading requests and proposing

@@ -1,0 +1,236 @@
+// Hot upgrade of clustered nodes under load: three nodes in namespaces, a
+// client enqueuing continuously through one of them and the pools draining
+// the jobs, while the leader and then a follower are upgraded (SIGUSR2),
+// twice each. A leader hands leadership to another voter first, so writes
+// pause for one transfer rather than an election. Refusals while
+// leadership moves ("try again") are retried; nothing else may fail, no
+// acknowledged job may be lost and none may run twice. The longest pause
+// between two acknowledged writes is printed.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/model/shell_command.hpp"
+#include "tests/cluster/harness/cluster_jobs.hpp"
+#include "tests/cluster/harness/namespace_thread.hpp"
+#include "tests/integration/harness/process_probe.hpp"
+#include "transport/client/client.hpp"
+
+namespace desaster::test {
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+protocol::JobSpec marker_job(int marker, const std::string& runs) {
+  ShellCommand command;
+  command.sh = "echo m" + std::to_string(marker) + " >> " + runs;
+  protocol::JobSpec spec;
+  spec.payload = encode_shell_command(command);
+  return spec;
+}
+
+// The node whose log's last role line says leader, counting every process
+// that wrote the log (an upgrade's new process writes the same file).
+int leader_in_logs(const Nodes& nodes) {
+  int found = -1;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string log = nodes[i]->log();
+    const auto led = log.rfind("raft: leader (");
+    if (led == std::string::npos) continue;
+    const auto followed = log.rfind("raft: follower (");
+    const auto candidate = log.rfind("raft: candidate (");
+    if ((followed == std::string::npos || followed < led) &&
+        (candidate == std::string::npos || candidate < led)) {
+      if (found >= 0) return -1;  // two say so: not settled yet
+      found = static_cast<int>(i);
+    }
+  }
+  return found;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run none twice",
+          "[cluster][upgrade]") {
+  require_network();
+  TestNetwork net(3);
+  TempDir dir;
+  int leader = -1;
+  Nodes nodes = jobs::formed_cluster(net, dir, leader);
+  const std::string runs = dir.path() + "/runs";
+  // The client talks to a follower that the test upgrades too.
+  const int entry = (leader + 1) % 3;
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> errors{0};
+  std::atomic<int> refusals{0};
+  std::atomic<long> longest_gap_ms{0};
+  std::mutex mutex;
+  std::map<JobId, int> acknowledged;  // id -> its marker
+  std::string first_error;
+  NamespaceThread client_thread(net, entry, [&] {
+    ClientOptions options;
+    options.endpoint = "tcp://" + net.address(entry) + ":" + std::to_string(kClusterPort);
+    options.timeout = 20s;
+    options.name = "upgrade-cluster-test";
+    auto client = Client::connect(options);
+    if (!client.ok()) {
+      ++errors;
+      first_error = client.status().message;
+      return;
+    }
+    auto last_ack = Clock::now();
+    for (int marker = 0; !stop; marker += 5) {
+      std::vector<protocol::JobSpec> batch;
+      for (int k = 0; k < 5; ++k) batch.push_back(marker_job(marker + k, runs));
+      auto result = (*client)->enqueue(batch);
+      std::lock_guard lock(mutex);
+      if (!result.ok()) {
+        // A refusal says the write was not taken (leadership is moving):
+        // a client tries again. Anything else is an error.
+        if (result.status().code == ErrorCode::unavailable) {
+          ++refusals;
+        } else if (errors++ == 0) {
+          first_error = result.status().message;
+        }
+        continue;
+      }
+      for (std::size_t k = 0; k < result->ids.size(); ++k) {
+        if (result->ids[k]) {
+          acknowledged[result->ids[k]] = marker + static_cast<int>(k);
+        } else if (result->errors[k].code == ErrorCode::unavailable) {
+          ++refusals;
+        } else if (errors++ == 0) {
+          first_error = result->errors[k].message;
+        }
+      }
+      const auto now = Clock::now();
+      const long gap =
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - last_ack).count();
+      if (gap > longest_gap_ms) longest_gap_ms = gap;
+      last_ack = now;
+    }
+  });
+  auto acked = [&] {
+    std::lock_guard lock(mutex);
+    return acknowledged.size();
+  };
+
+  // Leader, follower, leader, follower (DESASTER_SOAK_UPGRADES: more).
+  const char* rounds = std::getenv("DESASTER_SOAK_UPGRADES");
+  const int kUpgrades = rounds ? std::max(1, std::atoi(rounds)) : 4;
+  std::vector<pid_t> current;
+  for (const auto& node : nodes) current.push_back(lock_holder(node->data_dir()));
+  std::size_t handed_leadership = 0;
+  for (int round = 0; round < kUpgrades; ++round) {
+    const std::size_t before = acked();
+    REQUIRE(wait_until([&] { return acked() >= before + 40; }, 20s));
+    int now_leading = -1;
+    REQUIRE(wait_until([&] { return (now_leading = leader_in_logs(nodes)) >= 0; }, 10s));
+    const int target = round % 2 == 0 ? now_leading : (now_leading + 1) % 3;
+    const std::string target_dir = nodes[static_cast<std::size_t>(target)]->data_dir();
+    const pid_t old = current[static_cast<std::size_t>(target)];
+    const std::size_t served_before = count_of(nodes[target]->log(), "serves now");
+    const std::size_t handed_before =
+        count_of(nodes[target]->log(), "upgrade: handed leadership to");
+    INFO("round " << round << ": upgrading node " << target
+                  << (target == now_leading ? " (the leader)" : " (a follower)"));
+    REQUIRE(::kill(old, SIGUSR2) == 0);
+    const bool swapped = wait_until(
+        [&] {
+          const pid_t now = lock_holder(target_dir);
+          return now > 0 && now != old && !alive(old) &&
+                 count_of(nodes[target]->log(), "serves now") > served_before;
+        },
+        20s);
+    if (!swapped) dump_logs(nodes);
+    REQUIRE(swapped);
+    if (old == nodes[target]->pid()) CHECK(nodes[target]->wait_exit(10s) == 0);
+    current[static_cast<std::size_t>(target)] = lock_holder(target_dir);
+    CHECK(alive(current[static_cast<std::size_t>(target)]));
+    if (target == now_leading) {
+      ++handed_leadership;
+      CHECK(count_of(nodes[target]->log(), "upgrade: handed leadership to") == handed_before + 1);
+    }
+  }
+  const std::size_t before = acked();
+  REQUIRE(wait_until([&] { return acked() >= before + 40; }, 20s));
+  stop = true;
+  client_thread.join();
+  REQUIRE(client_thread.failure().empty());
+
+  // Every acknowledged job ends once, succeeded; its marker ran once.
+  std::vector<JobId> ids;
+  for (const auto& [id, marker] : acknowledged) ids.push_back(id);
+  std::size_t lost = 0;
+  std::string wait_error;
+  NamespaceThread checker(net, entry, [&] {
+    ClientOptions options;
+    options.endpoint = "tcp://" + net.address(entry) + ":" + std::to_string(kClusterPort);
+    options.timeout = 30s;
+    auto client = Client::connect(options);
+    if (!client.ok()) {
+      wait_error = client.status().message;
+      return;
+    }
+    for (std::size_t at = 0; at < ids.size(); at += 500) {
+      std::vector<JobId> part(ids.begin() + static_cast<long>(at),
+                              ids.begin() + static_cast<long>(std::min(ids.size(), at + 500)));
+      auto done = (*client)->wait(part, 30s);
+      if (!done.ok()) {
+        wait_error = done.status().message;
+        return;
+      }
+      for (const auto& job : *done) lost += !job || job->state != JobState::succeeded;
+    }
+  });
+  checker.join();
+  REQUIRE(checker.failure().empty());
+  std::ifstream in(runs);
+  std::map<std::string, int> ran;
+  for (std::string line; std::getline(in, line);) ++ran[line];
+  int twice = 0;
+  for (const auto& [line, times] : ran) twice += times > 1;
+  int missing = 0;
+  for (const auto& [id, marker] : acknowledged) missing += ran["m" + std::to_string(marker)] != 1;
+
+  if (errors > 0 || lost > 0 || twice > 0 || missing > 0) {
+    for (const auto& node : nodes) WARN(node->log());
+  }
+  INFO("first client error: " << first_error);
+  INFO("wait: " << wait_error);
+  CHECK(wait_error.empty());
+  CHECK(errors == 0);
+  CHECK(lost == 0);
+  CHECK(missing == 0);
+  CHECK(twice == 0);
+  WARN("cluster upgrades: " << kUpgrades << " (" << handed_leadership << " of the leader)"
+                            << ", acknowledged jobs: " << acknowledged.size()
+                            << ", retried refusals: " << refusals
+                            << ", longest write pause: " << longest_gap_ms << " ms");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (current[i] != nodes[i]->pid() && alive(current[i])) {
+      ::kill(current[i], SIGTERM);
+      CHECK(wait_until([&] { return !alive(current[i]); }, 30s));
+    }
+  }
+}
+
+}  // namespace desaster::test
