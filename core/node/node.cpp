@@ -338,9 +338,10 @@ Status Node::Impl::start_discovery() {
   });
   held_writes = std::make_unique<HeldWrites>(options.leaderless_hold_ms);
   api->set_write_forwarder([this](const Peer& peer, std::string_view frame) {
-    if (!raft || raft->leading()) return false;
-    if (forwarder->forward(raft->leader(), peer, frame)) return true;
-    return raft->leader().empty() && raft->in_cluster() && !shutting_down &&
+    if (!raft) return false;
+    if (writes_have_a_leader())
+      return !raft->leading() && forwarder->forward(raft->leader(), peer, frame);
+    return raft->in_cluster() && !shutting_down &&
            held_writes->hold(peer, frame, static_cast<TimeMs>(uv_now(&loop)));
   });
   discovery = std::make_unique<Discovery>(
@@ -623,8 +624,12 @@ Status Node::Impl::bind_sockets() {
 void Node::Impl::on_turn() {
   if (closing) return;
   if (upgrader->active()) {
-    // Paused for a hot upgrade: only what is in flight commits.
-    if (upgrader->paused()) journal->flush();
+    // Paused for a hot upgrade: only what is in flight commits, and held
+    // writes go on (the pause waits for them).
+    if (upgrader->paused()) {
+      journal->flush();
+      if (held_writes && !held_writes->empty()) pass_held_writes();
+    }
     upgrader->on_turn();
     if (upgrader->paused()) return;
   }
@@ -700,14 +705,22 @@ void Node::Impl::maybe_snapshot() {
   });
 }
 
+bool Node::Impl::writes_have_a_leader() const {
+  return raft->leading() ? raft->transferee().empty() : !raft->leader().empty();
+}
+
 void Node::Impl::pass_held_writes() {
-  if (raft->leading() || !raft->leader().empty()) {
+  if (writes_have_a_leader()) {
     for (const HeldWrites::Held& write : held_writes->take_all())
       api->resume_write(write.client, write.frame);
     return;
   }
-  refuse_held_writes(held_writes->take_expired(static_cast<TimeMs>(uv_now(&loop))),
-                     Status::error(ErrorCode::unavailable, raft->not_leader_message()));
+  refuse_held_writes(
+      held_writes->take_expired(static_cast<TimeMs>(uv_now(&loop))),
+      Status::error(ErrorCode::unavailable,
+                    raft->leading() ? "this node is handing leadership over and no other node "
+                                      "took it within --leaderless-hold; try again"
+                                    : raft->not_leader_message()));
 }
 
 void Node::Impl::refuse_held_writes(const std::vector<HeldWrites::Held>& writes,

@@ -158,6 +158,9 @@ struct Node::Impl {
   void on_dispatch_message(std::vector<zmq::message_t>& parts);
   void on_relay_message(std::vector<zmq::message_t>& parts);
   void on_role(raft::Role role, std::uint64_t term);
+  // A leader that takes writes is known: this node, unless it is handing
+  // leadership over, or the one it follows.
+  bool writes_have_a_leader() const;
   // Passes held writes on once a leader is known; refuses the expired.
   void pass_held_writes();
   void refuse_held_writes(const std::vector<HeldWrites::Held>& writes, const Status& status);

@@ -63,7 +63,7 @@ void Node::Impl::start_upgrades() {
     return proposer->in_flight() == 0 && !snapshot_in_flight &&
            client_watcher->outbox_size() == 0 && dispatch_watcher->outbox_size() == 0 &&
            (!raft || (!raft->writing() && raft->in_flight() == 0)) &&
-           (!forwarder || forwarder->in_flight() == 0);
+           (!forwarder || forwarder->in_flight() == 0) && (!held_writes || held_writes->empty());
   };
   hooks.release = [this] {
     released = true;

@@ -151,6 +151,27 @@ TEST_CASE("two nodes beaconing on loopback find each other within 2 s", "[beacon
   close_all(loop, {&a, &b});
 }
 
+TEST_CASE("a node that knows no peer says hello and is answered at once, not at the next interval",
+          "[beacon][endpoint]") {
+  TestLoop loop;
+  const SymmetricKey key = key_of(7);
+  auto every_ten_seconds = [] { return std::uint64_t{10'000}; };
+  BeaconConfig config_a = loopback_config(1, 0, 4001);
+  config_a.next_interval_ms = every_ten_seconds;
+  BeaconEndpoint a(loop.get(), config_a, key, nullptr);
+  REQUIRE(a.start().ok());
+  // a's first beacon went before b listened; its next one is 10 s away.
+  BeaconConfig config_b = loopback_config(2, a.port(), 4002);
+  config_b.next_interval_ms = every_ten_seconds;
+  BeaconEndpoint b(loop.get(), config_b, key, nullptr);
+  REQUIRE(b.start().ok());
+
+  REQUIRE(run_until(
+      loop, [&] { return b.peers().size() == 1 && a.peers().size() == 1; }, 2s));
+  CHECK(a.stats().sent == 2);  // the first, and the answer to b's hello
+  close_all(loop, {&a, &b});
+}
+
 TEST_CASE("a node that closes says goodbye and its peers drop it at once", "[beacon][endpoint]") {
   TestLoop loop;
   const SymmetricKey key = key_of(7);

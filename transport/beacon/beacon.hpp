@@ -6,8 +6,9 @@
 //   offset size
 //     0     4   magic "DSTR"
 //     4     1   version (1)
-//     5     1   flags: bit 0 = in a cluster (kBeaconFlagInCluster); receivers
-//               ignore bits they do not know, so a later v1 sender may set more
+//     5     1   flags: bit 0 = in a cluster (kBeaconFlagInCluster), bit 1 =
+//               hello (kBeaconFlagHello); receivers ignore bits they do not
+//               know, so a later v1 sender may set more
 //     6    16   node id (the 32 hex digits of DATA_DIR/NODE_ID, as bytes)
 //    22     2   TCP port of the node's peer traffic; 0 = the node is leaving
 //    24    16   MAC: keyed BLAKE2b-128 (crypto_generichash, key = the group's
@@ -40,6 +41,11 @@ inline constexpr std::size_t kBeaconSize = kBeaconSignedSize + kBeaconMacSize;
 // one), so a fresh node that hears it waits to be added instead of
 // bootstrapping a cluster of its own.
 inline constexpr std::uint8_t kBeaconFlagInCluster = 0x01;
+// Hello: the sender knows no peer yet (it just started, or a hot upgrade
+// just started it), so hearers answer with a beacon of their own at once
+// instead of at their next interval: a new process finds its peers, and can
+// answer the Raft leader, in milliseconds rather than up to a second.
+inline constexpr std::uint8_t kBeaconFlagHello = 0x02;
 
 struct Beacon {
   NodeIdBytes node_id{};

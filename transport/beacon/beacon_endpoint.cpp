@@ -1,12 +1,17 @@
 // BeaconEndpoint: beacons over UDP on a libuv loop; see beacon_endpoint.hpp.
 #include "transport/beacon/beacon_endpoint.hpp"
 
+#include <optional>
+
 #include <span>
 
 namespace desaster {
 
 namespace {
 constexpr std::uint64_t kDefaultIntervalMs = 1000;
+// At most one answer to hello beacons in this long: several new nodes (or
+// a replayed hello) cost a beacon each this often, never a storm.
+constexpr std::uint64_t kHelloAnswerGapMs = 200;
 // Beacons are 40 bytes; anything longer than this is cut (UV_UDP_PARTIAL)
 // and dropped as the wrong size.
 constexpr std::size_t kReceiveBufferSize = 512;
@@ -49,6 +54,7 @@ struct BeaconEndpoint::Impl {
   std::uint16_t bound_port_ = 0;
   bool started_ = false;
   bool closing_ = false;
+  std::optional<std::uint64_t> last_hello_answer_;
   int open_handles_ = 0;
   std::function<void()> done_;
   char buffer_[kReceiveBufferSize];
@@ -131,6 +137,7 @@ void BeaconEndpoint::Impl::send_beacon(std::uint16_t tcp_port) {
   beacon.node_id = config_.node_id;
   beacon.tcp_port = tcp_port;
   if (config_.flags) beacon.flags = config_.flags();
+  if (peers_.peers().empty()) beacon.flags |= kBeaconFlagHello;
   BeaconDatagram datagram = encode_beacon(beacon, mac_key_);
   uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(datagram.data()), datagram.size());
   const int rc =
@@ -190,8 +197,15 @@ void BeaconEndpoint::Impl::on_datagram(ssize_t nread, const uv_buf_t* buf, const
   ++stats_.received;
   char name[64] = {};
   uv_ip_name(from, name, sizeof name);
-  report(peers_.observe(decoded.beacon, name, uv_now(loop_)));
-  if (!closing_) arm_expiry();
+  const std::uint64_t now = uv_now(loop_);
+  report(peers_.observe(decoded.beacon, name, now));
+  if (closing_) return;
+  arm_expiry();
+  if ((decoded.beacon.flags & kBeaconFlagHello) != 0 && decoded.beacon.tcp_port != 0 &&
+      (!last_hello_answer_ || now - *last_hello_answer_ >= kHelloAnswerGapMs)) {
+    last_hello_answer_ = now;
+    send_beacon(config_.tcp_port);
+  }
 }
 
 void BeaconEndpoint::Impl::on_expiry_timer(uv_timer_t* handle) noexcept {
