@@ -292,6 +292,8 @@ void ClientApi::handle(const Peer& peer, protocol::Request& request) {
           dispatcher_.on_credit(peer, id, body.slots, body.withdraw, now);
         } else if constexpr (std::is_same_v<T, protocol::Report>) {
           dispatcher_.on_report(peer, id, body, now);
+        } else if constexpr (std::is_same_v<T, protocol::Reports>) {
+          dispatcher_.on_reports(peer, id, body, now);
         } else if constexpr (std::is_same_v<T, protocol::Heartbeat>) {
           dispatcher_.on_heartbeat(peer, id, now);
         } else if constexpr (std::is_same_v<T, protocol::PoolCommand>) {

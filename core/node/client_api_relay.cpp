@@ -12,6 +12,7 @@ bool is_worker_request(const protocol::RequestBody& body) {
   return std::holds_alternative<protocol::WorkerHello>(body) ||
          std::holds_alternative<protocol::Credit>(body) ||
          std::holds_alternative<protocol::Report>(body) ||
+         std::holds_alternative<protocol::Reports>(body) ||
          std::holds_alternative<protocol::Heartbeat>(body);
 }
 

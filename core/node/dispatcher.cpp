@@ -13,9 +13,17 @@ namespace {
 
 constexpr std::size_t kMaxGrantsPerTurn = 4096;
 
+static_assert(kMaxGrantsPerTurn <= protocol::kMaxLeasesPerPush,
+              "one turn's leases for a worker fit one \"leases\" push");
+
 std::string encode_lease_push(Job job, std::uint64_t term) {
   return protocol::encode_push(protocol::kLeasePush,
                                protocol::encode_body(protocol::LeasePush{std::move(job), term}));
+}
+
+protocol::SlimLease slim_lease(const Job& job, std::uint32_t attempt) {
+  return protocol::SlimLease{job.id,        attempt,     job.kind,      job.queue,
+                             job.job_class, job.payload, job.timeout_ms};
 }
 
 }  // namespace
@@ -45,6 +53,7 @@ void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
   record.credit.free = hello.slots;
   record.credit.pool = hello.pool;
   record.last_seen = now;
+  record.batch = hello.batch;
   // A relay registering its worker with a new leader: the leases the worker
   // still holds are of older terms (so LeaderStartOp has put their jobs back);
   // they are kept so that their reports give the slots back.
@@ -60,7 +69,7 @@ void Dispatcher::on_worker_hello(const Peer& peer, std::uint64_t request_id,
   workers_.emplace(peer, std::move(record));
 
   peer.reply(request_id, Status::success(),
-             protocol::encode_body(protocol::WorkerReply{protocol::kWorkerHeartbeatMs}));
+             protocol::encode_body(protocol::WorkerReply{protocol::kWorkerHeartbeatMs, true}));
 }
 
 void Dispatcher::answer_unregistered(const Peer& peer, std::uint64_t request_id) const {
@@ -98,6 +107,17 @@ void Dispatcher::excuse_silence(TimeMs stalled) {
 
 void Dispatcher::on_report(const Peer& peer, std::uint64_t request_id,
                            const protocol::Report& report, TimeMs now) {
+  take_report(peer, report, now);
+  gathered_reporters_.push_back(PendingReport{peer, request_id});
+}
+
+void Dispatcher::on_reports(const Peer& peer, std::uint64_t request_id,
+                            const protocol::Reports& reports, TimeMs now) {
+  for (const protocol::Report& report : reports.reports) take_report(peer, report, now);
+  gathered_reporters_.push_back(PendingReport{peer, request_id});
+}
+
+void Dispatcher::take_report(const Peer& peer, const protocol::Report& report, TimeMs now) {
   // A worker this dispatcher does not know (dropped as silent, registered
   // with an older leader, or forgotten by its relay) still ran the job: its
   // report goes into the op like any other, and the state ends the job with
@@ -124,7 +144,6 @@ void Dispatcher::on_report(const Peer& peer, std::uint64_t request_id,
   c.cpu_ms = report.cpu_ms;
   c.max_rss_kb = report.max_rss_kb;
   gathered_.completions.push_back(std::move(c));
-  gathered_reporters_.push_back(PendingReport{peer, request_id});
 }
 
 void Dispatcher::tick(TimeMs now) {
@@ -159,6 +178,8 @@ void Dispatcher::plan(TimeMs now) {
       plan_leases(state_, credits, held_back_.empty() ? reserved_ : excluded, now,
                   kMaxGrantsPerTurn, fairness_);
   if (grants.empty()) return;
+  // One "leases" push per batch-taking worker for this turn's grants.
+  std::unordered_map<WorkerRecord*, protocol::LeasesPush> batches;
   for (const LeaseGrant& g : grants) {
     reserved_.insert(g.id);
     const Job* queued = state_.find(g.id);
@@ -176,6 +197,13 @@ void Dispatcher::plan(TimeMs now) {
     // the LeaseOp, so the log orders them right; if the node dies first, the
     // job is still queued in the journal and runs again under a new term,
     // and this run's report counts as a duplicate.
+    ++stats_.leases_pushed;
+    if (w.batch) {
+      protocol::LeasesPush& push = batches[&w];
+      push.term = proposer_.term();
+      push.leases.push_back(slim_lease(*queued, g.attempt));
+      continue;
+    }
     Job leased = *queued;
     leased.state = JobState::running;
     leased.attempts = g.attempt;
@@ -186,8 +214,9 @@ void Dispatcher::plan(TimeMs now) {
     leased.lease_expires_at = g.expires_at;
     const std::uint64_t term = leased.lease_term;
     w.peer.send(encode_lease_push(std::move(leased), term));
-    ++stats_.leases_pushed;
   }
+  for (auto& [w, push] : batches)
+    w->peer.send(protocol::encode_push(protocol::kLeasesPush, protocol::encode_body(push)));
   std::vector<JobId> ids;
   for (const LeaseGrant& g : grants) ids.push_back(g.id);
   proposer_.propose(LeaseOp{std::move(grants)},

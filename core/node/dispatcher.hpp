@@ -67,6 +67,10 @@ class Dispatcher {
   // whether it ends the job or was a duplicate run.
   void on_report(const Peer& peer, std::uint64_t request_id, const protocol::Report& report,
                  TimeMs now);
+  // Several reports in one message: each counts as on_report's, the message
+  // is answered once, when the op holding them all is applied.
+  void on_reports(const Peer& peer, std::uint64_t request_id, const protocol::Reports& reports,
+                  TimeMs now);
   void on_heartbeat(const Peer& peer, std::uint64_t request_id, TimeMs now);
 
   // From the proposer's applied hook.
@@ -109,6 +113,7 @@ class Dispatcher {
     WorkerCredit credit;  // credit.worker is the unique worker name
     TimeMs last_seen = 0;
     std::unordered_map<JobId, PushedLease> leases;
+    bool batch = false;  // takes "leases" pushes (several slim leases a message)
   };
   struct PendingReport {
     Peer peer;
@@ -116,6 +121,8 @@ class Dispatcher {
   };
 
   WorkerRecord* find(const Peer& peer);
+  // A report's slot and completion, without its answer.
+  void take_report(const Peer& peer, const protocol::Report& report, TimeMs now);
   void answer_unregistered(const Peer& peer, std::uint64_t request_id) const;
   void drop_worker(std::map<Peer, WorkerRecord>::iterator it, const std::string& why);
   void plan(TimeMs now);

@@ -31,8 +31,10 @@ void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
           const std::string key = book_.add(body, now);
           workers_.emplace(key, worker);
           keys_.emplace(worker, key);
-          worker.reply(request.id, Status::success(),
-                       protocol::encode_body(protocol::WorkerReply{protocol::kWorkerHeartbeatMs}));
+          // batch: this node takes "reports" (passed on to any leader).
+          worker.reply(
+              request.id, Status::success(),
+              protocol::encode_body(protocol::WorkerReply{protocol::kWorkerHeartbeatMs, true}));
           register_worker(key);
         } else if constexpr (std::is_same_v<T, protocol::Credit> ||
                              std::is_same_v<T, protocol::Report> ||
@@ -59,6 +61,19 @@ void WorkerRelay::on_worker_request(const Peer& worker, std::string_view frame,
           if constexpr (std::is_same_v<T, protocol::Report>) {
             if (holding_) send_credit(key, 0, 1);
           }
+        } else if constexpr (std::is_same_v<T, protocol::Reports>) {
+          if (known == keys_.end()) {
+            // As a single report of a forgotten worker, above.
+            forward_reports(std::string(kUnknownWorkerKey), frame, request.id, body);
+            worker.reply(request.id, Status::success(), protocol::kEmptyMap);
+            return;
+          }
+          for (const protocol::Report& report : body.reports)
+            book_.on_report(known->second, report.id, now);
+          forward_reports(known->second, frame, request.id, body);
+          // Each report gives its slot back at the leader: take them away again.
+          if (holding_)
+            send_credit(known->second, 0, static_cast<std::uint32_t>(body.reports.size()));
         }
       },
       request.body);
@@ -149,6 +164,13 @@ void WorkerRelay::deliver(const std::string& worker, std::string frame) {
     protocol::LeasePush push;
     if (decode_body(reply->body, push).ok()) {
       book_.on_lease(worker, push.job.id, push.term, push.job.attempts);
+    }
+  }
+  if (reply->id == 0 && reply->type == protocol::kLeasesPush) {
+    protocol::LeasesPush push;
+    if (decode_body(reply->body, push).ok()) {
+      for (const protocol::SlimLease& lease : push.leases)
+        book_.on_lease(worker, lease.id, push.term, lease.attempt);
     }
   }
   it->second.send(std::move(frame));

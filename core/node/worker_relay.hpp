@@ -83,6 +83,11 @@ class WorkerRelay final : public LocalDelivery {
   // Tells the leader the worker's free slots: withdrawn (holding) or offered.
   void send_credit(const std::string& key, std::uint32_t slots, std::uint32_t withdraw);
   bool forward(const std::string& key, std::string_view frame);
+  // A "reports" message: as it is to this node's own dispatcher; to another
+  // leader one "report" each, as a leader of an older version knows only
+  // those (worker_relay_reports.cpp).
+  void forward_reports(const std::string& key, std::string_view frame, std::uint64_t request_id,
+                       const protocol::Reports& reports);
   void register_worker(const std::string& key);
 
   std::string node_id_;

@@ -50,6 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_body<QueuesReply>(bytes);
     check_body<WorkerReply>(bytes);
     check_body<LeasePush>(bytes);
+    check_body<LeasesPush>(bytes);
     check_body<NodesReply>(bytes);
     check_body<ForceRecoveryReply>(bytes);
     check_body<PoolsReply>(bytes);

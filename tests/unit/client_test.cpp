@@ -271,6 +271,110 @@ TEST_CASE("a worker registers, receives a pushed lease and reports it", "[client
   CHECK((*lease)->job.id == 78);
 }
 
+TEST_CASE("a worker registers again without batch with a node that refuses it", "[client]") {
+  // As a node of an older version answers an unknown hello field.
+  FakeNode node([](const Request& request) -> std::optional<Answer> {
+    if (const auto* hello = std::get_if<WorkerHello>(&request.body); hello && hello->batch)
+      return Answer{
+          Status::error(ErrorCode::bad_request, "request body field 'batch' is not known"),
+          std::string("\x80")};
+    return std::nullopt;
+  });
+  auto worker = worker_for(node);
+  std::vector<WorkerHello> hellos = node.bodies<WorkerHello>();
+  REQUIRE(hellos.size() == 2);
+  CHECK(hellos[0].batch);
+  CHECK_FALSE(hellos[1].batch);
+  // That node's single leases still come through, and reports go one by one.
+  node.push(encode_push(kLeasePush, encode_body(LeasePush{leased_job(77, 2), 5})));
+  Result<std::optional<Lease>> lease = worker->next(5s);
+  REQUIRE(lease.ok());
+  REQUIRE(lease->has_value());
+  REQUIRE(worker->report(**lease, {}).ok());
+  REQUIRE(node.wait_for([](const auto& rs) { return FakeNode::count_at_least<Report>(rs, 1); }));
+  CHECK(node.bodies<Reports>().empty());
+}
+
+TEST_CASE("a worker takes a leases push whole and holds reports while leases wait", "[client]") {
+  FakeNode node([](const Request& request) -> std::optional<Answer> {
+    if (std::holds_alternative<WorkerHello>(request.body))
+      return Answer{{}, encode_body(WorkerReply{50, true})};
+    if (std::holds_alternative<Reports>(request.body)) return Answer{{}, std::string("\x80")};
+    return std::nullopt;
+  });
+  WorkerOptions options;
+  options.endpoint = node.endpoint();
+  options.queues = {"mail"};
+  options.slots = 4;                               // reports go in twos
+  options.report_hold = std::chrono::seconds(30);  // none leaves by the clock here
+  Result<std::unique_ptr<Worker>> connected = Worker::connect(options);
+  REQUIRE(connected.ok());
+  Worker& worker = **connected;
+  REQUIRE(node.bodies<WorkerHello>().at(0).batch);
+
+  LeasesPush push{6, {}};
+  for (JobId id : {70, 71, 72})
+    push.leases.push_back(SlimLease{id, 1, JobKind::task, "mail", "Mail", "args", 900});
+  node.push(encode_push(kLeasesPush, encode_body(push)));
+  std::vector<Lease> got;
+  for (int i = 0; i < 3; ++i) {
+    Result<std::optional<Lease>> lease = worker.next(5s);
+    REQUIRE(lease.ok());
+    REQUIRE(lease->has_value());
+    got.push_back(**lease);
+    if (i == 0) {
+      // Two leases wait: the first report is held.
+      REQUIRE(worker.report(got[0], {}).ok());
+    }
+  }
+  CHECK(got[1].job.id == 71);
+  CHECK(got[2].job.job_class == "Mail");
+  CHECK(got[2].job.payload == "args");
+  CHECK(got[2].job.timeout_ms == 900);
+  CHECK(got[2].job.attempts == 1);
+  CHECK(got[2].term == 6);
+  CHECK(got[2].job.state == JobState::running);
+  // The second report makes two held (half the slots): both go in one message.
+  REQUIRE(worker.report(got[1], {Outcome::failed, 1, "", "no"}).ok());
+  REQUIRE(node.wait_for([](const auto& rs) { return FakeNode::count_at_least<Reports>(rs, 1); }));
+  Reports first = node.bodies<Reports>().at(0);
+  REQUIRE(first.reports.size() == 2);
+  CHECK(first.reports[0].id == 70);
+  CHECK(first.reports[1].id == 71);
+  CHECK(first.reports[1].outcome == Outcome::failed);
+  // No lease waits: the last report goes at once, alone.
+  REQUIRE(worker.report(got[2], {}).ok());
+  REQUIRE(node.wait_for([](const auto& rs) { return FakeNode::count_at_least<Report>(rs, 1); }));
+  CHECK(node.bodies<Report>().at(0).id == 72);
+}
+
+TEST_CASE("a held report goes out within a few ms while its worker runs another job", "[client]") {
+  FakeNode node([](const Request& request) -> std::optional<Answer> {
+    if (std::holds_alternative<WorkerHello>(request.body))
+      return Answer{{}, encode_body(WorkerReply{50, true})};
+    return std::nullopt;
+  });
+  WorkerOptions options;
+  options.endpoint = node.endpoint();
+  options.slots = 8;
+  Result<std::unique_ptr<Worker>> connected = Worker::connect(options);
+  REQUIRE(connected.ok());
+  LeasesPush push{6, {}};
+  for (JobId id : {80, 81, 82})
+    push.leases.push_back(SlimLease{id, 1, JobKind::task, "q", "C", "", 0});
+  node.push(encode_push(kLeasesPush, encode_body(push)));
+  Result<std::optional<Lease>> lease = (*connected)->next(5s);
+  REQUIRE(lease.ok());
+  REQUIRE(lease->has_value());
+  // Two leases wait and one report is under half the slots: it is held.
+  REQUIRE((*connected)->report(**lease, {}).ok());
+  // The caller now "runs" the second job and calls nothing: the worker's
+  // own thread sends the held report.
+  REQUIRE(
+      node.wait_for([](const auto& rs) { return FakeNode::count_at_least<Report>(rs, 1); }, 2s));
+  CHECK(node.bodies<Report>().at(0).id == 80);
+}
+
 TEST_CASE("a worker with nothing to do returns empty after the timeout", "[client]") {
   FakeNode node;
   auto worker = worker_for(node);

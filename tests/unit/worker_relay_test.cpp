@@ -399,4 +399,80 @@ TEST_CASE("a report from a worker the relay forgot still reaches the leader",
   CHECK(answered->status.ok());
 }
 
+TEST_CASE("batched leases are booked and batched reports go whole to this node, split to another",
+          "[node][relay]") {
+  Logger log;
+  std::vector<Sent> sent;
+  std::vector<Sent> to_self;
+  WorkerRelay relay(
+      "self", log,
+      [&](const std::string& leader, const std::string& worker, std::string_view frame) {
+        Result<protocol::Request> request = protocol::decode_request(frame);
+        REQUIRE(request.ok());
+        sent.push_back({leader, worker, *request});
+        return true;
+      },
+      [&](const Peer& from, std::string_view frame) {
+        Result<protocol::Request> request = protocol::decode_request(frame);
+        REQUIRE(request.ok());
+        to_self.push_back({"self", from.via_worker, *request});
+      });
+  FakeWorker worker;
+  const Peer peer{nullptr, {}, "self", "local", &worker};
+  relay.follow("self", 4);
+  protocol::WorkerHello hello = shell_hello(4);
+  hello.batch = true;
+  const protocol::Request hi{17, hello};
+  relay.on_worker_request(peer, protocol::encode_request(hi), hi, 0);
+  REQUIRE(worker.frames.size() == 1);
+  Result<protocol::Reply> answered = protocol::decode_reply(worker.frames[0]);
+  REQUIRE(answered.ok());
+  protocol::WorkerReply answer;
+  REQUIRE(protocol::decode_body(answered->body, answer).ok());
+  CHECK(answer.batch);  // this node takes "reports"
+  REQUIRE(to_self.size() == 1);
+  CHECK(std::get<protocol::WorkerHello>(to_self[0].request.body).batch);  // passed on
+  const std::string key = to_self[0].worker;
+
+  protocol::LeasesPush push{4, {}};
+  for (JobId id : {40, 41, 42})
+    push.leases.push_back(protocol::SlimLease{id, 1, JobKind::shell, "q", "shell", "", 0});
+  relay.deliver(key, protocol::encode_push(protocol::kLeasesPush, protocol::encode_body(push)));
+  CHECK(worker.frames.size() == 2);  // passed on as it came
+  CHECK(relay.stats().held_leases == 3);
+  CHECK(relay.stats().free_slots == 1);
+
+  auto reports = [](std::vector<JobId> ids) {
+    protocol::Reports batch;
+    for (JobId id : ids) {
+      protocol::Report r;
+      r.id = id;
+      r.term = 4;
+      r.attempt = 1;
+      batch.reports.push_back(r);
+    }
+    return batch;
+  };
+  const protocol::Request two{18, reports({40, 41})};
+  relay.on_worker_request(peer, protocol::encode_request(two), two, 5);
+  REQUIRE(to_self.size() == 2);  // one message to this node's dispatcher
+  CHECK(std::get<protocol::Reports>(to_self[1].request.body).reports.size() == 2);
+  CHECK(relay.stats().held_leases == 1);
+  CHECK(relay.stats().free_slots == 3);
+
+  // Another node leads now: it gets one "report" per job, as any version takes.
+  relay.follow("leader2", 5);
+  sent.clear();
+  const protocol::Request last{19, reports({42, 43})};
+  relay.on_worker_request(peer, protocol::encode_request(last), last, 6);
+  REQUIRE(sent.size() == 2);
+  for (const Sent& s : sent) {
+    CHECK(s.leader == "leader2");
+    CHECK(s.request.id == 19);
+    CHECK(std::holds_alternative<protocol::Report>(s.request.body));
+  }
+  CHECK(std::get<protocol::Report>(sent[1].request.body).id == 43);
+  CHECK(relay.stats().held_leases == 0);
+}
+
 }  // namespace desaster

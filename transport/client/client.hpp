@@ -173,6 +173,10 @@ struct WorkerOptions {
   // the caller's inside next() or report(), or the worker's own thread while
   // a job runs; keep it short (set a flag, signal a process).
   std::function<void(JobId id)> on_cancel;
+  // How long a finished job's report may wait, while leases already here
+  // wait to run, for others to go with it in one message (a node that takes
+  // batched reports only).
+  std::chrono::milliseconds report_hold{2};
 };
 
 class Worker {
@@ -182,7 +186,8 @@ class Worker {
 
   // Waits up to timeout for the next leased job (heartbeats go out meanwhile).
   Result<std::optional<Lease>> next(std::chrono::milliseconds timeout);
-  // Reports a job's end; gives its slot back.
+  // Reports a job's end; gives its slot back. With jobs still waiting here
+  // the report may be held up to options.report_hold to go with others.
   Status report(const Lease& lease, const WorkOutcome& outcome);
   // Runs handler for each job until it returns false from keep_going or the
   // connection fails.

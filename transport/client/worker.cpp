@@ -7,6 +7,13 @@
 // not stall the push stream. Every message we send proves we are alive;
 // when nothing has gone out for a heartbeat interval, a "heartbeat" does —
 // from next() while it waits, from a thread while the caller runs a job.
+//
+// With a node that takes them (its "worker" reply says batch), reports are
+// held while leases already here wait to run, and go out together in one
+// "reports" message: when half the slots' worth is held, when no lease
+// waits, or options.report_hold after the first was held, whichever comes first.
+// Leases come as "leases" pushes, several slim ones a message.
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -30,6 +37,30 @@ constexpr milliseconds kRegisterTimeout{10'000};
 // How often the worker's own thread reads the socket while a job runs, so
 // that a "cancel" is noticed while the caller is busy.
 constexpr milliseconds kCancelPollInterval{100};
+// Held reports' output and error bytes beyond which they go at once (a
+// message stays far below the node's frame limit).
+constexpr std::size_t kReportHoldBytes = 256 * 1024;
+
+bool refused_batch(const Status& status) {
+  return status.code == ErrorCode::bad_request &&
+         status.message.find("'batch'") != std::string::npos;
+}
+
+Lease lease_of(protocol::SlimLease slim, std::uint64_t term) {
+  Lease lease;
+  lease.term = term;
+  Job& job = lease.job;
+  job.id = slim.id;
+  job.queue = std::move(slim.queue);
+  job.kind = slim.kind;
+  job.job_class = std::move(slim.job_class);
+  job.payload = std::move(slim.payload);
+  job.timeout_ms = slim.timeout_ms;
+  job.state = JobState::running;
+  job.attempts = slim.attempt;
+  job.lease_term = term;
+  return lease;
+}
 }  // namespace
 
 struct Worker::Impl {
@@ -44,6 +75,9 @@ struct Worker::Impl {
   void take(protocol::Reply& frame);
   Status drain();  // takes what has arrived, without waiting
   void heartbeat_if_due();
+  Status flush_reports();
+  // Holds report or sends it (with those held) as the comment on top says.
+  Status queue_report(protocol::Report report);
 
   WorkerOptions options;
   Connection connection;
@@ -59,11 +93,16 @@ struct Worker::Impl {
   std::set<LeaseKey> cancelled;
   Clock::time_point last_send = Clock::now();
   milliseconds heartbeat{protocol::kWorkerHeartbeatMs};
+  bool node_takes_reports = false;  // its "worker" reply said batch
+  std::vector<protocol::Report> held;
+  std::size_t held_bytes = 0;
+  Clock::time_point held_since;
 };
 
 Worker::Impl::~Impl() {
   {
     std::lock_guard<std::mutex> lock(mutex);
+    (void)flush_reports();  // a report not sent: its job runs again elsewhere
     stopping = true;
   }
   wake.notify_all();
@@ -89,6 +128,14 @@ void Worker::Impl::take(protocol::Reply& frame) {
     if (options.on_cancel) options.on_cancel(push.id);
     return;
   }
+  if (frame.id == 0 && frame.type == protocol::kLeasesPush) {
+    protocol::LeasesPush push;
+    // As a "lease" we cannot read: it expires on the node.
+    if (!protocol::decode_body(frame.body, push).ok()) return;
+    for (protocol::SlimLease& slim : push.leases)
+      leases.push_back(lease_of(std::move(slim), push.term));
+    return;
+  }
   if (frame.id != 0 || frame.type != protocol::kLeasePush) return;  // report replies: done
   protocol::LeasePush push;
   // A lease we cannot read expires on the node and comes back to someone.
@@ -109,12 +156,41 @@ void Worker::Impl::heartbeat_if_due() {
   if (Clock::now() - last_send >= heartbeat) send(protocol::Heartbeat{});
 }
 
+Status Worker::Impl::flush_reports() {
+  if (held.empty()) return Status::success();
+  Status sent =
+      held.size() == 1 ? send(std::move(held.front())) : send(protocol::Reports{std::move(held)});
+  held.clear();
+  held_bytes = 0;
+  return sent;
+}
+
+Status Worker::Impl::queue_report(protocol::Report report) {
+  if (!node_takes_reports) return send(std::move(report));
+  if (held.empty()) held_since = Clock::now();
+  held_bytes += report.output.size() + report.error.size();
+  held.push_back(std::move(report));
+  const std::size_t enough = std::max<std::size_t>(1, options.slots / 2);
+  if (leases.empty() || held.size() >= enough || held_bytes >= kReportHoldBytes ||
+      held.size() >= protocol::kMaxReportsPerMessage)
+    return flush_reports();
+  wake.notify_all();  // the heartbeat thread sends them after report_hold
+  return Status::success();
+}
+
 Status Worker::Impl::register_worker() {
   std::lock_guard<std::mutex> lock(mutex);
   protocol::WorkerHello hello{options.name, options.queues, options.kinds, options.slots, {}, {}};
+  hello.batch = true;
   last_send = Clock::now();
-  Result<protocol::Reply> reply = connection.call(std::move(hello), kRegisterTimeout,
-                                                  [this](protocol::Reply& frame) { take(frame); });
+  Result<protocol::Reply> reply =
+      connection.call(hello, kRegisterTimeout, [this](protocol::Reply& frame) { take(frame); });
+  if (reply.ok() && refused_batch(reply->status)) {
+    // A node of an older version: one lease a push, one report a message.
+    hello.batch = false;
+    reply = connection.call(std::move(hello), kRegisterTimeout,
+                            [this](protocol::Reply& frame) { take(frame); });
+  }
   if (!reply.ok()) return reply.status();
   if (!reply->status.ok()) return reply->status;
   protocol::WorkerReply body;
@@ -124,6 +200,7 @@ Status Worker::Impl::register_worker() {
                          "bad reply from " + options.endpoint + ": " + decoded.message);
   }
   if (body.heartbeat_ms > 0) heartbeat = milliseconds(body.heartbeat_ms);
+  node_takes_reports = body.batch;
   return Status::success();
 }
 
@@ -131,9 +208,12 @@ void Worker::Impl::start_heartbeats() {
   heartbeats = std::thread([this] {
     std::unique_lock<std::mutex> lock(mutex);
     while (!stopping) {
+      if (!held.empty() && Clock::now() >= held_since + options.report_hold) (void)flush_reports();
       heartbeat_if_due();
       (void)drain();  // pushes that came while the caller is busy: cancels above all
-      wake.wait_until(lock, std::min(last_send + heartbeat, Clock::now() + kCancelPollInterval));
+      Clock::time_point until = std::min(last_send + heartbeat, Clock::now() + kCancelPollInterval);
+      if (!held.empty()) until = std::min(until, held_since + options.report_hold);
+      wake.wait_until(lock, until);
     }
   });
 }
@@ -163,6 +243,9 @@ Result<std::optional<Lease>> Worker::next(milliseconds timeout) {
       impl_->leases.pop_front();
       return std::optional<Lease>(std::move(lease));
     }
+    // Nothing to run: what is held goes now, so its slots come back.
+    Status flushed = impl_->flush_reports();
+    if (!flushed.ok()) return flushed;
     const Clock::time_point now = Clock::now();
     if (now >= deadline) return std::optional<Lease>();
     impl_->heartbeat_if_due();
@@ -187,9 +270,10 @@ Status Worker::report(const Lease& lease, const WorkOutcome& outcome) {
     std::lock_guard<std::mutex> cancel_lock(impl_->cancel_mutex);
     impl_->cancelled.erase({lease.job.id, lease.term, lease.job.attempts});
   }
-  Status sent = impl_->send(std::move(report));
-  if (!sent.ok()) return sent;
-  return impl_->drain();
+  // Leases that came meanwhile decide whether this report is held.
+  Status drained = impl_->drain();
+  if (!drained.ok()) return drained;
+  return impl_->queue_report(std::move(report));
 }
 
 bool Worker::cancelled(const Lease& lease) const {

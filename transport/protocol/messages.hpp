@@ -135,6 +135,11 @@ struct WorkerHello {
     bool operator==(const HeldLease&) const = default;
   };
   std::vector<HeldLease> running;
+  // "batch": true (written only then): the worker takes "leases" pushes,
+  // several slim leases in one message (replies.hpp). A node that predates
+  // it refuses the field ("... field 'batch' is not known"); the worker then
+  // registers again without it and gets one "lease" push per job.
+  bool batch = false;
 };
 // "credit" {slots, withdraw?} -> no reply: adds `slots` free slots, then
 // takes back up to `withdraw` of them (at most down to 0). A Ruby pool
@@ -159,6 +164,13 @@ struct Report {
 };
 // "heartbeat" {} -> no reply
 struct Heartbeat {};
+// "reports" {reports: [report map, ...]} -> {} once every one is durable:
+// several reports in one message (1 to kMaxReportsPerMessage), proposed in
+// one op. Sent only to a node whose "worker" reply said batch: true.
+struct Reports {
+  std::vector<Report> reports;
+};
+inline constexpr std::size_t kMaxReportsPerMessage = 4'096;
 
 // "pool" {action: add|remove|reload|list, name?, spec?}
 //   add {spec: pool map (pool_wire.hpp)}, remove/reload {name} -> {}
@@ -208,7 +220,9 @@ using RequestBody =
                  // a standalone node's hot upgrade (upgrade_messages.hpp)
                  Upgrade,
                  // a Raft leadership transfer (transfer_messages.hpp)
-                 TransferLeadership>;
+                 TransferLeadership,
+                 // several worker reports in one message
+                 Reports>;
 
 const char* to_string(PoolAction action);
 

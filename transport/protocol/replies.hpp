@@ -148,9 +148,11 @@ struct NodesReply {
   std::uint64_t beacons_dropped = 0;
 };
 
-// "worker" -> {heartbeat_ms}
+// "worker" -> {heartbeat_ms, batch?}; batch: true (written only then): the
+// node takes "reports" (messages.hpp). Older nodes leave it out.
 struct WorkerReply {
   std::uint32_t heartbeat_ms = kWorkerHeartbeatMs;
+  bool batch = false;
 };
 
 // The "lease" push: {job: job map, term}
@@ -158,6 +160,27 @@ inline constexpr std::string_view kLeasePush = "lease";
 struct LeasePush {
   Job job;
   std::uint64_t term = 0;
+};
+
+// The "leases" push, to a worker that registered with batch: true: the
+// leases of one dispatcher turn for that worker, each with only what the
+// worker runs. {term, leases: [[id, attempt, kind, queue, class, payload
+// (bin), timeout_ms], ...]}, 1 to kMaxLeasesPerPush leases.
+inline constexpr std::string_view kLeasesPush = "leases";
+inline constexpr std::size_t kMaxLeasesPerPush = 4'096;
+struct SlimLease {
+  JobId id = 0;
+  std::uint32_t attempt = 0;
+  JobKind kind = JobKind::task;
+  std::string queue;
+  std::string job_class;
+  std::string payload;
+  std::uint32_t timeout_ms = 0;
+  bool operator==(const SlimLease&) const = default;
+};
+struct LeasesPush {
+  std::uint64_t term = 0;
+  std::vector<SlimLease> leases;
 };
 
 std::string encode_body(const HelloReply& body);
@@ -169,6 +192,7 @@ std::string encode_body(const ErrorsReply& body);
 std::string encode_body(const QueuesReply& body);
 std::string encode_body(const WorkerReply& body);
 std::string encode_body(const LeasePush& body);
+std::string encode_body(const LeasesPush& body);
 std::string encode_body(const PoolsReply& body);
 std::string encode_body(const NodesReply& body);
 
@@ -183,6 +207,7 @@ Status decode_body(std::string_view bytes, ErrorsReply& out);
 Status decode_body(std::string_view bytes, QueuesReply& out);
 Status decode_body(std::string_view bytes, WorkerReply& out);
 Status decode_body(std::string_view bytes, LeasePush& out);
+Status decode_body(std::string_view bytes, LeasesPush& out);
 Status decode_body(std::string_view bytes, PoolsReply& out);
 Status decode_body(std::string_view bytes, NodesReply& out);
 

@@ -289,12 +289,15 @@ Status decode_body(std::string_view bytes, NodesReply& out) {
 std::string encode_body(const WorkerReply& b) {
   BodyWriter w;
   w.add("heartbeat_ms", b.heartbeat_ms);
+  if (b.batch) w.add("batch", true);
   return w.finish();
 }
 
 Status decode_body(std::string_view bytes, WorkerReply& out) {
-  return decode_reply_body(
-      bytes, out, [](MapReader& r, WorkerReply& b) { r.read("heartbeat_ms", b.heartbeat_ms); });
+  return decode_reply_body(bytes, out, [](MapReader& r, WorkerReply& b) {
+    r.read("heartbeat_ms", b.heartbeat_ms);
+    r.read("batch", b.batch);
+  });
 }
 
 std::string encode_body(const LeasePush& b) {

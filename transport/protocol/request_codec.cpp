@@ -44,7 +44,9 @@ constexpr std::array<const char*, std::variant_size_v<RequestBody>> kTypeNames{
     // hot upgrade
     "upgrade",
     // leadership transfer
-    "transfer_leadership"};
+    "transfer_leadership",
+    // batched worker reports
+    "reports"};
 
 constexpr std::array<const char*, 4> kPoolActionNames{"add", "remove", "reload", "list"};
 
@@ -280,6 +282,7 @@ void write(BodyWriter& w, const WorkerHello& b) {
       running.pack(lease.attempt);
     }
   }
+  if (b.batch) w.add("batch", true);
 }
 void read(MapReader& r, WorkerHello& b) {
   r.read_name("name", b.name);
@@ -317,6 +320,7 @@ void read(MapReader& r, WorkerHello& b) {
       b.running.push_back(lease);
     }
   }
+  r.read("batch", b.batch);
 }
 
 void write(BodyWriter& w, const Credit& b) {
@@ -350,6 +354,27 @@ void read(MapReader& r, Report& b) {
 
 void write(BodyWriter&, const Heartbeat&) {}
 void read(MapReader&, Heartbeat&) {}
+
+void write(BodyWriter& w, const Reports& b) {
+  w.key("reports").pack_array(static_cast<std::uint32_t>(b.reports.size()));
+  for (const Report& report : b.reports) {
+    BodyWriter item;
+    write(item, report);
+    w.append_packed(item.finish());
+  }
+}
+void read(MapReader& r, Reports& b) {
+  r.require("reports");
+  if (const msgpack::object_array* reports = r.find_array("reports", kMaxReportsPerMessage)) {
+    if (reports->size == 0) r.fail("reports", "is empty");
+    b.reports.resize(reports->size);
+    for (std::uint32_t i = 0; i < reports->size && r.ok(); ++i) {
+      MapReader item(reports->ptr[i], r.what(), r.item_path("reports", i));
+      read(item, b.reports[i]);
+      r.merge(item.finish());
+    }
+  }
+}
 
 void write(BodyWriter& w, const PoolCommand& b) {
   w.add("action", to_string(b.action));
