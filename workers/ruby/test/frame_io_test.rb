@@ -26,6 +26,22 @@ class FrameIOTest < Minitest::Test
     assert_equal({ "t" => "stop" }, @reader.read)
   end
 
+  # Two frames in one write come in one read: the second waits in the
+  # buffer, where a select on the fd cannot see it.
+  def test_frames_read_ahead_are_buffered_where_select_does_not_see_them
+    refute @reader.buffered?
+    frames = [{ "t" => "one" }, { "t" => "two" }].map do |m|
+      bytes = MessagePack.pack(m)
+      [bytes.bytesize].pack("N") + bytes
+    end
+    @a.syswrite(frames.join)
+    assert_equal({ "t" => "one" }, @reader.read)
+    assert @reader.buffered?
+    assert_nil IO.select([@b], nil, nil, 0)
+    assert_equal({ "t" => "two" }, @reader.read)
+    refute @reader.buffered?
+  end
+
   def test_a_frame_split_across_many_writes_is_read_whole
     bytes = MessagePack.pack("t" => "x" * 100_000)
     frame = [bytes.bytesize].pack("N") + bytes

@@ -23,6 +23,13 @@ module Desaster
 
       attr_reader :io
 
+      # Bytes already read from the fd but not yet returned as a frame: a
+      # select on the fd does not see them, so a caller that waits for
+      # readability must look here first.
+      def buffered?
+        !@buffer.empty?
+      end
+
       # The next message as a Hash, or nil at a clean end of stream (EOF at a
       # frame boundary). Raises FrameError when the length is over the limit
       # or the stream ends inside a frame, and returns [:bad, message] for a
