@@ -46,7 +46,6 @@ class HeldWrites {
   // What has waited `patience` or longer by now, oldest first.
   std::vector<Held> take_expired(TimeMs now);
   bool empty() const { return held_.empty(); }
-  std::size_t size() const { return held_.size(); }
 
  private:
   TimeMs patience_;

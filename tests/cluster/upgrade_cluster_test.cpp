@@ -45,16 +45,9 @@ protocol::JobSpec marker_job(int marker, const std::string& runs) {
 int leader_in_logs(const Nodes& nodes) {
   int found = -1;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const std::string log = nodes[i]->log();
-    const auto led = log.rfind("raft: leader (");
-    if (led == std::string::npos) continue;
-    const auto followed = log.rfind("raft: follower (");
-    const auto candidate = log.rfind("raft: candidate (");
-    if ((followed == std::string::npos || followed < led) &&
-        (candidate == std::string::npos || candidate < led)) {
-      if (found >= 0) return -1;  // two say so: not settled yet
-      found = static_cast<int>(i);
-    }
+    if (!log_says_leader(nodes[i]->log())) continue;
+    if (found >= 0) return -1;  // two say so: not settled yet
+    found = static_cast<int>(i);
   }
   return found;
 }

@@ -73,16 +73,18 @@ std::vector<int> leaders_of(const Nodes& nodes) {
   std::vector<int> leaders;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (!nodes[i] || !nodes[i]->running()) continue;
-    const std::string log = nodes[i]->log();
-    const auto led = log.rfind("raft: leader (");
-    if (led == std::string::npos) continue;
-    const auto followed = log.rfind("raft: follower (");
-    const auto candidate = log.rfind("raft: candidate (");
-    if ((followed == std::string::npos || followed < led) &&
-        (candidate == std::string::npos || candidate < led))
-      leaders.push_back(static_cast<int>(i));
+    if (log_says_leader(nodes[i]->log())) leaders.push_back(static_cast<int>(i));
   }
   return leaders;
+}
+
+bool log_says_leader(const std::string& log) {
+  const auto led = log.rfind("raft: leader (");
+  if (led == std::string::npos) return false;
+  const auto followed = log.rfind("raft: follower (");
+  const auto candidate = log.rfind("raft: candidate (");
+  return (followed == std::string::npos || followed < led) &&
+         (candidate == std::string::npos || candidate < led);
 }
 
 int leader_of(const Nodes& nodes) {

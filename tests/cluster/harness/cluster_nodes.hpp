@@ -48,6 +48,8 @@ std::vector<std::optional<std::pair<std::uint64_t, std::string>>> state_digests(
 // The running nodes whose latest role line says leader (a cut-off leader
 // still says so until it steps down).
 std::vector<int> leaders_of(const Nodes& nodes);
+// A node's log (every process that wrote it) says leader in its latest role line.
+bool log_says_leader(const std::string& log);
 // The one leader, or -1 if there is none or more than one.
 int leader_of(const Nodes& nodes);
 // Every node listed says it is a voter (its log's latest membership line).
