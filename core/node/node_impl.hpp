@@ -1,5 +1,6 @@
-// Node::Impl: the node's parts and their wiring, shared by node.cpp and the
-// files that attach a module to it (node_upgrade.cpp). Private to core/node.
+// Node::Impl: the node's parts and their wiring, shared by node.cpp (start and
+// the loop's turn) and the node_*.cpp files beside it (cluster, journal,
+// listeners, listing, shutdown, upgrade). Private to core/node.
 #pragma once
 
 #include "core/node/node.hpp"
@@ -57,6 +58,12 @@
 #include "workers/shell/shell_pool.hpp"
 
 namespace desaster {
+
+// The time that goes into ops (DESIGN: time enters only as an op's timestamp).
+inline TimeMs wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
 
 struct Node::Impl {
   NodeOptions options;
