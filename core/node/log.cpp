@@ -1,5 +1,6 @@
 #include "core/node/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -33,21 +34,34 @@ std::string escape_log_text(std::string_view text) {
   return out;
 }
 
-void Logger::log(LogLevel level, std::string_view message) const {
-  if (!enabled(level)) return;
+void Logger::format(LogLevel level, std::string_view message, std::string& out) const {
   using namespace std::chrono;
   auto now = system_clock::now();
   std::time_t secs = system_clock::to_time_t(now);
   auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-  const std::string line = escape_log_text(message);
-  // One fprintf per line so lines from one process never interleave.
-  std::fprintf(stderr, "%s.%03lldZ %-5s node=%s term=%llu %.*s\n", stamp,
-               static_cast<long long>(ms), kLevelNames[static_cast<int>(level)], node_.c_str(),
-               static_cast<unsigned long long>(term_), static_cast<int>(line.size()), line.data());
+  char head[128];
+  std::size_t n = std::strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
+  const int more =
+      std::snprintf(head + n, sizeof head - n, ".%03lldZ %-5s node=", static_cast<long long>(ms),
+                    kLevelNames[static_cast<int>(level)]);
+  if (more > 0) n += static_cast<std::size_t>(more);
+  out.append(head, std::min(n, sizeof head - 1));
+  out += node_;
+  out += " term=";
+  out += std::to_string(term_);
+  out += ' ';
+  out += escape_log_text(message);
+  out += '\n';
+}
+
+void Logger::log(LogLevel level, std::string_view message) const {
+  if (!enabled(level)) return;
+  std::string line;
+  format(level, message, line);
+  // One write per line so lines from one process never interleave.
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 }  // namespace desaster
