@@ -41,6 +41,13 @@ class HttpGate::Backend : public http_front::HttpBackend {
               "slot " + std::to_string(end.worker_slot) + "/pid " + std::to_string(end.worker_pid);
           a.error = std::move(end.error);
           a.output = std::move(end.output);
+          if (end.reply) {
+            a.reply.emplace();
+            a.reply->status = end.reply->status;
+            a.reply->headers = std::move(end.reply->headers);
+            a.reply->headers_problem = std::move(end.reply->headers_problem);
+            a.reply->body = std::move(end.reply->body);
+          }
           if (end.not_started) {
             a.kind = BackendAnswer::Kind::not_started;
           } else if (end.worker_lost) {
