@@ -41,6 +41,13 @@ class HttpGate::Backend : public http_front::HttpBackend {
               "slot " + std::to_string(end.worker_slot) + "/pid " + std::to_string(end.worker_pid);
           a.error = std::move(end.error);
           a.output = std::move(end.output);
+          if (end.reply) {
+            a.reply.emplace();
+            a.reply->status = end.reply->status;
+            a.reply->headers = std::move(end.reply->headers);
+            a.reply->headers_problem = std::move(end.reply->headers_problem);
+            a.reply->body = std::move(end.reply->body);
+          }
           if (end.not_started) {
             a.kind = BackendAnswer::Kind::not_started;
           } else if (end.worker_lost) {
@@ -64,7 +71,9 @@ class HttpGate::Backend : public http_front::HttpBackend {
 HttpGate::HttpGate(uv_loop_t* loop, const http_front::HttpFrontOptions& options,
                    ruby_pool::PoolManager& pools, const State& state, const Logger& log,
                    zmq::context_t& context, std::optional<HttpRemoteOptions> remote)
-    : backend_(std::make_unique<Backend>(pools, state)), options_(options) {
+    : access_log_(std::make_unique<LogBatch>(loop, log, LogLevel::info)),
+      backend_(std::make_unique<Backend>(pools, state)),
+      options_(options) {
   if (remote) {
     // As many requests out to the cluster as may wait here, and some even
     // with --http-queue 0 (which means "never wait here", not "never send").
@@ -73,8 +82,12 @@ HttpGate::HttpGate(uv_loop_t* loop, const http_front::HttpFrontOptions& options,
     remote_ = std::make_unique<HttpRemote>(loop, context, std::move(*remote), log);
   }
   front_ = std::make_unique<http_front::HttpFront>(
-      loop, options, *backend_, [&log](const std::string& line) { log.info(line); },
-      [&log](const std::string& line) { log.warn(line); }, remote_.get());
+      loop, options, *backend_, [this](const std::string& line) { access_log_->add(line); },
+      [this, &log](const std::string& line) {
+        access_log_->flush();  // the access lines before it stay before it
+        log.warn(line);
+      },
+      remote_.get());
   pools.set_idle_hook([this] { front_->on_capacity(); });
 }
 
@@ -104,6 +117,7 @@ bool HttpGate::quiet() const {
 void HttpGate::close() {
   front_->close();
   if (remote_) remote_->close();
+  access_log_->close();
 }
 
 // {waiting, in_flight, remote_in_flight, bad_400, too_large_431, slow_408,

@@ -18,6 +18,7 @@
 #include "core/model/status.hpp"
 #include "core/node/http_remote.hpp"
 #include "core/node/log.hpp"
+#include "core/node/log_batch.hpp"
 #include "transport/http_front/http_options.hpp"
 #include "transport/protocol/body_writer.hpp"
 #include "workers/ruby_pool/pool_manager.hpp"
@@ -58,6 +59,7 @@ class HttpGate {
 
  private:
   class Backend;
+  std::unique_ptr<LogBatch> access_log_;  // one write per loop turn, not per request
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<HttpRemote> remote_;
   std::unique_ptr<http_front::HttpFront> front_;

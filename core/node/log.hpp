@@ -27,6 +27,9 @@ class Logger {
     return static_cast<int>(level) <= static_cast<int>(LogLevel::info) + verbosity_;
   }
   void log(LogLevel level, std::string_view message) const;
+  // Appends the line log() would write (with its newline) to out; for
+  // callers that write many lines at once (LogBatch).
+  void format(LogLevel level, std::string_view message, std::string& out) const;
 
   void error(std::string_view m) const { log(LogLevel::error, m); }
   void warn(std::string_view m) const { log(LogLevel::warn, m); }

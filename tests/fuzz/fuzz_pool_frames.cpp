@@ -2,7 +2,8 @@
 // any bytes, cut into a stream at a point the input chooses, give frames or
 // an error with a message, never a crash; every frame payload gives a worker
 // message or an error; the same bytes as a control message give a master
-// message or an error; as a job payload they give a job frame or an error.
+// message or an error; as a job payload they give a job frame or an error
+// (and through the local http splice, a frame or an error).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -31,6 +32,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FrameReader reader;
       if (!reader.feed(*framed).ok() || !reader.next() || reader.buffered() != 0) std::abort();
     }
+  }
+
+  // The local path's splice: a frame or an error, never a crash.
+  Result<std::string> local = encode_local_http_message(1, bytes);
+  if (!message_ok(local.status())) std::abort();
+  if (local.ok()) {
+    FrameReader frames;
+    if (!frames.feed(*local).ok() || !frames.next() || frames.buffered() != 0) std::abort();
   }
 
   FrameReader reader;

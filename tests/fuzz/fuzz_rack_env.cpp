@@ -1,6 +1,7 @@
 // Fuzzes the HTTP front end's own codecs (transport/http_front): any bytes as
 // a worker's Rack reply give a checked reply or an error with a message, and
-// a reply never carries a CR, LF or NUL into a header; the same bytes cut
+// a reply never carries a CR, LF or NUL into a header (nor does a local
+// worker's reply after check_rack_reply); the same bytes cut
 // into a request (method, target, header, body) give a Rack payload or an
 // error; as a route spec they are added or refused with a message.
 #include <cstddef>
@@ -23,6 +24,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (reply.ok()) {
     if (reply->status < 100 || reply->status > 599) std::abort();
     for (const auto& [name, value] : reply->headers) {
+      if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) std::abort();
+      if (name.find_first_of(std::string_view(" :\r\n\0", 5)) != std::string::npos) std::abort();
+    }
+  }
+
+  // A local worker's reply, unpacked by the pool: the same guarantees.
+  RawRackReply raw;
+  raw.status = size == 0 ? 200 : 90 + data[0] * 2;
+  raw.headers.emplace_back(std::string(bytes.substr(0, size / 2)),
+                           std::string(bytes.substr(size / 2)));
+  raw.body = std::string(bytes);
+  Result<HttpReply> checked = check_rack_reply(std::move(raw));
+  if (!message_ok(checked.status())) std::abort();
+  if (checked.ok()) {
+    for (const auto& [name, value] : checked->headers) {
       if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) std::abort();
       if (name.find_first_of(std::string_view(" :\r\n\0", 5)) != std::string::npos) std::abort();
     }

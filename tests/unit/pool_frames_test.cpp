@@ -119,9 +119,56 @@ TEST_CASE("a worker's ready and done messages decode", "[ruby_pool][frames]") {
   }));
   REQUIRE(rack.ok());
   const auto& reply = std::get<WorkerDone>(*rack);
-  CHECK(reply.status == 201);
-  CHECK(reply.body == "hi");
-  CHECK_FALSE(reply.headers.empty());
+  REQUIRE(reply.rack);
+  CHECK(reply.rack->status == 201);
+  CHECK(reply.rack->body == "hi");
+  REQUIRE(reply.rack->headers.size() == 1);
+  CHECK(reply.rack->headers[0].first == "Content-Type");
+  CHECK(reply.rack->headers[0].second == "text/plain");
+  CHECK(reply.rack->headers_problem.empty());
+
+  // A header that is not a string fails the reply (502), not the channel.
+  auto odd = decode_worker_message(packed([](Packer& pk) {
+    pk.pack_map(5);
+    pk.pack(std::string("t"));
+    pk.pack(std::string("done"));
+    pk.pack(std::string("id"));
+    pk.pack(std::string("0000000000000002"));
+    pk.pack(std::string("ok"));
+    pk.pack(true);
+    pk.pack(std::string("status"));
+    pk.pack(200);
+    pk.pack(std::string("headers"));
+    pk.pack(std::map<std::string, int>{{"X-Count", 3}});
+  }));
+  REQUIRE(odd.ok());
+  const auto& odd_reply = std::get<WorkerDone>(*odd);
+  REQUIRE(odd_reply.rack);
+  CHECK(odd_reply.rack->headers.empty());
+  CHECK(odd_reply.rack->headers_problem == "header names and values must be strings");
+}
+
+TEST_CASE("a local request's payload is spliced into its worker frame", "[ruby_pool][frames]") {
+  const std::string payload = packed([](Packer& pk) {
+    pk.pack_map(2);
+    pk.pack(std::string("env"));
+    pk.pack(std::map<std::string, std::string>{{"REQUEST_METHOD", "POST"}});
+    pk.pack(std::string("body"));
+    pk.pack(std::string("data"));
+  });
+  Result<std::string> framed = encode_local_http_message(0x12, payload);
+  REQUIRE(framed.ok());
+  auto h = unpack_frame(*framed);
+  auto m = h.get().as<std::map<std::string, msgpack::object>>();
+  CHECK(m.size() == 4);
+  CHECK(m.at("t").as<std::string>() == "http");
+  CHECK(m.at("id").as<std::string>() == "0000000000000012");
+  CHECK(m.at("env").as<std::map<std::string, std::string>>().at("REQUEST_METHOD") == "POST");
+  CHECK(m.at("body").as<std::string>() == "data");
+
+  CHECK_FALSE(encode_local_http_message(1, "").ok());
+  CHECK_FALSE(encode_local_http_message(1, "\x81").ok());
+  CHECK_FALSE(encode_local_http_message(1, "\x91\x01").ok());
 }
 
 TEST_CASE("malformed worker messages are refused with what was wrong", "[ruby_pool][frames]") {

@@ -105,3 +105,36 @@ TEST_CASE("a Rack reply that could split the response or has no valid status is 
   CHECK(!decode_rack_reply("\xc1").ok());
   CHECK(!decode_rack_reply("\x80").ok());  // an empty map: no status
 }
+
+TEST_CASE("a local worker's reply gets the same checks without being packed again", "[http]") {
+  RawRackReply raw;
+  raw.status = 200;
+  raw.headers = {{"Content-Type", "text/plain"}, {"Set-Cookie", "a=1\nb=2"}, {"Status", "200"}};
+  raw.body = "hello";
+  Result<HttpReply> reply = check_rack_reply(raw);
+  REQUIRE(reply.ok());
+  CHECK(reply->body == "hello");
+  REQUIRE(reply->headers.size() == 3);
+  CHECK(reply->headers[0] == std::pair<std::string, std::string>{"content-type", "text/plain"});
+  CHECK(reply->headers[2] == std::pair<std::string, std::string>{"set-cookie", "b=2"});
+
+  RawRackReply split = raw;
+  split.headers = {{"X-A", "1\r\nInjected: yes"}};
+  CHECK(!check_rack_reply(split).ok());
+  RawRackReply name = raw;
+  name.headers = {{"Bad Name", "1"}};
+  CHECK(!check_rack_reply(name).ok());
+  RawRackReply nul = raw;
+  nul.headers = {{"X-A", std::string("a\0b", 3)}};
+  CHECK(!check_rack_reply(nul).ok());
+  RawRackReply status = raw;
+  status.status = 600;
+  CHECK(!check_rack_reply(status).ok());
+  status.status = 0;  // the worker sent none that fits
+  CHECK(!check_rack_reply(status).ok());
+  RawRackReply odd = raw;
+  odd.headers.clear();
+  odd.headers_problem = "header names and values must be strings";
+  CHECK(check_rack_reply(odd).status().message ==
+        "Rack reply header names and values must be strings");
+}

@@ -7,13 +7,24 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace desaster::http_front {
 
+// A Rack reply as a local worker sent it, before check_rack_reply.
+struct RawRackReply {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string headers_problem;  // set instead when they were not strings
+  std::string body;
+};
+
 struct BackendAnswer {
   enum class Kind {
-    replied,      // output is the Rack reply {status, headers, body}
+    replied,      // reply, or output the packed Rack reply {status, headers, body}
     app_error,    // the app raised: 500
     worker_lost,  // the worker died mid-request: 502 (an idempotent one may retry)
     not_started,  // sent behind another request to a worker that died first: it never ran
@@ -22,6 +33,9 @@ struct BackendAnswer {
   };
   Kind kind = Kind::replied;
   std::string output;
+  // A local worker's reply, passed as it came (output is empty then): not
+  // packed into output and decoded again.
+  std::optional<RawRackReply> reply;
   std::string error;
   std::string worker;  // "slot N/pid PID" or "node ID/WORKER": for the access log
 };

@@ -418,7 +418,8 @@ void HttpFront::on_answer(const std::shared_ptr<Exchange>& x, BackendAnswer answ
   RouteCounters& c = counters(*x);
   switch (answer.kind) {
     case BackendAnswer::Kind::replied: {
-      Result<HttpReply> reply = decode_rack_reply(answer.output);
+      Result<HttpReply> reply = answer.reply ? check_rack_reply(std::move(*answer.reply))
+                                             : decode_rack_reply(answer.output);
       if (!reply.ok()) {
         ++c.lost_502;
         return finish(*x, 502, "the app's reply was unusable: " + reply.status().message);

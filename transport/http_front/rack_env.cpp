@@ -168,7 +168,7 @@ Result<HttpReply> decode_rack_reply(std::string_view output) {
     return Status::error(ErrorCode::bad_request, "Rack reply " + why);
   };
   if (root.type != msgpack::type::MAP) return bad("is not a map");
-  HttpReply reply;
+  RawRackReply raw;
   bool has_status = false;
   for (std::uint32_t i = 0; i < root.via.map.size; ++i) {
     const msgpack::object_kv& kv = root.via.map.ptr[i];
@@ -178,13 +178,13 @@ Result<HttpReply> decode_rack_reply(std::string_view output) {
     if (key == "status") {
       if (v.type != msgpack::type::POSITIVE_INTEGER || v.via.u64 < 100 || v.via.u64 > 599)
         return bad("status is not a number from 100 to 599");
-      reply.status = static_cast<int>(v.via.u64);
+      raw.status = static_cast<int>(v.via.u64);
       has_status = true;
     } else if (key == "body") {
       if (v.type == msgpack::type::BIN) {
-        reply.body.assign(v.via.bin.ptr, v.via.bin.size);
+        raw.body.assign(v.via.bin.ptr, v.via.bin.size);
       } else if (v.type == msgpack::type::STR) {
-        reply.body.assign(v.via.str.ptr, v.via.str.size);
+        raw.body.assign(v.via.str.ptr, v.via.str.size);
       } else {
         return bad("body is not bytes");
       }
@@ -194,27 +194,47 @@ Result<HttpReply> decode_rack_reply(std::string_view output) {
         const msgpack::object_kv& hv = v.via.map.ptr[h];
         if (hv.key.type != msgpack::type::STR || hv.val.type != msgpack::type::STR)
           return bad("header names and values must be strings");
-        const std::string name = lower({hv.key.via.str.ptr, hv.key.via.str.size});
-        if (!is_token(name)) return bad("header name '" + name.substr(0, 100) + "' is not a token");
-        if (dropped_reply_header(name)) continue;
-        // Rack 2 joins repeated values with "\n": each line is one header.
-        std::string_view values(hv.val.via.str.ptr, hv.val.via.str.size);
-        while (true) {
-          const auto nl = values.find('\n');
-          const std::string_view one = values.substr(0, nl);
-          if (std::any_of(one.begin(), one.end(), [](char c) {
-                return c == '\r' || c == '\0' ||
-                       (static_cast<unsigned char>(c) < 0x20 && c != '\t');
-              }))
-            return bad("header '" + name + "' has a control character");
-          reply.headers.emplace_back(name, std::string(one));
-          if (nl == std::string_view::npos) break;
-          values.remove_prefix(nl + 1);
-        }
+        raw.headers.emplace_back(std::string(hv.key.via.str.ptr, hv.key.via.str.size),
+                                 std::string(hv.val.via.str.ptr, hv.val.via.str.size));
       }
     }
   }
   if (!has_status) return bad("has no status");
+  return check_rack_reply(std::move(raw));
+}
+
+Result<HttpReply> check_rack_reply(RawRackReply raw) {
+  auto bad = [](const std::string& why) {
+    return Status::error(ErrorCode::bad_request, "Rack reply " + why);
+  };
+  if (raw.status < 100 || raw.status > 599) return bad("status is not a number from 100 to 599");
+  if (!raw.headers_problem.empty()) return bad(raw.headers_problem);
+  HttpReply reply;
+  reply.status = raw.status;
+  reply.body = std::move(raw.body);
+  reply.headers.reserve(raw.headers.size());
+  for (auto& [raw_name, raw_values] : raw.headers) {
+    const std::string name = lower(raw_name);
+    if (!is_token(name)) return bad("header name '" + name.substr(0, 100) + "' is not a token");
+    if (dropped_reply_header(name)) continue;
+    // Rack 2 joins repeated values with "\n": each line is one header.
+    std::string_view values(raw_values);
+    while (true) {
+      const auto nl = values.find('\n');
+      const std::string_view one = values.substr(0, nl);
+      if (std::any_of(one.begin(), one.end(), [](char c) {
+            return c == '\r' || c == '\0' || (static_cast<unsigned char>(c) < 0x20 && c != '\t');
+          }))
+        return bad("header '" + name + "' has a control character");
+      if (nl == std::string_view::npos && values.size() == raw_values.size()) {
+        reply.headers.emplace_back(name, std::move(raw_values));  // one line: no copy
+        break;
+      }
+      reply.headers.emplace_back(name, std::string(one));
+      if (nl == std::string_view::npos) break;
+      values.remove_prefix(nl + 1);
+    }
+  }
   return reply;
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/model/status.hpp"
+#include "transport/http_front/http_backend.hpp"
 
 namespace desaster::http_front {
 
@@ -48,5 +49,8 @@ struct HttpReply {
 // status outside 100-599 or a header name or value that could split the
 // response is an error (answer 502), never passed on.
 Result<HttpReply> decode_rack_reply(std::string_view output);
+// The same checks on a reply a local worker sent (its fields already
+// unpacked once, by the pool): decode_rack_reply is this after the unpacking.
+Result<HttpReply> check_rack_reply(RawRackReply raw);
 
 }  // namespace desaster::http_front

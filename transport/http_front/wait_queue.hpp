@@ -49,6 +49,7 @@ class WaitQueue {
   void push_back(const std::string& flow, T item, std::string key = {}) {
     auto [it, added] = flows_.try_emplace(flow);
     if (added) ring_.push_back(flow);
+    ++keys_[key];
     it->second.push_back(Entry{std::move(item), std::move(key)});
     ++size_;
   }
@@ -58,6 +59,7 @@ class WaitQueue {
     auto [it, added] = flows_.try_emplace(flow);
     ring_.erase(std::remove(ring_.begin(), ring_.end(), flow), ring_.end());
     ring_.push_front(flow);
+    ++keys_[key];
     it->second.push_front(Entry{std::move(item), std::move(key)});
     ++size_;
   }
@@ -107,6 +109,14 @@ class WaitQueue {
             break;
           }
           refused.push_back(key);
+          // Every key that has waiting items refused: nothing more can
+          // start, and the rest need not be passed over one by one (with
+          // one queue, all of them after the first refusal).
+          if (refused.size() >= keys_.size() &&
+              std::all_of(keys_.begin(), keys_.end(), [&](const auto& k) {
+                return std::find(refused.begin(), refused.end(), k.first) != refused.end();
+              }))
+            return;
           ++i;
         }
         // A flow that emptied left the ring: the next one is at this turn.
@@ -133,7 +143,11 @@ class WaitQueue {
       f = items.empty() ? drop_flow(f) : std::next(f);
     }
     size_ = 0;
-    for (const auto& [flow, items] : flows_) size_ += items.size();
+    keys_.clear();
+    for (const auto& [flow, items] : flows_) {
+      size_ += items.size();
+      for (const Entry& e : items) ++keys_[e.key];
+    }
     for (T& item : out) expired(item);
   }
 
@@ -171,6 +185,7 @@ class WaitQueue {
       for (Entry& e : flows_[flow]) out.push_back(std::move(e.item));
     flows_.clear();
     ring_.clear();
+    keys_.clear();
     size_ = 0;
     return out;
   }
@@ -188,7 +203,9 @@ class WaitQueue {
   }
   void erase_at(const std::string& flow, std::size_t i) {
     auto f = flows_.find(flow);
-    f->second.erase(f->second.begin() + static_cast<std::ptrdiff_t>(i));
+    const auto at = f->second.begin() + static_cast<std::ptrdiff_t>(i);
+    if (auto k = keys_.find(at->key); k != keys_.end() && --k->second == 0) keys_.erase(k);
+    f->second.erase(at);
     --size_;
     if (f->second.empty()) drop_flow(f);
   }
@@ -210,6 +227,7 @@ class WaitQueue {
   Flows flows_;
   std::deque<std::string> ring_;  // flows with waiting items, whose turn is next first
   std::size_t size_ = 0;
+  std::map<std::string, std::size_t> keys_;  // waiting items per key (drain's early end)
 };
 
 }  // namespace desaster::http_front

@@ -47,6 +47,23 @@ void read_pid(MapReader& r, std::int64_t& pid) {
   if (r.ok() && pid <= 0) r.fail("pid", "must be a positive integer");
 }
 
+// Names and values as they are; one that is not a string leaves the
+// headers out with the problem noted: the front end answers 502 for it,
+// the worker and its channel are fine.
+void read_reply_headers(const msgpack::object_map& map, RackReply& rack) {
+  rack.headers.reserve(map.size);
+  for (std::uint32_t i = 0; i < map.size; ++i) {
+    const msgpack::object_kv& kv = map.ptr[i];
+    if (kv.key.type != msgpack::type::STR || kv.val.type != msgpack::type::STR) {
+      rack.headers.clear();
+      rack.headers_problem = "header names and values must be strings";
+      return;
+    }
+    rack.headers.emplace_back(std::string(kv.key.via.str.ptr, kv.key.via.str.size),
+                              std::string(kv.val.via.str.ptr, kv.val.via.str.size));
+  }
+}
+
 std::string pack_object(const msgpack::object& obj) {
   msgpack::sbuffer buffer;
   msgpack::pack(buffer, obj);
@@ -154,21 +171,22 @@ Result<WorkerMessage> decode_worker_message(std::string_view payload) {
           read_error(r, "error", error);
           done.error = std::move(error);
         }
-        if (const msgpack::object* status = r.find("status")) {
-          std::int32_t value = 0;
-          std::string problem = codec::convert::as_integer(*status, value);
+        RackReply rack;
+        const msgpack::object* status = r.find("status");
+        if (status) {
+          std::string problem = codec::convert::as_integer(*status, rack.status);
           if (!problem.empty()) r.fail("status", problem);
-          done.status = value;
         }
         if (const msgpack::object* headers = r.find("headers")) {
           if (headers->type != msgpack::type::MAP) {
             r.fail("headers", "must be a map");
           } else {
-            done.headers = pack_object(*headers);
+            read_reply_headers(headers->via.map, rack);
           }
         }
-        r.read_bytes("body", done.body);
+        r.read_bytes("body", rack.body);
         if (!r.ok()) return r.status();
+        if (status) done.rack = std::move(rack);
         return WorkerMessage{std::move(done)};
       });
 }
@@ -211,6 +229,28 @@ Result<std::string> encode_job_message(const Job& job) {
   w.add_packed("args", args);
   w.add("attempt", job.attempts).add("queue", job.queue);
   return frame(w.finish());
+}
+
+Result<std::string> encode_local_http_message(JobId id, std::string_view rack_payload) {
+  if (rack_payload.size() < 2 || static_cast<unsigned char>(rack_payload[0]) != 0x82)
+    return bad("http request payload is not a map of env and body");
+  BodyWriter head;
+  head.add("t", "http").add("id", format_job_id(id));
+  const std::string h = head.finish();  // a fixmap of 2: 0x82, then t and id
+  const std::string_view entries = rack_payload.substr(1);
+  const std::size_t length = h.size() + entries.size();
+  if (length > kMaxFrameBytes) return bad("http request is over the frame limit");
+  std::string out;
+  out.reserve(4 + length);
+  const auto n = static_cast<std::uint32_t>(length);
+  out.push_back(static_cast<char>(n >> 24));
+  out.push_back(static_cast<char>(n >> 16));
+  out.push_back(static_cast<char>(n >> 8));
+  out.push_back(static_cast<char>(n));
+  out.push_back(static_cast<char>(0x84));  // t, id, env, body
+  out.append(h, 1);
+  out.append(entries);
+  return out;
 }
 
 std::string encode_worker_stop() {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -47,6 +48,15 @@ struct RubyError {
   std::vector<std::string> backtrace;
 };
 
+// A Rack reply as a worker sent it (the http_front module checks it).
+struct RackReply {
+  std::int32_t status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // in the worker's order
+  // Set instead when "headers" held a name or value that is not a string.
+  std::string headers_problem;
+  std::string body;
+};
+
 // worker -> node
 struct WorkerReady {
   std::int64_t pid = 0;
@@ -56,10 +66,8 @@ struct WorkerDone {
   bool ok = false;
   std::optional<RubyError> error;  // when !ok
   std::uint64_t rss_kb = 0;
-  // A Rack reply (http jobs): status, headers as a packed msgpack map, body.
-  std::optional<std::int32_t> status;
-  std::string headers;
-  std::string body;
+  // A Rack reply (http jobs): present when the message has a status.
+  std::optional<RackReply> rack;
 };
 using WorkerMessage = std::variant<WorkerReady, WorkerDone>;
 Result<WorkerMessage> decode_worker_message(std::string_view payload);
@@ -68,6 +76,12 @@ Result<WorkerMessage> decode_worker_message(std::string_view payload);
 // arguments (empty: no arguments); an http job's is {"env": map, "body":
 // bin}. A payload of the wrong shape is an error for the job, not the pool.
 Result<std::string> encode_job_message(const Job& job);
+// The http message of a request the node's own front end encoded
+// (http_front::encode_rack_payload: the map {"env", "body"}): its entries
+// are spliced in after "t" and "id" as they are, not unpacked and packed
+// again as encode_job_message does for a job a client sent. Only the head
+// is checked (a map of two entries).
+Result<std::string> encode_local_http_message(JobId id, std::string_view rack_payload);
 std::string encode_worker_stop();
 
 // master -> node

@@ -33,11 +33,22 @@ std::string exit_text(const PoolWorker& w) {
 }
 
 // A Rack reply as the job's output: the msgpack map {status, headers, body}.
-std::string rack_output(const WorkerDone& done) {
+// (A leased http job's: it goes back to the front end of another node.)
+// Headers that were not strings go as nil, which that front end refuses.
+std::string rack_output(const RackReply& rack) {
   protocol::BodyWriter w;
-  w.add("status", *done.status);
-  w.add_packed("headers", done.headers.empty() ? std::string("\x80", 1) : done.headers);
-  w.add_bytes("body", done.body);
+  w.add("status", rack.status);
+  auto& pk = w.key("headers");
+  if (!rack.headers_problem.empty()) {
+    pk.pack_nil();
+  } else {
+    pk.pack_map(static_cast<std::uint32_t>(rack.headers.size()));
+    for (const auto& [name, value] : rack.headers) {
+      pk.pack(name);
+      pk.pack(value);
+    }
+  }
+  w.add_bytes("body", rack.body);
   return w.finish();
 }
 
@@ -156,7 +167,7 @@ void RubyPool::Impl::on_ready(PoolWorker& w, const WorkerReady& ready) {
   if (busy_old) busy_old->retire_after_job = true;
 }
 
-void RubyPool::Impl::on_done(PoolWorker& w, const WorkerDone& done) {
+void RubyPool::Impl::on_done(PoolWorker& w, WorkerDone& done) {
   if (!w.job || w.job->id != done.id) {
     log("worker pid " + std::to_string(w.pid) + " reported job " + format_job_id(done.id) +
         ", which it was not running; stopping it");
@@ -177,8 +188,12 @@ void RubyPool::Impl::on_done(PoolWorker& w, const WorkerDone& done) {
   ++counters.jobs_done;
   if (done.ok) {
     backoff = options.backoff_min_ms;
-    report(job, Outcome::succeeded, {}, done.status ? rack_output(done) : std::string(),
-           done.rss_kb);
+    if (job.transient) {
+      end_transient(job, Outcome::succeeded, {}, {}, std::move(done.rack));
+    } else {
+      report(job, Outcome::succeeded, {}, done.rack ? rack_output(*done.rack) : std::string(),
+             done.rss_kb);
+    }
   } else {
     RubyError error = done.error.value_or(RubyError{"RuntimeError", "failed", {}});
     report(job, Outcome::failed, describe(error), backtrace_text(error), done.rss_kb);

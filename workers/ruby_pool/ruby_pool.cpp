@@ -133,7 +133,7 @@ void RubyPool::Impl::report(const RunningJob& job, Outcome outcome, std::string 
 }
 
 void RubyPool::Impl::end_transient(const RunningJob& job, Outcome outcome, std::string error,
-                                   std::string output) {
+                                   std::string output, std::optional<RackReply> reply) {
   auto it = transients.find(job.id);
   if (it == transients.end()) return;
   TransientDone done = std::move(it->second);
@@ -144,6 +144,7 @@ void RubyPool::Impl::end_transient(const RunningJob& job, Outcome outcome, std::
   end.not_started = job.not_started;
   end.error = std::move(error);
   end.output = std::move(output);
+  end.reply = std::move(reply);
   end.worker_slot = job.slot;
   end.worker_pid = job.pid;
   if (done) done(std::move(end));
@@ -353,7 +354,10 @@ bool RubyPool::run_transient(Job job, TransientDone done) {
   const bool behind = !pick;
   if (behind) pick = p.pipeline_slot();
   if (!pick) return false;
-  Result<std::string> message = encode_job_message(job);
+  // Transient http jobs come from this node's front end: spliced, not re-encoded.
+  Result<std::string> message = job.kind == JobKind::http
+                                    ? encode_local_http_message(job.id, job.payload)
+                                    : encode_job_message(job);
   if (!message.ok()) {
     TransientEnd end;
     end.error = message.status().message;

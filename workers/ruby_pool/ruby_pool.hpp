@@ -36,6 +36,7 @@
 #include "core/model/pool_spec.hpp"
 #include "core/model/status.hpp"
 #include "transport/security/group_keys.hpp"
+#include "workers/ruby_pool/pool_frames.hpp"
 
 namespace desaster::ruby_pool {
 
@@ -69,7 +70,10 @@ struct TransientEnd {
   bool worker_lost = false;  // its worker died (or the pool stopped) mid-job
   bool not_started = false;  // and it had not begun: it may run anywhere, even a POST
   std::string error;         // "Class: message", "worker died: signal 9", ...
-  std::string output;        // a Rack reply: the msgpack map {status, headers, body}
+  std::string output;        // a failed job's backtrace
+  // An http job's Rack reply as the worker sent it: passed on, not packed
+  // into output and decoded again (the front end checks it).
+  std::optional<RackReply> reply;
   std::uint32_t worker_slot = 0;
   std::int64_t worker_pid = 0;
 };

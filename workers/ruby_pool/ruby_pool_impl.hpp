@@ -152,7 +152,8 @@ struct RubyPool::Impl {
   void on_lease(Job job, std::uint64_t term);
   void report(const RunningJob& job, Outcome outcome, std::string error, std::string output,
               std::uint64_t rss_kb);
-  void end_transient(const RunningJob& job, Outcome outcome, std::string error, std::string output);
+  void end_transient(const RunningJob& job, Outcome outcome, std::string error, std::string output,
+                     std::optional<RackReply> reply = std::nullopt);
   void notice_idle();
   void refuse(const Job& job, std::uint64_t term, const std::string& error);
   // Returns when to look again: a withdrawal waits kWithdrawDelayMs.
@@ -172,7 +173,7 @@ struct RubyPool::Impl {
   void spawn_worker();
   void on_worker_message(PoolWorker& worker, WorkerMessage message);
   void on_ready(PoolWorker& worker, const WorkerReady& ready);
-  void on_done(PoolWorker& worker, const WorkerDone& done);
+  void on_done(PoolWorker& worker, WorkerDone& done);
   void on_worker_gone(PoolWorker& worker, const std::string& why);
   void on_worker_exited(const MasterExited& exited);
   void finalize(PoolWorker& worker);

@@ -89,15 +89,25 @@ WorkerLink::~WorkerLink() {
 
 void WorkerLink::send(std::string framed) {
   if (!handle_ || handle_->closed) return;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_->pipe);
+  // Written at once when nothing is queued (uv_try_write refuses while a
+  // write is pending, so frames keep their order): uv_write would also end
+  // by stopping POLLOUT, which libuv turns into one epoll_ctl per frame.
+  std::size_t offset = 0;
+  uv_buf_t whole = uv_buf_init(framed.data(), static_cast<unsigned>(framed.size()));
+  const int written = uv_try_write(stream, &whole, 1);
+  if (written > 0) offset = static_cast<std::size_t>(written);
+  if (offset == framed.size()) return;
+  // EAGAIN or a partial write: the rest goes through libuv's queue; an
+  // error shows up as EOF or a read error.
   auto* w = new WriteRequest;
-  w->bytes = std::move(framed);
+  w->bytes = offset == 0 ? std::move(framed) : framed.substr(offset);
   uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
   w->request.data = w;
-  int error = uv_write(&w->request, reinterpret_cast<uv_stream_t*>(&handle_->pipe), &buf, 1,
-                       [](uv_write_t* request, int) noexcept {
-                         // A failed write shows up as EOF or a read error too.
-                         delete static_cast<WriteRequest*>(request->data);
-                       });
+  int error = uv_write(&w->request, stream, &buf, 1, [](uv_write_t* request, int) noexcept {
+    // A failed write shows up as EOF or a read error too.
+    delete static_cast<WriteRequest*>(request->data);
+  });
   if (error) delete w;
 }
 
