@@ -83,6 +83,7 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
   std::string first_error;
   std::vector<std::string> refused;  // what each refusal said, for the report
   std::atomic<int> round_now{-1};
+  std::atomic<int> longest_gap_round{-1};
   NamespaceThread client_thread(net, entry, [&] {
     ClientOptions options;
     options.endpoint = "tcp://" + net.address(entry) + ":" + std::to_string(kClusterPort);
@@ -125,7 +126,10 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
       const auto now = Clock::now();
       const long gap =
           std::chrono::duration_cast<std::chrono::milliseconds>(now - last_ack).count();
-      if (gap > longest_gap_ms) longest_gap_ms = gap;
+      if (gap > longest_gap_ms) {
+        longest_gap_ms = gap;
+        longest_gap_round = round_now.load();
+      }
       last_ack = now;
     }
   });
@@ -253,8 +257,8 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
   CHECK(refusals == 0);
   WARN("cluster upgrades: " << kUpgrades << " (" << handed_leadership << " of the leader)"
                             << ", acknowledged jobs: " << acknowledged.size()
-                            << ", retried refusals: " << refusals
-                            << ", longest write pause: " << longest_gap_ms << " ms");
+                            << ", retried refusals: " << refusals << ", longest write pause: "
+                            << longest_gap_ms << " ms (round " << longest_gap_round << ")");
   for (const std::string& why : refused) WARN("refused: " << why);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (current[i] != nodes[i]->pid() && alive(current[i])) {
