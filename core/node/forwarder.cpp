@@ -1,5 +1,8 @@
 #include "core/node/forwarder.hpp"
 
+#include <random>
+#include <vector>
+
 #include "transport/protocol/envelope.hpp"
 
 namespace desaster {
@@ -10,6 +13,13 @@ const protocol::EnvelopeNames kRequestNames{"request", "type", "this node"};
 const protocol::EnvelopeNames kReplyNames{"reply", "status", "the leader"};
 
 }  // namespace
+
+Forwarder::Forwarder(PeerLinks& links, Logger& log, TimeMs patience)
+    : links_(links), log_(log), patience_(patience) {
+  std::random_device random;
+  // 62 random bits: far from wrapping, and unlike any earlier process's ids.
+  next_id_ = ((std::uint64_t{random()} << 32 | random()) >> 2) + 1;
+}
 
 bool Forwarder::forward(const std::string& leader, const Peer& client, std::string_view frame) {
   if (leader.empty() || !links_.linked(leader)) return false;
@@ -44,6 +54,37 @@ void Forwarder::fail_all(const Status& status) {
   std::unordered_map<std::uint64_t, Waiting> waiting;
   waiting.swap(waiting_);
   for (auto& [id, w] : waiting) w.client.reply(w.client_id, status, protocol::kEmptyMap);
+}
+
+void Forwarder::leader_changed(TimeMs now) {
+  if (patience_ <= 0) {
+    fail_all(Status::error(
+        ErrorCode::unavailable,
+        "the leader changed while the request was forwarded to it; it may have been applied"));
+    return;
+  }
+  for (auto& [id, w] : waiting_)
+    if (w.deadline == 0) w.deadline = now + patience_;
+}
+
+void Forwarder::expire(TimeMs now) {
+  std::vector<Waiting> expired;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->second.deadline != 0 && now >= it->second.deadline) {
+      expired.push_back(std::move(it->second));
+      it = waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (Waiting& w : expired) {
+    w.client.reply(w.client_id,
+                   Status::error(ErrorCode::unavailable,
+                                 "the leader changed while the request was forwarded to it and "
+                                 "it did not answer within --leaderless-hold; it may have been "
+                                 "applied"),
+                   protocol::kEmptyMap);
+  }
 }
 
 }  // namespace desaster

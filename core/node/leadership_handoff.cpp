@@ -1,5 +1,6 @@
 #include "core/node/leadership_handoff.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace desaster {
@@ -23,7 +24,12 @@ void LeadershipHandoff::begin_when(std::function<bool()> ready, const std::strin
 }
 
 void LeadershipHandoff::on_turn() {
-  if (deferred_ && deferred_->ready()) {
+  if (deferred_ && deferred_->settle_to == 0 && deferred_->ready())
+    deferred_->settle_to = std::max<std::uint64_t>(raft_.last_index(), 1);
+  // Settled: what was proposed up to then is answered (the writes after it
+  // are held), or the node no longer leads (begin says so).
+  if (deferred_ && deferred_->settle_to > 0 &&
+      (!raft_.leading() || raft_.answered_through(deferred_->settle_to))) {
     Deferred d = std::move(*deferred_);
     deferred_.reset();
     begin(d.node, std::move(d.done));

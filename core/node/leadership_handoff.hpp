@@ -31,12 +31,17 @@ class LeadershipHandoff {
   void begin(const std::string& node, Done done);
   // The same, once `ready` holds (checked every turn): a hot upgrade waits
   // until no job runs anywhere, since a new leader runs again the jobs
-  // leased in an older term (LeaderStartOp). cancel() drops a start that
-  // has not happened yet.
+  // leased in an older term (LeaderStartOp). Once ready, the node holds
+  // new writes (holds_writes) and the transfer waits until every proposal
+  // made so far is answered: a write pending at the step-down would be
+  // answered "may have been applied", a client error. cancel() drops a
+  // start that has not happened yet.
   void begin_when(std::function<bool()> ready, const std::string& node, Done done);
   void cancel() { deferred_.reset(); }
   void on_turn();
   bool active() const { return !waiting_.empty() || deferred_.has_value(); }
+  // Writes wait (HeldWrites) while the proposals before a transfer settle.
+  bool holds_writes() const { return deferred_ && deferred_->settle_to > 0; }
 
  private:
   struct Waiting {
@@ -48,6 +53,7 @@ class LeadershipHandoff {
     std::function<bool()> ready;
     std::string node;
     Done done;
+    std::uint64_t settle_to = 0;  // >0: ready; waits for the proposals up to it
   };
   RaftDriver& raft_;
   std::vector<Waiting> waiting_;

@@ -276,6 +276,7 @@ void Node::Impl::on_turn() {
     if (upgrader->paused()) {
       journal->flush();
       if (held_writes && !held_writes->empty()) pass_held_writes();
+      if (forwarder) forwarder->expire(static_cast<TimeMs>(uv_now(&loop)));
     }
     upgrader->on_turn();
     if (upgrader->paused()) return;
@@ -293,6 +294,7 @@ void Node::Impl::on_turn() {
   if (handoff) handoff->on_turn();
   if (relay) relay->follow(raft->leader(), raft->term());
   if (held_writes && !held_writes->empty()) pass_held_writes();
+  if (forwarder) forwarder->expire(static_cast<TimeMs>(uv_now(&loop)));
   // A standalone node's small commit may finish inside flush() (see
   // JournalOptions::inline_commit_bytes): what it applied (a job a waiting
   // worker can take, a lease to journal) is for the next turn, which must

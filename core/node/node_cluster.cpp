@@ -22,7 +22,7 @@ Status Node::Impl::start_discovery() {
                                       [this](const std::string& from, std::string_view frame) {
                                         if (forwarder) forwarder->on_reply(from, frame);
                                       });
-  forwarder = std::make_unique<Forwarder>(*links, log);
+  forwarder = std::make_unique<Forwarder>(*links, log, options.leaderless_hold_ms);
   // Every worker of a clustered node, the leader's own included, reaches
   // the leader's dispatcher through this node's relay.
   relay = std::make_unique<WorkerRelay>(
@@ -112,7 +112,8 @@ void Node::Impl::start_raft(const Recovery& recovery) {
 }
 
 bool Node::Impl::writes_have_a_leader() const {
-  return raft->leading() ? raft->transferee().empty() : !raft->leader().empty();
+  return raft->leading() ? raft->transferee().empty() && !handoff->holds_writes()
+                         : !raft->leader().empty() && links->linked(raft->leader());
 }
 
 void Node::Impl::pass_held_writes() {
@@ -179,11 +180,7 @@ void Node::Impl::on_relay_message(std::vector<zmq::message_t>& parts) {
 void Node::Impl::on_role(raft::Role role, std::uint64_t term) {
   proposer->set_term(term);
   if (role != raft::Role::leader) dispatcher->forget_workers();
-  if (forwarder && forwarder->in_flight() > 0) {
-    forwarder->fail_all(Status::error(
-        ErrorCode::unavailable,
-        "the leader changed while the request was forwarded to it; it may have been applied"));
-  }
+  if (forwarder) forwarder->leader_changed(static_cast<TimeMs>(uv_now(&loop)));
   if (role == raft::Role::leader) ids->observe(state.max_job_id());
 }
 

@@ -114,6 +114,10 @@ class RaftDriver {
   bool in_cluster() const;
   std::vector<MemberStatus> members() const;
   std::size_t in_flight() const { return pending_.size(); }
+  // Every proposal of this node up to `index` is answered (applied or failed).
+  bool answered_through(std::uint64_t index) const {
+    return pending_.empty() || pending_.begin()->first > index;
+  }
   // A hot upgrade's old process, from its pause on: Raft neither ticks,
   // takes messages (dropped, as a lossy network would) nor starts a Ready,
   // so nothing more is written once the one in flight is durable. resume()

@@ -2,10 +2,13 @@
 // client enqueuing continuously through one of them and the pools draining
 // the jobs, while the leader and then a follower are upgraded (SIGUSR2),
 // twice each. A leader hands leadership to another voter first, so writes
-// pause for one transfer rather than an election. Refusals while
-// leadership moves ("try again") are retried; nothing else may fail, no
-// acknowledged job may be lost and none may run twice. The longest pause
-// between two acknowledged writes is printed.
+// pause for one transfer rather than an election. No write may be refused
+// (the issue asks for zero client errors): the leader settles its proposals
+// and holds new writes before it transfers, a follower waits for the old
+// leader's answer to what it forwarded, and a new process holds writes
+// until it reaches the leader. A refusal is counted (and retried, so that
+// the rest is still checked); no acknowledged job may be lost and none may
+// run twice. The longest pause between two acknowledged writes is printed.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -78,6 +81,9 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
   std::mutex mutex;
   std::map<JobId, int> acknowledged;  // id -> its marker
   std::string first_error;
+  std::vector<std::string> refused;  // what each refusal said, for the report
+  std::atomic<int> round_now{-1};
+  std::atomic<int> longest_gap_round{-1};
   NamespaceThread client_thread(net, entry, [&] {
     ClientOptions options;
     options.endpoint = "tcp://" + net.address(entry) + ":" + std::to_string(kClusterPort);
@@ -96,10 +102,11 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
       auto result = (*client)->enqueue(batch);
       std::lock_guard lock(mutex);
       if (!result.ok()) {
-        // A refusal says the write was not taken (leadership is moving):
-        // a client tries again. Anything else is an error.
+        // A refusal ("try again") fails the test below but is retried, so
+        // that the rest is checked too. Anything else is an error.
         if (result.status().code == ErrorCode::unavailable) {
           ++refusals;
+          refused.push_back("round " + std::to_string(round_now) + ": " + result.status().message);
         } else if (errors++ == 0) {
           first_error = result.status().message;
         }
@@ -110,6 +117,8 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
           acknowledged[result->ids[k]] = marker + static_cast<int>(k);
         } else if (result->errors[k].code == ErrorCode::unavailable) {
           ++refusals;
+          refused.push_back("round " + std::to_string(round_now) + ": " +
+                            result->errors[k].message);
         } else if (errors++ == 0) {
           first_error = result->errors[k].message;
         }
@@ -117,7 +126,10 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
       const auto now = Clock::now();
       const long gap =
           std::chrono::duration_cast<std::chrono::milliseconds>(now - last_ack).count();
-      if (gap > longest_gap_ms) longest_gap_ms = gap;
+      if (gap > longest_gap_ms) {
+        longest_gap_ms = gap;
+        longest_gap_round = round_now.load();
+      }
       last_ack = now;
     }
   });
@@ -133,6 +145,7 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
   for (const auto& node : nodes) current.push_back(lock_holder(node->data_dir()));
   std::size_t handed_leadership = 0;
   for (int round = 0; round < kUpgrades; ++round) {
+    round_now = round;
     const std::size_t before = acked();
     REQUIRE(wait_until([&] { return acked() >= before + 40; }, 20s));
     int now_leading = -1;
@@ -173,6 +186,7 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
   std::vector<JobId> ids;
   for (const auto& [id, marker] : acknowledged) ids.push_back(id);
   std::size_t lost = 0;
+  std::string lost_what;  // the first few lost jobs: id and state
   std::string wait_error;
   NamespaceThread checker(net, entry, [&] {
     ClientOptions options;
@@ -191,7 +205,31 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
         wait_error = done.status().message;
         return;
       }
-      for (const auto& job : *done) lost += !job || job->state != JobState::succeeded;
+      for (std::size_t k = 0; k < done->size(); ++k) {
+        const auto& job = (*done)[k];
+        if (job && job->state == JobState::succeeded) continue;
+        if (lost++ < 10)
+          lost_what += " " + std::to_string(part[k]) + "=" +
+                       (job ? std::string(to_string(job->state)) : std::string("unknown"));
+        if (lost > 1) continue;
+        // How each node sees the first: a replica behind, or a job never leased?
+        for (int n = 0; n < 3; ++n) {
+          ClientOptions each = options;
+          each.endpoint = "tcp://" + net.address(n) + ":" + std::to_string(kClusterPort);
+          each.timeout = 5s;
+          auto c = Client::connect(each);
+          if (!c.ok()) continue;
+          auto got = (*c)->get(part[k]);
+          if (!got.ok()) {
+            lost_what += " [node " + std::to_string(n) + ": " + got.status().message + "]";
+            continue;
+          }
+          lost_what += " [node " + std::to_string(n) + ": " + to_string(got->state) + " attempts " +
+                       std::to_string(got->attempts) + " created " +
+                       std::to_string(got->created_at) + " marker " +
+                       std::to_string(acknowledged[part[k]]) + "]";
+        }
+      }
     }
   });
   checker.join();
@@ -204,20 +242,24 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
   int missing = 0;
   for (const auto& [id, marker] : acknowledged) missing += ran["m" + std::to_string(marker)] != 1;
 
-  if (errors > 0 || lost > 0 || twice > 0 || missing > 0) {
+  if (errors > 0 || lost > 0 || twice > 0 || missing > 0 || refusals > 0) {
     for (const auto& node : nodes) WARN(node->log());
   }
   INFO("first client error: " << first_error);
   INFO("wait: " << wait_error);
+  INFO("lost:" << lost_what);
   CHECK(wait_error.empty());
   CHECK(errors == 0);
   CHECK(lost == 0);
   CHECK(missing == 0);
   CHECK(twice == 0);
+  INFO("refusals: " << refused.size());
+  CHECK(refusals == 0);
   WARN("cluster upgrades: " << kUpgrades << " (" << handed_leadership << " of the leader)"
                             << ", acknowledged jobs: " << acknowledged.size()
-                            << ", retried refusals: " << refusals
-                            << ", longest write pause: " << longest_gap_ms << " ms");
+                            << ", retried refusals: " << refusals << ", longest write pause: "
+                            << longest_gap_ms << " ms (round " << longest_gap_round << ")");
+  for (const std::string& why : refused) WARN("refused: " << why);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (current[i] != nodes[i]->pid() && alive(current[i])) {
       ::kill(current[i], SIGTERM);
