@@ -23,6 +23,7 @@
 
 #include "transport/client/client.hpp"
 #include "transport/client/connection.hpp"
+#include "transport/protocol/leased_job.hpp"
 #include "transport/security/key_source.hpp"
 
 namespace desaster {
@@ -49,16 +50,7 @@ bool refused_batch(const Status& status) {
 Lease lease_of(protocol::SlimLease slim, std::uint64_t term) {
   Lease lease;
   lease.term = term;
-  Job& job = lease.job;
-  job.id = slim.id;
-  job.queue = std::move(slim.queue);
-  job.kind = slim.kind;
-  job.job_class = std::move(slim.job_class);
-  job.payload = std::move(slim.payload);
-  job.timeout_ms = slim.timeout_ms;
-  job.state = JobState::running;
-  job.attempts = slim.attempt;
-  job.lease_term = term;
+  lease.job = protocol::leased_job(std::move(slim), term);
   return lease;
 }
 }  // namespace

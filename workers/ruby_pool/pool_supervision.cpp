@@ -316,6 +316,7 @@ void RubyPool::Impl::start_encoded(PoolWorker& w, HeldLease lease, std::string m
   running.kind = job.kind;
   running.timeout_ms = job.timeout_ms != 0 ? job.timeout_ms : pool_timeout_ms(spec);
   running.deadline = now() + running.timeout_ms;
+  running.started_ns = uv_hrtime();  // run times decide the lease ahead (lease_ahead)
   w.job = running;
   w.state = WorkerState::busy;
   w.since = now();

@@ -2,9 +2,13 @@
 // its master processes; see ruby_pool.hpp.
 #include "workers/ruby_pool/ruby_pool.hpp"
 
+#include <algorithm>
+#include <variant>
+
 #include <msgpack.hpp>
 
 #include "core/model/job_id.hpp"
+#include "transport/protocol/leased_job.hpp"
 #include "transport/protocol/replies.hpp"
 #include "transport/security/curve_socket.hpp"
 #include "workers/ruby_pool/ruby_pool_impl.hpp"
@@ -60,19 +64,29 @@ Status RubyPool::Impl::connect() {
       loop, *socket, [this](std::vector<zmq::message_t>& parts) { on_dispatch_message(parts); });
   registered_queues = queue_names(spec);
   registered_kinds = pool_kinds(spec);
-  // No credit yet: leases come once workers are ready.
-  send(protocol::WorkerHello{"ruby:" + spec.name + "@" + options.node_tag,
-                             registered_queues,
-                             registered_kinds,
-                             0,
-                             spec.name,
-                             {}});
+  // No credit yet: leases come once workers are ready. batch: leases come
+  // several to a "leases" push, and the answer says whether the node takes
+  // "reports" (it is this node, so it does; the answer is read all the same).
+  protocol::WorkerHello hello{"ruby:" + spec.name + "@" + options.node_tag,
+                              registered_queues,
+                              registered_kinds,
+                              0,
+                              spec.name,
+                              {}};
+  hello.batch = true;
+  hello_request = next_request_id;
+  send(std::move(hello));
   credit = 0;
   return {};
 }
 
 void RubyPool::Impl::send(protocol::RequestBody body) {
   if (!watcher) return;
+  // Reports held this turn go before anything else, so the node sees
+  // credit, withdrawals and reports in the order they happened here.
+  const bool report = std::holds_alternative<protocol::Report>(body) ||
+                      std::holds_alternative<protocol::Reports>(body);
+  if (reports && !report) reports->flush();
   protocol::Request request{next_request_id++, std::move(body)};
   std::string frame = protocol::encode_request(request);
   std::vector<zmq::message_t> parts;
@@ -89,6 +103,11 @@ void RubyPool::Impl::on_dispatch_message(std::vector<zmq::message_t>& parts) {
     return;
   }
   if (reply->id != 0) {
+    if (reply->id == hello_request) {
+      protocol::WorkerReply answer;
+      node_takes_reports =
+          reply->status.ok() && protocol::decode_body(reply->body, answer).ok() && answer.batch;
+    }
     if (!reply->status.ok()) log("the dispatcher answered " + reply->status.message);
     return;
   }
@@ -99,6 +118,16 @@ void RubyPool::Impl::on_dispatch_message(std::vector<zmq::message_t>& parts) {
       return;
     }
     cancel(push);
+    return;
+  }
+  if (reply->type == protocol::kLeasesPush) {
+    protocol::LeasesPush push;
+    // As a "lease" we cannot read: its leases expire on the node.
+    if (Status s = protocol::decode_body(reply->body, push); !s.ok()) {
+      log("bad leases: " + s.message);
+      return;
+    }
+    on_leases(std::move(push));
     return;
   }
   if (reply->type != protocol::kLeasePush) return;
@@ -116,9 +145,18 @@ void RubyPool::Impl::on_lease(Job job, std::uint64_t term) {
   step();
 }
 
+void RubyPool::Impl::on_leases(protocol::LeasesPush push) {
+  for (protocol::SlimLease& slim : push.leases) {
+    if (credit > 0) --credit;
+    held.push_back(HeldLease{protocol::leased_job(std::move(slim), push.term), push.term});
+  }
+  step();
+}
+
 void RubyPool::Impl::report(const RunningJob& job, Outcome outcome, std::string error,
                             std::string output, std::uint64_t rss_kb) {
   if (job.transient) return end_transient(job, outcome, std::move(error), std::move(output));
+  note_job_run(job);
   protocol::Report r;
   r.id = job.id;
   r.term = job.term;
@@ -128,8 +166,32 @@ void RubyPool::Impl::report(const RunningJob& job, Outcome outcome, std::string 
   r.error = std::move(error);
   r.output = std::move(output);
   r.max_rss_kb = rss_kb;
-  send(std::move(r));
   ++credit;  // a report gives its slot back
+  // Held to the end of this loop turn (ReportBatch): the node makes no
+  // difference between one report and several until they are applied.
+  if (node_takes_reports && reports) return reports->add(std::move(r));
+  send(std::move(r));
+}
+
+void RubyPool::Impl::note_job_run(const RunningJob& job) {
+  if (job.started_ns == 0) return;
+  const double us = static_cast<double>(uv_hrtime() - job.started_ns) / 1000.0;
+  ++job_runs;
+  // About the last 8 jobs, as note_transient_run.
+  job_us = job_runs == 1 ? us : job_us + (us - job_us) / 8;
+}
+
+std::uint64_t RubyPool::Impl::lease_ahead() const {
+  if (job_runs < 8 || job_us > static_cast<double>(kLeaseAheadMaxUs)) return 0;
+  if (std::find(registered_kinds.begin(), registered_kinds.end(), JobKind::http) !=
+      registered_kinds.end())
+    return 0;
+  std::uint64_t ahead = 0;
+  for (const auto& [slot, w] : workers)
+    if ((w->state == WorkerState::idle || w->state == WorkerState::busy) && !outdated(*w) &&
+        !w->retire_after_job)
+      ++ahead;
+  return ahead;
 }
 
 void RubyPool::Impl::end_transient(const RunningJob& job, Outcome outcome, std::string error,
@@ -181,7 +243,7 @@ std::optional<Millis> RubyPool::Impl::sync_credit() {
     if (w->state != WorkerState::stopping && w->state != WorkerState::exiting) ++live;
   }
   const bool may_grow = master && master->state == MasterState::loaded && live < spec.max_workers;
-  const std::uint64_t can_take = count_idle() + (may_grow ? 1 : 0);
+  const std::uint64_t can_take = count_idle() + (may_grow ? 1 : 0) + lease_ahead();
   const std::uint64_t wanted = can_take > held.size() ? can_take - held.size() : 0;
   if (wanted >= credit) {
     withdraw_at = 0;
@@ -334,6 +396,8 @@ Status RubyPool::start() {
   p.idle_notice = new uv_idle_t;
   uv_idle_init(p.loop, p.idle_notice);
   p.idle_notice->data = &p;
+  p.reports = std::make_unique<ReportBatch>(
+      p.loop, [&p](protocol::RequestBody body) { p.send(std::move(body)); });
   uv_timer_start(
       p.heartbeat,
       [](uv_timer_t* t) noexcept { static_cast<Impl*>(t->data)->send(protocol::Heartbeat{}); },
@@ -416,6 +480,8 @@ void RubyPool::close(std::function<void()> done) {
     if (done) done();
     return;
   }
+  // The jobs ended: the node learns it before the socket goes.
+  if (p.reports) p.reports->close();
   p.closing = true;
   close_and_delete(p.timer);
   close_and_delete(p.heartbeat);

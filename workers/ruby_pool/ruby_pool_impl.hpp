@@ -12,8 +12,10 @@
 #include <memory>
 #include <optional>
 
+#include "transport/loop/report_batch.hpp"
 #include "transport/loop/zmq_watcher.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/replies.hpp"
 #include "workers/monitor/over_limit.hpp"
 #include "workers/ruby_pool/pool_master.hpp"
 #include "workers/ruby_pool/ruby_pool.hpp"
@@ -37,6 +39,15 @@ inline constexpr Millis kWithdrawDelayMs = 10;
 // request even if another worker frees first. Longer requests (a Rails app's
 // usual tens of milliseconds) only ever go to idle workers.
 inline constexpr std::uint64_t kPipelineMaxUs = 5'000;
+
+// While the pool's cluster jobs take at most this long on average, it asks
+// for one lease ahead per worker: a worker that finishes starts the next job
+// at once instead of waiting a round trip through the dispatcher (at a
+// no-op job's ~100 µs that round trip is most of the time). Longer jobs get
+// none: a job held behind a long one would wait while another node's worker
+// is free. Pools taking HTTP requests get none either, as a request never
+// waits behind held leases (run_transient).
+inline constexpr std::uint64_t kLeaseAheadMaxUs = 5'000;
 
 enum class WorkerState {
   starting,  // spawn sent, waiting for `ready`
@@ -113,8 +124,14 @@ struct RubyPool::Impl {
   uv_timer_t* timer = nullptr;      // step deadlines; freed in its close callback
   uv_timer_t* heartbeat = nullptr;  // freed in its close callback
   std::uint64_t next_request_id = 1;
-  std::uint64_t credit = 0;  // free slots the dispatcher believes we have
-  Millis withdraw_at = 0;    // credit exceeds what we can take: withdraw then
+  std::uint64_t hello_request = 0;  // the hello's request id: its answer says batch
+  bool node_takes_reports = false;  // the node's "worker" answer said batch
+  // This loop turn's reports, sent together (when the node takes "reports").
+  std::unique_ptr<ReportBatch> reports;
+  double job_us = 0;           // moving average of a cluster job's run time
+  std::uint64_t job_runs = 0;  // how many the average has seen
+  std::uint64_t credit = 0;    // free slots the dispatcher believes we have
+  Millis withdraw_at = 0;      // credit exceeds what we can take: withdraw then
   std::vector<std::string> registered_queues;
   std::vector<JobKind> registered_kinds;
 
@@ -150,6 +167,9 @@ struct RubyPool::Impl {
   void send(protocol::RequestBody body);
   void on_dispatch_message(std::vector<zmq::message_t>& parts);
   void on_lease(Job job, std::uint64_t term);
+  void on_leases(protocol::LeasesPush push);
+  // Leases asked for beyond the workers that can take one now (kLeaseAheadMaxUs).
+  std::uint64_t lease_ahead() const;
   void report(const RunningJob& job, Outcome outcome, std::string error, std::string output,
               std::uint64_t rss_kb);
   void end_transient(const RunningJob& job, Outcome outcome, std::string error, std::string output,
@@ -187,6 +207,7 @@ struct RubyPool::Impl {
   // A busy worker that may take a transient job behind its own (kPipelineMaxUs).
   PoolWorker* pipeline_slot() const;
   void note_transient_run(const RunningJob& job);
+  void note_job_run(const RunningJob& job);
   PoolWorker* find_worker(pid_t pid);
   bool outdated(const PoolWorker& worker) const;
   std::size_t count_live_current() const;

@@ -2,14 +2,19 @@
 
 #include "transport/security/curve_socket.hpp"
 
+#include <memory>
 #include <optional>
 #include <unordered_map>
+#include <variant>
 
 #include "core/model/job_id.hpp"
 #include "core/model/shell_command.hpp"
+#include "transport/loop/report_batch.hpp"
 #include "transport/loop/zmq_watcher.hpp"
 #include "transport/protocol/job_wire.hpp"
+#include "transport/protocol/leased_job.hpp"
 #include "transport/protocol/messages.hpp"
+#include "transport/protocol/replies.hpp"
 #include "workers/shell/shell_runner.hpp"
 
 namespace desaster {
@@ -23,6 +28,8 @@ struct ShellPool::Impl {
   std::unique_ptr<ShellRunner> runner;
   uv_timer_t* heartbeat = nullptr;  // freed in its close callback
   std::uint64_t next_request_id = 1;
+  std::uint64_t hello_request = 0;       // its answer says whether the node takes "reports"
+  std::unique_ptr<ReportBatch> reports;  // set once the node said it takes them
   std::size_t running = 0;
   bool closing = false;
 
@@ -45,6 +52,10 @@ struct ShellPool::Impl {
   }
 
   void send(protocol::RequestBody body) {
+    // Held reports go first: the node sees them in the order they happened.
+    if (reports && !std::holds_alternative<protocol::Report>(body) &&
+        !std::holds_alternative<protocol::Reports>(body))
+      reports->flush();
     protocol::Request request{next_request_id++, std::move(body)};
     std::string frame = protocol::encode_request(request);
     std::vector<zmq::message_t> parts;
@@ -61,11 +72,29 @@ struct ShellPool::Impl {
       return;
     }
     if (reply->id != 0) {
+      protocol::WorkerReply answer;
+      if (reply->id == hello_request && !reports && reply->status.ok() &&
+          protocol::decode_body(reply->body, answer).ok() && answer.batch) {
+        reports = std::make_unique<ReportBatch>(
+            loop, [this](protocol::RequestBody body) { send(std::move(body)); });
+      }
       if (!reply->status.ok()) log("shell pool: the master answered " + reply->status.message);
       return;
     }
     if (reply->type == "lease") on_lease(reply->body);
+    if (reply->type == protocol::kLeasesPush) on_leases(reply->body);
     if (reply->type == protocol::kCancelPush) on_cancel(reply->body);
+  }
+
+  // Several slim leases (the hello asked for them).
+  void on_leases(const std::string& body) {
+    protocol::LeasesPush push;
+    if (Status s = protocol::decode_body(body, push); !s.ok()) {
+      log("shell pool: bad leases: " + s.message);  // they expire on the node
+      return;
+    }
+    for (protocol::SlimLease& slim : push.leases)
+      on_job(protocol::leased_job(std::move(slim), push.term), push.term);
   }
 
   void on_lease(const std::string& body) {
@@ -97,6 +126,10 @@ struct ShellPool::Impl {
       log("shell pool: " + decoded.message);
       return;
     }
+    on_job(std::move(job), term);
+  }
+
+  void on_job(Job job, std::uint64_t term) {
     if (auto running_now = leases.find(job.id); running_now != leases.end()) {
       // Leased again while it still runs here (a new leader put it back in
       // its queue): the run goes on as the new lease's, and its one report
@@ -195,6 +228,8 @@ struct ShellPool::Impl {
     r.error = over_limit && !result.succeeded ? *over_limit : result.error;
     r.cpu_ms = result.cpu_ms;
     r.max_rss_kb = result.max_rss_kb;
+    // This turn's reports in one message (ReportBatch).
+    if (reports) return reports->add(std::move(r));
     send(std::move(r));
   }
 };
@@ -226,8 +261,11 @@ Status ShellPool::start() {
       impl.loop, *impl.socket,
       [&impl](std::vector<zmq::message_t>& parts) { impl.on_message(parts); });
   // As the "shell" pool its queues come from the replicated assignment.
-  impl.send(protocol::WorkerHello{
-      impl.options.name, {"*"}, {JobKind::shell}, impl.options.slots, std::string(kShellPool), {}});
+  protocol::WorkerHello hello{impl.options.name,       {"*"}, {JobKind::shell}, impl.options.slots,
+                              std::string(kShellPool), {}};
+  hello.batch = true;  // several leases a push; its answer says whether it takes "reports"
+  impl.hello_request = impl.next_request_id;
+  impl.send(std::move(hello));
 
   impl.heartbeat = new uv_timer_t;
   uv_timer_init(impl.loop, impl.heartbeat);
@@ -269,6 +307,7 @@ ShellLimitCounters ShellPool::limit_counters() const {
 
 void ShellPool::close(std::function<void()> done) {
   Impl& impl = *impl_;
+  if (impl.reports) impl.reports->close();  // the ended jobs' reports go before the socket
   impl.closing = true;
   if (impl.heartbeat) {
     uv_close(reinterpret_cast<uv_handle_t*>(impl.heartbeat),
