@@ -11,16 +11,13 @@
 
 #include "core/model/job_id.hpp"
 #include "tests/integration/harness/fixtures.hpp"
+#include "tests/integration/harness/ruby_jobs.hpp"
 
 using namespace desaster;
 using namespace desaster::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Next to this file. Not from __FILE__: a compiler cache may rewrite it
-// relative to the build directory.
-const std::string kAppSource = std::string(DESASTER_SOURCE_DIR) + "/tests/integration/ruby_apps";
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -33,20 +30,6 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-template <typename... Args>
-protocol::JobSpec ruby_job(std::string job_class, const Args&... args) {
-  protocol::JobSpec spec;
-  spec.queue = "rb";
-  spec.kind = JobKind::ruby;
-  spec.job_class = std::move(job_class);
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_array(sizeof...(Args));
-  (pk.pack(args), ...);
-  spec.payload.assign(buffer.data(), buffer.size());
-  return spec;
-}
-
 // A node, the test app in a directory of its own and a pool declared on it.
 struct RubyPoolNode {
   RunningNode n;
@@ -55,7 +38,7 @@ struct RubyPoolNode {
   explicit RubyPoolNode(std::uint32_t min = 1, std::uint32_t max = 1,
                         std::uint32_t memory_limit_mb = 0) {
     REQUIRE(run_command({"mkdir", "-p", app}).exit_status == 0);
-    write_file(app + "/jobs.rb", read_file(kAppSource + "/jobs.rb"));
+    write_file(app + "/jobs.rb", read_file(kRubyAppsDir + "/jobs.rb"));
     write_file(app + "/VERSION", "1\n");
     PoolSpec spec;
     spec.name = "jobs";
@@ -234,7 +217,7 @@ TEST_CASE("desasterctl adds, lists and removes Ruby pools, and a pool survives a
   RunningNode n;
   const std::string app = n.dir.path() + "/app";
   REQUIRE(run_command({"mkdir", "-p", app}).exit_status == 0);
-  write_file(app + "/jobs.rb", read_file(kAppSource + "/jobs.rb"));
+  write_file(app + "/jobs.rb", read_file(kRubyAppsDir + "/jobs.rb"));
   auto ctl = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {DESASTERCTL_BIN, "-c", "127.0.0.1:" + std::to_string(n.port)});
     return run_command(args);
@@ -268,8 +251,8 @@ TEST_CASE("desasterctl adds, lists and removes Ruby pools, and a pool survives a
 TEST_CASE("an http job runs a real Sinatra app in a Ruby pool and its Rack reply is the output",
           "[integration][ruby]") {
   RunningNode n;
-  // The gem's own Sinatra test app, found from this file like kAppSource.
-  const std::string app = kAppSource + "/../../../workers/ruby/test/apps/sinatra_app";
+  // The gem's own Sinatra test app, found from this file like kRubyAppsDir.
+  const std::string app = kRubyAppsDir + "/../../../workers/ruby/test/apps/sinatra_app";
   PoolSpec spec;
   spec.name = "web";
   spec.dir = app;

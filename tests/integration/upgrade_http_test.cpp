@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "tests/integration/harness/fixtures.hpp"
+#include "tests/integration/harness/http_get.hpp"
 #include "tests/integration/harness/process_probe.hpp"
 
 using namespace desaster;
@@ -32,40 +33,6 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string kApp = std::string(DESASTER_SOURCE_DIR) + "/tests/integration/ruby_apps/http_app";
-
-struct Answer {
-  bool refused = false;  // connect() failed
-  std::string text;      // everything the server sent before closing
-  int status = 0;        // from the status line; 0: none (the request was lost)
-};
-
-// One request on a fresh connection (Connection: close), read to EOF.
-Answer http_get(std::uint16_t port, const std::string& path) {
-  Answer a;
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  timeval tv{30, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    a.refused = true;
-    a.text = std::string("connect: ") + std::strerror(errno);
-    ::close(fd);
-    return a;
-  }
-  const std::string request =
-      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) a.text.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  if (a.text.rfind("HTTP/1.1 ", 0) == 0 && a.text.size() >= 12)
-    a.status = std::atoi(a.text.substr(9, 3).c_str());
-  return a;
-}
 
 // The inode of the socket listening on 127.0.0.1:port (/proc/net/tcp), 0 if none.
 unsigned long listening_inode(std::uint16_t port) {
@@ -163,7 +130,7 @@ TEST_CASE("a hot upgrade passes the HTTP and metrics listeners on: no request re
     while (!stop) {
       ++sent;
       const auto started = std::chrono::steady_clock::now();
-      const Answer a = http_get(http_port, "/work?s=0.05");
+      const HttpAnswer a = http_get(http_port, "/work?s=0.05");
       const long took = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - started)
                             .count();
@@ -216,7 +183,7 @@ TEST_CASE("a hot upgrade passes the HTTP and metrics listeners on: no request re
   CHECK(listening_inode(metrics_port) == metrics_inode);
   CHECK(holders(http_inode) == std::set<pid_t>{current});
   CHECK(holders(metrics_inode) == std::set<pid_t>{current});
-  const Answer scrape = http_get(metrics_port, "/metrics");
+  const HttpAnswer scrape = http_get(metrics_port, "/metrics");
   CHECK(scrape.status == 200);
   CHECK(scrape.text.find("desaster_") != std::string::npos);
 

@@ -1,8 +1,10 @@
 // Hot upgrade of a standalone node (SIGUSR2): the listeners and the data
-// dir lock go to a new process while a client enqueues and the node's shell
-// pool drains. No client error, no acknowledged job lost, none run twice,
-// the job running at the upgrade reports once; a binary that cannot start
-// rolls back and the old process serves on.
+// dir lock go to a new process while a client enqueues shell and Ruby jobs,
+// the shell pool and a Ruby pool drain them and HTTP clients are answered by
+// a Rack pool. No client error, no HTTP request refused or lost, no
+// acknowledged job lost, none run twice, the job running at the upgrade
+// reports once; a binary that cannot start rolls back and the old process
+// serves on.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -17,7 +19,9 @@
 #include <thread>
 
 #include "tests/integration/harness/fixtures.hpp"
+#include "tests/integration/harness/http_get.hpp"
 #include "tests/integration/harness/process_probe.hpp"
+#include "tests/integration/harness/ruby_jobs.hpp"
 
 using namespace desaster;
 using namespace desaster::test;
@@ -85,16 +89,52 @@ struct CopiedNode {
   }
 };
 
+// The Ruby pools beside the shell pool: "jobs" runs the test app's jobs,
+// "web" answers HTTP requests; both with two workers, idle when it returns.
+void add_ruby_pools(Client& client) {
+  PoolSpec jobs;
+  jobs.name = "jobs";
+  jobs.dir = kRubyAppsDir;
+  jobs.require_files = {kRubyAppsDir + "/jobs.rb"};
+  jobs.min_workers = jobs.max_workers = 2;
+  jobs.queues = {{"rb", 1}};
+  PoolSpec web;
+  web.name = "web";
+  web.dir = kRubyAppsDir + "/http_app";
+  web.rackup = web.dir + "/config.ru";
+  web.min_workers = web.max_workers = 2;
+  web.queues = {{"http", 1}};
+  REQUIRE(client.pool_add(jobs).ok());
+  REQUIRE(client.pool_add(web).ok());
+  REQUIRE(wait_until(
+      [&] {
+        auto pools = client.pools();
+        if (!pools.ok() || pools->size() != 2) return false;
+        std::size_t idle = 0;
+        for (const auto& pool : *pools)
+          for (const auto& w : pool.workers) idle += w.state == "idle";
+        return idle == 4;
+      },
+      60s));
+}
+
 }  // namespace
 
 TEST_CASE("hot upgrades under load lose no job and run none twice", "[integration][upgrade]") {
-  RunningNode n({"-j", "4"});
+  const std::uint16_t http_port = free_port_triplet();
+  // The new process starts Ruby pools of its own: what it takes before they
+  // are up waits for them (longer than the 5 s default, for a loaded machine).
+  RunningNode n({"-j", "4", "--http", "127.0.0.1:" + std::to_string(http_port),
+                 "--http-queue-timeout", "60s"});
+  add_ruby_pools(*n.client);
   const std::string runs = n.dir.path() + "/runs";
+  const std::string ruby_runs = n.dir.path() + "/ruby-runs";
   std::atomic<bool> stop{false};
   std::atomic<int> errors{0};
   std::atomic<long> longest_ms{0};
   std::mutex mutex;
   std::map<JobId, int> acknowledged;  // id -> its marker
+  std::map<JobId, int> ruby_acknowledged;
   std::string first_error;
   std::thread enqueuer([&] {
     ClientOptions options;
@@ -109,6 +149,7 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
       std::vector<protocol::JobSpec> batch;
       for (int k = 0; k < 5; ++k)
         batch.push_back(shell_job("echo m" + std::to_string(marker + k) + " >> " + runs));
+      batch.push_back(ruby_job("AppendJob", ruby_runs, "r" + std::to_string(marker)));
       const auto sent = std::chrono::steady_clock::now();
       auto result = (*client)->enqueue(batch);
       const long took = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -121,7 +162,12 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
         continue;
       }
       for (std::size_t k = 0; k < result->ids.size(); ++k) {
-        if (result->ids[k]) acknowledged[result->ids[k]] = marker + static_cast<int>(k);
+        if (!result->ids[k]) continue;
+        if (k < 5) {
+          acknowledged[result->ids[k]] = marker + static_cast<int>(k);
+        } else {
+          ruby_acknowledged[result->ids[k]] = marker;
+        }
       }
     }
   });
@@ -129,6 +175,29 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
     std::lock_guard lock(mutex);
     return acknowledged.size();
   };
+  // Two HTTP clients, one request at a time on fresh connections.
+  std::atomic<int> http_sent{0}, http_answered{0}, http_refused{0}, http_lost{0}, http_not_ok{0};
+  std::atomic<long> http_longest_ms{0};
+  std::string first_http_failure;
+  auto http_client = [&] {
+    while (!stop) {
+      ++http_sent;
+      const auto started = std::chrono::steady_clock::now();
+      const HttpAnswer a = http_get(http_port, "/work?s=0.01");
+      const long took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+      if (took > http_longest_ms) http_longest_ms = took;
+      if (a.status == 200) {
+        ++http_answered;
+        continue;
+      }
+      (a.refused ? http_refused : a.status == 0 ? http_lost : http_not_ok)++;
+      std::lock_guard lock(mutex);
+      if (first_http_failure.empty()) first_http_failure = a.text.substr(0, 300);
+    }
+  };
+  std::thread http_one(http_client), http_two(http_client);
   // A job that runs while the upgrade is asked for: it finishes in the old
   // process and reports there once.
   auto long_job = n.client->enqueue({shell_job("sleep 0.5; echo long >> " + runs)});
@@ -172,6 +241,8 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
   REQUIRE(wait_until([&] { return acked() >= before + 50; }));
   stop = true;
   enqueuer.join();
+  http_one.join();
+  http_two.join();
 
   // Every acknowledged job ends once, succeeded on its first attempt.
   ClientOptions options;
@@ -181,6 +252,7 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
   REQUIRE(client.ok());
   std::vector<JobId> ids;
   for (const auto& [id, marker] : acknowledged) ids.push_back(id);
+  for (const auto& [id, marker] : ruby_acknowledged) ids.push_back(id);
   ids.push_back(long_id);
   std::set<JobId> lost;
   int not_first_attempt = 0;
@@ -205,9 +277,19 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
   for (const auto& [line, times] : ran) twice += times > 1;
   int missing = 0;
   for (const auto& [id, marker] : acknowledged) missing += ran["m" + std::to_string(marker)] != 1;
+  // AppendJob's lines: "r<marker> <app version> <pid>".
+  std::ifstream ruby_in(ruby_runs);
+  std::map<std::string, int> ruby_ran;
+  for (std::string line; std::getline(ruby_in, line);) ++ruby_ran[line.substr(0, line.find(' '))];
+  int ruby_twice = 0;
+  for (const auto& [marker, times] : ruby_ran) ruby_twice += times > 1;
+  int ruby_missing = 0;
+  for (const auto& [id, marker] : ruby_acknowledged)
+    ruby_missing += ruby_ran["r" + std::to_string(marker)] != 1;
 
   const std::string log = n.node.log();
   INFO("first client error: " << first_error);
+  INFO("first HTTP failure: " << first_http_failure);
   INFO("log:\n" << log.substr(log.size() > 6000 ? log.size() - 6000 : 0));
   CHECK(errors == 0);
   CHECK(lost.empty());
@@ -215,9 +297,20 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
   CHECK(twice == 0);
   CHECK(not_first_attempt == 0);
   CHECK(ran["long"] == 1);
+  CHECK(ruby_missing == 0);
+  CHECK(ruby_twice == 0);
+  CHECK(!ruby_acknowledged.empty());
+  CHECK(http_refused == 0);
+  CHECK(http_lost == 0);
+  CHECK(http_not_ok == 0);
+  CHECK(http_answered == http_sent);
+  CHECK(http_answered > 0);
   CHECK(count_of(log, "serves now") == static_cast<std::size_t>(kUpgrades));
-  WARN("upgrades: " << kUpgrades << ", acknowledged jobs: " << acknowledged.size()
-                    << ", longest enqueue round trip: " << longest_ms << " ms");
+  WARN("upgrades: " << kUpgrades << ", acknowledged shell jobs: " << acknowledged.size()
+                    << ", Ruby jobs: " << ruby_acknowledged.size()
+                    << ", longest enqueue round trip: " << longest_ms
+                    << " ms; HTTP requests: " << http_sent << " sent, " << http_answered
+                    << " answered 200, longest " << http_longest_ms << " ms");
   ::kill(current, SIGTERM);
   CHECK(wait_until([&] { return !alive(current); }, 30s));
 }
