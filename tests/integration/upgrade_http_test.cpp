@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "tests/integration/harness/fixtures.hpp"
-#include "tests/integration/harness/http_get.hpp"
+#include "tests/integration/harness/http_clients.hpp"
 #include "tests/integration/harness/process_probe.hpp"
 
 using namespace desaster;
@@ -121,31 +121,8 @@ TEST_CASE("a hot upgrade passes the HTTP and metrics listeners on: no request re
   // Two clients, each one request at a time on a fresh connection; a
   // request takes 50 ms, so some are running in the old process when the
   // new one says ready.
-  std::atomic<bool> stop{false};
-  std::atomic<int> sent{0}, answered{0}, refused{0}, lost{0}, not_ok{0};
-  std::atomic<long> longest_ms{0};
-  std::mutex mutex;
-  std::string first_failure;
-  auto loop = [&] {
-    while (!stop) {
-      ++sent;
-      const auto started = std::chrono::steady_clock::now();
-      const HttpAnswer a = http_get(http_port, "/work?s=0.05");
-      const long took = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
-      if (took > longest_ms) longest_ms = took;
-      if (a.status == 200) {
-        ++answered;
-        continue;
-      }
-      (a.refused ? refused : a.status == 0 ? lost : not_ok)++;
-      std::lock_guard lock(mutex);
-      if (first_failure.empty()) first_failure = a.text.substr(0, 300);
-    }
-  };
-  std::thread one(loop), two(loop);
-  REQUIRE(wait_until([&] { return answered >= 10; }, 30s));
+  HttpClients clients(2, http_port, "/work?s=0.05");
+  REQUIRE(wait_until([&] { return clients.answered >= 10; }, 30s));
 
   const pid_t old = node.pid();
   const std::string data_dir = node.data_dir();
@@ -159,23 +136,22 @@ TEST_CASE("a hot upgrade passes the HTTP and metrics listeners on: no request re
   const pid_t current = lock_holder(data_dir);
   CHECK(node.wait_exit(30s) == 0);
   // The new process serves (its pool is up): 20 more answers.
-  const int at_exit = answered;
-  const bool served_after = wait_until([&] { return answered >= at_exit + 20; }, 60s);
-  stop = true;
-  one.join();
-  two.join();
+  const int at_exit = clients.answered;
+  const bool served_after = wait_until([&] { return clients.answered >= at_exit + 20; }, 60s);
+  clients.stop();
 
   const std::string log = node.log();
-  INFO("first failure: " << first_failure);
+  INFO("first failure: " << clients.first_failure());
   INFO("log:\n" << log.substr(log.size() > 6000 ? log.size() - 6000 : 0));
   CHECK(served_after);
-  CHECK(refused == 0);
-  CHECK(lost == 0);
-  CHECK(not_ok == 0);
-  CHECK(answered == sent);
+  CHECK(clients.refused == 0);
+  CHECK(clients.lost == 0);
+  CHECK(clients.not_ok == 0);
+  CHECK(clients.answered == clients.sent);
   CHECK(log.find("serves now") != std::string::npos);
-  WARN("HTTP requests during the upgrade: " << sent << " sent, " << answered
-                                            << " answered 200; longest " << longest_ms << " ms");
+  WARN("HTTP requests during the upgrade: " << clients.sent << " sent, " << clients.answered
+                                            << " answered 200; longest " << clients.longest_ms
+                                            << " ms");
 
   // The same sockets, held by the new process alone, and it answers scrapes.
   CHECK(alive(current));

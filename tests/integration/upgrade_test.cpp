@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "tests/integration/harness/fixtures.hpp"
-#include "tests/integration/harness/http_get.hpp"
+#include "tests/integration/harness/http_clients.hpp"
 #include "tests/integration/harness/process_probe.hpp"
 #include "tests/integration/harness/ruby_jobs.hpp"
 
@@ -176,28 +176,7 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
     return acknowledged.size();
   };
   // Two HTTP clients, one request at a time on fresh connections.
-  std::atomic<int> http_sent{0}, http_answered{0}, http_refused{0}, http_lost{0}, http_not_ok{0};
-  std::atomic<long> http_longest_ms{0};
-  std::string first_http_failure;
-  auto http_client = [&] {
-    while (!stop) {
-      ++http_sent;
-      const auto started = std::chrono::steady_clock::now();
-      const HttpAnswer a = http_get(http_port, "/work?s=0.01");
-      const long took = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
-      if (took > http_longest_ms) http_longest_ms = took;
-      if (a.status == 200) {
-        ++http_answered;
-        continue;
-      }
-      (a.refused ? http_refused : a.status == 0 ? http_lost : http_not_ok)++;
-      std::lock_guard lock(mutex);
-      if (first_http_failure.empty()) first_http_failure = a.text.substr(0, 300);
-    }
-  };
-  std::thread http_one(http_client), http_two(http_client);
+  HttpClients http(2, http_port, "/work?s=0.01");
   // A job that runs while the upgrade is asked for: it finishes in the old
   // process and reports there once.
   auto long_job = n.client->enqueue({shell_job("sleep 0.5; echo long >> " + runs)});
@@ -241,8 +220,7 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
   REQUIRE(wait_until([&] { return acked() >= before + 50; }));
   stop = true;
   enqueuer.join();
-  http_one.join();
-  http_two.join();
+  http.stop();
 
   // Every acknowledged job ends once, succeeded on its first attempt.
   ClientOptions options;
@@ -289,7 +267,7 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
 
   const std::string log = n.node.log();
   INFO("first client error: " << first_error);
-  INFO("first HTTP failure: " << first_http_failure);
+  INFO("first HTTP failure: " << http.first_failure());
   INFO("log:\n" << log.substr(log.size() > 6000 ? log.size() - 6000 : 0));
   CHECK(errors == 0);
   CHECK(lost.empty());
@@ -300,17 +278,17 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
   CHECK(ruby_missing == 0);
   CHECK(ruby_twice == 0);
   CHECK(!ruby_acknowledged.empty());
-  CHECK(http_refused == 0);
-  CHECK(http_lost == 0);
-  CHECK(http_not_ok == 0);
-  CHECK(http_answered == http_sent);
-  CHECK(http_answered > 0);
+  CHECK(http.refused == 0);
+  CHECK(http.lost == 0);
+  CHECK(http.not_ok == 0);
+  CHECK(http.answered == http.sent);
+  CHECK(http.answered > 0);
   CHECK(count_of(log, "serves now") == static_cast<std::size_t>(kUpgrades));
   WARN("upgrades: " << kUpgrades << ", acknowledged shell jobs: " << acknowledged.size()
                     << ", Ruby jobs: " << ruby_acknowledged.size()
                     << ", longest enqueue round trip: " << longest_ms
-                    << " ms; HTTP requests: " << http_sent << " sent, " << http_answered
-                    << " answered 200, longest " << http_longest_ms << " ms");
+                    << " ms; HTTP requests: " << http.sent << " sent, " << http.answered
+                    << " answered 200, longest " << http.longest_ms << " ms");
   ::kill(current, SIGTERM);
   CHECK(wait_until([&] { return !alive(current); }, 30s));
 }
