@@ -63,19 +63,30 @@ void Forwarder::leader_changed(TimeMs now) {
         "the leader changed while the request was forwarded to it; it may have been applied"));
     return;
   }
-  for (auto& [id, w] : waiting_)
+  bool any = false;
+  for (auto& [id, w] : waiting_) {
     if (w.deadline == 0) w.deadline = now + patience_;
+    any = true;
+  }
+  // Deadlines set earlier are no later than this one.
+  if (any && first_deadline_ == 0) first_deadline_ = now + patience_;
 }
 
 void Forwarder::expire(TimeMs now) {
+  // Every loop turn calls this; only a turn past the first deadline walks.
+  if (first_deadline_ == 0 || now < first_deadline_) return;
   std::vector<Waiting> expired;
+  first_deadline_ = 0;
   for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (it->second.deadline != 0 && now >= it->second.deadline) {
+    const TimeMs deadline = it->second.deadline;
+    if (deadline != 0 && now >= deadline) {
       expired.push_back(std::move(it->second));
       it = waiting_.erase(it);
-    } else {
-      ++it;
+      continue;
     }
+    if (deadline != 0 && (first_deadline_ == 0 || deadline < first_deadline_))
+      first_deadline_ = deadline;
+    ++it;
   }
   for (Waiting& w : expired) {
     w.client.reply(w.client_id,

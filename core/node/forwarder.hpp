@@ -45,12 +45,13 @@ class Forwarder {
   void leader_changed(TimeMs now);
   // Answers unavailable what has waited past its deadline by now.
   void expire(TimeMs now);
-  // Answers every request still waiting with status.
-  void fail_all(const Status& status);
   std::size_t in_flight() const { return waiting_.size(); }
   std::uint64_t forwarded() const { return forwarded_; }
 
  private:
+  // Answers every request still waiting with status.
+  void fail_all(const Status& status);
+
   struct Waiting {
     Peer client;
     std::uint64_t client_id = 0;
@@ -63,6 +64,7 @@ class Forwarder {
   TimeMs patience_;
   std::uint64_t next_id_;
   std::uint64_t forwarded_ = 0;
+  TimeMs first_deadline_ = 0;  // the earliest deadline waiting; 0: none
   std::unordered_map<std::uint64_t, Waiting> waiting_;
 };
 
