@@ -28,6 +28,7 @@
 #include "tests/cluster/harness/cluster_jobs.hpp"
 #include "tests/cluster/harness/namespace_thread.hpp"
 #include "tests/integration/harness/process_probe.hpp"
+#include "tests/integration/harness/run_markers.hpp"
 #include "transport/client/client.hpp"
 
 namespace desaster::test {
@@ -266,13 +267,9 @@ TEST_CASE("hot upgrades of a cluster's leader and followers lose no job and run 
   });
   checker.join();
   REQUIRE(checker.failure().empty());
-  std::ifstream in(runs);
-  std::map<std::string, int> ran;
-  for (std::string line; std::getline(in, line);) ++ran[line];
-  int twice = 0;
-  for (const auto& [line, times] : ran) twice += times > 1;
-  int missing = 0;
-  for (const auto& [id, marker] : acknowledged) missing += ran["m" + std::to_string(marker)] != 1;
+  const RunMarkers ran(runs);
+  const int twice = ran.twice();
+  const int missing = ran.missing(acknowledged, "m");
 
   if (errors > 0 || lost > 0 || twice > 0 || missing > 0 || refusals > 0) {
     for (const auto& node : nodes) WARN(node->log());

@@ -22,6 +22,7 @@
 #include "tests/integration/harness/http_clients.hpp"
 #include "tests/integration/harness/process_probe.hpp"
 #include "tests/integration/harness/ruby_jobs.hpp"
+#include "tests/integration/harness/run_markers.hpp"
 
 using namespace desaster;
 using namespace desaster::test;
@@ -248,22 +249,13 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
       }
     }
   }
-  std::ifstream in(runs);
-  std::map<std::string, int> ran;
-  for (std::string line; std::getline(in, line);) ++ran[line];
-  int twice = 0;
-  for (const auto& [line, times] : ran) twice += times > 1;
-  int missing = 0;
-  for (const auto& [id, marker] : acknowledged) missing += ran["m" + std::to_string(marker)] != 1;
+  const RunMarkers ran(runs);
+  const int twice = ran.twice();
+  const int missing = ran.missing(acknowledged, "m");
   // AppendJob's lines: "r<marker> <app version> <pid>".
-  std::ifstream ruby_in(ruby_runs);
-  std::map<std::string, int> ruby_ran;
-  for (std::string line; std::getline(ruby_in, line);) ++ruby_ran[line.substr(0, line.find(' '))];
-  int ruby_twice = 0;
-  for (const auto& [marker, times] : ruby_ran) ruby_twice += times > 1;
-  int ruby_missing = 0;
-  for (const auto& [id, marker] : ruby_acknowledged)
-    ruby_missing += ruby_ran["r" + std::to_string(marker)] != 1;
+  const RunMarkers ruby_ran(ruby_runs);
+  const int ruby_twice = ruby_ran.twice();
+  const int ruby_missing = ruby_ran.missing(ruby_acknowledged, "r");
 
   const std::string log = n.node.log();
   INFO("first client error: " << first_error);
@@ -274,7 +266,7 @@ TEST_CASE("hot upgrades under load lose no job and run none twice", "[integratio
   CHECK(missing == 0);
   CHECK(twice == 0);
   CHECK(not_first_attempt == 0);
-  CHECK(ran["long"] == 1);
+  CHECK(ran.times("long") == 1);
   CHECK(ruby_missing == 0);
   CHECK(ruby_twice == 0);
   CHECK(!ruby_acknowledged.empty());

@@ -8,6 +8,7 @@
 #include "core/cluster/autopilot.hpp"
 #include "core/cluster/raft_types.hpp"
 #include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/envelope.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/recovery_wire.hpp"
 #include "ui/desasterctl/ctl_args.hpp"
@@ -16,17 +17,6 @@ using namespace desaster;
 using namespace desaster::protocol;
 
 namespace {
-
-std::string request_frame(std::string_view type, const std::string& body) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_array(4);
-  pk.pack(kProtocolVersion);
-  pk.pack(std::uint64_t{42});
-  BodyWriter::pack_string(pk, type);
-  buffer.write(body.data(), body.size());
-  return {buffer.data(), buffer.size()};
-}
 
 LogEntry conf_entry(std::uint64_t index, raft::ConfChange change) {
   return LogEntry{index, 1, 0, raft::encode_conf_change(change), EntryKind::config_change};
@@ -50,19 +40,19 @@ TEST_CASE("a malformed force_recovery request is refused with the field named",
           "[recovery][protocol]") {
   BodyWriter wrong_type;
   wrong_type.add("accept_risk", "yes");
-  Result<Request> a = decode_request(request_frame("force_recovery", wrong_type.finish()));
+  Result<Request> a = decode_request(encode_envelope(42, "force_recovery", wrong_type.finish()));
   REQUIRE_FALSE(a.ok());
   CHECK(a.status().code == ErrorCode::bad_request);
   CHECK_THAT(a.status().message, Catch::Contains("accept_risk"));
 
   BodyWriter unknown;
   unknown.add("accept_risk", true).add("force", true);
-  Result<Request> b = decode_request(request_frame("force_recovery", unknown.finish()));
+  Result<Request> b = decode_request(encode_envelope(42, "force_recovery", unknown.finish()));
   REQUIRE_FALSE(b.ok());
   CHECK_THAT(b.status().message, Catch::Contains("'force' is not known"));
 
   // Without the field the risk is not accepted.
-  Result<Request> c = decode_request(request_frame("force_recovery", BodyWriter{}.finish()));
+  Result<Request> c = decode_request(encode_envelope(42, "force_recovery", BodyWriter{}.finish()));
   REQUIRE(c.ok());
   CHECK_FALSE(std::get<ForceRecovery>(c->body).accept_risk);
 }

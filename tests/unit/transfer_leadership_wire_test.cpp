@@ -5,27 +5,13 @@
 #include <msgpack.hpp>
 
 #include "transport/protocol/body_writer.hpp"
+#include "transport/protocol/envelope.hpp"
 #include "transport/protocol/messages.hpp"
 #include "transport/protocol/transfer_wire.hpp"
 #include "ui/desasterctl/ctl_args.hpp"
 
 using namespace desaster;
 using namespace desaster::protocol;
-
-namespace {
-
-std::string request_frame(std::string_view type, const std::string& body) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_array(4);
-  pk.pack(kProtocolVersion);
-  pk.pack(std::uint64_t{42});
-  BodyWriter::pack_string(pk, type);
-  buffer.write(body.data(), body.size());
-  return {buffer.data(), buffer.size()};
-}
-
-}  // namespace
 
 TEST_CASE("a transfer_leadership request survives a round trip with or without a target",
           "[transfer][protocol]") {
@@ -42,20 +28,21 @@ TEST_CASE("a malformed transfer_leadership request is refused with the field nam
           "[transfer][protocol]") {
   BodyWriter wrong_type;
   wrong_type.add("node", 5);
-  Result<Request> a = decode_request(request_frame("transfer_leadership", wrong_type.finish()));
+  Result<Request> a =
+      decode_request(encode_envelope(42, "transfer_leadership", wrong_type.finish()));
   REQUIRE_FALSE(a.ok());
   CHECK(a.status().code == ErrorCode::bad_request);
   CHECK_THAT(a.status().message, Catch::Contains("node"));
 
   BodyWriter too_long;
   too_long.add("node", std::string(33, 'a'));
-  Result<Request> b = decode_request(request_frame("transfer_leadership", too_long.finish()));
+  Result<Request> b = decode_request(encode_envelope(42, "transfer_leadership", too_long.finish()));
   REQUIRE_FALSE(b.ok());
   CHECK_THAT(b.status().message, Catch::Contains("node"));
 
   BodyWriter unknown;
   unknown.add("node", "").add("force", true);
-  Result<Request> c = decode_request(request_frame("transfer_leadership", unknown.finish()));
+  Result<Request> c = decode_request(encode_envelope(42, "transfer_leadership", unknown.finish()));
   REQUIRE_FALSE(c.ok());
   CHECK_THAT(c.status().message, Catch::Contains("'force' is not known"));
 }
