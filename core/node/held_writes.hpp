@@ -1,14 +1,16 @@
-// Client writes that reach a node while no leader takes writes (a follower
-// that knows no leader during an election, or no link to it yet, as a new
-// process after a hot upgrade; a leader handing leadership over for a hot
-// upgrade, from the moment it settles its last proposals) wait here for the next leader instead of
-// being refused: a client rides out a failover or an upgrade without a retry of its own. Once a
-// leader is known the node passes them on in arrival order, forwarded or, if this node won, handled
-// here; what is still held after `patience` is refused as it would have been at once.
+// Client writes that reach a node while no leader takes writes wait here for
+// the next leader instead of being refused: a follower that knows no leader
+// (an election) or has no link to it yet (a new process after a hot
+// upgrade), or a leader handing leadership over for a hot upgrade, from the
+// moment it settles its last proposals. A client rides out a failover or an
+// upgrade without a retry of its own. Once a leader takes writes the node
+// passes them on in arrival order, forwarded or, if this node won, handled
+// here; what is still held after `patience` is refused as it would have been
+// at once.
 //
 // Only writes that were never forwarded are held: one forwarded to a leader
 // that died may have been applied, and sending it again could apply it
-// twice (Forwarder answers those unavailable).
+// twice (Forwarder waits for that leader's answer, then answers unavailable).
 //
 // Bounded by count and bytes; past either, a write is refused at once.
 //
